@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './ids.js';
+export * from './validation.js';
+export * from './tick.js';
+export * from './market-event.js';
+export * from './alert-engine.js';

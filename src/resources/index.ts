@@ -1,0 +1,206 @@
+/**
+ * The single source of truth for resource names, table key schemas, indexes and defaults.
+ * The stack, the AWS adapters, the local runtime, the CLI and the tests all read from here;
+ * nothing else may spell a resource name, a key attribute or a default threshold.
+ */
+
+export const DEFAULT_ENVIRONMENT_SUFFIX = 'dev';
+export const DEFAULT_REGION = 'us-east-1';
+
+/** `ENVIRONMENT_SUFFIX` must be usable in every AWS name it ends (SQS, Lambda, DynamoDB, IAM, KMS alias). */
+export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
+
+export function environmentSuffixFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const suffix = env.ENVIRONMENT_SUFFIX?.trim() || DEFAULT_ENVIRONMENT_SUFFIX;
+  if (!ENVIRONMENT_SUFFIX_PATTERN.test(suffix)) {
+    throw new Error(
+      `ENVIRONMENT_SUFFIX "${suffix}" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit`,
+    );
+  }
+  return suffix;
+}
+
+export function regionFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || DEFAULT_REGION;
+}
+
+/** Base names; every deployed name is `{base}-{environmentSuffix}`. */
+export const BASE_NAMES = {
+  marketDataQueue: 'market-data-queue',
+  marketDataDlq: 'market-data-dlq',
+  marketEventsDlq: 'market-events-dlq',
+  eventBus: 'market-data-bus',
+  tradeEventsRule: 'trade-events',
+  quoteEventsRule: 'quote-events',
+  alertsTable: 'market-alerts',
+  alertRulesTable: 'alert-rules',
+  marketDataTable: 'market-data',
+  auditTrailTable: 'audit-trail',
+  dataProcessor: 'data-processor',
+  marketProcessor: 'market-processor',
+  tradingAlertsTopic: 'trading-alerts',
+  opsAlarmsTopic: 'ops-alarms',
+  key: 'market-data-key',
+} as const;
+
+export type ResourceKey = keyof typeof BASE_NAMES;
+
+export function resourceName(base: string, environmentSuffix: string): string {
+  return `${base}-${environmentSuffix}`;
+}
+
+export type ResourceNames = { [K in ResourceKey]: string } & {
+  keyAlias: string;
+  dataProcessorLogGroup: string;
+  marketProcessorLogGroup: string;
+  dataProcessorRole: string;
+  marketProcessorRole: string;
+  dashboard: string;
+};
+
+/** Every name of one environment's copy of the system. */
+export function resourceNames(environmentSuffix: string): ResourceNames {
+  const named = Object.fromEntries(
+    Object.entries(BASE_NAMES).map(([key, base]) => [key, resourceName(base, environmentSuffix)]),
+  ) as { [K in ResourceKey]: string };
+  return {
+    ...named,
+    keyAlias: `alias/${named.key}`,
+    dataProcessorLogGroup: `/aws/lambda/${named.dataProcessor}`,
+    marketProcessorLogGroup: `/aws/lambda/${named.marketProcessor}`,
+    dataProcessorRole: resourceName(`${BASE_NAMES.dataProcessor}-role`, environmentSuffix),
+    marketProcessorRole: resourceName(`${BASE_NAMES.marketProcessor}-role`, environmentSuffix),
+    dashboard: resourceName('market-data-pipeline', environmentSuffix),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+// ---------------------------------------------------------------------------------------------
+
+export type AttributeType = 'S' | 'N';
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+export interface TableDefinition {
+  readonly resource: ResourceKey;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly IndexDefinition[];
+  readonly ttlAttribute?: string;
+  readonly pointInTimeRecovery: boolean;
+}
+
+const S = (name: string): KeyAttribute => ({ name, type: 'S' });
+
+export const TABLES = {
+  /** Alerts: one item per alert; the sort key is `{event time ISO}#{alert id}`, unique and ordered by event time. */
+  alerts: {
+    resource: 'alertsTable',
+    partitionKey: S('symbol'),
+    sortKey: S('timestamp'),
+    globalSecondaryIndexes: [],
+    pointInTimeRecovery: true,
+  },
+  /** Per-symbol alert rule (thresholds, trigger mode) and the engine's zone state, one item per symbol. */
+  alertRules: {
+    resource: 'alertRulesTable',
+    partitionKey: S('symbol'),
+    globalSecondaryIndexes: [],
+    pointInTimeRecovery: true,
+  },
+  marketData: {
+    resource: 'marketDataTable',
+    partitionKey: S('event_id'),
+    sortKey: S('timestamp'),
+    globalSecondaryIndexes: [
+      { name: 'ExchangeIndex', partitionKey: S('exchange'), sortKey: S('timestamp') },
+      { name: 'SymbolIndex', partitionKey: S('symbol'), sortKey: S('timestamp') },
+    ],
+    ttlAttribute: 'expires_at',
+    pointInTimeRecovery: true,
+  },
+  auditTrail: {
+    resource: 'auditTrailTable',
+    partitionKey: S('audit_id'),
+    sortKey: S('timestamp'),
+    globalSecondaryIndexes: [{ name: 'EventTypeIndex', partitionKey: S('event_type'), sortKey: S('timestamp') }],
+    pointInTimeRecovery: true,
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableKey = keyof typeof TABLES;
+
+/** All attribute definitions a table needs (keys of the table and of its indexes, deduplicated). */
+export function keyAttributes(table: TableDefinition): KeyAttribute[] {
+  const all = [table.partitionKey, table.sortKey, ...table.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const byName = new Map<string, KeyAttribute>();
+  for (const attribute of all) if (attribute) byName.set(attribute.name, attribute);
+  return [...byName.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+export const EVENT_SOURCE = 'market.data';
+export const EVENT_RULES = {
+  tradeEventsRule: ['Trade Execution', 'Trade Update'],
+  quoteEventsRule: ['Market Quote', 'Price Update'],
+} as const satisfies Partial<Record<ResourceKey, readonly string[]>>;
+
+// ---------------------------------------------------------------------------------------------
+// Defaults
+// ---------------------------------------------------------------------------------------------
+
+export type TriggerMode = 'cross' | 'every';
+export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
+
+export const DEFAULTS = {
+  thresholds: { above: 150, below: 50 },
+  triggerMode: 'cross' as TriggerMode,
+  batchSize: 25,
+  /** Receives before SQS moves a message to the DLQ. */
+  maxReceiveCount: 3,
+  queueRetentionDays: 14,
+  dlqRetentionDays: 14,
+  logRetentionDays: 30,
+  marketDataTtlDays: 30,
+  eventTargetMaxRetries: 2,
+  keyDeletionWindowDays: 7,
+  dataProcessor: { memoryMb: 3072, timeoutSeconds: 60, reservedConcurrency: 5 },
+  marketProcessor: { memoryMb: 512, timeoutSeconds: 30 },
+  /** SQS requires the visibility timeout to cover retries of the function; AWS recommends 6 × its timeout. */
+  visibilityTimeoutMultiplier: 6,
+  tags: { Team: 'trading', CostCenter: 'trading-platform' },
+  metricsNamespace: 'MarketData',
+  lambdaRuntime: 'nodejs22.x',
+  lambdaArchitecture: 'arm64',
+} as const;
+
+/** Environment variables the handlers read; the stack and the local runtime set them. */
+export const ENV = {
+  environment: 'ENVIRONMENT',
+  alertsTable: 'ALERTS_TABLE',
+  alertRulesTable: 'ALERT_RULES_TABLE',
+  tradingAlertsTopicArn: 'TRADING_ALERTS_TOPIC_ARN',
+  thresholdAbove: 'ALERT_THRESHOLD_HIGH',
+  thresholdBelow: 'ALERT_THRESHOLD_LOW',
+  triggerMode: 'ALERT_TRIGGER_MODE',
+  marketDataTable: 'MARKET_DATA_TABLE',
+  auditTrailTable: 'AUDIT_TRAIL_TABLE',
+  marketDataTtlDays: 'MARKET_DATA_TTL_DAYS',
+} as const;
+
+/** Lambda handler bundles, relative to the project root. */
+export const LAMBDA_BUNDLES = {
+  dataProcessor: 'dist/lambda/data-processor',
+  marketProcessor: 'dist/lambda/market-processor',
+} as const;
+export const LAMBDA_HANDLER = 'index.handler';
