@@ -1,0 +1,103 @@
+import type { Deadline } from '../../pipeline/ports.js';
+
+/** Errors worth another attempt: throttling, capacity and transient service or network faults. */
+const RETRYABLE_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'KMSThrottlingException',
+  'InternalServerError',
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+export function isRetryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  return (
+    RETRYABLE_NAMES.has(e.name ?? '') ||
+    RETRYABLE_NAMES.has(e.code ?? '') ||
+    e.$retryable !== undefined ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500
+  );
+}
+
+export interface BackoffOptions {
+  readonly baseMs: number;
+  readonly capMs: number;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = {
+  baseMs: 50,
+  capMs: 5_000,
+  random: Math.random,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Full jitter: a uniform delay in [0, min(cap, base × 2^attempt)). */
+export const fullJitter = (attempt: number, options: BackoffOptions): number =>
+  Math.floor(options.random() * Math.min(options.capMs, options.baseMs * 2 ** attempt));
+
+export interface Leftover<T> {
+  /** Items still not done when retries stopped (empty on success). */
+  readonly remaining: readonly T[];
+  /** Why they are not done. */
+  readonly reason?: string;
+}
+
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/**
+ * Run `step` on the pending items until none are left. `step` returns what it could not finish (unprocessed batch
+ * items, failed publish entries); a retryable error leaves everything pending. Between attempts it backs off with
+ * full jitter, and stops when the next wait would not fit in the deadline. Non-retryable errors stop at once.
+ */
+export async function retryPending<T>(
+  items: readonly T[],
+  step: (pending: readonly T[]) => Promise<readonly T[]>,
+  deadline: Deadline,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+): Promise<Leftover<T>> {
+  let pending = items;
+  let reason = 'not attempted';
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    try {
+      const left = await step(pending);
+      if (left.length > 0) reason = `${left.length} item(s) still unprocessed after ${attempt + 1} attempt(s)`;
+      pending = left;
+    } catch (error) {
+      reason = describeError(error);
+      if (!isRetryable(error)) return { remaining: pending, reason };
+    }
+    if (pending.length === 0) break;
+    const delay = fullJitter(attempt, options);
+    if (deadline.remainingMs() <= delay) return { remaining: pending, reason: `${reason}; time budget exhausted` };
+    await options.sleep(delay);
+  }
+  return { remaining: [] };
+}
+
+/** A single call with the same retry policy; rethrows the last error when it does not succeed in time. */
+export async function retryCall<R>(call: () => Promise<R>, deadline: Deadline, options: BackoffOptions = DEFAULT_BACKOFF): Promise<R> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const delay = fullJitter(attempt, options);
+      if (!isRetryable(error) || deadline.remainingMs() <= delay) throw error;
+      await options.sleep(delay);
+    }
+  }
+}

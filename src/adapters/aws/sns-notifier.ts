@@ -1,0 +1,62 @@
+import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import type { Alert } from '../../domain/index.js';
+import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
+import { toAlertItem } from './alert-items.js';
+import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from './retry.js';
+
+/** SNS PublishBatch limit. */
+export const PUBLISH_BATCH_MAX = 10;
+
+export function notificationOf(alert: Alert, environment: string): PublishBatchRequestEntry {
+  const item = toAlertItem(alert, environment);
+  return {
+    Id: alert.alertId,
+    Subject: `Trading alert: ${alert.symbol} ${alert.alertType}`,
+    Message: JSON.stringify(item),
+    // Subscribers filter on these (e.g. only HIGH alerts for one desk's symbols).
+    MessageAttributes: {
+      symbol: { DataType: 'String', StringValue: alert.symbol },
+      alert_type: { DataType: 'String', StringValue: alert.alertType },
+      alert_id: { DataType: 'String', StringValue: alert.alertId },
+    },
+  };
+}
+
+/** Trading alerts through SNS, 10 per PublishBatch call, failed entries retried while the deadline allows. */
+export class SnsNotifier implements Notifier {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+    private readonly environment: string,
+    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+  ) {}
+
+  async notify(alerts: readonly Alert[], deadline: Deadline): Promise<DeliveryFailures> {
+    const failures: DeliveryFailures = new Map();
+    const unique = [...new Map(alerts.map((a) => [a.alertId, a])).values()];
+    const chunks: Alert[][] = [];
+    for (let i = 0; i < unique.length; i += PUBLISH_BATCH_MAX) chunks.push(unique.slice(i, i + PUBLISH_BATCH_MAX));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const permanent = new Map<string, string>();
+        const { remaining, reason } = await retryPending(chunk, (pending) => this.publish(pending, permanent), deadline, this.backoff);
+        for (const [id, why] of permanent) failures.set(id, `notification rejected: ${why}`);
+        for (const alert of remaining) failures.set(alert.alertId, `notification not accepted: ${reason}`);
+      }),
+    );
+    return failures;
+  }
+
+  /** One PublishBatch; entries SNS rejects as our fault are not retried but recorded in `permanent`. */
+  private async publish(alerts: readonly Alert[], permanent: Map<string, string>): Promise<readonly Alert[]> {
+    const response = await this.client.send(
+      new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: alerts.map((a) => notificationOf(a, this.environment)) }),
+    );
+    const retry = new Set<string>();
+    for (const failed of response.Failed ?? []) {
+      if (failed.SenderFault) permanent.set(failed.Id ?? '', `${failed.Code}: ${failed.Message ?? ''}`.trim());
+      else retry.add(failed.Id ?? '');
+    }
+    return alerts.filter((a) => retry.has(a.alertId));
+  }
+}

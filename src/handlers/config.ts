@@ -1,0 +1,68 @@
+import { DEFAULTS, ENV, EVENT_RULES, EVENT_SOURCE, TRIGGER_MODES, type TriggerMode } from '../resources/index.js';
+import type { AlertRule, MarketEventRouting } from '../domain/index.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new Error(`missing required environment variable ${name}`);
+  return value;
+}
+
+function positiveNumber(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`environment variable ${name} must be a positive number (got "${raw}")`);
+  return value;
+}
+
+export interface AlertingConfig {
+  readonly environment: string;
+  readonly alertsTable: string;
+  readonly alertRulesTable: string;
+  readonly topicArn: string;
+  readonly defaultRule: AlertRule;
+}
+
+/** The data-processor's settings; the defaults of src/resources apply where the stack sets nothing. */
+export function alertingConfigFrom(env: Env): AlertingConfig {
+  const mode = (env[ENV.triggerMode]?.trim() || DEFAULTS.triggerMode) as TriggerMode;
+  if (!TRIGGER_MODES.includes(mode)) throw new Error(`environment variable ${ENV.triggerMode} must be one of ${TRIGGER_MODES.join(', ')} (got "${mode}")`);
+  const defaultRule: AlertRule = {
+    above: positiveNumber(env, ENV.thresholdAbove, DEFAULTS.thresholds.above),
+    below: positiveNumber(env, ENV.thresholdBelow, DEFAULTS.thresholds.below),
+    mode,
+  };
+  if (defaultRule.below >= defaultRule.above) {
+    throw new Error(`${ENV.thresholdBelow} (${defaultRule.below}) must be less than ${ENV.thresholdAbove} (${defaultRule.above})`);
+  }
+  return {
+    environment: required(env, ENV.environment),
+    alertsTable: required(env, ENV.alertsTable),
+    alertRulesTable: required(env, ENV.alertRulesTable),
+    topicArn: required(env, ENV.tradingAlertsTopicArn),
+    defaultRule,
+  };
+}
+
+export interface MarketEventConfig extends AlertingConfig {
+  readonly marketDataTable: string;
+  readonly auditTrailTable: string;
+  readonly ttlDays: number;
+}
+
+export function marketEventConfigFrom(env: Env): MarketEventConfig {
+  return {
+    ...alertingConfigFrom(env),
+    marketDataTable: required(env, ENV.marketDataTable),
+    auditTrailTable: required(env, ENV.auditTrailTable),
+    ttlDays: positiveNumber(env, ENV.marketDataTtlDays, DEFAULTS.marketDataTtlDays),
+  };
+}
+
+/** The stack's EventBridge rules, as the handler checks them. */
+export const MARKET_EVENT_ROUTING: MarketEventRouting = {
+  source: EVENT_SOURCE,
+  detailTypes: { trade: EVENT_RULES.tradeEventsRule, quote: EVENT_RULES.quoteEventsRule },
+};

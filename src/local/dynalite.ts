@@ -1,0 +1,34 @@
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+
+// dynalite is CommonJS without types.
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: Record<string, unknown>) => Server;
+
+export interface EmbeddedDynamo {
+  /** e.g. http://127.0.0.1:41523 */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Start an embedded DynamoDB-compatible server on loopback with an ephemeral port.
+ * With `path`, data is kept on disk (LevelDB) so a later run sees it; without, it lives in memory.
+ */
+export async function startDynalite(options: { path?: string } = {}): Promise<EmbeddedDynamo> {
+  const server = dynalite({
+    ...(options.path !== undefined && { path: options.path }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}

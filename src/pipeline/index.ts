@@ -1,0 +1,5 @@
+export * from './ports.js';
+export * from './deadline.js';
+export * from './alerting.js';
+export * from './process-ticks.js';
+export * from './process-market-event.js';

@@ -1,0 +1,61 @@
+import { identityOf, parseMarketEvent, tickOf, type Alert, type MarketEvent, type MarketEventRouting } from '../domain/index.js';
+import { raiseAlerts, type AlertingLog } from './alerting.js';
+import type { AlertingPorts, AuditLog, Deadline, MarketDataStore } from './ports.js';
+
+export interface MarketEventPorts extends AlertingPorts {
+  readonly marketData: MarketDataStore;
+  readonly audit: AuditLog;
+  readonly routing: MarketEventRouting;
+}
+
+export type MarketEventOutcome =
+  | {
+      readonly status: 'processed';
+      readonly event: MarketEvent;
+      /** 'exists' when a retry or duplicate delivery finds the event already stored. */
+      readonly stored: 'created' | 'exists';
+      readonly alerts: readonly Alert[];
+      readonly raised: readonly Alert[];
+    }
+  | { readonly status: 'rejected'; readonly eventId: string; readonly reason: string };
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Store one EventBridge market event once, feed a price-bearing event to the alert engine, and record its outcome in
+ * the audit trail. Invalid events are audited as REJECTED and returned; failures are audited as FAILED and thrown.
+ */
+export async function processMarketEvent(
+  raw: unknown,
+  ports: MarketEventPorts,
+  deadline: Deadline,
+  log: AlertingLog,
+  now: number = Date.now(),
+): Promise<MarketEventOutcome> {
+  const parsed = parseMarketEvent(raw, ports.routing, now);
+  if (!parsed.ok) {
+    const identity = identityOf(raw);
+    await ports.audit.record(
+      { eventId: identity.eventId, eventType: identity.eventType, outcome: 'REJECTED', eventTime: identity.time, detail: { reason: parsed.reason } },
+      deadline,
+    );
+    return { status: 'rejected', eventId: identity.eventId, reason: parsed.reason };
+  }
+  const event = parsed.value;
+  const audit = { eventId: event.eventId, eventType: event.eventType, eventTime: new Date(event.eventTime).toISOString(), symbol: event.symbol };
+  try {
+    const stored = await ports.marketData.putEvent(event, deadline);
+    const tick = tickOf(event);
+    const outcome = tick ? (await raiseAlerts([tick], ports, deadline, log)).get(tick.key) : { ok: true as const, alerts: [], raised: [] };
+    if (!outcome?.ok) throw new Error(outcome?.reason ?? 'alerts not raised');
+    await ports.audit.record({ ...audit, outcome: 'PROCESSED', detail: { stored, alert_ids: outcome.alerts.map((a) => a.alertId) } }, deadline);
+    return { status: 'processed', event, stored, alerts: outcome.alerts, raised: outcome.raised };
+  } catch (error) {
+    try {
+      await ports.audit.record({ ...audit, outcome: 'FAILED', detail: { reason: describe(error) } }, deadline);
+    } catch (auditError) {
+      log.warn('audit record of a failed event not written', { eventId: event.eventId, reason: describe(auditError) });
+    }
+    throw error;
+  }
+}
