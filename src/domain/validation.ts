@@ -26,8 +26,7 @@ export const exchangeSchema = z
   .regex(EXCHANGE_PATTERN, 'must be 1-16 uppercase letters, digits, "_", "." or "-"');
 
 export const priceSchema = z
-  .number({ error: 'must be a number' })
-  .refine((n) => Number.isFinite(n), 'must be finite')
+  .number({ error: 'must be a finite number' })
   .refine((n) => n > 0, 'must be greater than 0')
   .refine((n) => n <= LIMITS.maxPrice, `must be at most ${LIMITS.maxPrice}`);
 

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { identityOf, parseMarketEvent, tickKey, tickOf, type MarketEventRouting } from '../../src/domain/index.js';
+
+const NOW = Date.parse('2026-11-23T15:00:00Z');
+const routing: MarketEventRouting = {
+  source: 'market.data',
+  detailTypes: { trade: ['Trade Execution', 'Trade Update'], quote: ['Market Quote', 'Price Update'] },
+};
+const event = (detailType: string, detail: unknown, overrides: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: 'evt-1',
+  source: 'market.data',
+  'detail-type': detailType,
+  time: '2026-11-23T14:59:00Z',
+  account: '123456789012',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+  ...overrides,
+});
+
+describe('parseMarketEvent', () => {
+  it("accepts the source documents' trade event", () => {
+    const result = parseMarketEvent(event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 150.25, volume: 1000 }), routing, NOW);
+    expect(result).toMatchObject({
+      ok: true,
+      value: { eventId: 'evt-1', eventType: 'Trade Execution', kind: 'trade', symbol: 'AAPL', exchange: 'NYSE', price: 150.25, volume: 1000, eventTime: Date.parse('2026-11-23T14:59:00Z') },
+    });
+  });
+
+  it('accepts a quote with bid and ask only, keeps extra detail fields, and prefers the detail timestamp', () => {
+    const result = parseMarketEvent(
+      event('Market Quote', { exchange: 'NASDAQ', symbol: 'MSFT', bid: 410.1, ask: 410.3, timestamp: '2026-11-23T14:58:00Z', venue: 'X' }),
+      routing,
+      NOW,
+    );
+    expect(result).toMatchObject({ ok: true, value: { kind: 'quote', bid: 410.1, ask: 410.3, eventTime: Date.parse('2026-11-23T14:58:00Z'), detail: { venue: 'X' } } });
+    if (result.ok) expect(tickOf(result.value)).toBeUndefined();
+  });
+
+  it('turns a price-bearing event into a tick', () => {
+    const result = parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'IBM', price: 42, volume: 5 }), routing, NOW);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(tickOf(result.value)).toEqual({
+        key: tickKey('IBM', Date.parse('2026-11-23T14:59:00Z'), 42),
+        symbol: 'IBM',
+        price: 42,
+        eventTime: Date.parse('2026-11-23T14:59:00Z'),
+        exchange: 'NYSE',
+        volume: 5,
+      });
+    }
+  });
+
+  it.each([
+    ['a non-object', 'hello', /message: /],
+    ['a wrong source', event('Trade Execution', {}, { source: 'other' }), /source: expected "market.data" \(got "other"\)/],
+    ['an unknown detail-type', event('Order Placed', {}), /detail-type: "Order Placed" is not a trade or quote event/],
+    ['a trade without volume', event('Trade Update', { exchange: 'NYSE', symbol: 'AAPL', price: 1 }), /detail.volume: must be a number/],
+    ['a quote without any price', event('Market Quote', { exchange: 'NYSE', symbol: 'AAPL', bid: 1 }), /detail.price: a quote needs a price, or both bid and ask/],
+    ['a crossed quote', event('Market Quote', { exchange: 'NYSE', symbol: 'AAPL', bid: 2, ask: 1 }), /detail.bid: must not be greater than ask/],
+    ['a missing exchange', event('Trade Execution', { symbol: 'AAPL', price: 1, volume: 1 }), /detail.exchange: must be a string/],
+    ['a detail that is not an object', event('Trade Execution', 'x'), /detail: detail must be an object/],
+    ['an oversized detail', event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 1, volume: 1, pad: 'x'.repeat(5000) }), /detail is \d+ bytes/],
+    ['a future timestamp', event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 1, volume: 1, timestamp: NOW + 3_600_000 }), /detail.timestamp: is more than 5 minutes/],
+  ])('rejects %s', (_name, raw, reason) => {
+    const result = parseMarketEvent(raw, routing, NOW);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('identifies even an invalid event for the audit trail', () => {
+    expect(identityOf(event('Order Placed', {}))).toEqual({ eventId: 'evt-1', eventType: 'Order Placed', time: '2026-11-23T14:59:00Z' });
+    expect(identityOf(null)).toEqual({ eventId: 'unknown', eventType: 'unknown', time: '1970-01-01T00:00:00.000Z' });
+  });
+});

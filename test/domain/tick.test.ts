@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { LIMITS, parseTick, tickKey } from '../../src/domain/index.js';
+
+const NOW = Date.parse('2026-11-23T15:00:00Z');
+const SENT = Date.parse('2026-11-23T14:59:59Z');
+const parse = (body: unknown, sentTimestamp = SENT) =>
+  parseTick({ body: typeof body === 'string' ? body : JSON.stringify(body), sentTimestamp }, NOW);
+
+describe('parseTick', () => {
+  it("accepts the source documents' message and takes the event time from SentTimestamp", () => {
+    const result = parse({ symbol: 'AAPL', price: 155.25 });
+    expect(result).toEqual({ ok: true, value: { key: tickKey('AAPL', SENT, 155.25), symbol: 'AAPL', price: 155.25, eventTime: SENT } });
+  });
+
+  it('accepts the optional fields and both timestamp forms', () => {
+    const iso = parse({ symbol: 'BRK.B', price: 410.5, timestamp: '2026-11-23T14:30:00.000+01:00', volume: 100, exchange: 'NYSE', bid: 410.4, ask: 410.6 });
+    expect(iso).toMatchObject({ ok: true, value: { eventTime: Date.parse('2026-11-23T13:30:00Z'), volume: 100, exchange: 'NYSE', bid: 410.4, ask: 410.6 } });
+    const epoch = parse({ symbol: 'EUR/USD', price: 1.08, timestamp: Date.parse('2026-11-23T14:00:00Z') });
+    expect(epoch).toMatchObject({ ok: true, value: { eventTime: Date.parse('2026-11-23T14:00:00Z') } });
+  });
+
+  it('gives the same key to a redelivery and a different key to another observation', () => {
+    const a = parse({ symbol: 'AAPL', price: 155.25, timestamp: 1_790_000_000_000 });
+    const b = parse({ symbol: 'AAPL', price: 155.25, timestamp: 1_790_000_000_000 });
+    const c = parse({ symbol: 'AAPL', price: 155.26, timestamp: 1_790_000_000_000 });
+    expect(a.ok && b.ok && c.ok).toBe(true);
+    if (a.ok && b.ok && c.ok) {
+      expect(a.value.key).toBe(b.value.key);
+      expect(a.value.key).not.toBe(c.value.key);
+    }
+  });
+
+  it.each([
+    ['not JSON', '{"symbol": "AAPL", price: 1}', /body is not valid JSON/],
+    ['a JSON array', '[1,2]', /body must be a JSON object/],
+    ['JSON null', 'null', /body must be a JSON object/],
+    ['missing symbol', { price: 10 }, /symbol: must be a string/],
+    ['missing price', { symbol: 'AAPL' }, /price: must be a finite number/],
+    ['price as a string', { symbol: 'AAPL', price: '155.25' }, /price: must be a finite number/],
+    ['NaN price (as a string)', { symbol: 'AAPL', price: 'NaN' }, /price: must be a finite number/],
+    ['zero price', { symbol: 'AAPL', price: 0 }, /price: must be greater than 0/],
+    ['negative price', { symbol: 'AAPL', price: -1 }, /price: must be greater than 0/],
+    ['huge price', { symbol: 'AAPL', price: 1e12 }, /price: must be at most 1000000000/],
+    ['overflowing price', '{"symbol":"AAPL","price":1e400}', /price: must be a finite number/],
+    ['lowercase symbol', { symbol: 'aapl', price: 1 }, /symbol: must be 1-16 characters/],
+    ['symbol with spaces', { symbol: 'AA PL', price: 1 }, /symbol: must be 1-16 characters/],
+    ['too long symbol', { symbol: 'A'.repeat(17), price: 1 }, /symbol: must be 1-16 characters/],
+    ['numeric symbol', { symbol: 42, price: 1 }, /symbol: must be a string/],
+    ['bad volume', { symbol: 'AAPL', price: 1, volume: 1.5 }, /volume: must be a whole number/],
+    ['negative volume', { symbol: 'AAPL', price: 1, volume: -3 }, /volume: must not be negative/],
+    ['bad exchange', { symbol: 'AAPL', price: 1, exchange: 'ny se' }, /exchange: must be 1-16/],
+    ['crossed bid/ask', { symbol: 'AAPL', price: 1, bid: 2, ask: 1 }, /bid: must not be greater than ask/],
+    ['timestamp without zone', { symbol: 'AAPL', price: 1, timestamp: '2026-11-23T14:00:00' }, /timestamp: must be ISO-8601 with a time zone/],
+    ['timestamp in seconds', { symbol: 'AAPL', price: 1, timestamp: 1_790_000_000 }, /timestamp: must be on or after 2000-01-01/],
+    ['timestamp in the future', { symbol: 'AAPL', price: 1, timestamp: NOW + 3_600_000 }, /more than 5 minutes in the future/],
+  ])('rejects %s with a reason naming the field', (_name, body, reason) => {
+    const result = parse(body);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('reports every problem of a message at once', () => {
+    const result = parse({ symbol: 'x', price: -1 });
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^symbol: .*; price: must be greater than 0$/) });
+  });
+
+  it('rejects an oversized body before parsing it', () => {
+    const result = parse(JSON.stringify({ symbol: 'AAPL', price: 1, note: 'x'.repeat(LIMITS.maxMessageBytes) }));
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^body is \d+ bytes; a tick is at most 4096 bytes$/) });
+  });
+
+  it('ignores unknown fields', () => {
+    expect(parse({ symbol: 'AAPL', price: 1, source: 'feed-a' }).ok).toBe(true);
+  });
+});
