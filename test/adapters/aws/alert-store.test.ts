@@ -1,0 +1,67 @@
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoAlertStore, createDocumentClient, toAlertItem } from '../../../src/adapters/aws/index.js';
+import { evaluate, type Alert } from '../../../src/domain/index.js';
+import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
+import { NO_WAIT, expired, forever } from '../../support/fakes.js';
+import { series } from '../../support/ticks.js';
+
+const rule = { above: 150, below: 50, mode: 'every' as const };
+const alertsFor = (symbol: string, n: number): Alert[] =>
+  evaluate(rule, undefined, series(symbol, Array.from({ length: n }, (_, i) => 151 + i))).alerts.map((e) => e.alert);
+
+describe('DynamoAlertStore on dynalite', () => {
+  let db: LocalDynamo;
+  beforeAll(async () => (db = await startLocalDynamo()));
+  afterAll(async () => db.close());
+
+  it('writes each alert once, however often it is written', async () => {
+    const store = new DynamoAlertStore(db.documents, db.names.alertsTable, 'test');
+    const alerts = alertsFor('AAPL', 30);
+    expect(await store.putAlerts(alerts, forever)).toEqual(new Map());
+    expect(await store.putAlerts([...alerts, ...alerts.slice(0, 5)], forever)).toEqual(new Map());
+    const items = await db.scan(db.names.alertsTable);
+    expect(items).toHaveLength(30);
+    expect(items).toContainEqual(toAlertItem(alerts[0]!, 'test'));
+    expect(toAlertItem(alerts[0]!, 'test')).toMatchObject({ symbol: 'AAPL', alert_type: 'HIGH', price: 151, threshold: 150, rule: 'every', environment: 'test' });
+  });
+});
+
+describe('DynamoAlertStore retries', () => {
+  const documents = createDocumentClient();
+  // Mocks every document client's send, so it is installed only for this block.
+  let mock: ReturnType<typeof mockClient<DynamoDBDocumentClient>>;
+  beforeAll(() => (mock = mockClient(DynamoDBDocumentClient)));
+  afterAll(() => mock.restore());
+  const store = new DynamoAlertStore(documents, 'market-alerts-test', 'test', NO_WAIT);
+  const alerts = alertsFor('MSFT', 3);
+  const unprocessed = (items: Alert[]) => ({
+    UnprocessedItems: { 'market-alerts-test': items.map((a) => ({ PutRequest: { Item: toAlertItem(a, 'test') } })) },
+  });
+  beforeEach(() => mock.reset());
+
+  it('retries UnprocessedItems and throttling with backoff', async () => {
+    mock
+      .on(BatchWriteCommand)
+      .resolvesOnce(unprocessed(alerts.slice(1)))
+      .rejectsOnce(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))
+      .resolvesOnce({});
+    expect(await store.putAlerts(alerts, forever)).toEqual(new Map());
+    const calls = mock.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.['market-alerts-test']?.length);
+    expect(calls).toEqual([3, 2, 2]);
+  });
+
+  it('reports what is still unprocessed when the time budget runs out', async () => {
+    mock.on(BatchWriteCommand).resolves(unprocessed(alerts.slice(2)));
+    const failures = await store.putAlerts(alerts, expired);
+    expect([...failures.keys()]).toEqual([alerts[2]!.alertId]);
+    expect(failures.get(alerts[2]!.alertId)).toMatch(/^alert not written: .*time budget exhausted$/);
+  });
+
+  it('splits more than 25 alerts into several calls', async () => {
+    mock.on(BatchWriteCommand).resolves({});
+    await store.putAlerts(alertsFor('IBM', 26), forever);
+    expect(mock.commandCalls(BatchWriteCommand)).toHaveLength(2);
+  });
+});

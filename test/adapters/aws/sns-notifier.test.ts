@@ -1,0 +1,59 @@
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SnsNotifier } from '../../../src/adapters/aws/index.js';
+import { evaluate, type Alert } from '../../../src/domain/index.js';
+import { NO_WAIT, expired, forever } from '../../support/fakes.js';
+import { series } from '../../support/ticks.js';
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:trading-alerts-test';
+const alertsFor = (n: number): Alert[] =>
+  evaluate({ above: 150, below: 50, mode: 'every' }, undefined, series('AAPL', Array.from({ length: n }, (_, i) => 151 + i))).alerts.map((e) => e.alert);
+
+describe('SnsNotifier', () => {
+  const sns = mockClient(SNSClient);
+  const notifier = new SnsNotifier(new SNSClient({ region: 'us-east-1' }), TOPIC, 'test', NO_WAIT);
+  beforeEach(() => sns.reset());
+
+  it('publishes 10 per call with the alert id and filterable attributes', async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const alerts = alertsFor(23);
+    expect(await notifier.notify([...alerts, alerts[0]!], forever)).toEqual(new Map());
+    const calls = sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.PublishBatchRequestEntries?.length)).toEqual([10, 10, 3]);
+    const entry = calls[0]!.PublishBatchRequestEntries![0]!;
+    expect(calls[0]!.TopicArn).toBe(TOPIC);
+    expect(entry.Id).toBe(alerts[0]!.alertId);
+    expect(entry.MessageAttributes).toEqual({
+      symbol: { DataType: 'String', StringValue: 'AAPL' },
+      alert_type: { DataType: 'String', StringValue: 'HIGH' },
+      alert_id: { DataType: 'String', StringValue: alerts[0]!.alertId },
+    });
+    expect(JSON.parse(entry.Message!)).toMatchObject({ alert_id: alerts[0]!.alertId, symbol: 'AAPL', alert_type: 'HIGH', price: 151, environment: 'test' });
+  });
+
+  it('retries failed entries, and does not retry what SNS rejects as the sender', async () => {
+    const [a, b, c] = alertsFor(3);
+    sns
+      .on(PublishBatchCommand)
+      .resolvesOnce({
+        Failed: [
+          { Id: b!.alertId, Code: 'InternalError', SenderFault: false },
+          { Id: c!.alertId, Code: 'InvalidParameter', Message: 'bad attribute', SenderFault: true },
+        ],
+      })
+      .resolvesOnce({ Failed: [] });
+    const failures = await notifier.notify([a!, b!, c!], forever);
+    expect(failures).toEqual(new Map([[c!.alertId, 'notification rejected: InvalidParameter: bad attribute']]));
+    expect(sns.commandCalls(PublishBatchCommand)[1]!.args[0].input.PublishBatchRequestEntries?.map((e) => e.Id)).toEqual([b!.alertId]);
+  });
+
+  it('reports every alert of a call that keeps failing past the time budget', async () => {
+    sns.on(PublishBatchCommand).rejects(Object.assign(new Error('rate exceeded'), { name: 'ThrottledException' }));
+    const failures = await notifier.notify(alertsFor(2), expired);
+    expect([...failures.values()]).toEqual([
+      'notification not accepted: ThrottledException: rate exceeded; time budget exhausted',
+      'notification not accepted: ThrottledException: rate exceeded; time budget exhausted',
+    ]);
+  });
+});

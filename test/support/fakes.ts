@@ -1,0 +1,37 @@
+import { vi } from 'vitest';
+import type { BackoffOptions } from '../../src/adapters/aws/index.js';
+import type { Alert } from '../../src/domain/index.js';
+import type { AlertStore, Deadline, DeliveryFailures, Notifier } from '../../src/pipeline/index.js';
+
+/** Backoff that never waits, so retry tests are instant and deterministic. */
+export const NO_WAIT: BackoffOptions = { baseMs: 10, capMs: 100, random: () => 0.5, sleep: async () => {} };
+
+export const forever: Deadline = { remainingMs: () => 60_000 };
+export const expired: Deadline = { remainingMs: () => 0 };
+
+export const silentLog = { warn: vi.fn() };
+
+/** Records what it is given; fails the alert ids listed in `failing`. */
+export class RecordingNotifier implements Notifier {
+  readonly sent: Alert[] = [];
+  readonly failing = new Set<string>();
+  async notify(alerts: readonly Alert[], _deadline: Deadline): Promise<DeliveryFailures> {
+    const failures: DeliveryFailures = new Map();
+    for (const alert of alerts) {
+      if (this.failing.has(alert.alertId)) failures.set(alert.alertId, 'notification not accepted: InternalError');
+      else this.sent.push(alert);
+    }
+    return failures;
+  }
+}
+
+/** Wraps a real store and fails the alert ids listed in `failing`. */
+export class FlakyAlertStore implements AlertStore {
+  readonly failing = new Set<string>();
+  constructor(private readonly inner: AlertStore) {}
+  async putAlerts(alerts: readonly Alert[], deadline: Deadline): Promise<DeliveryFailures> {
+    const failures = await this.inner.putAlerts(alerts.filter((a) => !this.failing.has(a.alertId)), deadline);
+    for (const alert of alerts) if (this.failing.has(alert.alertId)) failures.set(alert.alertId, 'alert not written: ProvisionedThroughputExceededException');
+    return failures;
+  }
+}
