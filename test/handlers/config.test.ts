@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { alertingConfigFrom, marketEventConfigFrom } from '../../src/handlers/config.js';
+
+const base = {
+  ENVIRONMENT: 'dev',
+  ALERTS_TABLE: 'market-alerts-dev',
+  ALERT_RULES_TABLE: 'alert-rules-dev',
+  TRADING_ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:trading-alerts-dev',
+};
+
+describe('handler configuration', () => {
+  it('applies the defaults of src/resources and the overrides of the environment', () => {
+    expect(alertingConfigFrom(base).defaultRule).toEqual({ above: 150, below: 50, mode: 'cross' });
+    expect(alertingConfigFrom({ ...base, ALERT_THRESHOLD_HIGH: '200', ALERT_THRESHOLD_LOW: '20', ALERT_TRIGGER_MODE: 'every' }).defaultRule).toEqual({
+      above: 200,
+      below: 20,
+      mode: 'every',
+    });
+    expect(marketEventConfigFrom({ ...base, MARKET_DATA_TABLE: 'market-data-dev', AUDIT_TRAIL_TABLE: 'audit-trail-dev' })).toMatchObject({ ttlDays: 30 });
+  });
+
+  it.each([
+    [{ ALERTS_TABLE: '' }, 'missing required environment variable ALERTS_TABLE'],
+    [{ ALERT_THRESHOLD_HIGH: 'abc' }, 'environment variable ALERT_THRESHOLD_HIGH must be a positive number (got "abc")'],
+    [{ ALERT_TRIGGER_MODE: 'sometimes' }, 'environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")'],
+    [{ ALERT_THRESHOLD_LOW: '500' }, 'ALERT_THRESHOLD_LOW (500) must be less than ALERT_THRESHOLD_HIGH (150)'],
+  ])('refuses %o', (override, message) => {
+    expect(() => alertingConfigFrom({ ...base, ...override })).toThrow(message);
+  });
+});

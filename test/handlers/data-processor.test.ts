@@ -1,0 +1,135 @@
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SnsNotifier } from '../../src/adapters/aws/index.js';
+import { SAFETY_MARGIN_MS, createDataProcessorHandler, handler } from '../../src/handlers/data-processor.js';
+import { alertingConfigFrom } from '../../src/handlers/config.js';
+import { alertingPorts } from '../../src/handlers/wiring.js';
+import type { Observability } from '../../src/handlers/observability.js';
+import { DEFAULTS } from '../../src/resources/index.js';
+import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
+import { TOPIC_ARN, useHandlerEnvironment } from '../support/handler-env.js';
+import { lambdaContext, sqsEvent, sqsRecord } from '../support/lambda.js';
+
+const tick = (symbol: string, price: number, offsetMs = 0) => sqsRecord(JSON.stringify({ symbol, price }), Date.now() - 60_000 + offsetMs);
+
+describe('data-processor handler', () => {
+  let db: LocalDynamo;
+  const sns = mockClient(SNSClient);
+  const alertItems = () => db.scan(db.names.alertsTable);
+
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    useHandlerEnvironment(db);
+  });
+  afterAll(async () => {
+    sns.restore();
+    await db.close();
+  });
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+  });
+
+  it('acknowledges valid messages and reports only the invalid ones as batch item failures', async () => {
+    const records = [tick('AAPL', 155.25), sqsRecord('{oops'), tick('MSFT', 100), sqsRecord('{"symbol":"IBM","price":"NaN"}'), tick('GE', 20)];
+    const response = await handler(sqsEvent(records), lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[1]!.messageId }, { itemIdentifier: records[3]!.messageId }] });
+    expect((await alertItems()).map((i) => `${i.symbol}:${i.alert_type}:${i.environment}`).sort()).toEqual(['AAPL:HIGH:test', 'GE:LOW:test']);
+    const published = sns.commandCalls(PublishBatchCommand).flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
+    expect(sns.commandCalls(PublishBatchCommand)[0]!.args[0].input.TopicArn).toBe(TOPIC_ARN);
+    expect(published.map((e) => e.MessageAttributes?.symbol?.StringValue).sort()).toEqual(['AAPL', 'GE']);
+  });
+
+  it('creates no second alert record when the same batch is delivered twice', async () => {
+    const batch = sqsEvent([tick('TSLA', 400), tick('TSLA', 120, 1000), tick('TSLA', 410, 2000)]);
+    await handler(batch, lambdaContext());
+    const before = (await alertItems()).filter((i) => i.symbol === 'TSLA');
+    expect(before).toHaveLength(2);
+    expect(await handler(batch, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect((await alertItems()).filter((i) => i.symbol === 'TSLA')).toEqual(before);
+  });
+
+  it('reports the message whose notification SNS did not accept, and only it', async () => {
+    const records = [tick('NFLX', 700), tick('ORCL', 10)];
+    sns.on(PublishBatchCommand).callsFake(async (input: { PublishBatchRequestEntries: { Id: string; MessageAttributes: Record<string, { StringValue: string }> }[] }) => ({
+      Failed: input.PublishBatchRequestEntries.filter((e) => e.MessageAttributes.symbol!.StringValue === 'ORCL').map((e) => ({
+        Id: e.Id,
+        Code: 'InvalidParameter',
+        SenderFault: true,
+      })),
+    }));
+    const response = await handler(sqsEvent(records), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
+  });
+
+  it('reports, rather than swallows, what is still throttled when the time budget runs out', async () => {
+    sns.on(PublishBatchCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    const records = [tick('AMD', 30), tick('INTC', 100)];
+    const response = await handler(sqsEvent(records), lambdaContext(SAFETY_MARGIN_MS));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.messageId }]);
+  });
+});
+
+describe('data-processor observability and resilience', () => {
+  let db: LocalDynamo;
+  let output: string[];
+  const observability = (): Observability => ({
+    logger: new Logger({ serviceName: 'data-processor', logLevel: 'INFO' }),
+    metrics: new Metrics({ namespace: DEFAULTS.metricsNamespace, serviceName: 'data-processor' }),
+  });
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    useHandlerEnvironment(db);
+  });
+  afterAll(async () => db.close());
+  beforeEach(() => {
+    output = [];
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    // In dev mode Powertools writes through the global console, one call per structured line.
+    vi.stubEnv('POWERTOOLS_DEV', 'true');
+    for (const method of ['log', 'info', 'warn', 'error'] as const) {
+      vi.spyOn(console, method).mockImplementation((line: unknown) => void output.push(String(line)));
+    }
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
+  const lines = () => output.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('logs one structured line per invalid message and emits EMF metrics', async () => {
+    const notifier = { notify: async () => new Map<string, string>() };
+    const run = createDataProcessorHandler({ ports: alertingPorts(alertingConfigFrom(process.env), db.documents, notifier), observability: observability() });
+    const bad = sqsRecord('{"symbol":"AAPL","price":-1}');
+    await run(sqsEvent([bad, tick('AAPL', 155)]), lambdaContext());
+    const invalid = lines().filter((l) => l.message === 'invalid message');
+    expect(invalid).toEqual([expect.objectContaining({ level: 'WARN', messageId: bad.messageId, reason: 'price: must be greater than 0' })]);
+    expect(lines().filter((l) => l.message === 'alert raised')).toEqual([expect.objectContaining({ symbol: 'AAPL', alertType: 'HIGH' })]);
+    const emf = lines().find((l) => '_aws' in l);
+    expect(emf).toMatchObject({ TicksProcessed: 1, AlertsRaised: 1, InvalidMessages: 1, FailedMessages: 0, ProcessingLatency: expect.any(Number) });
+    expect(JSON.stringify(emf)).toContain(`"Namespace":"${DEFAULTS.metricsNamespace}"`);
+  });
+
+  it('reports the whole batch, without crashing, when something unexpected fails', async () => {
+    const ports = alertingPorts(alertingConfigFrom(process.env), db.documents, new SnsNotifier(new SNSClient({}), TOPIC_ARN, 'test'));
+    const run = createDataProcessorHandler({
+      ports: { ...ports, alerts: { putAlerts: () => Promise.reject(new Error('socket hang up')) } },
+      observability: observability(),
+    });
+    const records = [tick('AAPL', 155), sqsRecord('nope')];
+    expect(await run(sqsEvent(records), lambdaContext())).toEqual({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) });
+    expect(lines().find((l) => l.message === 'batch not processed')).toMatchObject({ level: 'ERROR', error: expect.objectContaining({ message: 'socket hang up' }) });
+    expect(await run({} as never, lambdaContext())).toEqual({ batchItemFailures: [] });
+  });
+
+  it('logs the reason of a message that could not be processed', async () => {
+    const ports = alertingPorts(alertingConfigFrom(process.env), db.documents, { notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'down'])) });
+    const run = createDataProcessorHandler({ ports, observability: observability() });
+    const record = tick('ZZ', 999);
+    await run(sqsEvent([record]), lambdaContext());
+    expect(lines().find((l) => l.message === 'message not processed')).toMatchObject({ messageId: record.messageId, symbol: 'ZZ', reason: 'down' });
+  });
+});

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoAlertStore, DynamoAuditLog, DynamoMarketDataStore, DynamoRuleStateStore } from '../../src/adapters/aws/index.js';
+import { MARKET_EVENT_ROUTING } from '../../src/handlers/config.js';
+import { processMarketEvent, type MarketEventPorts } from '../../src/pipeline/index.js';
+import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
+import { RecordingNotifier, forever } from '../support/fakes.js';
+
+const NOW = Date.parse('2026-11-23T15:00:00Z');
+const event = (id: string, detailType: string, detail: Record<string, unknown>) => ({
+  id,
+  source: 'market.data',
+  'detail-type': detailType,
+  time: '2026-11-23T14:59:00Z',
+  detail,
+});
+
+describe('processMarketEvent', () => {
+  let db: LocalDynamo;
+  let ports: MarketEventPorts;
+  const notifier = new RecordingNotifier();
+  const log = { warn: vi.fn() };
+  const audit = async () => (await db.scan(db.names.auditTrailTable)).map((i) => `${i.audit_id}`).sort();
+
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    ports = {
+      rules: new DynamoRuleStateStore(db.documents, db.names.alertRulesTable),
+      alerts: new DynamoAlertStore(db.documents, db.names.alertsTable, 'test'),
+      notifier,
+      defaultRule: { above: 150, below: 50, mode: 'cross' },
+      marketData: new DynamoMarketDataStore(db.documents, db.names.marketDataTable, 30, () => NOW),
+      audit: new DynamoAuditLog(db.documents, db.names.auditTrailTable, 'test', () => NOW),
+      routing: MARKET_EVENT_ROUTING,
+    };
+  });
+  afterAll(async () => db.close());
+
+  it('stores a trade once, raises its alert, and audits it; a redelivery finds it stored and adds nothing', async () => {
+    const trade = event('e-1', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 150.25, volume: 1000 });
+    const first = await processMarketEvent(trade, ports, forever, log, NOW);
+    expect(first).toMatchObject({ status: 'processed', stored: 'created', raised: [{ symbol: 'AAPL', alertType: 'HIGH' }] });
+    const again = await processMarketEvent(trade, ports, forever, log, NOW);
+    expect(again).toMatchObject({ status: 'processed', stored: 'exists', raised: [], alerts: [{ symbol: 'AAPL' }] });
+    expect(await db.scan(db.names.marketDataTable)).toHaveLength(1);
+    expect(await db.scan(db.names.alertsTable)).toHaveLength(1);
+    expect(await audit()).toEqual(['e-1#PROCESSED']);
+  });
+
+  it('stores a quote without a price and raises nothing', async () => {
+    const quote = event('e-2', 'Market Quote', { exchange: 'NASDAQ', symbol: 'MSFT', bid: 410.1, ask: 410.3 });
+    expect(await processMarketEvent(quote, ports, forever, log, NOW)).toMatchObject({ status: 'processed', stored: 'created', alerts: [] });
+  });
+
+  it('audits an invalid event as REJECTED with its reason', async () => {
+    const bad = event('e-3', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: -5, volume: 1 });
+    expect(await processMarketEvent(bad, ports, forever, log, NOW)).toEqual({ status: 'rejected', eventId: 'e-3', reason: 'detail.price: must be greater than 0' });
+    const items = await db.scan(db.names.auditTrailTable);
+    expect(items.find((i) => i.audit_id === 'e-3#REJECTED')).toMatchObject({ outcome: 'REJECTED', detail: { reason: 'detail.price: must be greater than 0' } });
+  });
+
+  it('audits a failure as FAILED and throws, so the event is retried and reaches the DLQ', async () => {
+    const failing: MarketEventPorts = { ...ports, notifier: { notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'notification not accepted: down'])) } };
+    const trade = event('e-4', 'Price Update', { exchange: 'NYSE', symbol: 'GE', price: 20, volume: 1 });
+    await expect(processMarketEvent(trade, failing, forever, log, NOW)).rejects.toThrow('notification not accepted: down');
+    expect(await audit()).toContain('e-4#FAILED');
+    expect(await processMarketEvent(trade, ports, forever, log, NOW)).toMatchObject({ status: 'processed', stored: 'exists', alerts: [{ symbol: 'GE', alertType: 'LOW' }] });
+  });
+
+  it('still throws the original error when even the audit record fails, and says so in the log', async () => {
+    const broken: MarketEventPorts = {
+      ...ports,
+      marketData: { putEvent: async () => Promise.reject(new Error('table missing')) },
+      audit: { record: async () => Promise.reject(new Error('audit down')) },
+    };
+    const trade = event('e-5', 'Trade Update', { exchange: 'NYSE', symbol: 'AAPL', price: 100, volume: 1 });
+    await expect(processMarketEvent(trade, broken, forever, log, NOW)).rejects.toThrow('table missing');
+    expect(log.warn).toHaveBeenCalledWith('audit record of a failed event not written', { eventId: 'e-5', reason: 'audit down' });
+  });
+});

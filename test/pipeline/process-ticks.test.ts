@@ -1,0 +1,181 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DynamoAlertStore, DynamoRuleStateStore } from '../../src/adapters/aws/index.js';
+import { alertId, tickKey } from '../../src/domain/index.js';
+import { MAX_STATE_CONFLICTS, processTicks, type AlertingPorts, type RuleStateStore, type TickMessage } from '../../src/pipeline/index.js';
+import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
+import { FlakyAlertStore, RecordingNotifier, forever } from '../support/fakes.js';
+import { T0 } from '../support/ticks.js';
+
+const NOW = T0 + 3_600_000;
+let seq = 0;
+const msg = (symbol: string, price: number, at: number): TickMessage => ({
+  messageId: `m-${++seq}`,
+  body: JSON.stringify({ symbol, price, timestamp: at }),
+  sentTimestamp: at,
+});
+const raw = (body: string): TickMessage => ({ messageId: `m-${++seq}`, body, sentTimestamp: T0 });
+
+describe('processTicks', () => {
+  let db: LocalDynamo;
+  let notifier: RecordingNotifier;
+  let alerts: FlakyAlertStore;
+  let ports: AlertingPorts;
+  const log = { warn: vi.fn() };
+  const run = (messages: TickMessage[], p: AlertingPorts = ports) => processTicks(messages, p, forever, log, NOW);
+  const alertItems = () => db.scan(db.names.alertsTable);
+  const portsOn = (documents = db.client()): AlertingPorts => ({
+    rules: new DynamoRuleStateStore(documents, db.names.alertRulesTable),
+    alerts: new DynamoAlertStore(documents, db.names.alertsTable, 'test'),
+    notifier,
+    defaultRule: { above: 150, below: 50, mode: 'cross' },
+  });
+
+  beforeEach(async () => {
+    db = await startLocalDynamo();
+    notifier = new RecordingNotifier();
+    const base = portsOn(db.documents);
+    alerts = new FlakyAlertStore(base.alerts);
+    ports = { ...base, alerts };
+    log.warn.mockReset();
+  });
+  afterEach(async () => db.close());
+
+  it('acknowledges each message once its alert is written and notified, and reports invalid ones', async () => {
+    const batch = [msg('AAPL', 155.25, T0), raw('not json'), msg('MSFT', 100, T0), raw('{"symbol":"IBM","price":-4}'), msg('GE', 20, T0)];
+    const outcomes = await run(batch);
+    expect(outcomes.map((o) => o.status)).toEqual(['ok', 'invalid', 'ok', 'invalid', 'ok']);
+    expect(outcomes[1]).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/^body is not valid JSON/) });
+    expect(outcomes[3]).toMatchObject({ status: 'invalid', reason: 'price: must be greater than 0' });
+    expect((await alertItems()).map((i) => `${i.symbol}:${i.alert_type}`).sort()).toEqual(['AAPL:HIGH', 'GE:LOW']);
+    expect(notifier.sent.map((a) => a.symbol).sort()).toEqual(['AAPL', 'GE']);
+  });
+
+  it('fails only the message whose alert could not be written; its redelivery creates one record', async () => {
+    const batch = [msg('AAPL', 155, T0), msg('GE', 20, T0), msg('MSFT', 300, T0)];
+    const first = await run(batch);
+    const geAlert = first[1]!.status === 'ok' ? first[1]!.alerts[0]! : undefined;
+    expect(first.map((o) => o.status)).toEqual(['ok', 'ok', 'ok']);
+
+    await db.close();
+    db = await startLocalDynamo();
+    const fresh = portsOn(db.documents);
+    alerts = new FlakyAlertStore(fresh.alerts);
+    alerts.failing.add(geAlert!.alertId);
+    notifier.sent.length = 0;
+    const outcomes = await run(batch, { ...fresh, alerts });
+    expect(outcomes.map((o) => o.status)).toEqual(['ok', 'failed', 'ok']);
+    expect(outcomes[1]).toMatchObject({ reason: 'alert not written: ProvisionedThroughputExceededException' });
+    expect(notifier.sent.map((a) => a.symbol).sort()).toEqual(['AAPL', 'MSFT']);
+
+    alerts.failing.clear();
+    const redelivered = await run([batch[1]!], { ...fresh, alerts });
+    expect(redelivered).toMatchObject([{ status: 'ok', alerts: [{ alertId: geAlert!.alertId }], raised: [] }]);
+    expect((await alertItems()).filter((i) => i.symbol === 'GE')).toHaveLength(1);
+    expect(notifier.sent.map((a) => a.alertId)).toContain(geAlert!.alertId);
+  });
+
+  it('fails only the message whose notification was not accepted, and re-notifies with the same alert id', async () => {
+    const batch = [msg('AAPL', 155, T0), msg('GE', 20, T0)];
+    const geId = alertId(tickKey('GE', T0, 20), 'LOW');
+    notifier.failing.add(geId);
+    notifier.sent.length = 0;
+    const outcomes = await run(batch);
+    expect(outcomes.map((o) => o.status)).toEqual(['ok', 'failed']);
+    expect(outcomes[1]).toMatchObject({ reason: 'notification not accepted: InternalError' });
+    notifier.failing.clear();
+    expect((await run([batch[1]!]))[0]).toMatchObject({ status: 'ok', alerts: [{ alertId: geId }] });
+    expect(notifier.sent.map((a) => a.alertId)).toEqual([expect.any(String), geId]);
+  });
+
+  it('creates no second alert record when the same batch is delivered twice; notifications carry the alert id', async () => {
+    const batch = [msg('AAPL', 155, T0), msg('AAPL', 120, T0 + 1000), msg('AAPL', 160, T0 + 2000), msg('GE', 20, T0)];
+    await run(batch);
+    const before = await alertItems();
+    await run(batch);
+    expect(await alertItems()).toEqual(before);
+    expect(before).toHaveLength(3);
+    expect(notifier.sent).toHaveLength(6);
+    expect(new Set(notifier.sent.map((a) => a.alertId))).toEqual(new Set(before.map((i) => i.alert_id)));
+  });
+
+  it('cross mode: 1 000 ticks above 150 raise one alert; leaving and re-entering another; an older tick nothing', async () => {
+    for (let b = 0; b < 40; b++) {
+      await run(Array.from({ length: 25 }, (_, i) => msg('AAPL', 151 + ((b * 25 + i) % 9), T0 + (b * 25 + i) * 1000)));
+    }
+    expect(await alertItems()).toHaveLength(1);
+    const late = T0 + 2_000_000;
+    await run([msg('AAPL', 140, late), msg('AAPL', 170, late + 1000)]);
+    expect((await alertItems()).map((i) => i.price).sort()).toEqual([151, 170]);
+    const outcomes = await run([msg('AAPL', 30, T0 + 500)]);
+    expect(outcomes).toMatchObject([{ status: 'ok', alerts: [], raised: [] }]);
+    expect(await alertItems()).toHaveLength(2);
+  });
+
+  it("every mode (a symbol's rule override) reproduces the source documents", async () => {
+    await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'AAPL', mode: 'every' } }));
+    await run([msg('AAPL', 155.25, T0), msg('AAPL', 156, T0 + 1), msg('AAPL', 100, T0 + 2), msg('AAPL', 40, T0 + 3)]);
+    expect((await alertItems()).map((i) => `${i.alert_type}@${i.price}/${i.rule}`)).toEqual(['HIGH@155.25/every', 'HIGH@156/every', 'LOW@40/every']);
+  });
+
+  it('produces exactly one alert per transition when batches for the same symbols run concurrently', async () => {
+    let conflicts = 0;
+    const instance = (): AlertingPorts => {
+      const p = portsOn();
+      const rules = p.rules;
+      return {
+        ...p,
+        rules: {
+          load: (s, d) => rules.load(s, d),
+          reload: (s, d) => rules.reload(s, d),
+          saveState: async (s, v, st, d) => {
+            const result = await rules.saveState(s, v, st, d);
+            if (result === 'conflict') conflicts++;
+            return result;
+          },
+        },
+      };
+    };
+    const symbols = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA'];
+    // Five "function instances", each with its own client, all seeing every symbol go HIGH, then NORMAL, then LOW.
+    for (const [round, price] of [[0, 160], [1, 100], [2, 30]] as const) {
+      await Promise.all(
+        Array.from({ length: 5 }, (_, n) => run(symbols.map((s) => msg(s, price + n, T0 + round * 60_000 + n * 1000)), instance())),
+      );
+    }
+    const items = await alertItems();
+    expect(items.map((i) => `${i.symbol}:${i.alert_type}`).sort()).toEqual(symbols.flatMap((s) => [`${s}:HIGH`, `${s}:LOW`]).sort());
+    expect(conflicts).toBeGreaterThan(0);
+  });
+
+  it('fails the messages of a symbol whose state keeps changing under it, and only those', async () => {
+    const contested: RuleStateStore = {
+      load: ports.rules.load.bind(ports.rules),
+      reload: ports.rules.reload.bind(ports.rules),
+      saveState: async (symbol, v, s, d) => (symbol === 'AAPL' ? 'conflict' : ports.rules.saveState(symbol, v, s, d)),
+    };
+    const outcomes = await run([msg('AAPL', 155, T0), msg('MSFT', 155, T0)], { ...ports, rules: contested });
+    expect(outcomes.map((o) => o.status)).toEqual(['failed', 'ok']);
+    expect(outcomes[0]).toMatchObject({ reason: `alert state not updated: state of AAPL kept changing under ${MAX_STATE_CONFLICTS} concurrent updates` });
+  });
+
+  it('fails every valid message when rules cannot be read, and still reports the invalid ones as invalid', async () => {
+    const broken: RuleStateStore = { ...ports.rules, load: async () => Promise.reject(new Error('could not read alert rules for AAPL: throttled')) };
+    const outcomes = await run([msg('AAPL', 155, T0), raw('{}')], { ...ports, rules: broken });
+    expect(outcomes).toMatchObject([
+      { status: 'failed', reason: 'could not read alert rules for AAPL: throttled' },
+      { status: 'invalid', reason: 'symbol: must be a string; price: must be a finite number' },
+    ]);
+  });
+
+  it('warns about an unusable rule override and applies the defaults', async () => {
+    await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'AAPL', below: 500 } }));
+    const outcomes = await run([msg('AAPL', 155, T0)]);
+    expect(outcomes).toMatchObject([{ status: 'ok', raised: [{ alertType: 'HIGH', threshold: 150 }] }]);
+    expect(log.warn).toHaveBeenCalledWith('invalid alert rule', { symbol: 'AAPL', problem: expect.stringContaining('below (500)') });
+  });
+
+  it('does nothing for an empty batch', async () => {
+    expect(await run([])).toEqual([]);
+  });
+});
