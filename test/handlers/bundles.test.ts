@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_BUNDLES } from '../../src/resources/index.js';
+import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
+import { useHandlerEnvironment } from '../support/handler-env.js';
+import { lambdaContext, marketEvent, sqsEvent, sqsRecord } from '../support/lambda.js';
+import { startFakeSns, type FakeSns } from '../support/sns-fake.js';
+
+const bundle = (dir: string) => resolve(dir, 'index.mjs');
+
+/** The built artifacts the stack deploys, pointed at local endpoints by standard SDK configuration alone. */
+describe('handler bundles', () => {
+  let db: LocalDynamo;
+  let sns: FakeSns;
+
+  beforeAll(async () => {
+    if (!Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(bundle(dir)))) execFileSync(process.execPath, ['scripts/build.mjs']);
+    db = await startLocalDynamo();
+    sns = await startFakeSns();
+    useHandlerEnvironment(db);
+    process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
+  });
+  afterAll(async () => {
+    await sns.close();
+    await db.close();
+  });
+
+  it('data-processor: processes an SQS batch end to end', async () => {
+    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.dataProcessor)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
+    const bad = sqsRecord('{"symbol":"AAPL"}');
+    const response = await handler(sqsEvent([sqsRecord('{"symbol":"AAPL","price":155.25}'), bad]), lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
+    expect(await db.scan(db.names.alertsTable)).toEqual([expect.objectContaining({ symbol: 'AAPL', alert_type: 'HIGH', price: 155.25 })]);
+    expect(sns.published).toEqual([
+      expect.objectContaining({ attributes: expect.objectContaining({ symbol: 'AAPL', alert_type: 'HIGH' }), topicArn: process.env.TRADING_ALERTS_TOPIC_ARN }),
+    ]);
+  });
+
+  it('market-processor: stores and audits an EventBridge trade', async () => {
+    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
+    const result = await handler(marketEvent('evt-b1', 'Trade Execution', { exchange: 'NYSE', symbol: 'MSFT', price: 40, volume: 10 }), lambdaContext());
+    expect(result).toEqual({ eventId: 'evt-b1', stored: 'created', alertIds: [expect.any(String)] });
+    expect(await db.scan(db.names.marketDataTable)).toEqual([expect.objectContaining({ event_id: 'evt-b1' })]);
+    expect(sns.published.map((p) => p.attributes.symbol)).toContain('MSFT');
+  });
+});
