@@ -1,4 +1,4 @@
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoAlertStore, createDocumentClient, toAlertItem } from '../../../src/adapters/aws/index.js';
@@ -30,10 +30,8 @@ describe('DynamoAlertStore on dynalite', () => {
 
 describe('DynamoAlertStore retries', () => {
   const documents = createDocumentClient();
-  // Mocks every document client's send, so it is installed only for this block.
-  let mock: ReturnType<typeof mockClient<DynamoDBDocumentClient>>;
-  beforeAll(() => (mock = mockClient(DynamoDBDocumentClient)));
-  afterAll(() => mock.restore());
+  // Only this instance is mocked; the dynalite suite above uses real clients.
+  const mock = mockClient(documents);
   const store = new DynamoAlertStore(documents, 'market-alerts-test', 'test', NO_WAIT);
   const alerts = alertsFor('MSFT', 3);
   const unprocessed = (items: Alert[]) => ({
@@ -48,7 +46,7 @@ describe('DynamoAlertStore retries', () => {
       .rejectsOnce(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))
       .resolvesOnce({});
     expect(await store.putAlerts(alerts, forever)).toEqual(new Map());
-    const calls = mock.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.['market-alerts-test']?.length);
+    const calls = mock.commandCalls(BatchWriteCommand).map((c) => (c.args[0].input as BatchWriteCommandInput).RequestItems?.['market-alerts-test']?.length);
     expect(calls).toEqual([3, 2, 2]);
   });
 

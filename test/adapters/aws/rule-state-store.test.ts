@@ -1,4 +1,4 @@
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRuleStateStore, createDocumentClient, recordOf } from '../../../src/adapters/aws/index.js';
@@ -45,11 +45,10 @@ describe('DynamoRuleStateStore on dynalite', () => {
 });
 
 describe('DynamoRuleStateStore retries', () => {
-  // Mocks every document client's send, so it is installed only for this block.
-  let mock: ReturnType<typeof mockClient<DynamoDBDocumentClient>>;
-  beforeAll(() => (mock = mockClient(DynamoDBDocumentClient)));
-  afterAll(() => mock.restore());
-  const store = new DynamoRuleStateStore(createDocumentClient(), 'alert-rules-test', NO_WAIT);
+  const documents = createDocumentClient();
+  // Only this instance is mocked; the dynalite suite above uses real clients.
+  const mock = mockClient(documents);
+  const store = new DynamoRuleStateStore(documents, 'alert-rules-test', NO_WAIT);
 
   it('retries UnprocessedKeys', async () => {
     mock.reset();
