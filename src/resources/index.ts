@@ -204,3 +204,55 @@ export const LAMBDA_BUNDLES = {
   marketProcessor: 'dist/lambda/market-processor',
 } as const;
 export const LAMBDA_HANDLER = 'index.handler';
+
+// ---------------------------------------------------------------------------------------------
+// AWS deployment (read by the CDK Terrain stack only)
+// ---------------------------------------------------------------------------------------------
+
+export const DEPLOYMENT_DEFAULTS = {
+  /** Lambda requires a batching window of at least 1 s when an SQS mapping's batch size exceeds 10. */
+  batchingWindowSeconds: 1,
+  /** Lambda retries of a failed asynchronous market-processor invocation before the DLQ (AWS allows 0-2). */
+  asyncInvokeMaxRetries: 2,
+  alarmPeriodSeconds: 300,
+  /** Percent of a function's invocations that failed within one alarm period. */
+  errorRateThresholdPercent: 1,
+  /** market-processor average duration within one alarm period. */
+  durationThresholdMs: 5000,
+} as const;
+
+/** Names of the stack's CloudWatch alarms; like every name, each ends in `-{environmentSuffix}`. */
+export function alarmNames(environmentSuffix: string) {
+  const name = (base: string) => resourceName(base, environmentSuffix);
+  return {
+    dataProcessorErrorRate: name(`${BASE_NAMES.dataProcessor}-error-rate`),
+    marketProcessorErrorRate: name(`${BASE_NAMES.marketProcessor}-error-rate`),
+    marketProcessorDuration: name(`${BASE_NAMES.marketProcessor}-duration`),
+    marketDataDlqNotEmpty: name(`${BASE_NAMES.marketDataDlq}-not-empty`),
+    marketEventsDlqNotEmpty: name(`${BASE_NAMES.marketEventsDlq}-not-empty`),
+  };
+}
+
+/** Terraform output names of the stack: the keys of cfn-outputs/flat-outputs.json. */
+export const STACK_OUTPUTS = {
+  sqsQueueUrl: 'sqs_queue_url',
+  snsTopicArn: 'sns_topic_arn',
+  dynamodbTableName: 'dynamodb_table_name',
+  lambdaFunctionName: 'lambda_function_name',
+  marketProcessorFunctionName: 'market_processor_function_name',
+  eventBusName: 'event_bus_name',
+  eventBusArn: 'event_bus_arn',
+  tradeEventsRuleArn: 'trade_events_rule_arn',
+  quoteEventsRuleArn: 'quote_events_rule_arn',
+  alertRulesTableName: 'alert_rules_table_name',
+  marketDataTableName: 'market_data_table_name',
+  auditTrailTableName: 'audit_trail_table_name',
+  marketDataDlqUrl: 'market_data_dlq_url',
+  marketEventsDlqUrl: 'market_events_dlq_url',
+  dataProcessorLogGroupName: 'data_processor_log_group_name',
+  marketProcessorLogGroupName: 'market_processor_log_group_name',
+  opsAlarmsTopicArn: 'ops_alarms_topic_arn',
+  kmsKeyArn: 'kms_key_arn',
+  awsRegion: 'aws_region',
+  environmentSuffix: 'environment_suffix',
+} as const;

@@ -1,0 +1,45 @@
+/**
+ * Grant helpers: each adds to a function's role exactly the actions one kind of use needs, on that resource only,
+ * plus the key actions the resource's encryption requires for that use.
+ */
+import type { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group/index.js';
+import type { DynamodbTable } from '@cdktn/provider-aws/lib/dynamodb-table/index.js';
+import { ENVELOPE_KEY_ACTIONS } from './encryption.js';
+import type { ExecutionRole } from './iam.js';
+import type { EncryptedQueue, EncryptedTopic } from './messaging.js';
+
+/** What the Lambda SQS poller does with the function's role: receive, delete, extend visibility, read attributes. */
+export function grantConsumeMessages(role: ExecutionRole, queue: EncryptedQueue): void {
+  role.allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], [queue.arn]);
+  role.allowKey(queue.encryption, ['kms:Decrypt']);
+}
+
+/** SendMessage to an SSE-KMS queue: the sender generates the data key and may need to decrypt a cached one. */
+export function grantSendMessages(role: ExecutionRole, queue: EncryptedQueue): void {
+  role.allow(['sqs:SendMessage'], [queue.arn]);
+  role.allowKey(queue.encryption, ENVELOPE_KEY_ACTIONS);
+}
+
+/** Publish and PublishBatch (authorized as sns:Publish) to an SSE-KMS topic. */
+export function grantPublish(role: ExecutionRole, topic: EncryptedTopic): void {
+  role.allow(['sns:Publish'], [topic.arn]);
+  role.allowKey(topic.encryption, ENVELOPE_KEY_ACTIONS);
+}
+
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
+
+/**
+ * Item actions on one table. No key actions: DynamoDB uses the key through the grant it creates with the table,
+ * not with the caller's permissions.
+ */
+export function grantTableActions(role: ExecutionRole, table: DynamodbTable, actions: readonly TableAction[]): void {
+  role.allow(
+    actions.map((action) => `dynamodb:${action}`),
+    [table.arn],
+  );
+}
+
+/** Writing to the function's own log group; the stack creates the group, so no logs:CreateLogGroup. */
+export function grantWriteLogs(role: ExecutionRole, logGroup: CloudwatchLogGroup): void {
+  role.allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logGroup.arn}:*`]);
+}

@@ -1,0 +1,46 @@
+import { Construct } from 'constructs';
+import { Lazy } from 'cdktn';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy/index.js';
+import type { Encryption } from './encryption.js';
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from './policy.js';
+
+/**
+ * A Lambda function's execution role with one inline policy that the grant helpers fill in: a statement per
+ * granted resource, and one statement per key for all key actions. Rendered at synth time.
+ */
+export class ExecutionRole extends Construct {
+  readonly role: IamRole;
+  /** Depend on this before anything AWS validates against the role's permissions (mappings, DLQ config). */
+  readonly policy: IamRolePolicy;
+  private readonly statements: PolicyStatement[] = [];
+  private readonly keyActions = new Map<Encryption, Set<string>>();
+
+  constructor(scope: Construct, id: string, name: string) {
+    super(scope, id);
+    this.role = new IamRole(this, 'role', { name, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') });
+    this.policy = new IamRolePolicy(this, 'policy', {
+      name,
+      role: this.role.id,
+      policy: Lazy.stringValue({ produce: () => policyDocument([...this.statements, ...this.keyStatements()]) }),
+    });
+  }
+
+  get arn(): string {
+    return this.role.arn;
+  }
+
+  allow(actions: readonly string[], resources: readonly string[]): void {
+    this.statements.push({ actions, resources });
+  }
+
+  allowKey(encryption: Encryption, actions: readonly string[]): void {
+    const granted = this.keyActions.get(encryption) ?? new Set<string>();
+    actions.forEach((action) => granted.add(action));
+    this.keyActions.set(encryption, granted);
+  }
+
+  private keyStatements(): PolicyStatement[] {
+    return [...this.keyActions].map(([encryption, actions]) => ({ actions: [...actions].sort(), resources: [encryption.arn] }));
+  }
+}

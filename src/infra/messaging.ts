@@ -1,0 +1,103 @@
+import { Construct } from 'constructs';
+import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic/index.js';
+import { SnsTopicPolicy } from '@cdktn/provider-aws/lib/sns-topic-policy/index.js';
+import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue/index.js';
+import { SqsQueuePolicy } from '@cdktn/provider-aws/lib/sqs-queue-policy/index.js';
+import type { Encryption } from './encryption.js';
+import { LazyPolicy } from './lazy-policy.js';
+import { denyInsecureTransport, servicePrincipal } from './policy.js';
+
+const DAY_SECONDS = 86_400;
+
+/** Something encrypted with the stack's key: grants add the key actions its use needs. */
+export interface EncryptedResource {
+  readonly arn: string;
+  readonly encryption: Encryption;
+}
+
+export interface EncryptedQueueProps {
+  readonly name: string;
+  readonly encryption: Encryption;
+  readonly retentionDays: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly deadLetter?: { readonly queue: EncryptedQueue; readonly maxReceiveCount: number };
+}
+
+/** A standard SQS queue encrypted with the stack's key, reachable over TLS only. */
+export class EncryptedQueue extends Construct implements EncryptedResource {
+  readonly queue: SqsQueue;
+  readonly encryption: Encryption;
+  private readonly policy: LazyPolicy;
+
+  constructor(scope: Construct, id: string, props: EncryptedQueueProps) {
+    super(scope, id);
+    this.encryption = props.encryption;
+    this.queue = new SqsQueue(this, 'queue', {
+      name: props.name,
+      messageRetentionSeconds: props.retentionDays * DAY_SECONDS,
+      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds,
+      kmsMasterKeyId: props.encryption.arn,
+      redrivePolicy: props.deadLetter
+        ? JSON.stringify({ deadLetterTargetArn: props.deadLetter.queue.arn, maxReceiveCount: props.deadLetter.maxReceiveCount })
+        : undefined,
+    });
+    this.policy = new LazyPolicy([denyInsecureTransport(['sqs:*'], this.queue.arn)]);
+    new SqsQueuePolicy(this, 'policy', { queueUrl: this.queue.url, policy: this.policy.document });
+  }
+
+  get arn(): string {
+    return this.queue.arn;
+  }
+  get url(): string {
+    return this.queue.url;
+  }
+  get name(): string {
+    return this.queue.name;
+  }
+
+  /** Lets an AWS service send messages on behalf of the given source resources only (confused-deputy guard). */
+  allowServiceToSend(service: string, sourceArns: readonly string[]): void {
+    this.policy.add({
+      sid: 'AllowServiceSend',
+      principal: servicePrincipal(service),
+      actions: ['sqs:SendMessage'],
+      resources: [this.queue.arn],
+      conditions: { ArnEquals: { 'aws:SourceArn': sourceArns } },
+    });
+  }
+}
+
+export interface EncryptedTopicProps {
+  readonly name: string;
+  readonly encryption: Encryption;
+}
+
+/** A standard SNS topic encrypted with the stack's key, reachable over TLS only. */
+export class EncryptedTopic extends Construct implements EncryptedResource {
+  readonly topic: SnsTopic;
+  readonly encryption: Encryption;
+  private readonly policy: LazyPolicy;
+
+  constructor(scope: Construct, id: string, props: EncryptedTopicProps) {
+    super(scope, id);
+    this.encryption = props.encryption;
+    this.topic = new SnsTopic(this, 'topic', { name: props.name, kmsMasterKeyId: props.encryption.arn });
+    this.policy = new LazyPolicy([denyInsecureTransport(['sns:Publish'], this.topic.arn)]);
+    new SnsTopicPolicy(this, 'policy', { arn: this.topic.arn, policy: this.policy.document });
+  }
+
+  get arn(): string {
+    return this.topic.arn;
+  }
+
+  /** Lets an AWS service publish on behalf of the given source resources of this account only. */
+  allowServiceToPublish(service: string, accountId: string, sourceArns: readonly string[]): void {
+    this.policy.add({
+      sid: 'AllowServicePublish',
+      principal: servicePrincipal(service),
+      actions: ['sns:Publish'],
+      resources: [this.topic.arn],
+      conditions: { StringEquals: { 'aws:SourceAccount': accountId }, ArnLike: { 'aws:SourceArn': sourceArns } },
+    });
+  }
+}

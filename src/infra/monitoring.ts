@@ -1,0 +1,144 @@
+import { Construct } from 'constructs';
+import { CloudwatchDashboard } from '@cdktn/provider-aws/lib/cloudwatch-dashboard/index.js';
+import type { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule/index.js';
+import {
+  CloudwatchMetricAlarm,
+  type CloudwatchMetricAlarmConfig,
+} from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm/index.js';
+import { alarmNames, DEPLOYMENT_DEFAULTS } from '../resources/index.js';
+import type { AwsAccount } from './account.js';
+import type { EncryptedQueue, EncryptedTopic } from './messaging.js';
+import type { PipelineFunction } from './processing.js';
+
+export interface MonitoringProps {
+  readonly environmentSuffix: string;
+  readonly dashboardName: string;
+  readonly account: AwsAccount;
+  readonly dataProcessor: PipelineFunction;
+  readonly marketProcessor: PipelineFunction;
+  readonly tickQueue: EncryptedQueue;
+  readonly tickDlq: EncryptedQueue;
+  readonly eventsDlq: EncryptedQueue;
+  readonly eventBusName: string;
+  readonly eventRules: readonly CloudwatchEventRule[];
+  /** Every alarm notifies this topic on ALARM and on OK. */
+  readonly opsTopic: EncryptedTopic;
+}
+
+type AlarmSettings = Omit<CloudwatchMetricAlarmConfig, 'alarmActions' | 'okActions' | 'evaluationPeriods' | 'treatMissingData'>;
+
+const PERIOD = DEPLOYMENT_DEFAULTS.alarmPeriodSeconds;
+
+/** The pipeline's alarms (all to ops-alarms) and a dashboard of its health. */
+export class Monitoring extends Construct {
+  readonly alarms: CloudwatchMetricAlarm[] = [];
+
+  constructor(scope: Construct, id: string, private readonly props: MonitoringProps) {
+    super(scope, id);
+    const names = alarmNames(props.environmentSuffix);
+
+    this.errorRateAlarm('data-processor-error-rate', names.dataProcessorErrorRate, props.dataProcessor);
+    this.errorRateAlarm('market-processor-error-rate', names.marketProcessorErrorRate, props.marketProcessor);
+    this.alarm('market-processor-duration', {
+      alarmName: names.marketProcessorDuration,
+      alarmDescription: `${props.marketProcessor.name}: average duration above ${DEPLOYMENT_DEFAULTS.durationThresholdMs} ms over ${PERIOD / 60} minutes`,
+      namespace: 'AWS/Lambda',
+      metricName: 'Duration',
+      dimensions: { FunctionName: props.marketProcessor.name },
+      statistic: 'Average',
+      period: PERIOD,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: DEPLOYMENT_DEFAULTS.durationThresholdMs,
+    });
+    this.dlqNotEmptyAlarm('market-data-dlq-not-empty', names.marketDataDlqNotEmpty, props.tickDlq);
+    this.dlqNotEmptyAlarm('market-events-dlq-not-empty', names.marketEventsDlqNotEmpty, props.eventsDlq);
+
+    props.opsTopic.allowServiceToPublish(
+      'cloudwatch.amazonaws.com',
+      props.account.accountId,
+      this.alarms.map((alarm) => alarm.arn),
+    );
+    new CloudwatchDashboard(this, 'dashboard', { dashboardName: props.dashboardName, dashboardBody: this.dashboardBody() });
+  }
+
+  private alarm(id: string, settings: AlarmSettings): CloudwatchMetricAlarm {
+    const alarm = new CloudwatchMetricAlarm(this, id, {
+      ...settings,
+      evaluationPeriods: 1,
+      // No traffic is not a failure: the metrics below have no data points while nothing happens.
+      treatMissingData: 'notBreaching',
+      alarmActions: [this.props.opsTopic.arn],
+      okActions: [this.props.opsTopic.arn],
+    });
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /** Errors ÷ invocations in percent: metric math, so that one error in a busy period is not an alarm. */
+  private errorRateAlarm(id: string, name: string, fn: PipelineFunction): void {
+    const lambdaMetric = (id: string, metricName: string) => ({
+      id,
+      returnData: false,
+      metric: { namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: fn.name }, period: PERIOD, stat: 'Sum' },
+    });
+    this.alarm(id, {
+      alarmName: name,
+      alarmDescription: `${fn.name}: more than ${DEPLOYMENT_DEFAULTS.errorRateThresholdPercent}% of invocations failed over ${PERIOD / 60} minutes`,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: DEPLOYMENT_DEFAULTS.errorRateThresholdPercent,
+      metricQuery: [
+        lambdaMetric('errors', 'Errors'),
+        lambdaMetric('invocations', 'Invocations'),
+        { id: 'error_rate', expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', returnData: true },
+      ],
+    });
+  }
+
+  private dlqNotEmptyAlarm(id: string, name: string, queue: EncryptedQueue): void {
+    this.alarm(id, {
+      alarmName: name,
+      alarmDescription: `${queue.name} holds messages that failed processing: inspect and redrive them`,
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: queue.name },
+      statistic: 'Maximum',
+      period: PERIOD,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 0,
+    });
+  }
+
+  private dashboardBody(): string {
+    const { props } = this;
+    const region = props.account.region;
+    const fns = [props.dataProcessor.name, props.marketProcessor.name];
+    const widget = (title: string, metrics: unknown[][], stat: string, position: { x: number; y: number }) => ({
+      type: 'metric',
+      ...position,
+      width: 12,
+      height: 6,
+      properties: { title, region, metrics, stat, period: PERIOD, view: 'timeSeries' },
+    });
+    const perFunction = (metricName: string) => fns.map((fn) => ['AWS/Lambda', metricName, 'FunctionName', fn]);
+    const perQueue = (metricName: string, queues: EncryptedQueue[]) => queues.map((q) => ['AWS/SQS', metricName, 'QueueName', q.name]);
+    return JSON.stringify({
+      widgets: [
+        { type: 'alarm', x: 0, y: 0, width: 24, height: 3, properties: { title: 'Alarms', alarms: this.alarms.map((a) => a.arn) } },
+        widget('Invocations', perFunction('Invocations'), 'Sum', { x: 0, y: 3 }),
+        widget('Errors and throttles', [...perFunction('Errors'), ...perFunction('Throttles')], 'Sum', { x: 12, y: 3 }),
+        widget('Duration (ms)', perFunction('Duration'), 'Average', { x: 0, y: 9 }),
+        widget(
+          'EventBridge deliveries',
+          props.eventRules.flatMap((rule) =>
+            ['Invocations', 'FailedInvocations', 'InvocationsSentToDlq'].map((m) => ['AWS/Events', m, 'EventBusName', props.eventBusName, 'RuleName', rule.name]),
+          ),
+          'Sum',
+          { x: 12, y: 9 },
+        ),
+        widget('Tick queue backlog', perQueue('ApproximateNumberOfMessagesVisible', [props.tickQueue]), 'Maximum', { x: 0, y: 15 }),
+        widget('Oldest tick (s)', perQueue('ApproximateAgeOfOldestMessage', [props.tickQueue]), 'Maximum', { x: 12, y: 15 }),
+        widget('Dead-letter queues', perQueue('ApproximateNumberOfMessagesVisible', [props.tickDlq, props.eventsDlq]), 'Maximum', { x: 0, y: 21 }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group/index.js';
+import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function/index.js';
+import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config/index.js';
+import {
+  DEFAULTS,
+  DEPLOYMENT_DEFAULTS,
+  ENV,
+  LAMBDA_BUNDLES,
+  LAMBDA_HANDLER,
+  type ResourceNames,
+  type TriggerMode,
+} from '../resources/index.js';
+import { lambdaBundle } from './bundle.js';
+import type { Encryption } from './encryption.js';
+import { grantPublish, grantSendMessages, grantTableActions, grantWriteLogs } from './grants.js';
+import { ExecutionRole } from './iam.js';
+import type { EncryptedQueue } from './messaging.js';
+import type { Notifications } from './notifications.js';
+import type { Storage } from './storage.js';
+
+/** The default alert rule the functions apply to symbols without their own rule in alert-rules. */
+export interface AlertingSettings {
+  readonly above: number;
+  readonly below: number;
+  readonly mode: TriggerMode;
+}
+
+export interface PipelineFunctionProps {
+  readonly functionName: string;
+  readonly roleName: string;
+  readonly logGroupName: string;
+  readonly bundleDir: string;
+  readonly bundleRoot?: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency?: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly encryption: Encryption;
+  /** Where Lambda sends asynchronous invocations that still fail after its retries. */
+  readonly deadLetterQueue?: EncryptedQueue;
+}
+
+/** One Lambda function with its own execution role and its own encrypted log group, created before it. */
+export class PipelineFunction extends Construct {
+  readonly role: ExecutionRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly function: LambdaFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    this.role = new ExecutionRole(this, 'execution', props.roleName);
+    // Created by the stack rather than by Lambda on first write, so that it has retention and the key.
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: props.logGroupName,
+      retentionInDays: DEFAULTS.logRetentionDays,
+      kmsKeyId: props.encryption.arn,
+    });
+    grantWriteLogs(this.role, this.logGroup);
+    if (props.deadLetterQueue) grantSendMessages(this.role, props.deadLetterQueue);
+
+    const bundle = lambdaBundle(this, 'bundle', props.bundleDir, props.bundleRoot);
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      role: this.role.arn,
+      filename: bundle.path,
+      sourceCodeHash: bundle.assetHash,
+      handler: LAMBDA_HANDLER,
+      runtime: DEFAULTS.lambdaRuntime,
+      architectures: [DEFAULTS.lambdaArchitecture],
+      memorySize: props.memoryMb,
+      timeout: props.timeoutSeconds,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      kmsKeyArn: props.encryption.arn,
+      environment: { variables: { ...props.environment } },
+      deadLetterConfig: props.deadLetterQueue ? { targetArn: props.deadLetterQueue.arn } : undefined,
+      // Lambda checks the role can reach the DLQ when the function is created; logs must not go to an auto-created group.
+      dependsOn: [this.logGroup, this.role.policy],
+    });
+  }
+
+  get name(): string {
+    return this.function.functionName;
+  }
+  get arn(): string {
+    return this.function.arn;
+  }
+}
+
+export interface ProcessingProps {
+  readonly environmentSuffix: string;
+  readonly names: ResourceNames;
+  readonly encryption: Encryption;
+  readonly storage: Storage;
+  readonly notifications: Notifications;
+  readonly alerting: AlertingSettings;
+  /** market-processor's asynchronous failures (events that failed after Lambda's retries). */
+  readonly marketEventsDlq: EncryptedQueue;
+  readonly bundleRoot?: string;
+}
+
+/** The two functions: data-processor (SQS ticks) and market-processor (EventBridge events), both feeding alerts. */
+export class Processing extends Construct {
+  readonly dataProcessor: PipelineFunction;
+  readonly marketProcessor: PipelineFunction;
+
+  constructor(scope: Construct, id: string, props: ProcessingProps) {
+    super(scope, id);
+    const { names, storage, notifications } = props;
+    const alertingEnvironment = {
+      [ENV.environment]: props.environmentSuffix,
+      [ENV.alertsTable]: storage.tables.alerts.name,
+      [ENV.alertRulesTable]: storage.tables.alertRules.name,
+      [ENV.tradingAlertsTopicArn]: notifications.tradingAlerts.arn,
+      [ENV.thresholdAbove]: String(props.alerting.above),
+      [ENV.thresholdBelow]: String(props.alerting.below),
+      [ENV.triggerMode]: props.alerting.mode,
+    };
+
+    this.dataProcessor = new PipelineFunction(this, 'data-processor', {
+      functionName: names.dataProcessor,
+      roleName: names.dataProcessorRole,
+      logGroupName: names.dataProcessorLogGroup,
+      bundleDir: LAMBDA_BUNDLES.dataProcessor,
+      bundleRoot: props.bundleRoot,
+      memoryMb: DEFAULTS.dataProcessor.memoryMb,
+      timeoutSeconds: DEFAULTS.dataProcessor.timeoutSeconds,
+      reservedConcurrency: DEFAULTS.dataProcessor.reservedConcurrency,
+      environment: alertingEnvironment,
+      encryption: props.encryption,
+    });
+
+    this.marketProcessor = new PipelineFunction(this, 'market-processor', {
+      functionName: names.marketProcessor,
+      roleName: names.marketProcessorRole,
+      logGroupName: names.marketProcessorLogGroup,
+      bundleDir: LAMBDA_BUNDLES.marketProcessor,
+      bundleRoot: props.bundleRoot,
+      memoryMb: DEFAULTS.marketProcessor.memoryMb,
+      timeoutSeconds: DEFAULTS.marketProcessor.timeoutSeconds,
+      environment: {
+        ...alertingEnvironment,
+        [ENV.marketDataTable]: storage.tables.marketData.name,
+        [ENV.auditTrailTable]: storage.tables.auditTrail.name,
+        [ENV.marketDataTtlDays]: String(DEFAULTS.marketDataTtlDays),
+      },
+      encryption: props.encryption,
+      deadLetterQueue: props.marketEventsDlq,
+    });
+    new LambdaFunctionEventInvokeConfig(this, 'market-processor-async', {
+      functionName: this.marketProcessor.name,
+      maximumRetryAttempts: DEPLOYMENT_DEFAULTS.asyncInvokeMaxRetries,
+    });
+
+    // Both functions run the alert engine: rules and zone state in alert-rules, alerts in market-alerts, SNS.
+    for (const fn of [this.dataProcessor, this.marketProcessor]) {
+      grantTableActions(fn.role, storage.tables.alertRules, ['BatchGetItem', 'GetItem', 'UpdateItem']);
+      grantTableActions(fn.role, storage.tables.alerts, ['BatchWriteItem']);
+      grantPublish(fn.role, notifications.tradingAlerts);
+    }
+    grantTableActions(this.marketProcessor.role, storage.tables.marketData, ['PutItem']);
+    grantTableActions(this.marketProcessor.role, storage.tables.auditTrail, ['PutItem']);
+  }
+}

@@ -1,0 +1,49 @@
+/** The app entry as `cdktn synth` runs it (cdktf.json): one stack per ENVIRONMENT_SUFFIX. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/infra/bundle.js';
+import { bundlesBuilt } from './synth.js';
+
+const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+
+function runApp(env: Record<string, string>) {
+  const outdir = mkdtempSync(join(tmpdir(), 'infra-app-'));
+  // From another directory: bundle paths must not depend on the working directory.
+  const result = spawnSync(TSX, [join(PROJECT_ROOT, 'src/infra/main.ts')], {
+    cwd: tmpdir(),
+    env: { ...process.env, ENVIRONMENT_SUFFIX: '', ALERT_THRESHOLD_HIGH: '', ALERT_THRESHOLD_LOW: '', ALERT_TRIGGER_MODE: '', ...env, CDKTF_OUTDIR: outdir },
+    encoding: 'utf8',
+  });
+  return { ...result, outdir };
+}
+
+describe('src/infra/main.ts', () => {
+  it('reads cdktf.json settings the CLI needs', () => {
+    const config = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdktf.json'), 'utf8')) as Record<string, unknown>;
+    expect(config).toMatchObject({ language: 'typescript', app: 'npx tsx src/infra/main.ts', output: 'cdktf.out' });
+  });
+
+  // `npm test` builds the bundles first; without them the entry fails by design (see config.test.ts).
+  it.skipIf(!bundlesBuilt)('synthesizes the dev stack by default and the pr42 stack for ENVIRONMENT_SUFFIX=pr42', () => {
+    for (const [env, stack] of [
+      [{}, 'market-data-pipeline-dev'],
+      [{ ENVIRONMENT_SUFFIX: 'pr42' }, 'market-data-pipeline-pr42'],
+    ] as const) {
+      const { status, stderr, outdir } = runApp(env);
+      expect(status, stderr).toBe(0);
+      const file = join(outdir, 'stacks', stack, 'cdk.tf.json');
+      expect(existsSync(file)).toBe(true);
+      const suffix = stack.replace('market-data-pipeline-', '');
+      expect(readFileSync(file, 'utf8')).toContain(`"function_name": "data-processor-${suffix}"`);
+    }
+  });
+
+  it('fails with the reason when the configuration is invalid', () => {
+    const { status, stderr } = runApp({ ALERT_TRIGGER_MODE: 'sometimes' });
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('ALERT_TRIGGER_MODE must be one of cross, every');
+  });
+});

@@ -1,0 +1,220 @@
+/** Whole-stack policies: properties every resource of the synthesized stack must have, whatever it is. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS, resourceNames } from '../../src/resources/index.js';
+import {
+  allPolicies,
+  asList,
+  ref,
+  resourceConstructs,
+  resourcesOf,
+  synthesize,
+  type Block,
+  type Synthesized,
+  type TerraformJson,
+} from './synth.js';
+
+/** Attributes that hold an AWS name the stack chooses. */
+const NAME_ATTRIBUTES = ['name', 'function_name', 'alarm_name', 'dashboard_name'];
+
+/** Documented maximum name lengths of the services, per resource type. */
+const NAME_LIMITS: Record<string, number> = {
+  aws_sqs_queue: 80,
+  aws_lambda_function: 64,
+  aws_iam_role: 64,
+  aws_iam_role_policy: 128,
+  aws_cloudwatch_event_rule: 64,
+  aws_cloudwatch_event_bus: 256,
+  aws_dynamodb_table: 255,
+  aws_sns_topic: 256,
+  aws_kms_alias: 256,
+  aws_cloudwatch_metric_alarm: 255,
+  aws_cloudwatch_dashboard: 255,
+  aws_cloudwatch_log_group: 512,
+};
+
+function namesOf(json: TerraformJson): Array<{ type: string; name: string }> {
+  return Object.entries(json.resource).flatMap(([type, blocks]) =>
+    Object.values(blocks).flatMap((block) =>
+      NAME_ATTRIBUTES.filter((attribute) => typeof block[attribute] === 'string').map((attribute) => ({ type, name: block[attribute] as string })),
+    ),
+  );
+}
+
+/** Literal names only: a reference such as `${aws_sqs_queue.x.name}` repeats a name defined elsewhere. */
+const literalNamesOf = (json: TerraformJson) => namesOf(json).filter(({ name }) => !name.includes('${'));
+
+let dev: Synthesized;
+let pr42: Synthesized;
+
+beforeAll(() => {
+  dev = synthesize({ environmentSuffix: 'dev' });
+  pr42 = synthesize({ environmentSuffix: 'pr42' });
+});
+
+describe('tags', () => {
+  it('sets Environment, Team and CostCenter as the provider default tags', () => {
+    const [provider] = dev.json.provider.aws;
+    expect(provider!.default_tags).toEqual([{ tags: { Environment: 'dev', Team: DEFAULTS.tags.Team, CostCenter: DEFAULTS.tags.CostCenter } }]);
+    expect(pr42.json.provider.aws[0]!.default_tags![0]!.tags.Environment).toBe('pr42');
+  });
+
+  it('gives every taggable resource Environment, Team and CostCenter', () => {
+    const defaults = dev.json.provider.aws.filter((p) => !p.alias).flatMap((p) => p.default_tags ?? []).map((d) => d.tags);
+    // Taggable: the provider schema gives the resource a `tags` argument.
+    const taggable = resourceConstructs(dev).filter(({ construct }) => 'tagsInput' in construct);
+    expect(taggable.length).toBeGreaterThanOrEqual(20);
+    for (const { type, block } of taggable) {
+      // A resource bound to an aliased provider would not get the default provider's tags.
+      expect(block.provider, type).toBeUndefined();
+      const effective = Object.assign({}, ...defaults, block.tags as Record<string, string> | undefined) as Record<string, string>;
+      expect(effective, `${type} ${String(block.name ?? block.function_name ?? '')}`).toMatchObject({
+        Environment: 'dev',
+        Team: expect.any(String),
+        CostCenter: expect.any(String),
+      });
+    }
+  });
+});
+
+describe('IAM statements', () => {
+  it('are valid policy documents wherever a policy is set', () => {
+    const policies = allPolicies(dev.json);
+    expect(policies.length).toBeGreaterThanOrEqual(10);
+    for (const { policy } of policies) {
+      expect(policy.Version).toBe('2012-10-17');
+      expect(policy.Statement.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('never have a `*` action', () => {
+    for (const { type, policy } of allPolicies(dev.json)) {
+      for (const statement of policy.Statement) expect(asList(statement.Action), type).not.toContain('*');
+    }
+  });
+
+  it('grant wildcard actions to nobody but the account itself (the key policy delegating to IAM)', () => {
+    for (const { type, policy } of allPolicies(dev.json)) {
+      for (const statement of policy.Statement.filter((s) => s.Effect === 'Allow')) {
+        const delegatesToAccount = statement.Principal !== '*' && /:root$/.test(String(statement.Principal?.AWS ?? ''));
+        if (delegatesToAccount) continue;
+        expect(asList(statement.Action).filter((action) => action.includes('*')), type).toEqual([]);
+      }
+    }
+  });
+
+  it('never allow an anonymous principal', () => {
+    for (const { policy } of allPolicies(dev.json)) {
+      for (const statement of policy.Statement.filter((s) => s.Effect === 'Allow')) expect(statement.Principal).not.toBe('*');
+    }
+  });
+});
+
+describe('encryption', () => {
+  let keyArn: string;
+  beforeAll(() => {
+    const keys = resourcesOf(dev.json, 'aws_kms_key');
+    expect(keys).toHaveLength(1);
+    keyArn = ref('aws_kms_key', keys[0]![0], 'arn');
+  });
+
+  const encryptedWith: Array<[string, (block: Block) => unknown]> = [
+    ['aws_sqs_queue', (b) => b.kms_master_key_id],
+    ['aws_sns_topic', (b) => b.kms_master_key_id],
+    ['aws_dynamodb_table', (b) => (b.server_side_encryption as { enabled: boolean; kms_key_arn: string }).enabled && (b.server_side_encryption as { kms_key_arn: string }).kms_key_arn],
+    ['aws_cloudwatch_log_group', (b) => b.kms_key_id],
+    ['aws_lambda_function', (b) => b.kms_key_arn],
+  ];
+
+  it.each(encryptedWith)('every %s is encrypted with the CMK', (type, keyOf) => {
+    const blocks = resourcesOf(dev.json, type);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const [, block] of blocks) expect(keyOf(block)).toBe(keyArn);
+  });
+
+  it.each([
+    ['aws_sqs_queue', 'aws_sqs_queue_policy', 'queue_url', 'url', 'sqs:*'],
+    ['aws_sns_topic', 'aws_sns_topic_policy', 'arn', 'arn', 'sns:Publish'],
+  ])('every %s refuses requests that do not use TLS', (type, policyType, policyAttribute, attribute, action) => {
+    for (const [id] of resourcesOf(dev.json, type)) {
+      const policies = resourcesOf(dev.json, policyType).filter(([, b]) => b[policyAttribute] === ref(type, id, attribute));
+      expect(policies, `${type}.${id}`).toHaveLength(1);
+      const statements = allPolicies(dev.json).find((p) => p.type === policyType && p.id === policies[0]![0])!.policy.Statement;
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Action: action,
+          Resource: ref(type, id, 'arn'),
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+});
+
+describe('destroyability', () => {
+  it('has no prevent_destroy, deletion protection or skip_destroy anywhere', () => {
+    for (const [type, blocks] of Object.entries(dev.json.resource)) {
+      for (const block of Object.values(blocks)) {
+        expect((block.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy, type).not.toBe(true);
+        expect(block.deletion_protection_enabled, type).not.toBe(true);
+        expect(block.skip_destroy, type).not.toBe(true);
+      }
+    }
+  });
+
+  it('turns DynamoDB deletion protection off explicitly', () => {
+    for (const [, table] of resourcesOf(dev.json, 'aws_dynamodb_table')) expect(table.deletion_protection_enabled).toBe(false);
+  });
+
+  it('configures no backend with use_lockfile (state stays local)', () => {
+    for (const { json } of [dev, pr42]) {
+      const backends = json.terraform.backend ?? {};
+      expect(Object.keys(backends)).toEqual(['local']);
+      for (const settings of Object.values(backends)) expect(settings).not.toHaveProperty('use_lockfile');
+    }
+  });
+});
+
+describe('naming', () => {
+  it('ends every name in the environment suffix', () => {
+    const names = literalNamesOf(dev.json);
+    expect(names.length).toBeGreaterThan(25);
+    for (const { type, name } of names) expect(name, type).toMatch(/-dev$/);
+    for (const { type, name } of literalNamesOf(pr42.json)) expect(name, type).toMatch(/-pr42$/);
+  });
+
+  it('shares no resource name between two environments', () => {
+    const devNames = new Set(literalNamesOf(dev.json).map(({ name }) => name));
+    const shared = literalNamesOf(pr42.json).filter(({ name }) => devNames.has(name));
+    expect(shared).toEqual([]);
+  });
+
+  it('keeps every name within its service limit for the longest suffix allowed', () => {
+    const suffix = 'a'.repeat(20);
+    const longest = synthesize({ environmentSuffix: suffix });
+    for (const { type, name } of literalNamesOf(longest.json)) {
+      expect(NAME_LIMITS[type], `limit for ${type}`).toBeDefined();
+      expect(name.length, name).toBeLessThanOrEqual(NAME_LIMITS[type]!);
+    }
+    expect(resourceNames(suffix).keyAlias).toMatch(/^alias\/[a-zA-Z0-9/_-]+$/);
+  });
+});
+
+describe('references', () => {
+  it('point only at resources and data sources the stack defines', () => {
+    const text = JSON.stringify({ resource: dev.json.resource, output: dev.json.output, data: dev.json.data });
+    const references = [...text.matchAll(/\$\{(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)];
+    expect(references.length).toBeGreaterThan(50);
+    for (const [, data, type, id] of references) {
+      const defined = data ? dev.json.data[type!]?.[id!] : dev.json.resource[type!]?.[id!];
+      expect(defined, `${data ?? ''}${type}.${id}`).toBeDefined();
+    }
+    for (const [, block] of Object.entries(dev.json.resource).flatMap(([, blocks]) => Object.entries(blocks))) {
+      for (const dependency of block.depends_on ?? []) {
+        const [type, id] = dependency.split('.');
+        expect(dev.json.resource[type!]?.[id!], dependency).toBeDefined();
+      }
+    }
+  });
+});

@@ -1,0 +1,111 @@
+/** Synthesizes the stack the way `cdktn synth` does and reads the Terraform JSON back for assertions. */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformResource } from 'cdktn';
+import { LAMBDA_BUNDLES } from '../../src/resources/index.js';
+import { PROJECT_ROOT } from '../../src/infra/bundle.js';
+import { MarketDataStack, stackId, type MarketDataStackProps } from '../../src/infra/stack.js';
+
+export type Block = Record<string, unknown> & { depends_on?: string[] };
+export interface TerraformJson {
+  terraform: { backend?: Record<string, Record<string, unknown>> };
+  provider: { aws: Array<{ region: string; alias?: string; default_tags?: Array<{ tags: Record<string, string> }> }> };
+  resource: Record<string, Record<string, Block>>;
+  data: Record<string, Record<string, Block>>;
+  output: Record<string, { value: string; description?: string }>;
+}
+
+export interface Synthesized {
+  readonly json: TerraformJson;
+  readonly stack: MarketDataStack;
+  /** The stack's folder under the output directory (cdk.tf.json and assets). */
+  readonly stackDir: string;
+}
+
+export const bundlesBuilt = Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(join(PROJECT_ROOT, dir, 'index.mjs')));
+
+/** The built bundles when `npm run build` ran (as `npm test` does), otherwise placeholders in a temporary folder. */
+export function bundleRoot(): string {
+  if (bundlesBuilt) return PROJECT_ROOT;
+  const root = mkdtempSync(join(tmpdir(), 'infra-bundles-'));
+  for (const dir of Object.values(LAMBDA_BUNDLES)) {
+    mkdirSync(join(root, dir), { recursive: true });
+    writeFileSync(join(root, dir, 'index.mjs'), 'export const handler = async () => ({});\n');
+  }
+  return root;
+}
+
+export function synthesize(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'infra-synth-'));
+  const app = new App({ outdir, stackTraces: false });
+  const id = stackId(props.environmentSuffix);
+  const stack = new MarketDataStack(app, id, { region: 'us-east-1', bundleRoot: bundleRoot(), ...props });
+  app.synth();
+  const stackDir = join(outdir, 'stacks', id);
+  const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
+  return { json, stack, stackDir };
+}
+
+/** All resources of one type, as [logical id, block] pairs. */
+export function resourcesOf(json: TerraformJson, type: string): Array<[string, Block]> {
+  return Object.entries(json.resource[type] ?? {});
+}
+
+/** The single resource of a type whose attribute has the given value. */
+export function resourceWhere(json: TerraformJson, type: string, attribute: string, value: unknown): [string, Block] {
+  const matches = resourcesOf(json, type).filter(([, block]) => block[attribute] === value);
+  if (matches.length !== 1) throw new Error(`expected one ${type} with ${attribute}=${String(value)}, found ${matches.length}`);
+  return matches[0]!;
+}
+
+/** `${type.id.attribute}`: how the synthesized JSON refers to another resource's attribute. */
+export const ref = (type: string, id: string, attribute: string) => `\${${type}.${id}.${attribute}}`;
+
+/** Every resource of the stack with its construct, so that tests can ask the construct what it supports. */
+export function resourceConstructs(synth: Synthesized): Array<{ construct: TerraformResource; type: string; block: Block }> {
+  return synth.stack.node
+    .findAll()
+    .filter((c): c is TerraformResource => c instanceof TerraformResource)
+    .map((construct) => {
+      const type = construct.terraformResourceType;
+      const block = synth.json.resource[type]?.[construct.friendlyUniqueId];
+      if (!block) throw new Error(`no synthesized block for ${type}.${construct.friendlyUniqueId}`);
+      return { construct, type, block };
+    });
+}
+
+export interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: '*' | { Service?: string | string[]; AWS?: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+export interface PolicyDocument {
+  Version: string;
+  Statement: Statement[];
+}
+
+export const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+export function parsePolicy(document: unknown): PolicyDocument {
+  if (typeof document !== 'string') throw new Error(`policy is not a JSON string: ${JSON.stringify(document)}`);
+  return JSON.parse(document) as PolicyDocument;
+}
+
+/** Policy attributes of every kind of resource in the stack that carries one. */
+const POLICY_ATTRIBUTES: Record<string, string> = {
+  aws_iam_role: 'assume_role_policy',
+  aws_iam_role_policy: 'policy',
+  aws_kms_key: 'policy',
+  aws_sqs_queue_policy: 'policy',
+  aws_sns_topic_policy: 'policy',
+};
+
+export function allPolicies(json: TerraformJson): Array<{ type: string; id: string; policy: PolicyDocument }> {
+  return Object.entries(POLICY_ATTRIBUTES).flatMap(([type, attribute]) =>
+    resourcesOf(json, type).map(([id, block]) => ({ type, id, policy: parsePolicy(block[attribute]) })),
+  );
+}
