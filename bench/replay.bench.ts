@@ -1,0 +1,66 @@
+/**
+ * End-to-end benchmark of the local runtime, as a user runs it: `npm start` wall time, then `market-data generate`
+ * and `market-data replay` of a large file (default 1 000 000 ticks) with throughput and peak memory of the replay
+ * process. Usage: npm run bench:replay [-- --ticks 1000000]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ticksArg = process.argv.indexOf('--ticks');
+const TICKS = ticksArg > 0 ? Number(process.argv[ticksArg + 1]) : 1_000_000;
+// GNU time reports the child's peak resident set size; without it the replay's own figure is used.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+interface Timed {
+  readonly seconds: number;
+  readonly stdout: string;
+  readonly maxRssMb?: number;
+}
+
+function timed(command: string, args: string[], env: Record<string, string>): Promise<Timed> {
+  const [file, argv] = GNU_TIME ? [GNU_TIME, ['-f', 'MAXRSS_KB=%M', command, ...args]] : [command, args];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(file, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
+      const rss = /MAXRSS_KB=(\d+)/.exec(stderr)?.[1];
+      resolve({ seconds, stdout, ...(rss && { maxRssMb: Number(rss) / 1024 }) });
+    });
+  });
+}
+
+const home = await mkdtemp(join(tmpdir(), 'market-data-bench-'));
+const env = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'bench' };
+const cli = (args: string[]) => timed(process.execPath, ['bin/market-data.js', ...args], env);
+try {
+  const starts: number[] = [];
+  for (let i = 0; i < 3; i++) starts.push((await timed('npm', ['start', '--silent'], { ...env, ENVIRONMENT_SUFFIX: `bench-start-${i}` })).seconds);
+  console.log(`npm start (fresh store each run): ${starts.map((s) => `${s.toFixed(2)} s`).join(', ')}`);
+
+  const file = join(home, 'ticks.jsonl');
+  const generated = await cli(['generate', '--ticks', String(TICKS), '--seed', '42', '--out', file]);
+  console.log(`generate ${TICKS} ticks: ${generated.seconds.toFixed(1)} s${generated.maxRssMb ? `, peak RSS ${generated.maxRssMb.toFixed(0)} MB` : ''}`);
+
+  const replay = await cli(['replay', file, '--json', '--no-progress']);
+  const summary = JSON.parse(replay.stdout) as { ticks: { in: number; processed: number }; alerts: { total: number }; wallTimeMs: number; ticksPerSecond: number };
+  console.log(
+    `replay ${summary.ticks.in} ticks: ${summary.ticks.processed} processed, ${summary.alerts.total} alerts; ` +
+      `${(summary.wallTimeMs / 1000).toFixed(1)} s in the pipeline (${summary.ticksPerSecond} ticks/s), ` +
+      `${replay.seconds.toFixed(1)} s end to end (${Math.round(summary.ticks.in / replay.seconds)} ticks/s)` +
+      (replay.maxRssMb ? `, peak RSS ${replay.maxRssMb.toFixed(0)} MB` : ''),
+  );
+} finally {
+  await rm(home, { recursive: true, force: true });
+}

@@ -1,0 +1,63 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Alert } from '../../domain/index.js';
+import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
+
+/** One readable line per alert, e.g. `ALERT HIGH  AAPL 155.25 > 150 at 2026-11-20T14:30:01.000Z [id 3f9c1a2b]`. */
+export function formatAlertLine(alert: Alert): string {
+  const comparison = alert.alertType === 'HIGH' ? '>' : '<';
+  const when = new Date(alert.eventTime).toISOString();
+  return `ALERT ${alert.alertType.padEnd(5)} ${alert.symbol} ${alert.price} ${comparison} ${alert.threshold} at ${when} [id ${alert.alertId.slice(0, 8)}]`;
+}
+
+/** The JSON line kept for each notification: the same fields an SNS subscriber receives. */
+export function notificationRecord(alert: Alert, environment: string, notifiedAt: Date): Record<string, unknown> {
+  return {
+    alert_id: alert.alertId,
+    symbol: alert.symbol,
+    alert_type: alert.alertType,
+    price: alert.price,
+    threshold: alert.threshold,
+    rule: alert.mode,
+    event_time: new Date(alert.eventTime).toISOString(),
+    environment,
+    notified_at: notifiedAt.toISOString(),
+  };
+}
+
+export interface ConsoleNotifierOptions {
+  readonly environment: string;
+  /** JSONL file every notification is appended to. */
+  readonly file: string;
+  /** Where the readable lines go; omit to keep the console quiet. */
+  readonly print?: (line: string) => void;
+  /** Told of every notification accepted (the local runtime counts them). */
+  readonly onNotified?: (alerts: readonly Alert[]) => void;
+  readonly clock?: () => Date;
+}
+
+/** The Notifier port on a laptop: traders' SNS messages become console lines and a JSONL file. */
+export class ConsoleNotifier implements Notifier {
+  private ready: Promise<unknown> | undefined;
+
+  constructor(private readonly options: ConsoleNotifierOptions) {}
+
+  /** A local file append is immediate, so the deadline is never the limit. */
+  async notify(alerts: readonly Alert[], _deadline?: Deadline): Promise<DeliveryFailures> {
+    const failures: DeliveryFailures = new Map();
+    if (alerts.length === 0) return failures;
+    const now = (this.options.clock ?? (() => new Date()))();
+    try {
+      this.ready ??= mkdir(dirname(this.options.file), { recursive: true });
+      await this.ready;
+      await appendFile(this.options.file, alerts.map((a) => `${JSON.stringify(notificationRecord(a, this.options.environment, now))}\n`).join(''));
+    } catch (error) {
+      // Not accepted: the pipeline reports these alerts as undelivered and the messages are retried.
+      for (const alert of alerts) failures.set(alert.alertId, `could not write ${this.options.file}: ${(error as Error).message}`);
+      return failures;
+    }
+    for (const alert of alerts) this.options.print?.(formatAlertLine(alert));
+    this.options.onNotified?.(alerts);
+    return failures;
+  }
+}

@@ -1,0 +1,131 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { parseTick } from '../../domain/index.js';
+import { reportRun } from '../../local/console-report.js';
+import { JsonlDeadLetterStore, type EventDeadLetter, type TickDeadLetter } from '../../local/dead-letter-store.js';
+import { UserError } from '../../local/failures.js';
+import { dataHome, localPaths } from '../../local/paths.js';
+import { redrive, type DeadLetterQueueChoice } from '../../local/redrive.js';
+import { TABLES, type TableKey } from '../../resources/index.js';
+import { deadLetterQueueUrl, peekMessages, startRedrive } from '../remote-dlq.js';
+import { describeTarget, openRemoteTables, resolveTarget, type Target, type TargetOptions } from '../target.js';
+
+export interface DlqOptions extends TargetOptions {
+  readonly queue: DeadLetterQueueChoice;
+  readonly limit: number;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  /** Redrive the local dead letters through the pipeline on a deployed environment's tables. */
+  readonly remoteTables?: boolean;
+}
+
+const queuesOf = (choice: DeadLetterQueueChoice): ('ticks' | 'events')[] => (choice === 'all' ? ['ticks', 'events'] : [choice]);
+const where = (letter: { origin?: { line: number } }): string => (letter.origin ? `line ${letter.origin.line}` : '-');
+
+async function firstOf<T>(store: JsonlDeadLetterStore<T>, limit: number): Promise<{ items: T[]; total: number }> {
+  const items: T[] = [];
+  let total = 0;
+  for await (const entry of store.entries()) {
+    if (items.length < limit) items.push(entry);
+    total++;
+  }
+  return { items, total };
+}
+
+async function listLocal(environment: string, home: string, options: DlqOptions): Promise<void> {
+  const paths = localPaths(home, environment);
+  const result: Record<string, { file: string; total: number; items: unknown[] }> = {};
+  for (const queue of queuesOf(options.queue)) {
+    const file = queue === 'ticks' ? paths.ticksDlq : paths.eventsDlq;
+    const { items, total } = await firstOf(new JsonlDeadLetterStore<TickDeadLetter | EventDeadLetter>(file), options.limit);
+    result[queue] = { file, total, items };
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  for (const [queue, { file, total, items }] of Object.entries(result)) {
+    process.stdout.write(`${queue} dead-letter queue (${file}): ${total} message${total === 1 ? '' : 's'}\n`);
+    for (const item of items) {
+      if (queue === 'ticks') {
+        const t = item as TickDeadLetter;
+        process.stdout.write(`  ${where(t).padEnd(10)} ${t.reason}\n  ${''.padEnd(10)} body: ${t.body}\n`);
+      } else {
+        const e = item as EventDeadLetter;
+        process.stdout.write(`  ${where(e).padEnd(10)} ${String(e.event['detail-type'])} via ${e.rule}: ${e.reason}\n`);
+      }
+    }
+    if (total > items.length) process.stdout.write(`  … and ${total - items.length} more (--limit)\n`);
+  }
+}
+
+async function listRemote(target: Extract<Target, { kind: 'aws' }>, options: DlqOptions): Promise<void> {
+  const sqs = new SQSClient({ region: target.region });
+  try {
+    const result: Record<string, unknown> = {};
+    for (const queue of queuesOf(options.queue)) {
+      const url = await deadLetterQueueUrl(sqs, target, queue);
+      const messages = await peekMessages(sqs, url, options.limit);
+      result[queue] = { queueUrl: url, items: messages };
+      if (options.json) continue;
+      process.stdout.write(`${queue} dead-letter queue (${url}): ${messages.length} message${messages.length === 1 ? '' : 's'} seen\n`);
+      for (const m of messages) {
+        const parsed = queue === 'ticks' ? parseTick(m, Date.now()) : undefined;
+        const reason = m.error ?? (parsed && !parsed.ok ? parsed.reason : `received ${m.receiveCount} times`);
+        process.stdout.write(`  ${m.messageId}  ${reason}\n    body: ${m.body}\n`);
+      }
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    sqs.destroy();
+  }
+}
+
+export async function dlqListCommand(options: DlqOptions): Promise<void> {
+  const target = await resolveTarget(options);
+  if (target.kind === 'local') await listLocal(target.environment, target.home, options);
+  else await listRemote(target, options);
+}
+
+/**
+ * Local dead letters go back through the local pipeline (on the embedded store, or with --remote-tables on the
+ * deployed tables); a deployed queue's dead letters are moved back by SQS itself.
+ */
+export async function dlqRedriveCommand(options: DlqOptions): Promise<void> {
+  const target = await resolveTarget(options);
+  if (target.kind === 'aws' && !options.remoteTables) {
+    if (options.queue !== 'ticks') {
+      throw new UserError(
+        'only the ticks dead-letter queue can be redriven on AWS (SQS moves its messages back to the queue); the market-events ' +
+          'dead-letter queue holds EventBridge delivery failures: inspect them with dlq list --queue events and publish fixed events again',
+      );
+    }
+    const sqs = new SQSClient({ region: target.region });
+    try {
+      const { taskHandle, sourceArn } = await startRedrive(sqs, await deadLetterQueueUrl(sqs, target, 'ticks'));
+      process.stdout.write(options.json ? `${JSON.stringify({ sourceArn, taskHandle }, null, 2)}\n` : `redrive started from ${sourceArn} (task ${taskHandle})\n`);
+    } finally {
+      sqs.destroy();
+    }
+    return;
+  }
+  const remote = target.kind === 'aws' ? await openRemoteTables(target, Object.keys(TABLES) as TableKey[]) : undefined;
+  try {
+    const home = target.kind === 'local' ? target.home : dataHome(options.dataDir);
+    if (!options.json) process.stdout.write(`redriving the local dead letters through ${describeTarget(target)}\n`);
+    await reportRun(
+      (hooks) =>
+        redrive({
+          environment: target.environment,
+          home,
+          queue: options.queue,
+          ...(remote && { remote }),
+          ...(options.verbose !== undefined && { verbose: options.verbose }),
+          ...hooks,
+        }),
+      { ...(options.json !== undefined && { json: options.json }), ...(options.quiet !== undefined && { quiet: options.quiet }) },
+    );
+  } finally {
+    await remote?.close();
+  }
+}

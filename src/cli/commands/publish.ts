@@ -1,0 +1,94 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
+import { UserError, describeFailure } from '../../local/failures.js';
+import { checkInputFile, formatOf, readInput, type InputFormat } from '../../local/input-file.js';
+import { resourceNames } from '../../resources/index.js';
+import { DEFAULT_OUTPUTS_FILE } from '../outputs.js';
+import { Publisher, type PublishFailure } from '../publisher.js';
+import { resolveTarget, type TargetOptions } from '../target.js';
+
+export interface PublishOptions extends TargetOptions {
+  readonly queueUrl?: string;
+  readonly busName?: string;
+  readonly format?: InputFormat;
+  readonly json?: boolean;
+}
+
+const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${f.reason}`;
+
+/** A queue URL from the options, the outputs file, or the environment's queue name (GetQueueUrl). */
+function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string): () => Promise<string> {
+  let url: Promise<string> | undefined;
+  return () =>
+    (url ??= explicit
+      ? Promise.resolve(explicit)
+      : sqs
+          .send(new GetQueueUrlCommand({ QueueName: queueName }))
+          .then((r) => r.QueueUrl ?? Promise.reject(new Error(`GetQueueUrl returned no URL for ${queueName}`)))
+          .catch((error: unknown) => {
+            if (error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
+              throw new UserError(`queue ${queueName} does not exist in ${region}: deploy the stack (npm run deploy), or pass --queue-url or --outputs`);
+            }
+            throw new UserError(describeFailure(error, { service: 'SQS' }));
+          }));
+}
+
+/** Send a file's ticks to a deployed queue and its events to the deployed bus. */
+export async function publishCommand(file: string, options: PublishOptions): Promise<void> {
+  if (!options.aws && !options.outputs && !options.queueUrl && !options.busName) {
+    throw new UserError(
+      `publish sends to a deployed queue and bus: give --outputs ${DEFAULT_OUTPUTS_FILE}, --queue-url/--bus-name, or --aws (names from ENVIRONMENT_SUFFIX); ` +
+        'to run a file through the local pipeline use: market-data replay',
+    );
+  }
+  await checkInputFile(file);
+  const target = await resolveTarget({ ...options, aws: true });
+  if (target.kind !== 'aws') throw new Error('unreachable: publish always targets AWS');
+  const names = resourceNames(target.environment);
+  const sqs = new SQSClient({ region: target.region });
+  const events = new EventBridgeClient({ region: target.region });
+  const queueUrl = options.queueUrl ?? target.outputs?.get('queueUrl');
+  const busName = options.busName ?? target.outputs?.get('eventBusName') ?? names.eventBus;
+  const publisher = new Publisher({
+    sqs,
+    events,
+    queueUrl: queueUrlResolver(sqs, queueUrl, names.marketDataQueue, target.region),
+    busName,
+    onFailure: (f) => process.stderr.write(`${describeFailureLine(f)}\n`),
+  });
+  let skipped = 0;
+  try {
+    try {
+      for await (const record of readInput(file, formatOf(file, options.format))) {
+        if (record.kind === 'tick') await publisher.tick(record.body, record.line);
+        else if (record.kind === 'event') await publisher.event(record.entry, record.line);
+        else {
+          skipped++;
+          process.stderr.write(`line ${record.line}: ${record.reason} (not sent)\n`);
+        }
+      }
+    } finally {
+      await publisher.close();
+    }
+  } finally {
+    sqs.destroy();
+    events.destroy();
+  }
+  const result = {
+    file,
+    queueUrl: queueUrl ?? null,
+    busName,
+    ticksSent: publisher.ticksSent,
+    eventsSent: publisher.eventsSent,
+    failed: publisher.failures,
+    skippedLines: skipped,
+  };
+  if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      `published ${result.ticksSent} ticks${publisher.ticksSent > 0 ? ` to ${queueUrl ?? names.marketDataQueue}` : ''} and ` +
+        `${result.eventsSent} events to ${busName}; ${result.failed.length} failed, ${skipped} unreadable lines skipped\n`,
+    );
+  }
+  if (result.failed.length > 0 || skipped > 0) process.exitCode = 1;
+}

@@ -1,0 +1,133 @@
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../adapters/aws/index.js';
+import { UserError, describeFailure } from '../local/failures.js';
+import { dataHome, displayPath, localPaths } from '../local/paths.js';
+import type { RemoteTables } from '../local/pipeline-tables.js';
+import { openLocalStore } from '../local/store.js';
+import { ENVIRONMENT_SUFFIX_PATTERN, TABLES, environmentSuffixFrom, regionFrom, resourceNames, type TableKey } from '../resources/index.js';
+import { readStackOutputs, type OutputKey, type StackOutputs } from './outputs.js';
+
+/** Options every command takes to choose where it runs. */
+export interface TargetOptions {
+  readonly env?: string;
+  readonly dataDir?: string;
+  readonly aws?: boolean;
+  readonly outputs?: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+/** The embedded store (the default), or a deployed environment reached with the standard AWS SDK configuration. */
+export type Target =
+  | { readonly kind: 'local'; readonly environment: string; readonly home: string }
+  | {
+      readonly kind: 'aws';
+      readonly environment: string;
+      readonly region: string;
+      /** An explicit DynamoDB endpoint (LocalStack, a DynamoDB-compatible server); otherwise the SDK's. */
+      readonly endpoint?: string;
+      readonly outputs?: StackOutputs;
+    };
+
+function environmentOf(options: TargetOptions, outputs?: StackOutputs): string {
+  if (options.env !== undefined) {
+    if (!ENVIRONMENT_SUFFIX_PATTERN.test(options.env)) {
+      throw new UserError(`--env "${options.env}" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit`);
+    }
+    return options.env;
+  }
+  return outputs?.environment() ?? environmentSuffixFrom();
+}
+
+export async function resolveTarget(options: TargetOptions): Promise<Target> {
+  if (!options.aws && !options.outputs && !options.endpoint) {
+    return { kind: 'local', environment: environmentOf(options), home: dataHome(options.dataDir) };
+  }
+  const outputs = options.outputs ? await readStackOutputs(options.outputs) : undefined;
+  return {
+    kind: 'aws',
+    environment: environmentOf(options, outputs),
+    region: options.region ?? outputs?.get('region') ?? regionFrom(),
+    ...(options.endpoint && { endpoint: options.endpoint }),
+    ...(outputs && { outputs }),
+  };
+}
+
+export function describeTarget(target: Target): string {
+  if (target.kind === 'local') {
+    return `the embedded store (${displayPath(localPaths(target.home, target.environment).root)}, environment ${target.environment})`;
+  }
+  return `${target.endpoint ?? `AWS ${target.region}`} (environment ${target.environment})`;
+}
+
+/** The DynamoDB endpoint requests go to, for error messages. */
+export const dynamoEndpointOf = (target: Extract<Target, { kind: 'aws' }>): string =>
+  target.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? `https://dynamodb.${target.region}.amazonaws.com`;
+
+const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
+  alerts: 'alertsTable',
+  alertRules: 'alertRulesTable',
+  marketData: 'marketDataTable',
+  auditTrail: 'auditTrailTable',
+};
+
+/** A table's name in the target: the outputs file's when it has one, else the environment's resource name. */
+export function tableName(target: Target, table: TableKey): string {
+  const fromOutputs = target.kind === 'aws' ? target.outputs?.get(TABLE_OUTPUTS[table]) : undefined;
+  return fromOutputs ?? resourceNames(target.environment)[TABLES[table].resource];
+}
+
+/** A DynamoDB client for a deployed target; connection problems fail in seconds, not minutes. */
+export function remoteDynamoClient(target: Extract<Target, { kind: 'aws' }>): DynamoDBClient {
+  return new DynamoDBClient({
+    region: target.region,
+    ...(target.endpoint && { endpoint: target.endpoint }),
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+  });
+}
+
+/** Fail with a clear message when a table is missing or DynamoDB cannot be reached. */
+export async function requireTables(client: DynamoDBClient, target: Extract<Target, { kind: 'aws' }>, tables: readonly TableKey[]): Promise<void> {
+  for (const table of tables) {
+    const name = tableName(target, table);
+    try {
+      await client.send(new DescribeTableCommand({ TableName: name }));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        throw new UserError(
+          `table ${name} does not exist at ${dynamoEndpointOf(target)}: deploy the stack (ENVIRONMENT_SUFFIX=${target.environment} npm run deploy), ` +
+            'or choose the deployed environment with --env or --outputs',
+        );
+      }
+      throw new UserError(describeFailure(error, { endpoint: dynamoEndpointOf(target), service: 'DynamoDB' }));
+    }
+  }
+}
+
+/** DynamoDB access for a command: the embedded store (tables created on first use) or a deployed environment's tables. */
+export interface TableAccess extends RemoteTables {
+  readonly documents: DynamoDBDocumentClient;
+  close(): Promise<void>;
+}
+
+export async function openTables(target: Target, tables: readonly TableKey[]): Promise<TableAccess> {
+  if (target.kind === 'local') {
+    const store = await openLocalStore({ environment: target.environment, home: target.home });
+    return { documents: createDocumentClient(store.client), region: store.region, close: () => store.close() };
+  }
+  return openRemoteTables(target, tables);
+}
+
+/** A deployed environment's tables, checked to exist. */
+export async function openRemoteTables(target: Extract<Target, { kind: 'aws' }>, tables: readonly TableKey[]): Promise<TableAccess> {
+  const client = remoteDynamoClient(target);
+  try {
+    await requireTables(client, target, tables);
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  const tableNames = Object.fromEntries(tables.map((table) => [table, tableName(target, table)]));
+  return { documents: createDocumentClient(client), region: target.region, tableNames, close: async () => client.destroy() };
+}

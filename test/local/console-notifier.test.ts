@@ -1,0 +1,59 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConsoleNotifier, formatAlertLine } from '../../src/adapters/local/console-notifier.js';
+import type { Alert } from '../../src/domain/index.js';
+import { forever } from '../support/fakes.js';
+
+const alert: Alert = {
+  alertId: '3f9c1a2b9d8e7f6a5b4c3d2e1f0a9b8c',
+  symbol: 'AAPL',
+  alertType: 'HIGH',
+  price: 155.25,
+  threshold: 150,
+  mode: 'cross',
+  eventTime: Date.parse('2026-11-20T14:30:01Z'),
+  tickKey: 'k',
+};
+
+describe('ConsoleNotifier', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'notify-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('prints one readable line per alert', () => {
+    expect(formatAlertLine(alert)).toBe('ALERT HIGH  AAPL 155.25 > 150 at 2026-11-20T14:30:01.000Z [id 3f9c1a2b]');
+    expect(formatAlertLine({ ...alert, alertType: 'LOW', price: 48.1, threshold: 50 })).toBe('ALERT LOW   AAPL 48.1 < 50 at 2026-11-20T14:30:01.000Z [id 3f9c1a2b]');
+  });
+
+  it('appends each notification to the JSONL file and tells the listener', async () => {
+    const lines: string[] = [];
+    const notified: Alert[] = [];
+    const file = join(dir, 'dev', 'notifications.jsonl');
+    const notifier = new ConsoleNotifier({ environment: 'dev', file, print: (l) => lines.push(l), onNotified: (a) => notified.push(...a), clock: () => new Date(0) });
+    expect((await notifier.notify([alert], forever)).size).toBe(0);
+    expect(await notifier.notify([], forever)).toEqual(new Map());
+    expect(lines).toHaveLength(1);
+    expect(notified).toEqual([alert]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      alert_id: alert.alertId,
+      symbol: 'AAPL',
+      alert_type: 'HIGH',
+      price: 155.25,
+      threshold: 150,
+      rule: 'cross',
+      event_time: '2026-11-20T14:30:01.000Z',
+      environment: 'dev',
+      notified_at: '1970-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('reports every alert as undelivered when the file cannot be written', async () => {
+    const notifier = new ConsoleNotifier({ environment: 'dev', file: join(dir, 'no', '\0bad') });
+    const failures = await notifier.notify([alert], forever);
+    expect(failures.get(alert.alertId)).toMatch(/could not write/);
+  });
+});
