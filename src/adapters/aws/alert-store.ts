@@ -2,6 +2,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import type { Alert } from '../../domain/index.js';
 import type { AlertStore, Deadline, DeliveryFailures } from '../../pipeline/ports.js';
 import { toAlertItem } from './alert-items.js';
+import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from './retry.js';
 
 /** DynamoDB's BatchWriteItem limit. */
@@ -21,12 +22,9 @@ export class DynamoAlertStore implements AlertStore {
 
   async putAlerts(alerts: readonly Alert[], deadline: Deadline): Promise<DeliveryFailures> {
     const failures: DeliveryFailures = new Map();
-    const unique = [...new Map(alerts.map((a) => [a.alertId, a])).values()];
-    const chunks: Alert[][] = [];
-    for (let i = 0; i < unique.length; i += BATCH_WRITE_MAX) chunks.push(unique.slice(i, i + BATCH_WRITE_MAX));
     await Promise.all(
-      chunks.map(async (chunk) => {
-        const { remaining, reason } = await retryPending(chunk, (pending) => this.write(pending), deadline, this.backoff);
+      chunk(uniqueAlerts(alerts), BATCH_WRITE_MAX).map(async (items) => {
+        const { remaining, reason } = await retryPending(items, (pending) => this.write(pending), deadline, this.backoff);
         for (const alert of remaining) failures.set(alert.alertId, `alert not written: ${reason}`);
       }),
     );

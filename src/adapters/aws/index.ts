@@ -1,5 +1,6 @@
 export * from './clients.js';
 export * from './retry.js';
+export * from './batching.js';
 export * from './alert-items.js';
 export * from './alert-store.js';
 export * from './rule-state-store.js';

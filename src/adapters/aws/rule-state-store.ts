@@ -3,6 +3,7 @@ import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient
 import { TRIGGER_MODES } from '../../resources/index.js';
 import type { Alert, RuleOverride, SymbolState, TriggerMode, Zone } from '../../domain/index.js';
 import type { Deadline, RuleStateStore, SymbolRecord } from '../../pipeline/ports.js';
+import { chunk } from './batching.js';
 import { DEFAULT_BACKOFF, retryCall, retryPending, type BackoffOptions } from './retry.js';
 
 /** DynamoDB's BatchGetItem limit. */
@@ -51,8 +52,8 @@ export class DynamoRuleStateStore implements RuleStateStore {
   async load(symbols: readonly string[], deadline: Deadline): Promise<Map<string, SymbolRecord>> {
     const unique = [...new Set(symbols)];
     const items = new Map<string, Item>();
-    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
-      const { remaining, reason } = await retryPending(unique.slice(i, i + BATCH_GET_MAX), (pending) => this.get(pending, items), deadline, this.backoff);
+    for (const symbolsOfCall of chunk(unique, BATCH_GET_MAX)) {
+      const { remaining, reason } = await retryPending(symbolsOfCall, (pending) => this.get(pending, items), deadline, this.backoff);
       if (remaining.length > 0) throw new Error(`could not read alert rules for ${remaining.join(', ')}: ${reason}`);
     }
     return new Map(unique.map((symbol) => [symbol, recordOf(items.get(symbol))]));

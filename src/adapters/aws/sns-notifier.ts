@@ -2,6 +2,7 @@ import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } fr
 import type { Alert } from '../../domain/index.js';
 import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
 import { toAlertItem } from './alert-items.js';
+import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from './retry.js';
 
 /** SNS PublishBatch limit. */
@@ -33,13 +34,10 @@ export class SnsNotifier implements Notifier {
 
   async notify(alerts: readonly Alert[], deadline: Deadline): Promise<DeliveryFailures> {
     const failures: DeliveryFailures = new Map();
-    const unique = [...new Map(alerts.map((a) => [a.alertId, a])).values()];
-    const chunks: Alert[][] = [];
-    for (let i = 0; i < unique.length; i += PUBLISH_BATCH_MAX) chunks.push(unique.slice(i, i + PUBLISH_BATCH_MAX));
     await Promise.all(
-      chunks.map(async (chunk) => {
+      chunk(uniqueAlerts(alerts), PUBLISH_BATCH_MAX).map(async (entries) => {
         const permanent = new Map<string, string>();
-        const { remaining, reason } = await retryPending(chunk, (pending) => this.publish(pending, permanent), deadline, this.backoff);
+        const { remaining, reason } = await retryPending(entries, (pending) => this.publish(pending, permanent), deadline, this.backoff);
         for (const [id, why] of permanent) failures.set(id, `notification rejected: ${why}`);
         for (const alert of remaining) failures.set(alert.alertId, `notification not accepted: ${reason}`);
       }),
