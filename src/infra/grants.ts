@@ -4,7 +4,10 @@
  */
 import type { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group/index.js';
 import type { DynamodbTable } from '@cdktn/provider-aws/lib/dynamodb-table/index.js';
-import { ENVELOPE_KEY_ACTIONS } from './encryption.js';
+import { ENVELOPE_KEY_ACTIONS, type Encryption } from './encryption.js';
+
+/** What a principal needs on a table's CMK to read and write items through DynamoDB. */
+export const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 import type { ExecutionRole } from './iam.js';
 import type { EncryptedQueue, EncryptedTopic } from './messaging.js';
 
@@ -29,14 +32,15 @@ export function grantPublish(role: ExecutionRole, topic: EncryptedTopic): void {
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
 
 /**
- * Item actions on one table. No key actions: DynamoDB uses the key through the grant it creates with the table,
- * not with the caller's permissions.
+ * Item actions on one table encrypted with the CMK. DynamoDB uses the key through the grant it creates with the
+ * table, but it also checks that the caller may decrypt with the key (and describe it) when it reads or writes.
  */
-export function grantTableActions(role: ExecutionRole, table: DynamodbTable, actions: readonly TableAction[]): void {
+export function grantTableActions(role: ExecutionRole, table: DynamodbTable, actions: readonly TableAction[], encryption: Encryption): void {
   role.allow(
     actions.map((action) => `dynamodb:${action}`),
     [table.arn],
   );
+  role.allowKey(encryption, TABLE_KEY_ACTIONS);
 }
 
 /** Writing to the function's own log group; the stack creates the group, so no logs:CreateLogGroup. */

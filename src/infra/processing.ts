@@ -154,11 +154,11 @@ export class Processing extends Construct {
 
     // Both functions run the alert engine: rules and zone state in alert-rules, alerts in market-alerts, SNS.
     for (const fn of [this.dataProcessor, this.marketProcessor]) {
-      grantTableActions(fn.role, storage.tables.alertRules, ['BatchGetItem', 'GetItem', 'UpdateItem']);
-      grantTableActions(fn.role, storage.tables.alerts, ['BatchWriteItem']);
+      grantTableActions(fn.role, storage.tables.alertRules, ['BatchGetItem', 'GetItem', 'UpdateItem'], props.encryption);
+      grantTableActions(fn.role, storage.tables.alerts, ['BatchWriteItem'], props.encryption);
       grantPublish(fn.role, notifications.tradingAlerts);
     }
-    grantTableActions(this.marketProcessor.role, storage.tables.marketData, ['PutItem']);
-    grantTableActions(this.marketProcessor.role, storage.tables.auditTrail, ['PutItem']);
+    grantTableActions(this.marketProcessor.role, storage.tables.marketData, ['PutItem'], props.encryption);
+    grantTableActions(this.marketProcessor.role, storage.tables.auditTrail, ['PutItem'], props.encryption);
   }
 }

@@ -397,7 +397,7 @@ describe('IAM', () => {
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alertRules')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
     expect(actionsOn(statements, ref('aws_sns_topic', byName('aws_sns_topic', names.tradingAlertsTopic)[0], 'arn'))).toEqual(['sns:Publish']);
-    expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     const [logId] = byName('aws_cloudwatch_log_group', names.dataProcessorLogGroup);
     expect(actionsOn(statements, `${ref('aws_cloudwatch_log_group', logId, 'arn')}:*`)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(statements).toHaveLength(6);
@@ -410,7 +410,7 @@ describe('IAM', () => {
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alertRules')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
     expect(actionsOn(statements, ref('aws_sqs_queue', queue(names.marketEventsDlq)[0], 'arn'))).toEqual(['sqs:SendMessage']);
-    expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     expect(statements.flatMap((s) => asList(s.Action))).not.toContain('sqs:ReceiveMessage');
     expect(statements).toHaveLength(8);
   });
