@@ -111,19 +111,21 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     observability: createObservability(BASE_NAMES.marketProcessor),
   });
   const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
+  // Each invocation gets a fresh context with the function's own name, memory, timeout and log group.
+  const contextOf = (fn: 'dataProcessor' | 'marketProcessor') => () =>
+    lambdaContext({
+      functionName: names[fn],
+      memoryMb: DEFAULTS[fn].memoryMb,
+      timeoutSeconds: DEFAULTS[fn].timeoutSeconds,
+      region,
+      logGroupName: names[`${fn}LogGroup`],
+    });
   const ticksDlq = new JsonlDeadLetterStore<TickDeadLetter>(paths.ticksDlq);
   const eventsDlq = new JsonlDeadLetterStore<EventDeadLetter>(paths.eventsDlq);
 
   const queue = new LocalSqsDriver({
     handler: dataProcessor,
-    context: () =>
-      lambdaContext({
-        functionName: names.dataProcessor,
-        memoryMb: DEFAULTS.dataProcessor.memoryMb,
-        timeoutSeconds: DEFAULTS.dataProcessor.timeoutSeconds,
-        region,
-        logGroupName: names.dataProcessorLogGroup,
-      }),
+    context: contextOf('dataProcessor'),
     queueArn: `arn:aws:sqs:${region}:000000000000:${names.marketDataQueue}`,
     region,
     batchSize: DEFAULTS.batchSize,
@@ -153,14 +155,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     rules: busRules().map((rule) => ({ ...rule, target: marketProcessor })),
     maxRetries: DEFAULTS.eventTargetMaxRetries,
     concurrency,
-    context: () =>
-      lambdaContext({
-        functionName: names.marketProcessor,
-        memoryMb: DEFAULTS.marketProcessor.memoryMb,
-        timeoutSeconds: DEFAULTS.marketProcessor.timeoutSeconds,
-        region,
-        logGroupName: names.marketProcessorLogGroup,
-      }),
+    context: contextOf('marketProcessor'),
     delivered: ({ result }) => {
       if ((result as MarketProcessorResult | undefined)?.stored === 'exists') stats.eventsAlreadyStored++;
       else stats.eventsStored++;
