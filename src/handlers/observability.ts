@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DEFAULTS } from '../resources/index.js';
+import { DEFAULTS, METRIC_NAMES } from '../resources/index.js';
 
 export interface Observability {
   readonly logger: Logger;
@@ -15,13 +15,6 @@ export function createObservability(serviceName: string): Observability {
   };
 }
 
-export const METRICS = {
-  ticksProcessed: 'TicksProcessed',
-  alertsRaised: 'AlertsRaised',
-  invalidMessages: 'InvalidMessages',
-  failedMessages: 'FailedMessages',
-  marketEventsStored: 'MarketEventsStored',
-  processingLatency: 'ProcessingLatency',
-} as const;
+export const METRICS = METRIC_NAMES;
 
 export { MetricUnit };

@@ -196,6 +196,22 @@ export const ENV = {
   marketDataTable: 'MARKET_DATA_TABLE',
   auditTrailTable: 'AUDIT_TRAIL_TABLE',
   marketDataTtlDays: 'MARKET_DATA_TTL_DAYS',
+  /** market-processor sends invalid events straight to this queue (a retry cannot make them valid). */
+  marketEventsDlqUrl: 'MARKET_EVENTS_DLQ_URL',
+  /** How far behind a symbol's newest tick (event time) a tick may arrive and still count exactly. */
+  latenessHorizonSeconds: 'ALERT_LATENESS_HORIZON_SECONDS',
+} as const;
+
+/** CloudWatch embedded-metric-format metrics the handlers emit (namespace DEFAULTS.metricsNamespace); alarms read them. */
+export const METRIC_NAMES = {
+  ticksReceived: 'TicksReceived',
+  ticksProcessed: 'TicksProcessed',
+  alertsRaised: 'AlertsRaised',
+  invalidMessages: 'InvalidMessages',
+  failedMessages: 'FailedMessages',
+  lateTicks: 'LateTicks',
+  marketEventsStored: 'MarketEventsStored',
+  processingLatency: 'ProcessingLatency',
 } as const;
 
 /** Lambda handler bundles, relative to the project root. */
