@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoAlertStore, DynamoRuleStateStore, SnsNotifier, createDocumentClient } from '../src/adapters/aws/index.js';
-import { evaluate, parseTick, type AlertRule } from '../src/domain/index.js';
+import { evaluate, parseTick, type AlertRule, type SymbolWindow, type Tick } from '../src/domain/index.js';
 import { startDynalite } from '../src/local/dynalite.js';
 import { ensureTables } from '../src/local/tables.js';
 import { deadlineIn, processTicks, type AlertingPorts, type TickMessage } from '../src/pipeline/index.js';
@@ -20,36 +20,62 @@ const T0 = Date.now() - 3_600_000;
 function domainThroughput(count: number): number {
   const bodies = Array.from({ length: count }, (_, i) => JSON.stringify({ symbol: `S${i % 50}`, price: 100 + ((i * 37) % 120), timestamp: T0 + i }));
   const now = Date.now();
+  const windows = new Map<string, SymbolWindow | undefined>();
   const started = performance.now();
   for (let i = 0; i < count; i += 25) {
-    const ticks = [];
+    const ticks: Tick[] = [];
     for (let j = i; j < i + 25; j++) {
       const parsed = parseTick({ body: bodies[j]!, sentTimestamp: T0 }, now);
       if (parsed.ok) ticks.push(parsed.value);
     }
-    evaluate(cross, undefined, ticks);
+    for (const [symbol, group] of Map.groupBy(ticks, (t) => t.symbol)) {
+      const result = evaluate(symbol, cross, windows.get(symbol), group, DEFAULTS.latenessHorizonTicks);
+      if (result.next) windows.set(symbol, result.next);
+    }
   }
   return count / ((performance.now() - started) / 1000);
 }
 
+/** On-demand prices in us-east-1 (USD per million request units). */
+const PRICE = { writeUnit: 0.625, readUnit: 0.125 };
+const BATCHES_PER_MILLION = 1_000_000 / DEFAULTS.batchSize;
+
 interface BatchCost {
   scenario: string;
   alerts: number;
-  'wall ms (median)': number;
   'DynamoDB calls': number;
   'SNS calls': number;
-  'AWS calls': number;
-  budget: string;
+  'write units': number;
+  'read units': number;
+  'USD per 1M ticks': string;
+  'wall ms': number;
+}
+
+/** Adds ReturnConsumedCapacity to every DynamoDB call and sums what the server reports. */
+function meter(raw: DynamoDBClient) {
+  const totals = { calls: 0, write: 0, read: 0 };
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      totals.calls++;
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      const units = [consumed ?? []].flat().reduce((n: number, c) => n + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
+      if (/^(Get|BatchGet|Query|Scan)/.test(context.commandName ?? '')) totals.read += units;
+      else totals.write += units;
+      return result;
+    },
+    { step: 'initialize', name: 'meterCapacity' },
+  );
+  return totals;
 }
 
 async function batchCost(): Promise<BatchCost[]> {
   const server = await startDynalite();
-  const raw = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const raw = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
   await ensureTables(raw, ENVIRONMENT);
-  let dynamoCalls = 0;
+  const totals = meter(raw);
   let snsCalls = 0;
-  // Counted per HTTP attempt, so retries would show.
-  raw.middlewareStack.add((next) => async (args) => (dynamoCalls++, next(args)), { step: 'deserialize', name: 'countCalls' });
   const sns = { send: async () => (snsCalls++, { Successful: [], Failed: [] }) } as unknown as SNSClient;
   const names = resourceNames(ENVIRONMENT);
   const documents = createDocumentClient(raw);
@@ -58,54 +84,77 @@ async function batchCost(): Promise<BatchCost[]> {
     alerts: new DynamoAlertStore(documents, names.alertsTable, ENVIRONMENT),
     notifier: new SnsNotifier(sns, 'arn:aws:sns:us-east-1:000000000000:bench', ENVIRONMENT),
     defaultRule: rule,
+    limits: { horizon: DEFAULTS.latenessHorizonTicks, maxPending: DEFAULTS.maxPendingAlerts, pendingRetentionMs: 14 * 86_400_000 },
   });
 
   let clock = T0;
   let id = 0;
-  const batch = (prices: (i: number) => number, symbols: (i: number) => string): TickMessage[] =>
-    Array.from({ length: DEFAULTS.batchSize }, (_, i) => ({
-      messageId: `m-${++id}`,
-      body: JSON.stringify({ symbol: symbols(i), price: prices(i), timestamp: ++clock }),
-      sentTimestamp: clock,
-    }));
+  const message = (symbol: string, price: number, timestamp: number): TickMessage => ({
+    messageId: `m-${++id}`,
+    body: JSON.stringify({ symbol, price, timestamp }),
+    sentTimestamp: timestamp,
+  });
+  const batch = (price: (i: number) => number, symbol: (i: number) => string): TickMessage[] =>
+    Array.from({ length: DEFAULTS.batchSize }, (_, i) => message(symbol(i), price(i), (clock += 10)));
 
-  const measure = async (scenario: string, rule: AlertRule, make: (round: number) => TickMessage[], rounds = 30): Promise<BatchCost> => {
+  /**
+   * Average cost of the measured batches in steady state: each symbol's window already full (warm-up rounds), so
+   * every write pays for a full item. `make` returns the batches of one round and which of them to measure.
+   */
+  const measure = async (scenario: string, rule: AlertRule, make: () => { batches: TickMessage[][]; measured: boolean[] }, rounds = 40): Promise<BatchCost> => {
     const p = ports(rule);
-    await processTicks(make(-1), p, deadlineIn(60_000), quiet); // warm: rules and state exist (steady state)
-    const times: number[] = [];
-    let alerts = 0;
-    let calls = { dynamo: 0, sns: 0 };
-    for (let round = 0; round < rounds; round++) {
-      const messages = make(round);
-      dynamoCalls = 0;
-      snsCalls = 0;
-      const started = performance.now();
-      const outcomes = await processTicks(messages, p, deadlineIn(60_000), quiet);
-      times.push(performance.now() - started);
-      alerts = outcomes.reduce((n, o) => n + (o.status === 'ok' ? o.raised.length : 0), 0);
-      calls = { dynamo: dynamoCalls, sns: snsCalls };
+    const sum = { calls: 0, sns: 0, write: 0, read: 0, alerts: 0, ms: 0, batches: 0 };
+    for (let round = -12; round < rounds; round++) {
+      const { batches, measured } = make();
+      for (const [i, messages] of batches.entries()) {
+        Object.assign(totals, { calls: 0, write: 0, read: 0 });
+        snsCalls = 0;
+        const started = performance.now();
+        const outcomes = await processTicks(messages, p, deadlineIn(60_000), quiet, clock + 1);
+        if (round < 0 || !measured[i]) continue;
+        sum.ms += performance.now() - started;
+        sum.alerts += outcomes.reduce((n, o) => n + (o.status === 'ok' ? o.raised.length : 0), 0);
+        sum.calls += totals.calls;
+        sum.sns += snsCalls;
+        sum.write += totals.write;
+        sum.read += totals.read;
+        sum.batches++;
+      }
     }
-    times.sort((a, b) => a - b);
-    const zoneChanges = rule.mode === 'cross' ? new Set(make(0).map((m) => (JSON.parse(m.body) as { symbol: string }).symbol)).size : 0;
-    const changing = scenario.includes('0 alerts') ? 0 : zoneChanges;
+    const per = (n: number) => Number((n / sum.batches).toFixed(1));
+    const usd = (BATCHES_PER_MILLION * (sum.write * PRICE.writeUnit + sum.read * PRICE.readUnit)) / sum.batches / 1e6;
     return {
       scenario,
-      alerts,
-      'wall ms (median)': Number(times[Math.floor(times.length / 2)]!.toFixed(2)),
-      'DynamoDB calls': calls.dynamo,
-      'SNS calls': calls.sns,
-      'AWS calls': calls.dynamo + calls.sns,
-      budget: `≤ ${3 + Math.ceil(alerts / 10)}${changing ? ` + ${changing} state updates` : ''}`,
+      alerts: per(sum.alerts),
+      'DynamoDB calls': per(sum.calls),
+      'SNS calls': per(sum.sns),
+      'write units': per(sum.write),
+      'read units': per(sum.read),
+      'USD per 1M ticks': usd.toFixed(2),
+      'wall ms': per(sum.ms),
     };
   };
+  const one = (batches: TickMessage[][]) => ({ batches, measured: batches.map(() => true) });
 
+  let round = 0;
   const rows = [
-    // 25 symbols, each crossing into HIGH or LOW every round (alternating), so every tick raises an alert.
-    await measure('cross: 25 alerting ticks', cross, (r) => batch(() => (r % 2 === 0 ? 160 : 40), (i) => `X${i}`)),
-    // Source documents' mode: every tick above 150 alerts, no state updates.
-    await measure('every: 25 alerting ticks', every, () => batch((i) => 151 + i, (i) => `E${i % 5}`)),
-    // Quiet market: 25 ticks inside the band for symbols already NORMAL.
-    await measure('cross: 25 ticks, 0 alerts', cross, () => batch((i) => 100 + i, (i) => `Q${i % 5}`)),
+    // A quiet market: 5 symbols, 5 ticks each, far inside the band.
+    await measure('cross: quiet, 5 symbols far from the thresholds', cross, () => one([batch((i) => 100 + (i % 3), (i) => `Q${i % 5}`)])),
+    // 25 symbols entering HIGH together (measured), then back to NORMAL (not measured), again and again.
+    await measure('cross: 25 symbols entering HIGH', cross, () => ({
+      batches: [batch(() => 160, (i) => `H${i}`), batch(() => 100, (i) => `H${i}`)],
+      measured: [true, false],
+    })),
+    // One symbol flapping across 150 on every tick: 13 runs per batch.
+    await measure('cross: one symbol flapping across 150', cross, () => one([batch((i) => (i % 2 === 0 ? 151 : 149), () => 'FLAP')])),
+    // Five symbols near the threshold; four consecutive batches delivered newest first.
+    await measure('cross: batches out of order (4 at a time, newest first)', cross, () => {
+      round++;
+      const batches = Array.from({ length: 4 }, () => batch((i) => (Math.floor((i + round) / 3) % 2 === 0 ? 151 : 149), (i) => `O${i % 5}`));
+      return one(batches.reverse());
+    }),
+    // The source documents' mode: every tick above 150 alerts, no state at all.
+    await measure('every: 25 alerting ticks', every, () => one([batch((i) => 151 + i, (i) => `E${i % 5}`)])),
   ];
   raw.destroy();
   await server.close();
@@ -113,8 +162,9 @@ async function batchCost(): Promise<BatchCost[]> {
 }
 
 const TICKS = 200_000;
-console.log(`\nDomain: validation + rule evaluation, one core (${TICKS.toLocaleString()} ticks)`);
+console.log(`\nDomain: validation + cross evaluation with windows, one core (${TICKS.toLocaleString()} ticks)`);
 domainThroughput(20_000); // JIT warm-up
 console.table([{ 'ticks/s': Math.round(domainThroughput(TICKS)).toLocaleString() }]);
-console.log(`\nOne SQS batch of ${DEFAULTS.batchSize} ticks against dynalite (steady state, median of 30)`);
+console.log(`\nOne SQS batch of ${DEFAULTS.batchSize} ticks against dynalite, steady state (windows full: ${DEFAULTS.latenessHorizonTicks} observations), average per batch`);
+console.log(`cost: DynamoDB on-demand at $${PRICE.writeUnit} per million write units and $${PRICE.readUnit} per million read units (us-east-1)`);
 console.table(await batchCost());

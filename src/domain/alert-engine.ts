@@ -1,8 +1,5 @@
-import { alertId } from './ids.js';
-import type { Alert, AlertRule, AlertType, SymbolState, Tick, TriggerMode, Zone } from './types.js';
-
-/** How many past alerts a symbol's state remembers for redelivered ticks (bounded so the item stays small). */
-export const RECENT_ALERTS_KEPT = 20;
+import { alertId, tickKey } from './ids.js';
+import type { Alert, AlertRule, AlertType, Observation, RaisedAlert, SymbolWindow, Tick, TriggerMode, Zone } from './types.js';
 
 export interface RuleOverride {
   readonly above?: number;
@@ -29,81 +26,167 @@ export function zoneOf(price: number, rule: AlertRule): Zone {
   return 'NORMAL';
 }
 
-export interface EmittedAlert {
-  readonly alert: Alert;
-  /** The tick (by key) that raised or re-raised it. */
-  readonly tickKey: string;
-  /** True when a redelivered tick re-raises an alert already recorded in the state. */
-  readonly replay: boolean;
-}
+export const EMPTY_WINDOW: SymbolWindow = { observations: [], truncated: false };
 
 export interface Evaluation {
-  readonly alerts: readonly EmittedAlert[];
-  /** The new state when it changed, otherwise undefined (nothing to write). */
-  readonly nextState?: SymbolState;
-  /** Keys of ticks older than the state that changed nothing. */
-  readonly stale: readonly string[];
+  /** Alerts this batch raises, each owned by the tick that caused it. */
+  readonly raised: readonly RaisedAlert[];
+  /** The new window when it changed, otherwise undefined (nothing to write). */
+  readonly next?: SymbolWindow;
+  /** Ticks that sort before the window's horizon: counted and reported, not applied. */
+  readonly late: readonly Tick[];
 }
 
-const byEventTime = (a: Tick, b: Tick): number => a.eventTime - b.eventTime || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+/** Event-time order, ties by tick key: the one order every instance agrees on. */
+const compare = (aTime: number, aKey: string, bTime: number, bKey: string): number =>
+  aTime - bTime || (aKey < bKey ? -1 : aKey > bKey ? 1 : 0);
 
-function makeAlert(tick: Tick, alertType: AlertType, rule: AlertRule): Alert {
+function makeAlert(symbol: string, observation: Observation, alertType: AlertType, rule: AlertRule, mode: TriggerMode): Alert {
+  const key = tickKey(symbol, observation.eventTime, observation.price);
   return {
-    alertId: alertId(tick.key, alertType),
-    symbol: tick.symbol,
+    alertId: alertId(key, alertType),
+    symbol,
     alertType,
-    price: tick.price,
+    price: observation.price,
     threshold: alertType === 'HIGH' ? rule.above : rule.below,
-    mode: rule.mode,
-    eventTime: tick.eventTime,
-    tickKey: tick.key,
+    mode,
+    eventTime: observation.eventTime,
+    tickKey: key,
   };
 }
 
-/** `every` mode: each tick in HIGH or LOW is an alert (the source documents' behaviour); no state. */
+/** `every` mode: each tick in HIGH or LOW is an alert of its own (the source documents' behaviour); no state. */
 function evaluateEvery(rule: AlertRule, ticks: readonly Tick[]): Evaluation {
-  const alerts: EmittedAlert[] = [];
-  for (const tick of [...ticks].sort(byEventTime)) {
+  const raised: RaisedAlert[] = [];
+  for (const tick of [...ticks].sort((a, b) => compare(a.eventTime, a.key, b.eventTime, b.key))) {
     const zone = zoneOf(tick.price, rule);
-    if (zone !== 'NORMAL') alerts.push({ alert: makeAlert(tick, zone, rule), tickKey: tick.key, replay: false });
+    if (zone === 'NORMAL') continue;
+    raised.push({ alert: makeAlert(tick.symbol, { eventTime: tick.eventTime, price: tick.price, zone, marked: false }, zone, rule, 'every'), owner: tick.key });
   }
-  return { alerts, stale: [] };
+  return { raised, late: [] };
+}
+
+/** The window with the batch's ticks merged in, and which entries the batch brought (by tick key). */
+interface Merged {
+  readonly entries: Observation[];
+  /** Parallel to `entries`: the tick key of an entry this batch brought, undefined for a remembered one. */
+  readonly fresh: (string | undefined)[];
+  /** Index of the first entry the batch brought, or -1. */
+  readonly first: number;
+  readonly late: Tick[];
 }
 
 /**
- * `cross` mode: an alert when the symbol enters HIGH or LOW from another zone. Ticks apply in event-time order;
- * a tick older than the state changes nothing; a tick that already raised a remembered alert re-raises it.
+ * Merge the batch's ticks into the remembered observations in event-time order. Duplicates (a redelivered or
+ * re-sent tick: same event time and price) change nothing; ticks that sort before a truncated window are late.
+ * Remembered observations are reused, not copied.
  */
-function evaluateCross(rule: AlertRule, state: SymbolState | undefined, ticks: readonly Tick[]): Evaluation {
-  let current: SymbolState = state ?? { zone: 'NORMAL', since: Number.NEGATIVE_INFINITY, tickKey: '', recentAlerts: [] };
-  let changed = false;
-  const alerts: EmittedAlert[] = [];
-  const stale: string[] = [];
-  for (const tick of [...ticks].sort(byEventTime)) {
-    const remembered = current.recentAlerts.find((a) => a.tickKey === tick.key);
-    if (remembered) {
-      alerts.push({ alert: remembered, tickKey: tick.key, replay: true });
-      continue;
+function merge(symbol: string, window: SymbolWindow, ticks: readonly Tick[], rule: AlertRule): Merged {
+  const incoming = ticks.length === 1 ? ticks : [...new Map(ticks.map((t) => [t.key, t])).values()].sort((a, b) => compare(a.eventTime, a.key, b.eventTime, b.key));
+  const remembered = window.observations;
+  const observe = (tick: Tick): Observation => ({ eventTime: tick.eventTime, price: tick.price, zone: zoneOf(tick.price, rule), marked: false });
+  const last = remembered.at(-1);
+  // Keys are only needed to order ticks within the same millisecond.
+  const keyOf = (o: Observation) => tickKey(symbol, o.eventTime, o.price);
+  const after = (tick: Tick, o: Observation) => tick.eventTime > o.eventTime || (tick.eventTime === o.eventTime && tick.key > keyOf(o));
+
+  // In order (the common case): everything new comes after what is remembered.
+  if (!last || after(incoming[0]!, last)) {
+    const entries = remembered.slice();
+    const fresh: (string | undefined)[] = new Array<string | undefined>(entries.length);
+    for (const tick of incoming) {
+      entries.push(observe(tick));
+      fresh.push(tick.key);
     }
-    if (tick.eventTime < current.since || tick.key === current.tickKey) {
-      stale.push(tick.key);
-      continue;
-    }
-    const zone = zoneOf(tick.price, rule);
-    if (zone === current.zone) continue;
-    let recentAlerts = current.recentAlerts;
-    if (zone !== 'NORMAL') {
-      const alert = makeAlert(tick, zone, rule);
-      alerts.push({ alert, tickKey: tick.key, replay: false });
-      recentAlerts = [...recentAlerts, alert].slice(-RECENT_ALERTS_KEPT);
-    }
-    current = { zone, since: tick.eventTime, tickKey: tick.key, recentAlerts };
-    changed = true;
+    return { entries, fresh, first: remembered.length, late: [] };
   }
-  return changed ? { alerts, stale, nextState: current } : { alerts, stale };
+
+  const entries: Observation[] = [];
+  const fresh: (string | undefined)[] = [];
+  const late: Tick[] = [];
+  let first = -1;
+  let i = 0;
+  for (const tick of incoming) {
+    while (i < remembered.length && after(tick, remembered[i]!)) {
+      entries.push(remembered[i++]!);
+      fresh.push(undefined);
+    }
+    const next = remembered[i];
+    if (next && next.eventTime === tick.eventTime && next.price === tick.price) continue;
+    if (window.truncated && entries.length === 0) {
+      late.push(tick);
+      continue;
+    }
+    if (first < 0) first = entries.length;
+    entries.push(observe(tick));
+    fresh.push(tick.key);
+  }
+  while (i < remembered.length) {
+    entries.push(remembered[i++]!);
+    fresh.push(undefined);
+  }
+  return { entries, fresh, first, late };
 }
 
-/** Evaluate one symbol's ticks against its rule and state. Pure: the caller persists `nextState`. */
-export function evaluate(rule: AlertRule, state: SymbolState | undefined, ticks: readonly Tick[]): Evaluation {
-  return rule.mode === 'every' ? evaluateEvery(rule, ticks) : evaluateCross(rule, state, ticks);
+/**
+ * The tick responsible for a run's new alert: the first of the batch's ticks inside the run, else the batch's tick
+ * that split the run off from its marked part (it sits right next to the run).
+ */
+function ownerOf({ fresh }: Merged, start: number, end: number): string {
+  for (let j = start; j < end; j++) if (fresh[j]) return fresh[j]!;
+  // A remembered run without a mark (a window written by an older version) is owned by the batch's first tick.
+  return fresh[start - 1] ?? fresh[end] ?? fresh.find(Boolean)!;
 }
+
+/**
+ * `cross` mode on event time. All of a symbol's ticks, ordered by event time (ties by tick key): every maximal run
+ * of consecutive HIGH (or LOW) ticks is one alert. Each run in the window carries one mark once its alert is raised,
+ * so whichever batch brings a run's ticks, in whatever order, the run alerts once; a late tick that splits a marked
+ * run leaves one part unmarked, which then raises its own alert. Nothing raised is ever taken back.
+ */
+function evaluateCross(symbol: string, rule: AlertRule, window: SymbolWindow, ticks: readonly Tick[], horizon: number): Evaluation {
+  const merged = merge(symbol, window, ticks, rule);
+  const { entries, first, late } = merged;
+  if (first < 0) return { raised: [], late };
+  const raised: RaisedAlert[] = [];
+  // Runs that end before the first new entry are unchanged, and were marked when they were evaluated.
+  let start = Math.max(0, first - 1);
+  while (start > 0 && entries[start - 1]!.zone === entries[start]!.zone) start--;
+  while (start < entries.length) {
+    const zone = entries[start]!.zone;
+    let end = start + 1;
+    let marked = entries[start]!.marked;
+    for (; end < entries.length && entries[end]!.zone === zone; end++) marked ||= entries[end]!.marked;
+    if (zone !== 'NORMAL' && !marked) {
+      raised.push({ alert: makeAlert(symbol, entries[start]!, zone, rule, 'cross'), owner: ownerOf(merged, start, end) });
+      entries[start] = { ...entries[start]!, marked: true };
+    }
+    start = end;
+  }
+  return { raised, late, next: bounded(entries, window.truncated, horizon) };
+}
+
+/**
+ * Keep the newest `horizon` observations. When the run at the new edge lost its mark with the dropped part, the
+ * edge carries it, so that run never alerts twice.
+ */
+function bounded(entries: Observation[], truncated: boolean, horizon: number): SymbolWindow {
+  if (entries.length <= horizon) return { observations: entries, truncated };
+  const kept = entries.slice(entries.length - horizon);
+  const edge = kept[0]!;
+  if (edge.zone !== 'NORMAL') {
+    let marked = false;
+    for (let j = 0; j < kept.length && kept[j]!.zone === edge.zone && !marked; j++) marked = kept[j]!.marked;
+    if (!marked) kept[0] = { ...edge, marked: true };
+  }
+  return { observations: kept, truncated: true };
+}
+
+/** Evaluate one symbol's ticks against its rule and window. Pure: the caller persists `next`. */
+export function evaluate(symbol: string, rule: AlertRule, window: SymbolWindow | undefined, ticks: readonly Tick[], horizon: number): Evaluation {
+  if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`the lateness horizon must be a positive whole number of ticks (got ${horizon})`);
+  return rule.mode === 'every' ? evaluateEvery(rule, ticks) : evaluateCross(symbol, rule, window ?? EMPTY_WINDOW, ticks, horizon);
+}
+
+/** The zone the symbol is in now: that of its newest observation. */
+export const currentZone = (window: SymbolWindow | undefined): Zone | undefined => window?.observations.at(-1)?.zone;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { createHash } from 'node:crypto';
 import { tickKey } from './ids.js';
+import { checkStructure } from './structure.js';
 import type { Tick } from './types.js';
 import {
   LIMITS,
@@ -70,10 +72,32 @@ export interface MarketEventIdentity {
   readonly time: string;
 }
 
+/** Printable ASCII up to 128 characters: safe as a key part, a log field or a line on a terminal. */
+const PLAIN_TEXT = /^[\x20-\x7e]{1,128}$/;
+
+/**
+ * A field as a short, stable stand-in when it is too long or not plain text: what it starts with and a hash of the
+ * whole, so a retry of the same event gets the same audit key and nothing unbounded reaches a key or a log.
+ */
+export function boundedText(value: unknown, fallback: string): string {
+  if (typeof value === 'string' && PLAIN_TEXT.test(value)) return value;
+  if (typeof value !== 'string') return fallback;
+  const visible = value.slice(0, 48).replace(/[^\x20-\x7e]/g, '?');
+  return `${visible}…#${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;
+}
+
+/** A value for a reason: quoted, and cut short when long. */
+export const quoted = (value: string, max = 64): string => JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+
+/** The envelope's identity whatever the event looks like: bounded, so even a malformed event can be audited. */
 export function identityOf(event: unknown): MarketEventIdentity {
   const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-  const str = (v: unknown, fallback: string): string => (typeof v === 'string' && v.length > 0 ? v : fallback);
-  return { eventId: str(e.id, 'unknown'), eventType: str(e['detail-type'], 'unknown'), time: str(e.time, new Date(0).toISOString()) };
+  const time = typeof e.time === 'string' && e.time.length <= 64 ? Date.parse(e.time) : Number.NaN;
+  return {
+    eventId: boundedText(e.id, 'unknown'),
+    eventType: boundedText(e['detail-type'], 'unknown'),
+    time: new Date(Number.isFinite(time) ? time : 0).toISOString(),
+  };
 }
 
 /** Validate an EventBridge market event against the routing rules and the detail schema of its kind. */
@@ -82,9 +106,12 @@ export function parseMarketEvent(event: unknown, routing: MarketEventRouting, no
   if (!envelope.success) return { ok: false, reason: describeIssues(envelope.error) };
   const { id, source, time, detail } = envelope.data;
   const eventType = envelope.data['detail-type'];
-  if (source !== routing.source) return { ok: false, reason: `source: expected "${routing.source}" (got "${source}")` };
+  if (source !== routing.source) return { ok: false, reason: `source: expected "${routing.source}" (got ${quoted(source)})` };
   const kind = (Object.keys(routing.detailTypes) as MarketEventKind[]).find((k) => routing.detailTypes[k].includes(eventType));
-  if (!kind) return { ok: false, reason: `detail-type: "${eventType}" is not a trade or quote event` };
+  if (!kind) return { ok: false, reason: `detail-type: ${quoted(eventType)} is not a trade or quote event` };
+  // Before anything walks the detail recursively (serialising, schema checks, logging, storing).
+  const structure = checkStructure(detail, { root: ['detail'], storable: true });
+  if (!structure.ok) return structure;
   const size = byteLength(JSON.stringify(detail) ?? '');
   if (size > LIMITS.maxMessageBytes) {
     return { ok: false, reason: `detail is ${size} bytes; a market event detail is at most ${LIMITS.maxMessageBytes} bytes` };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tickKey } from './ids.js';
+import { checkStructure } from './structure.js';
 import type { Tick } from './types.js';
 import {
   LIMITS,
@@ -50,6 +51,8 @@ export function parseTick(message: RawTickMessage, now: number): Result<Tick> {
   }
   const json = parseJson(message.body);
   if (!json.ok) return json;
+  const structure = checkStructure(json.value);
+  if (!structure.ok) return structure;
   const parsed = tickBodySchema.safeParse(json.value);
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
   const body = parsed.data;

@@ -41,12 +41,30 @@ export interface Alert {
   readonly tickKey: string;
 }
 
-/** The engine's memory of one symbol in `cross` mode. */
-export interface SymbolState {
+/**
+ * One price observation as the `cross` engine remembers it: where it sits in event time, its price (with the symbol,
+ * that is its tick key), the zone it was in under the rule of the time, and whether it carries its run's alert.
+ */
+export interface Observation {
+  /** Event time, epoch milliseconds. */
+  readonly eventTime: number;
+  readonly price: number;
   readonly zone: Zone;
-  /** Event time of the tick that put the symbol in this zone; older ticks change nothing. */
-  readonly since: number;
-  readonly tickKey: string;
-  /** The most recent alerts (newest last), so a redelivered tick re-emits its alert even after later transitions. */
-  readonly recentAlerts: readonly Alert[];
+  /** The run (maximal stretch of this zone) containing this observation has raised its alert. */
+  readonly marked: boolean;
+}
+
+/** The engine's memory of one symbol in `cross` mode: its most recent observations in event-time order. */
+export interface SymbolWindow {
+  /** Sorted by event time, ties by tick key; never more than the horizon. */
+  readonly observations: readonly Observation[];
+  /** Older observations were dropped: a tick that sorts before the first one is beyond the horizon (late). */
+  readonly truncated: boolean;
+}
+
+/** An alert raised by a batch, with the tick whose message must stay unacknowledged until the alert is delivered. */
+export interface RaisedAlert {
+  readonly alert: Alert;
+  /** Key of the tick that caused it. */
+  readonly owner: string;
 }

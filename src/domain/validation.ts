@@ -6,6 +6,8 @@ export const LIMITS = {
   maxMessageBytes: 4096,
   /** Upper bound for a price, bid or ask: larger values are fat-finger or unit errors. */
   maxPrice: 1_000_000_000,
+  /** Lower bound for a positive price: below any traded instrument, far above what the stores could not hold. */
+  minPrice: 1e-12,
   maxVolume: 1e15,
   /** Event times before this are rejected as mis-scaled (e.g. seconds instead of milliseconds). */
   minEventTime: Date.UTC(2000, 0, 1),
@@ -28,6 +30,7 @@ export const exchangeSchema = z
 export const priceSchema = z
   .number({ error: 'must be a finite number' })
   .refine((n) => n > 0, 'must be greater than 0')
+  .refine((n) => n <= 0 || n >= LIMITS.minPrice, `must be at least ${LIMITS.minPrice}`)
   .refine((n) => n <= LIMITS.maxPrice, `must be at most ${LIMITS.maxPrice}`);
 
 export const volumeSchema = z

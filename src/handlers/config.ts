@@ -1,5 +1,6 @@
 import { DEFAULTS, ENV, EVENT_RULES, EVENT_SOURCE, TRIGGER_MODES, type TriggerMode } from '../resources/index.js';
 import type { AlertRule, MarketEventRouting } from '../domain/index.js';
+import type { EngineLimits } from '../pipeline/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -23,6 +24,15 @@ export interface AlertingConfig {
   readonly alertRulesTable: string;
   readonly topicArn: string;
   readonly defaultRule: AlertRule;
+  readonly limits: EngineLimits;
+}
+
+const DAY_MS = 86_400_000;
+
+function wholeNumber(env: Env, name: string, fallback: number): number {
+  const value = positiveNumber(env, name, fallback);
+  if (!Number.isInteger(value)) throw new Error(`environment variable ${name} must be a whole number (got "${env[name]}")`);
+  return value;
 }
 
 /** The data-processor's settings; the defaults of src/resources apply where the stack sets nothing. */
@@ -43,12 +53,19 @@ export function alertingConfigFrom(env: Env): AlertingConfig {
     alertRulesTable: required(env, ENV.alertRulesTable),
     topicArn: required(env, ENV.tradingAlertsTopicArn),
     defaultRule,
+    limits: {
+      horizon: wholeNumber(env, ENV.latenessHorizonTicks, DEFAULTS.latenessHorizonTicks),
+      maxPending: DEFAULTS.maxPendingAlerts,
+      // A pending alert's owner message cannot come back once the queues' retention has passed.
+      pendingRetentionMs: Math.max(DEFAULTS.queueRetentionDays, DEFAULTS.dlqRetentionDays) * DAY_MS,
+    },
   };
 }
 
 export interface MarketEventConfig extends AlertingConfig {
   readonly marketDataTable: string;
   readonly auditTrailTable: string;
+  readonly eventsDlqUrl: string;
   readonly ttlDays: number;
 }
 
@@ -57,6 +74,7 @@ export function marketEventConfigFrom(env: Env): MarketEventConfig {
     ...alertingConfigFrom(env),
     marketDataTable: required(env, ENV.marketDataTable),
     auditTrailTable: required(env, ENV.auditTrailTable),
+    eventsDlqUrl: required(env, ENV.marketEventsDlqUrl),
     ttlDays: positiveNumber(env, ENV.marketDataTtlDays, DEFAULTS.marketDataTtlDays),
   };
 }

@@ -1,13 +1,12 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createDocumentClient, createSnsClient } from '../adapters/aws/index.js';
-import { deadlineIn, processTicks, type AlertingPorts } from '../pipeline/index.js';
+import { SnsNotifier, createDocumentClient, createSnsClient } from '../adapters/aws/index.js';
+import { deadlineIn, processTicks, type AlertingPorts, type MessageOutcome } from '../pipeline/index.js';
 import { BASE_NAMES } from '../resources/index.js';
 import { alertingConfigFrom } from './config.js';
 import { createObservability, METRICS, MetricUnit, type Observability } from './observability.js';
+import { readSqsRecords } from './sqs-records.js';
+import { SAFETY_MARGIN_MS } from './time-budget.js';
 import { alertingPorts } from './wiring.js';
-
-/** Time kept back from the function's remaining time so failures are reported before Lambda's timeout. */
-export const SAFETY_MARGIN_MS = 3_000;
 
 export interface DataProcessorDeps {
   readonly ports: AlertingPorts;
@@ -15,29 +14,35 @@ export interface DataProcessorDeps {
   readonly clock?: () => number;
 }
 
-/** SQS batch → pipeline → partial batch response. Only messages that did not complete are reported. */
+/**
+ * SQS batch → pipeline → partial batch response. Only messages that did not complete are reported, and the handler
+ * never throws: whatever the event looks like, the answer is one the event source mapping accepts.
+ */
 export function createDataProcessorHandler(deps: DataProcessorDeps) {
   const { logger, metrics } = deps.observability;
   const clock = deps.clock ?? Date.now;
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const started = clock();
     logger.addContext(context);
-    const records = event?.Records ?? [];
+    const { messages, rejected, unusable, received } = readSqsRecords(event, started);
+    for (const problem of unusable) logger.error('record without a usable message id', problem);
+    metrics.addMetric(METRICS.ticksReceived, MetricUnit.Count, received);
     try {
       const deadline = deadlineIn(context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, clock);
-      const messages = records.map((r) => ({
-        messageId: r.messageId,
-        body: r.body,
-        sentTimestamp: Number(r.attributes?.SentTimestamp) || started,
-      }));
-      const outcomes = await processTicks(messages, deps.ports, deadline, logger, started);
+      const outcomes: MessageOutcome[] = [...rejected, ...(await processTicks(messages, deps.ports, deadline, logger, started))];
       let ok = 0;
       let raised = 0;
+      let late = 0;
       for (const outcome of outcomes) {
         if (outcome.status === 'ok') {
           ok++;
           raised += outcome.raised.length;
           for (const alert of outcome.raised) logger.info('alert raised', { messageId: outcome.messageId, ...alert });
+          for (const alert of outcome.alerts.filter((a) => !outcome.raised.includes(a))) logger.info('alert delivered again', { messageId: outcome.messageId, ...alert });
+          if (outcome.late) {
+            late++;
+            logger.warn('late tick: beyond the lateness horizon, not applied', { messageId: outcome.messageId, ...outcome.tick });
+          }
         } else if (outcome.status === 'invalid') {
           logger.warn('invalid message', { messageId: outcome.messageId, reason: outcome.reason });
         } else {
@@ -46,14 +51,15 @@ export function createDataProcessorHandler(deps: DataProcessorDeps) {
       }
       metrics.addMetric(METRICS.ticksProcessed, MetricUnit.Count, ok);
       metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, raised);
+      metrics.addMetric(METRICS.lateTicks, MetricUnit.Count, late);
       metrics.addMetric(METRICS.invalidMessages, MetricUnit.Count, outcomes.filter((o) => o.status === 'invalid').length);
       metrics.addMetric(METRICS.failedMessages, MetricUnit.Count, outcomes.filter((o) => o.status === 'failed').length);
       return { batchItemFailures: outcomes.filter((o) => o.status !== 'ok').map((o) => ({ itemIdentifier: o.messageId })) };
     } catch (error) {
       // Unexpected: report every message so SQS redelivers the batch rather than losing it.
-      logger.error('batch not processed', { error: error as Error, messages: records.length });
-      metrics.addMetric(METRICS.failedMessages, MetricUnit.Count, records.length);
-      return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
+      logger.error('batch not processed', { error: error as Error, messages: messages.length });
+      metrics.addMetric(METRICS.failedMessages, MetricUnit.Count, messages.length);
+      return { batchItemFailures: [...rejected, ...messages].map((m) => ({ itemIdentifier: m.messageId })) };
     } finally {
       metrics.addMetric(METRICS.processingLatency, MetricUnit.Milliseconds, clock() - started);
       metrics.publishStoredMetrics();
@@ -65,9 +71,12 @@ let configured: ReturnType<typeof createDataProcessorHandler> | undefined;
 
 /** The Lambda entry point, wired from the environment on first use. */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  configured ??= createDataProcessorHandler({
-    ports: alertingPorts(alertingConfigFrom(process.env), createDocumentClient(), createSnsClient()),
-    observability: createObservability(BASE_NAMES.dataProcessor),
-  });
+  if (!configured) {
+    const config = alertingConfigFrom(process.env);
+    configured = createDataProcessorHandler({
+      ports: alertingPorts(config, createDocumentClient(), new SnsNotifier(createSnsClient(), config.topicArn, config.environment)),
+      observability: createObservability(BASE_NAMES.dataProcessor),
+    });
+  }
   return configured(event, context);
 };

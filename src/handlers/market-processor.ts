@@ -1,10 +1,11 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { createDocumentClient, createSnsClient } from '../adapters/aws/index.js';
+import { SnsNotifier, SqsEventDeadLetters, createDocumentClient, createSnsClient, createSqsClient } from '../adapters/aws/index.js';
+import { identityOf } from '../domain/index.js';
 import { deadlineIn, processMarketEvent, type MarketEventPorts } from '../pipeline/index.js';
 import { BASE_NAMES } from '../resources/index.js';
 import { marketEventConfigFrom } from './config.js';
-import { SAFETY_MARGIN_MS } from './data-processor.js';
 import { createObservability, METRICS, MetricUnit, type Observability } from './observability.js';
+import { SAFETY_MARGIN_MS } from './time-budget.js';
 import { marketEventPorts } from './wiring.js';
 
 export interface MarketProcessorDeps {
@@ -13,15 +14,14 @@ export interface MarketProcessorDeps {
   readonly clock?: () => number;
 }
 
-export interface MarketProcessorResult {
-  readonly eventId: string;
-  readonly stored: 'created' | 'exists';
-  readonly alertIds: readonly string[];
-}
+export type MarketProcessorResult =
+  | { readonly status: 'processed'; readonly eventId: string; readonly stored: 'created' | 'exists'; readonly alertIds: readonly string[] }
+  | { readonly status: 'rejected'; readonly eventId: string; readonly reason: string };
 
 /**
- * EventBridge event → pipeline. Throws on anything but success — rejected events included — so that Lambda's
- * asynchronous retries apply and the event ends in the DLQ rather than being dropped.
+ * EventBridge event → pipeline. An invalid event is audited and sent to the events DLQ by the pipeline, and the
+ * invocation succeeds: a retry cannot make it valid. Anything else that fails throws, so Lambda's asynchronous
+ * retries apply to what may pass next time, and the event still ends in the DLQ if it does not.
  */
 export function createMarketProcessorHandler(deps: MarketProcessorDeps) {
   const { logger, metrics } = deps.observability;
@@ -29,20 +29,22 @@ export function createMarketProcessorHandler(deps: MarketProcessorDeps) {
   return async (event: EventBridgeEvent<string, unknown>, context: Context): Promise<MarketProcessorResult> => {
     const started = clock();
     logger.addContext(context);
+    // Only bounded fields of the event reach the logs.
+    const { eventId } = identityOf(event);
     try {
       const deadline = deadlineIn(context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, clock);
       const outcome = await processMarketEvent(event, deps.ports, deadline, logger, started);
       if (outcome.status === 'rejected') {
-        logger.warn('invalid market event', { eventId: outcome.eventId, reason: outcome.reason });
+        logger.warn('invalid market event sent to the dead-letter queue', { eventId, reason: outcome.reason });
         metrics.addMetric(METRICS.invalidMessages, MetricUnit.Count, 1);
-        throw new Error(`market event ${outcome.eventId} rejected: ${outcome.reason}`);
+        return { status: 'rejected', eventId, reason: outcome.reason };
       }
-      for (const alert of outcome.raised) logger.info('alert raised', { eventId: outcome.event.eventId, ...alert });
+      for (const alert of outcome.raised) logger.info('alert raised', { eventId, ...alert });
       metrics.addMetric(METRICS.marketEventsStored, MetricUnit.Count, outcome.stored === 'created' ? 1 : 0);
       metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, outcome.raised.length);
-      return { eventId: outcome.event.eventId, stored: outcome.stored, alertIds: outcome.alerts.map((a) => a.alertId) };
+      return { status: 'processed', eventId, stored: outcome.stored, alertIds: outcome.alerts.map((a) => a.alertId) };
     } catch (error) {
-      logger.error('market event not processed', { error: error as Error, eventId: event?.id });
+      logger.error('market event not processed', { error: error as Error, eventId });
       metrics.addMetric(METRICS.failedMessages, MetricUnit.Count, 1);
       throw error;
     } finally {
@@ -56,9 +58,14 @@ let configured: ReturnType<typeof createMarketProcessorHandler> | undefined;
 
 /** The Lambda entry point, wired from the environment on first use. */
 export const handler = (event: EventBridgeEvent<string, unknown>, context: Context): Promise<MarketProcessorResult> => {
-  configured ??= createMarketProcessorHandler({
-    ports: marketEventPorts(marketEventConfigFrom(process.env), createDocumentClient(), createSnsClient()),
-    observability: createObservability(BASE_NAMES.marketProcessor),
-  });
+  if (!configured) {
+    const config = marketEventConfigFrom(process.env);
+    const notifier = new SnsNotifier(createSnsClient(), config.topicArn, config.environment);
+    const deadLetters = new SqsEventDeadLetters(createSqsClient(), config.eventsDlqUrl);
+    configured = createMarketProcessorHandler({
+      ports: marketEventPorts(config, createDocumentClient(), notifier, deadLetters),
+      observability: createObservability(BASE_NAMES.marketProcessor),
+    });
+  }
   return configured(event, context);
 };

@@ -1,24 +1,31 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoAlertStore, DynamoAuditLog, DynamoMarketDataStore, DynamoRuleStateStore, SnsNotifier } from '../adapters/aws/index.js';
-import type { AlertingPorts, MarketEventPorts, Notifier } from '../pipeline/index.js';
+import { DynamoAlertStore, DynamoAuditLog, DynamoMarketDataStore, DynamoRuleStateStore } from '../adapters/aws/index.js';
+import type { AlertingPorts, EventDeadLetters, MarketEventPorts, Notifier } from '../pipeline/index.js';
 import { MARKET_EVENT_ROUTING, type AlertingConfig, type MarketEventConfig } from './config.js';
 
-/** The alerting ports on DynamoDB, notifying through SNS unless another notifier is given (the local runtime's). */
-export function alertingPorts(config: AlertingConfig, documents: DynamoDBDocumentClient, notifier: Notifier | SNSClient): AlertingPorts {
+/** The alerting ports on DynamoDB, with the notifier given (SNS in Lambda, the console and a file locally). */
+export function alertingPorts(config: AlertingConfig, documents: DynamoDBDocumentClient, notifier: Notifier): AlertingPorts {
   return {
     rules: new DynamoRuleStateStore(documents, config.alertRulesTable),
     alerts: new DynamoAlertStore(documents, config.alertsTable, config.environment),
-    notifier: 'notify' in notifier ? notifier : new SnsNotifier(notifier, config.topicArn, config.environment),
+    notifier,
     defaultRule: config.defaultRule,
+    limits: config.limits,
   };
 }
 
-export function marketEventPorts(config: MarketEventConfig, documents: DynamoDBDocumentClient, notifier: Notifier | SNSClient): MarketEventPorts {
+/** The market-event ports; invalid events go to `deadLetters` (the events DLQ in Lambda, a local file locally). */
+export function marketEventPorts(
+  config: MarketEventConfig,
+  documents: DynamoDBDocumentClient,
+  notifier: Notifier,
+  deadLetters: EventDeadLetters,
+): MarketEventPorts {
   return {
     ...alertingPorts(config, documents, notifier),
     marketData: new DynamoMarketDataStore(documents, config.marketDataTable, config.ttlDays),
     audit: new DynamoAuditLog(documents, config.auditTrailTable, config.environment),
+    deadLetters,
     routing: MARKET_EVENT_ROUTING,
   };
 }

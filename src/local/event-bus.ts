@@ -67,6 +67,8 @@ const describe = (error: unknown): string => (error instanceof Error ? `${error.
 export class LocalEventBus {
   private readonly pool: TaskPool;
   private readonly clock: () => number;
+  /** Deliveries whose target is running, by event id: a target may ask which rule and input line it serves. */
+  private readonly running = new Map<string, Delivery>();
 
   constructor(private readonly options: EventBusOptions) {
     this.pool = new TaskPool(options.concurrency);
@@ -103,16 +105,26 @@ export class LocalEventBus {
     await this.pool.idle();
   }
 
+  /** The delivery of this event that is under way, if any. */
+  deliveryOf(eventId: string): Delivery | undefined {
+    return this.running.get(eventId);
+  }
+
   private async deliver(delivery: Delivery, target: MarketEventHandler): Promise<void> {
     let reason = '';
-    for (let attempt = 1; attempt <= this.options.maxRetries + 1; attempt++) {
-      try {
-        const result = await target(delivery.event, this.options.context(delivery.rule));
-        this.options.delivered?.({ ...delivery, result });
-        return;
-      } catch (error) {
-        reason = describe(error);
+    this.running.set(delivery.event.id, delivery);
+    try {
+      for (let attempt = 1; attempt <= this.options.maxRetries + 1; attempt++) {
+        try {
+          const result = await target(delivery.event, this.options.context(delivery.rule));
+          this.options.delivered?.({ ...delivery, result });
+          return;
+        } catch (error) {
+          reason = describe(error);
+        }
       }
+    } finally {
+      this.running.delete(delivery.event.id);
     }
     await this.options.deadLetter({ ...delivery, attempts: this.options.maxRetries + 1, reason });
   }

@@ -7,6 +7,7 @@ import { createDataProcessorHandler } from '../handlers/data-processor.js';
 import { createMarketProcessorHandler, type MarketProcessorResult } from '../handlers/market-processor.js';
 import { createObservability } from '../handlers/observability.js';
 import { alertingPorts, marketEventPorts } from '../handlers/wiring.js';
+import type { EventDeadLetters } from '../pipeline/index.js';
 import { BASE_NAMES, DEFAULTS, ENV, EVENT_RULES, EVENT_SOURCE, TABLES, resourceNames, type TableKey } from '../resources/index.js';
 import { JsonlDeadLetterStore, type EventDeadLetter, type Origin, type TickDeadLetter } from './dead-letter-store.js';
 import { LocalEventBus, type BusEntry, type BusRule } from './event-bus.js';
@@ -68,8 +69,9 @@ export function localHandlerConfig(environment: string, region: string, tableNam
     [ENV.alertRulesTable]: table('alertRules'),
     [ENV.marketDataTable]: table('marketData'),
     [ENV.auditTrailTable]: table('auditTrail'),
-    // Never called: the local notifier takes SNS's place.
+    // Never called: the local notifier takes SNS's place, and the local events DLQ file SQS's.
     [ENV.tradingAlertsTopicArn]: `arn:aws:sns:${region}:000000000000:${names.tradingAlertsTopic}`,
+    [ENV.marketEventsDlqUrl]: `https://sqs.${region}.amazonaws.com/000000000000/${names.marketEventsDlq}`,
   });
 }
 
@@ -106,8 +108,27 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     ports: alertingPorts(config, options.documents, notifier),
     observability: createObservability(BASE_NAMES.dataProcessor),
   });
+  const eventsDlq = new JsonlDeadLetterStore<EventDeadLetter>(paths.eventsDlq);
+  // What market-processor sends straight to the events DLQ (invalid events): the same file the bus's failures go to.
+  const deadLetters: EventDeadLetters = {
+    send: async (event, reason) => {
+      const delivery = bus.deliveryOf((event as { id?: string } | null)?.id ?? '');
+      const origin = delivery?.origin;
+      await eventsDlq.append([
+        {
+          event: event as Record<string, unknown>,
+          rule: delivery?.rule ?? '',
+          attempts: 1,
+          reason,
+          deadLetteredAt: new Date().toISOString(),
+          ...(origin && { origin }),
+        },
+      ]);
+      stats.problem({ kind: 'event', outcome: 'dead-lettered', reason, ...(origin && { origin }) });
+    },
+  };
   const marketProcessor = createMarketProcessorHandler({
-    ports: marketEventPorts(config, options.documents, notifier),
+    ports: marketEventPorts(config, options.documents, notifier, deadLetters),
     observability: createObservability(BASE_NAMES.marketProcessor),
   });
   const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
@@ -121,7 +142,6 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       logGroupName: names[`${fn}LogGroup`],
     });
   const ticksDlq = new JsonlDeadLetterStore<TickDeadLetter>(paths.ticksDlq);
-  const eventsDlq = new JsonlDeadLetterStore<EventDeadLetter>(paths.eventsDlq);
 
   const queue = new LocalSqsDriver({
     handler: dataProcessor,
@@ -157,8 +177,12 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     concurrency,
     context: contextOf('marketProcessor'),
     delivered: ({ result }) => {
-      if ((result as MarketProcessorResult | undefined)?.stored === 'exists') stats.eventsAlreadyStored++;
-      else stats.eventsStored++;
+      const outcome = result as MarketProcessorResult;
+      // A rejected event was dead-lettered (and counted) by the function itself.
+      if (outcome.status === 'processed') {
+        if (outcome.stored === 'exists') stats.eventsAlreadyStored++;
+        else stats.eventsStored++;
+      }
     },
     unmatched: (event, origin) =>
       stats.problem({

@@ -1,10 +1,11 @@
 import { identityOf, parseMarketEvent, tickOf, type Alert, type MarketEvent, type MarketEventRouting } from '../domain/index.js';
 import { raiseAlerts, type AlertingLog } from './alerting.js';
-import type { AlertingPorts, AuditLog, Deadline, MarketDataStore } from './ports.js';
+import type { AlertingPorts, AuditLog, Deadline, EventDeadLetters, MarketDataStore } from './ports.js';
 
 export interface MarketEventPorts extends AlertingPorts {
   readonly marketData: MarketDataStore;
   readonly audit: AuditLog;
+  readonly deadLetters: EventDeadLetters;
   readonly routing: MarketEventRouting;
 }
 
@@ -19,11 +20,17 @@ export type MarketEventOutcome =
     }
   | { readonly status: 'rejected'; readonly eventId: string; readonly reason: string };
 
+/** Longest reason kept in an audit record or a dead letter's attributes. */
+export const MAX_REASON_LENGTH = 1_000;
+
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const bounded = (reason: string): string => (reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason);
 
 /**
  * Store one EventBridge market event once, feed a price-bearing event to the alert engine, and record its outcome in
- * the audit trail. Invalid events are audited as REJECTED and returned; failures are audited as FAILED and thrown.
+ * the audit trail, whatever the event looks like. An invalid event is audited as REJECTED and sent straight to the
+ * dead-letter queue with its reason (a retry cannot make it valid); a failure is audited as FAILED and thrown, so
+ * that the platform's retries apply.
  */
 export async function processMarketEvent(
   raw: unknown,
@@ -35,24 +42,26 @@ export async function processMarketEvent(
   const parsed = parseMarketEvent(raw, ports.routing, now);
   if (!parsed.ok) {
     const identity = identityOf(raw);
+    const reason = bounded(parsed.reason);
     await ports.audit.record(
-      { eventId: identity.eventId, eventType: identity.eventType, outcome: 'REJECTED', eventTime: identity.time, detail: { reason: parsed.reason } },
+      { eventId: identity.eventId, eventType: identity.eventType, outcome: 'REJECTED', eventTime: identity.time, detail: { reason } },
       deadline,
     );
-    return { status: 'rejected', eventId: identity.eventId, reason: parsed.reason };
+    await ports.deadLetters.send(raw, reason, identity.eventId, deadline);
+    return { status: 'rejected', eventId: identity.eventId, reason };
   }
   const event = parsed.value;
   const audit = { eventId: event.eventId, eventType: event.eventType, eventTime: new Date(event.eventTime).toISOString(), symbol: event.symbol };
   try {
     const stored = await ports.marketData.putEvent(event, deadline);
     const tick = tickOf(event);
-    const outcome = tick ? (await raiseAlerts([tick], ports, deadline, log)).get(tick.key) : { ok: true as const, alerts: [], raised: [] };
-    if (!outcome?.ok) throw new Error(outcome?.reason ?? 'alerts not raised');
+    const outcome = tick ? (await raiseAlerts([tick], ports, deadline, log, now)).get(tick.key)! : { ok: true as const, alerts: [], raised: [] };
+    if (!outcome.ok) throw new Error(outcome.reason);
     await ports.audit.record({ ...audit, outcome: 'PROCESSED', detail: { stored, alert_ids: outcome.alerts.map((a) => a.alertId) } }, deadline);
     return { status: 'processed', event, stored, alerts: outcome.alerts, raised: outcome.raised };
   } catch (error) {
     try {
-      await ports.audit.record({ ...audit, outcome: 'FAILED', detail: { reason: describe(error) } }, deadline);
+      await ports.audit.record({ ...audit, outcome: 'FAILED', detail: { reason: bounded(describe(error)) } }, deadline);
     } catch (auditError) {
       log.warn('audit record of a failed event not written', { eventId: event.eventId, reason: describe(auditError) });
     }

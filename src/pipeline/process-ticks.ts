@@ -10,7 +10,15 @@ export interface TickMessage {
 }
 
 export type MessageOutcome =
-  | { readonly messageId: string; readonly status: 'ok'; readonly tick: Tick; readonly alerts: readonly Alert[]; readonly raised: readonly Alert[] }
+  | {
+      readonly messageId: string;
+      readonly status: 'ok';
+      readonly tick: Tick;
+      readonly alerts: readonly Alert[];
+      readonly raised: readonly Alert[];
+      /** Beyond the lateness horizon: acknowledged without changing the symbol's runs. */
+      readonly late: boolean;
+    }
   | { readonly messageId: string; readonly status: 'invalid'; readonly reason: string }
   | { readonly messageId: string; readonly status: 'failed'; readonly reason: string; readonly tick: Tick };
 
@@ -27,11 +35,11 @@ export async function processTicks(
 ): Promise<MessageOutcome[]> {
   const parsed = messages.map((message) => ({ message, result: parseTick(message, now) }));
   const ticks = parsed.flatMap(({ result }) => (result.ok ? [result.value] : []));
-  const outcomes = await raiseAlerts(ticks, ports, deadline, log);
+  const outcomes = await raiseAlerts(ticks, ports, deadline, log, now);
   return parsed.map(({ message, result }): MessageOutcome => {
     if (!result.ok) return { messageId: message.messageId, status: 'invalid', reason: result.reason };
     const outcome = outcomes.get(result.value.key);
     if (!outcome?.ok) return { messageId: message.messageId, status: 'failed', reason: outcome?.reason ?? 'not processed', tick: result.value };
-    return { messageId: message.messageId, status: 'ok', tick: result.value, alerts: outcome.alerts, raised: outcome.raised };
+    return { messageId: message.messageId, status: 'ok', tick: result.value, alerts: outcome.alerts, raised: outcome.raised, late: outcome.late };
   });
 }

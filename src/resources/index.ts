@@ -166,6 +166,13 @@ export const DEFAULTS = {
   thresholds: { above: 150, below: 50 },
   triggerMode: 'cross' as TriggerMode,
   batchSize: 25,
+  /**
+   * The cross engine's lateness horizon: the observations kept per symbol. It covers every tick in flight at once
+   * (5 instances × 25) twice over, and keeps a symbol's state item near 2 KB.
+   */
+  latenessHorizonTicks: 256,
+  /** Undelivered alerts one symbol may hold before it refuses new ones (SNS or DynamoDB down for long). */
+  maxPendingAlerts: 100,
   /** Receives before SQS moves a message to the DLQ. */
   maxReceiveCount: 3,
   queueRetentionDays: 14,
@@ -198,8 +205,8 @@ export const ENV = {
   marketDataTtlDays: 'MARKET_DATA_TTL_DAYS',
   /** market-processor sends invalid events straight to this queue (a retry cannot make them valid). */
   marketEventsDlqUrl: 'MARKET_EVENTS_DLQ_URL',
-  /** How far behind a symbol's newest tick (event time) a tick may arrive and still count exactly. */
-  latenessHorizonSeconds: 'ALERT_LATENESS_HORIZON_SECONDS',
+  /** How many of a symbol's newest ticks the cross engine remembers: older arrivals are late. */
+  latenessHorizonTicks: 'ALERT_LATENESS_HORIZON_TICKS',
 } as const;
 
 /** CloudWatch embedded-metric-format metrics the handlers emit (namespace DEFAULTS.metricsNamespace); alarms read them. */

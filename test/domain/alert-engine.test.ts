@@ -1,111 +1,240 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RECENT_ALERTS_KEPT, alertId, alertSortKey, evaluate, resolveRule, zoneOf, type AlertRule, type SymbolState } from '../../src/domain/index.js';
+import {
+  alertId,
+  alertSortKey,
+  currentZone,
+  evaluate,
+  resolveRule,
+  tickKey,
+  zoneOf,
+  type Alert,
+  type AlertRule,
+  type SymbolWindow,
+  type Tick,
+} from '../../src/domain/index.js';
 import { T0, series, tick } from '../support/ticks.js';
+import { RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
 
 const cross: AlertRule = { above: 150, below: 50, mode: 'cross' };
 const every: AlertRule = { ...cross, mode: 'every' };
-const types = (e: ReturnType<typeof evaluate>) => e.alerts.map((a) => `${a.alert.alertType}@${a.alert.price}`);
+const BIG = 10_000;
+const inEventTimeOrder = (ticks: readonly Tick[]) => [...ticks].sort((a, b) => a.eventTime - b.eventTime || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+const summary = (alerts: readonly Alert[]) => alerts.map((a) => `${a.alertType}@${a.price}`);
 
-/** Feed ticks batch by batch, carrying the state like the pipeline does. */
-function run(rule: AlertRule, batches: ReturnType<typeof series>[]) {
-  let state: SymbolState | undefined;
-  const alerts: string[] = [];
+/** Feed batches one after another, carrying each symbol's window as the store would. */
+function feed(rule: AlertRule, batches: readonly (readonly Tick[])[], horizon = BIG) {
+  const windows = new Map<string, SymbolWindow>();
+  const alerts: Alert[] = [];
+  const owners: string[] = [];
+  const late: Tick[] = [];
+  /** Keys of ticks the engine took in at least once (a redelivery may find them beyond the horizon later). */
+  const applied = new Set<string>();
   for (const batch of batches) {
-    const result = evaluate(rule, state, batch);
-    alerts.push(...types(result));
-    state = result.nextState ?? state;
+    for (const [symbol, ticks] of Map.groupBy(batch, (t) => t.symbol)) {
+      const result = evaluate(symbol, rule, windows.get(symbol), ticks, horizon);
+      alerts.push(...result.raised.map((r) => r.alert));
+      owners.push(...result.raised.map((r) => r.owner));
+      late.push(...result.late);
+      for (const t of ticks) if (!result.late.some((l) => l.key === t.key)) applied.add(t.key);
+      if (result.next) windows.set(symbol, result.next);
+    }
   }
-  return { alerts, state };
+  return { alerts, owners, late, applied, windows };
 }
 
-describe('zones', () => {
+describe('zones and rules', () => {
   it('is HIGH strictly above, LOW strictly below, NORMAL at and between the thresholds', () => {
     expect([151, 150, 100, 50, 49.99].map((p) => zoneOf(p, cross))).toEqual(['HIGH', 'NORMAL', 'NORMAL', 'NORMAL', 'LOW']);
   });
+
+  it('merges an override onto the defaults and refuses one without a NORMAL band', () => {
+    expect(resolveRule(cross, { above: 160 })).toEqual({ rule: { above: 160, below: 50, mode: 'cross' } });
+    expect(resolveRule(cross, { mode: 'every' })).toEqual({ rule: { above: 150, below: 50, mode: 'every' } });
+    expect(resolveRule(cross, { below: 150 })).toEqual({
+      rule: cross,
+      problem: 'rule override ignored: below (150) must be less than above (150)',
+    });
+  });
+
+  it('refuses a horizon that is not a positive whole number', () => {
+    expect(() => evaluate('AAPL', cross, undefined, [], 0)).toThrow('the lateness horizon must be a positive whole number of ticks (got 0)');
+    expect(() => evaluate('AAPL', cross, undefined, [], 1.5)).toThrow(RangeError);
+  });
 });
 
-describe('cross mode', () => {
-  it('raises one HIGH alert for a symbol that stays above 150 for 1 000 ticks', () => {
+describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () => {
+  it('raises one HIGH alert for a symbol that stays above 150 for 1 000 ticks, in batches of 25, with a horizon of 256', () => {
     const prices = Array.from({ length: 1000 }, (_, i) => 151 + (i % 7));
-    const batches = Array.from({ length: 40 }, (_, b) => series('AAPL', prices.slice(b * 25, b * 25 + 25), T0 + b * 25_000));
-    expect(run(cross, batches).alerts).toEqual(['HIGH@151']);
+    const batches = cut(series('AAPL', prices), [25]);
+    const { alerts, windows } = feed(cross, batches, 256);
+    expect(summary(alerts)).toEqual(['HIGH@151']);
+    expect(windows.get('AAPL')?.observations).toHaveLength(256);
+    expect(windows.get('AAPL')?.truncated).toBe(true);
   });
 
-  it('raises again when the symbol leaves and re-enters, and for LOW crossings', () => {
-    const { alerts, state } = run(cross, [series('AAPL', [100, 151, 152, 120, 160, 40, 45, 100, 30])]);
-    expect(alerts).toEqual(['HIGH@151', 'HIGH@160', 'LOW@40', 'LOW@30']);
-    expect(state?.zone).toBe('LOW');
+  it('raises again when the symbol leaves and re-enters, and for LOW runs; the first tick counts as from NORMAL', () => {
+    expect(summary(feed(cross, [series('AAPL', [100, 151, 152, 120, 160, 40, 45, 100, 30])]).alerts)).toEqual(['HIGH@151', 'HIGH@160', 'LOW@40', 'LOW@30']);
+    expect(summary(feed(cross, [series('AAPL', [155])]).alerts)).toEqual(['HIGH@155']);
+    expect(feed(cross, [series('AAPL', [100])]).alerts).toEqual([]);
   });
 
-  it('counts the first tick seen as coming from NORMAL', () => {
-    expect(run(cross, [series('AAPL', [155])]).alerts).toEqual(['HIGH@155']);
-    expect(run(cross, [series('AAPL', [100])]).alerts).toEqual([]);
-    expect(evaluate(cross, undefined, series('AAPL', [100])).nextState).toBeUndefined();
-  });
-
-  it('applies ticks in event-time order whatever order they arrive in', () => {
+  it('orders a batch by event time whatever order it arrives in', () => {
     const [a, b, c] = series('AAPL', [100, 155, 120]);
-    const result = evaluate(cross, undefined, [c!, a!, b!]);
-    expect(types(result)).toEqual(['HIGH@155']);
-    expect(result.nextState).toMatchObject({ zone: 'NORMAL', since: c!.eventTime });
+    expect(summary(feed(cross, [[c!, a!, b!]]).alerts)).toEqual(['HIGH@155']);
   });
 
-  it('ignores a tick older than the last applied one', () => {
-    const first = evaluate(cross, undefined, [tick('AAPL', 120, T0 + 10_000)]);
-    expect(first.nextState).toBeUndefined();
-    const entered = evaluate(cross, undefined, [tick('AAPL', 155, T0 + 10_000)]);
-    const late = tick('AAPL', 40, T0 + 5_000);
-    const result = evaluate(cross, entered.nextState, [late]);
-    expect(result).toEqual({ alerts: [], stale: [late.key] });
+  it('raises the alert on the first tick of the run, with a deterministic id', () => {
+    const ticks = series('AAPL', [100, 151, 152]);
+    const [alert] = feed(cross, [ticks]).alerts;
+    expect(alert).toEqual({
+      alertId: alertId(ticks[1]!.key, 'HIGH'),
+      symbol: 'AAPL',
+      alertType: 'HIGH',
+      price: 151,
+      threshold: 150,
+      mode: 'cross',
+      eventTime: T0 + 1000,
+      tickKey: ticks[1]!.key,
+    });
+    expect(alertSortKey(T0 + 1000, alert!.alertId)).toBe(`2026-11-23T14:30:01.000Z#${alert!.alertId}`);
   });
 
-  it('re-raises the same alert for a redelivered tick, even after later transitions', () => {
-    const [enter, leave] = series('AAPL', [155, 120]);
-    const first = evaluate(cross, undefined, [enter!]);
-    const redelivered = evaluate(cross, first.nextState, [enter!]);
-    expect(redelivered.alerts).toEqual([{ alert: first.alerts[0]!.alert, tickKey: enter!.key, replay: true }]);
-    expect(redelivered.nextState).toBeUndefined();
-    const moved = evaluate(cross, first.nextState, [leave!]).nextState;
-    expect(evaluate(cross, moved, [enter!]).alerts.map((a) => a.alert.alertId)).toEqual([first.alerts[0]!.alert.alertId]);
-    expect(evaluate(cross, moved, [leave!])).toEqual({ alerts: [], stale: [leave!.key] });
+  it('does not alert again when an earlier tick of an alerted run arrives later (the run only grows leftwards)', () => {
+    const [n, h1, h2] = series('AAPL', [100, 151, 152]);
+    const { alerts } = feed(cross, [[n!, h2!], [h1!]]);
+    expect(summary(alerts)).toEqual(['HIGH@152']);
   });
 
-  it('remembers a bounded number of alerts', () => {
-    const prices = Array.from({ length: 2 * (RECENT_ALERTS_KEPT + 5) }, (_, i) => (i % 2 === 0 ? 160 : 100));
-    const result = evaluate(cross, undefined, series('AAPL', prices));
-    expect(result.alerts).toHaveLength(RECENT_ALERTS_KEPT + 5);
-    expect(result.nextState?.recentAlerts).toHaveLength(RECENT_ALERTS_KEPT);
+  it('raises the second run when a late NORMAL tick splits an alerted run, owned by the late tick', () => {
+    const [h1, n, h2] = series('AAPL', [151, 100, 152]);
+    const { alerts, owners } = feed(cross, [[h1!, h2!], [n!]]);
+    expect(summary(alerts)).toEqual(['HIGH@151', 'HIGH@152']);
+    expect(owners).toEqual([h1!.key, n!.key]);
   });
 
-  it('describes each alert fully and deterministically', () => {
-    const t = tick('AAPL', 40, T0);
-    const [emitted] = evaluate(cross, undefined, [t]).alerts;
-    expect(emitted?.alert).toEqual({ alertId: alertId(t.key, 'LOW'), symbol: 'AAPL', alertType: 'LOW', price: 40, threshold: 50, mode: 'cross', eventTime: T0, tickKey: t.key });
-    expect(alertSortKey(T0, 'abc')).toBe('2026-11-23T14:30:00.000Z#abc');
+  it('raises the earlier part when the split leaves the mark on the later part', () => {
+    const [h1, n, h2] = series('AAPL', [151, 100, 152]);
+    const { alerts, owners } = feed(cross, [[h2!], [h1!], [n!]]);
+    expect(summary(alerts)).toEqual(['HIGH@152', 'HIGH@151']);
+    expect(owners).toEqual([h2!.key, n!.key]);
+  });
+
+  it('splits a HIGH run with a late LOW tick: the LOW tick alerts, and so does the run it cut off', () => {
+    const [h1, l, h2] = series('AAPL', [151, 40, 152]);
+    expect(summary(feed(cross, [[h1!, h2!], [l!]]).alerts)).toEqual(['HIGH@151', 'LOW@40', 'HIGH@152']);
+  });
+
+  it('changes nothing for a redelivered tick', () => {
+    const ticks = series('AAPL', [100, 151]);
+    const first = evaluate('AAPL', cross, undefined, ticks, BIG);
+    const again = evaluate('AAPL', cross, first.next, ticks, BIG);
+    expect(again).toEqual({ raised: [], late: [] });
+  });
+
+  it('orders ticks of the same millisecond by tick key', () => {
+    const a = tick('AAPL', 151, T0);
+    const b = tick('AAPL', 100, T0);
+    const [first, second] = a.key < b.key ? [a, b] : [b, a];
+    const { alerts } = feed(cross, [[second, first], [tick('AAPL', 152, T0 + 1)]]);
+    // HIGH then NORMAL then HIGH, or NORMAL then HIGH then HIGH: decided by the keys alone.
+    expect(summary(alerts)).toEqual(first.price === 151 ? ['HIGH@151', 'HIGH@152'] : ['HIGH@151']);
+  });
+
+  it('counts a tick older than a truncated window as late and leaves the window alone', () => {
+    const batches = cut(series('AAPL', [100, 100, 100, 100, 151, 152]), [2]);
+    const { windows } = feed(cross, batches, 3);
+    const window = windows.get('AAPL')!;
+    expect(window.observations.map((o) => o.price)).toEqual([100, 151, 152]);
+    const late = tick('AAPL', 160, T0 + 500);
+    expect(evaluate('AAPL', cross, window, [late], 3)).toEqual({ raised: [], late: [late] });
+  });
+
+  it('keeps the mark of a run whose start left the window, so a long run alerts once', () => {
+    const prices = [100, 151, 152, 153, 154];
+    const { alerts, windows } = feed(cross, cut(series('AAPL', prices), [1]), 2);
+    expect(summary(alerts)).toEqual(['HIGH@151']);
+    expect(windows.get('AAPL')?.observations).toEqual([
+      { eventTime: T0 + 3000, price: 153, zone: 'HIGH', marked: true },
+      { eventTime: T0 + 4000, price: 154, zone: 'HIGH', marked: false },
+    ]);
+    expect(currentZone(windows.get('AAPL'))).toBe('HIGH');
+  });
+
+  it('does not move the mark onto the edge when the run keeps its own mark', () => {
+    const { windows } = feed(cross, [series('AAPL', [151, 152, 153, 100])], 3);
+    expect(windows.get('AAPL')?.observations.map((o) => o.marked)).toEqual([true, false, false]);
+    const [{ alerts }] = [feed(cross, [series('AAPL', [100, 100, 151, 152])], 3)];
+    expect(summary(alerts)).toEqual(['HIGH@151']);
+  });
+
+  it('has no zone for a symbol it has never seen', () => {
+    expect(currentZone(undefined)).toBeUndefined();
   });
 });
 
 describe('every mode', () => {
-  it('reproduces the source documents: an alert for every tick above 150 or below 50', () => {
-    const result = evaluate(every, undefined, series('AAPL', [155.25, 160, 100, 45, 150, 50, 151]));
-    expect(types(result)).toEqual(['HIGH@155.25', 'HIGH@160', 'LOW@45', 'HIGH@151']);
-    expect(result.nextState).toBeUndefined();
-  });
-
-  it('gives a redelivered tick the same alert id', () => {
-    const ticks = series('AAPL', [155]);
-    expect(evaluate(every, undefined, ticks).alerts[0]?.alert.alertId).toBe(evaluate(every, undefined, ticks).alerts[0]?.alert.alertId);
+  it('raises one alert per tick in HIGH or LOW, each owned by its tick, and keeps no state', () => {
+    const ticks = series('AAPL', [151, 100, 152, 40]);
+    const result = evaluate('AAPL', every, undefined, ticks, BIG);
+    expect(result.raised.map((r) => `${r.alert.alertType}@${r.alert.price}`)).toEqual(['HIGH@151', 'HIGH@152', 'LOW@40']);
+    expect(result.raised.map((r) => r.owner)).toEqual([ticks[0]!.key, ticks[2]!.key, ticks[3]!.key]);
+    expect(result.raised.every((r) => r.alert.mode === 'every' && r.alert.alertId === alertId(r.owner, r.alert.alertType))).toBe(true);
+    expect(result.next).toBeUndefined();
   });
 });
 
-describe('resolveRule', () => {
-  it('overrides the defaults field by field', () => {
-    expect(resolveRule(cross, { above: 200 })).toEqual({ rule: { above: 200, below: 50, mode: 'cross' } });
-    expect(resolveRule(cross, { mode: 'every', below: 10 })).toEqual({ rule: { above: 150, below: 10, mode: 'every' } });
-    expect(resolveRule(cross, undefined)).toEqual({ rule: cross });
+describe('properties: the alerts are the runs, whatever the delivery', () => {
+  it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
+    fc.assert(
+      fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), (stream, sizes) => {
+        const ticks = inEventTimeOrder(stream);
+        const { alerts } = feed(RULE, cut(ticks, sizes));
+        expect(alerts.map((a) => a.alertId).sort()).toEqual(truthAlertIds(ticks, RULE).sort());
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
   });
 
-  it('refuses an override that leaves no NORMAL band', () => {
-    expect(resolveRule(cross, { below: 300 })).toEqual({ rule: cross, problem: expect.stringContaining('below (300) must be less than above (150)') });
+  it('in any order, with redelivery, every run has exactly one alert and every alert is a run', () => {
+    fc.assert(
+      fc.property(
+        streams(),
+        fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }),
+        fc.func(fc.integer()),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (ticks, sizes, rank, redelivered) => {
+          const batches = cut(ticks, sizes);
+          const order = batches.map((b, i) => ({ b, r: rank(i) })).sort((x, y) => x.r - y.r).map((x) => x.b);
+          for (const i of redelivered) order.push(batches[i % batches.length]!);
+          const { alerts } = feed(RULE, order);
+          expect(mismatches(alerts, truthRuns(ticks, RULE))).toEqual([]);
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('with a small horizon, the alerts are exactly the runs of the ticks it applied; the rest are reported late', () => {
+    fc.assert(
+      fc.property(
+        streams(),
+        fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 5 }),
+        fc.func(fc.integer()),
+        fc.integer({ min: 1, max: 8 }),
+        (ticks, sizes, rank, horizon) => {
+          const batches = cut(ticks, sizes);
+          const order = batches.map((b, i) => ({ b, r: rank(i) })).sort((x, y) => x.r - y.r).map((x) => x.b);
+          const { alerts, applied } = feed(RULE, order, horizon);
+          expect(mismatches(alerts, truthRuns(ticks.filter((t) => applied.has(t.key)), RULE))).toEqual([]);
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('a tick key is the identity of a price observation', () => {
+    expect(tickKey('AAPL', T0, 151)).toBe(tick('AAPL', 151, T0).key);
+    expect(tickKey('AAPL', T0, 151)).not.toBe(tickKey('AAPL', T0 + 1, 151));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { identityOf, parseMarketEvent, tickKey, tickOf, type MarketEventRouting } from '../../src/domain/index.js';
+import { identityOf, parseMarketEvent, quoted, tickKey, tickOf, type MarketEventRouting } from '../../src/domain/index.js';
 
 const NOW = Date.parse('2026-11-23T15:00:00Z');
 const routing: MarketEventRouting = {
@@ -71,7 +71,34 @@ describe('parseMarketEvent', () => {
   });
 
   it('identifies even an invalid event for the audit trail', () => {
-    expect(identityOf(event('Order Placed', {}))).toEqual({ eventId: 'evt-1', eventType: 'Order Placed', time: '2026-11-23T14:59:00Z' });
+    expect(identityOf(event('Order Placed', {}))).toEqual({ eventId: 'evt-1', eventType: 'Order Placed', time: '2026-11-23T14:59:00.000Z' });
     expect(identityOf(null)).toEqual({ eventId: 'unknown', eventType: 'unknown', time: '1970-01-01T00:00:00.000Z' });
+    expect(identityOf({ id: 7, 'detail-type': ['x'], time: 'yesterday' })).toEqual({ eventId: 'unknown', eventType: 'unknown', time: '1970-01-01T00:00:00.000Z' });
+    expect(identityOf({ id: 'evt\n\u001b[2J', time: '9'.repeat(100) })).toEqual({
+      eventId: expect.stringMatching(/^evt\?\?\[2J…#[0-9a-f]{16}$/),
+      eventType: 'unknown',
+      time: '1970-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('bounds what a reason quotes', () => {
+    expect(quoted('abc')).toBe('"abc"');
+    expect(quoted('x'.repeat(100))).toBe(`"${'x'.repeat(64)}…"`);
+  });
+
+  it('rejects before any recursive walk a detail that nests too deep or holds numbers no store can', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    expect(parseMarketEvent(event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, x: deep }), routing, NOW)).toEqual({
+      ok: false,
+      reason: 'detail: nests deeper than 16 levels',
+    });
+    expect(parseMarketEvent(event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, x: [1e130] }), routing, NOW)).toEqual({
+      ok: false,
+      reason: 'detail.x.0: 1e+130 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+    });
+    expect(parseMarketEvent({ ...event('Trade Execution', {}), source: 'evil'.repeat(1000) }, routing, NOW)).toMatchObject({
+      reason: expect.stringMatching(/^source: expected "market.data" \(got "(evil){16}…"\)$/),
+    });
   });
 });

@@ -72,4 +72,17 @@ describe('parseTick', () => {
   it('ignores unknown fields', () => {
     expect(parse({ symbol: 'AAPL', price: 1, source: 'feed-a' }).ok).toBe(true);
   });
+
+  it('accepts only prices every store can hold: 1e-200 is refused, so it can never fail its batch later', () => {
+    expect(parse({ symbol: 'AAPL', price: 1e-200 })).toEqual({ ok: false, reason: 'price: must be at least 1e-12' });
+    expect(parse({ symbol: 'AAPL', price: 155, bid: 1e-200, ask: 156 })).toEqual({ ok: false, reason: 'bid: must be at least 1e-12' });
+    expect(parse({ symbol: 'SHIB', price: 1e-12 }).ok).toBe(true);
+    expect(parse({ symbol: 'AAPL', price: 0 })).toEqual({ ok: false, reason: 'price: must be greater than 0' });
+  });
+
+  it('rejects a body nested too deep before any recursive processing, and ignores the numbers of unknown fields', () => {
+    const deep = `{"symbol":"AAPL","price":1,"x":${'['.repeat(2000)}${']'.repeat(2000)}}`;
+    expect(parse(deep)).toEqual({ ok: false, reason: 'message: nests deeper than 16 levels' });
+    expect(parse({ symbol: 'AAPL', price: 1, note: 1e-300 }).ok).toBe(true);
+  });
 });

@@ -5,9 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUNDLES } from '../../src/resources/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
-import { useHandlerEnvironment } from '../support/handler-env.js';
+import { EVENTS_DLQ_URL, useHandlerEnvironment } from '../support/handler-env.js';
 import { lambdaContext, marketEvent, sqsEvent, sqsRecord } from '../support/lambda.js';
 import { startFakeSns, type FakeSns } from '../support/sns-fake.js';
+import { startFakeSqs, type FakeSqs } from '../support/sqs-fake.js';
 
 const bundle = (dir: string) => resolve(dir, 'index.mjs');
 
@@ -15,16 +16,20 @@ const bundle = (dir: string) => resolve(dir, 'index.mjs');
 describe('handler bundles', () => {
   let db: LocalDynamo;
   let sns: FakeSns;
+  let sqs: FakeSqs;
 
   beforeAll(async () => {
     if (!Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(bundle(dir)))) execFileSync(process.execPath, ['scripts/build.mjs']);
     db = await startLocalDynamo();
     sns = await startFakeSns();
+    sqs = await startFakeSqs();
     useHandlerEnvironment(db);
     process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
+    process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
   });
   afterAll(async () => {
     await sns.close();
+    await sqs.close();
     await db.close();
   });
 
@@ -42,8 +47,17 @@ describe('handler bundles', () => {
   it('market-processor: stores and audits an EventBridge trade', async () => {
     const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
     const result = await handler(marketEvent('evt-b1', 'Trade Execution', { exchange: 'NYSE', symbol: 'MSFT', price: 40, volume: 10 }), lambdaContext());
-    expect(result).toEqual({ eventId: 'evt-b1', stored: 'created', alertIds: [expect.any(String)] });
+    expect(result).toEqual({ status: 'processed', eventId: 'evt-b1', stored: 'created', alertIds: [expect.any(String)] });
     expect(await db.scan(db.names.marketDataTable)).toEqual([expect.objectContaining({ event_id: 'evt-b1' })]);
     expect(sns.published.map((p) => p.attributes.symbol)).toContain('MSFT');
+  });
+
+  it('market-processor: sends an invalid event to the events DLQ with its reason, and succeeds', async () => {
+    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
+    const event = marketEvent('evt-b2', 'Trade Execution', { exchange: 'NYSE', symbol: 'MSFT', price: 1e-13, volume: 10 });
+    expect(await handler(event, lambdaContext())).toEqual({ status: 'rejected', eventId: 'evt-b2', reason: 'detail.price: must be at least 1e-12' });
+    expect(sqs.sent).toEqual([
+      { queueUrl: EVENTS_DLQ_URL, body: JSON.stringify(event), attributes: { ErrorCode: 'InvalidEvent', ErrorMessage: 'detail.price: must be at least 1e-12', EventId: 'evt-b2' } },
+    ]);
   });
 });

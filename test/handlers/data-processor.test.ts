@@ -4,7 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnsNotifier } from '../../src/adapters/aws/index.js';
-import { SAFETY_MARGIN_MS, createDataProcessorHandler, handler } from '../../src/handlers/data-processor.js';
+import { createDataProcessorHandler, handler } from '../../src/handlers/data-processor.js';
+import { SAFETY_MARGIN_MS } from '../../src/handlers/time-budget.js';
 import { alertingConfigFrom } from '../../src/handlers/config.js';
 import { alertingPorts } from '../../src/handlers/wiring.js';
 import type { Observability } from '../../src/handlers/observability.js';
@@ -68,7 +69,8 @@ describe('data-processor handler', () => {
   it('reports, rather than swallows, what is still throttled when the time budget runs out', async () => {
     sns.on(PublishBatchCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
     const records = [tick('AMD', 30), tick('INTC', 100)];
-    const response = await handler(sqsEvent(records), lambdaContext(SAFETY_MARGIN_MS));
+    // 300 ms of budget: enough for DynamoDB, not for SNS to stop throttling.
+    const response = await handler(sqsEvent(records), lambdaContext(SAFETY_MARGIN_MS + 300));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.messageId }]);
   });
 });
@@ -109,20 +111,59 @@ describe('data-processor observability and resilience', () => {
     expect(invalid).toEqual([expect.objectContaining({ level: 'WARN', messageId: bad.messageId, reason: 'price: must be greater than 0' })]);
     expect(lines().filter((l) => l.message === 'alert raised')).toEqual([expect.objectContaining({ symbol: 'AAPL', alertType: 'HIGH' })]);
     const emf = lines().find((l) => '_aws' in l);
-    expect(emf).toMatchObject({ TicksProcessed: 1, AlertsRaised: 1, InvalidMessages: 1, FailedMessages: 0, ProcessingLatency: expect.any(Number) });
+    expect(emf).toMatchObject({ TicksReceived: 2, TicksProcessed: 1, AlertsRaised: 1, InvalidMessages: 1, FailedMessages: 0, LateTicks: 0, ProcessingLatency: expect.any(Number) });
     expect(JSON.stringify(emf)).toContain(`"Namespace":"${DEFAULTS.metricsNamespace}"`);
   });
 
   it('reports the whole batch, without crashing, when something unexpected fails', async () => {
     const ports = alertingPorts(alertingConfigFrom(process.env), db.documents, new SnsNotifier(new SNSClient({}), TOPIC_ARN, 'test'));
     const run = createDataProcessorHandler({
-      ports: { ...ports, alerts: { putAlerts: () => Promise.reject(new Error('socket hang up')) } },
+      ports: { ...ports, alerts: { ...ports.alerts, putAlerts: () => Promise.reject(new Error('socket hang up')) } },
       observability: observability(),
     });
     const records = [tick('AAPL', 155), sqsRecord('nope')];
     expect(await run(sqsEvent(records), lambdaContext())).toEqual({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) });
     expect(lines().find((l) => l.message === 'batch not processed')).toMatchObject({ level: 'ERROR', error: expect.objectContaining({ message: 'socket hang up' }) });
     expect(await run({} as never, lambdaContext())).toEqual({ batchItemFailures: [] });
+  });
+
+  it('never throws, whatever the event looks like, and answers only with usable message ids', async () => {
+    const run = createDataProcessorHandler({ ports: alertingPorts(alertingConfigFrom(process.env), db.documents, { notify: async () => new Map() }), observability: observability() });
+    const good = tick('AAPL', 100);
+    for (const records of [{}, 'text', null, 42, undefined]) {
+      expect(await run({ Records: records } as never, lambdaContext())).toEqual({ batchItemFailures: [] });
+    }
+    expect(await run(null as never, lambdaContext())).toEqual({ batchItemFailures: [] });
+    const odd = [null, 7, { body: '{}' }, { messageId: '', body: '{}' }, { messageId: 'x'.repeat(101), body: '{}' }, { messageId: 'ok-1', body: { symbol: 'AAPL' } }, good, good];
+    expect(await run({ Records: odd } as never, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'ok-1' }] });
+    const unusable = lines().filter((l) => l.message === 'record without a usable message id');
+    expect(unusable.map((l) => l.problem)).toEqual([
+      'the event has no Records list (got object)',
+      'the event has no Records list (got string)',
+      'the event has no Records list (got null)',
+      'the event has no Records list (got number)',
+      'the event has no Records list (got undefined)',
+      'the event has no Records list (got undefined)',
+      'record 0 has no messageId',
+      'record 1 has no messageId',
+      'record 2 has no messageId',
+      'record 3 has a malformed messageId',
+      'record 4 has a malformed messageId',
+      'record 7 has a repeated messageId',
+    ]);
+    expect(lines().find((l) => l.message === 'invalid message')).toMatchObject({ messageId: 'ok-1', reason: 'body: must be a string (got object)' });
+    expect(lines().filter((l) => '_aws' in l).map((l) => l.TicksReceived)).toEqual([0, 0, 0, 0, 0, 0, 8]);
+  });
+
+  it('acknowledges a tick beyond the lateness horizon, counts it and logs it', async () => {
+    const config = { ...alertingConfigFrom(process.env), limits: { ...alertingConfigFrom(process.env).limits, horizon: 2 } };
+    const run = createDataProcessorHandler({ ports: alertingPorts(config, db.documents, { notify: async () => new Map() }), observability: observability() });
+    const at = Date.now() - 60_000;
+    const ticks = [0, 1, 2, 3].map((i) => sqsRecord(JSON.stringify({ symbol: 'LATE', price: 100, timestamp: at + i * 1000 })));
+    await run(sqsEvent(ticks.slice(1)), lambdaContext());
+    expect(await run(sqsEvent([ticks[0]!]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(lines().find((l) => l.message === 'late tick: beyond the lateness horizon, not applied')).toMatchObject({ level: 'WARN', messageId: ticks[0]!.messageId, symbol: 'LATE' });
+    expect(lines().filter((l) => '_aws' in l).map((l) => l.LateTicks)).toEqual([0, 1]);
   });
 
   it('logs the reason of a message that could not be processed', async () => {

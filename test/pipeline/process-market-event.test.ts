@@ -3,7 +3,7 @@ import { DynamoAlertStore, DynamoAuditLog, DynamoMarketDataStore, DynamoRuleStat
 import { MARKET_EVENT_ROUTING } from '../../src/handlers/config.js';
 import { processMarketEvent, type MarketEventPorts } from '../../src/pipeline/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
-import { RecordingNotifier, forever } from '../support/fakes.js';
+import { LIMITS, RecordingDeadLetters, RecordingNotifier, forever } from '../support/fakes.js';
 
 const NOW = Date.parse('2026-11-23T15:00:00Z');
 const event = (id: string, detailType: string, detail: Record<string, unknown>) => ({
@@ -18,6 +18,7 @@ describe('processMarketEvent', () => {
   let db: LocalDynamo;
   let ports: MarketEventPorts;
   const notifier = new RecordingNotifier();
+  const deadLetters = new RecordingDeadLetters();
   const log = { warn: vi.fn() };
   const audit = async () => (await db.scan(db.names.auditTrailTable)).map((i) => `${i.audit_id}`).sort();
 
@@ -30,7 +31,9 @@ describe('processMarketEvent', () => {
       defaultRule: { above: 150, below: 50, mode: 'cross' },
       marketData: new DynamoMarketDataStore(db.documents, db.names.marketDataTable, 30, () => NOW),
       audit: new DynamoAuditLog(db.documents, db.names.auditTrailTable, 'test', () => NOW),
+      deadLetters,
       routing: MARKET_EVENT_ROUTING,
+      limits: LIMITS,
     };
   });
   afterAll(async () => db.close());
@@ -40,7 +43,7 @@ describe('processMarketEvent', () => {
     const first = await processMarketEvent(trade, ports, forever, log, NOW);
     expect(first).toMatchObject({ status: 'processed', stored: 'created', raised: [{ symbol: 'AAPL', alertType: 'HIGH' }] });
     const again = await processMarketEvent(trade, ports, forever, log, NOW);
-    expect(again).toMatchObject({ status: 'processed', stored: 'exists', raised: [], alerts: [{ symbol: 'AAPL' }] });
+    expect(again).toMatchObject({ status: 'processed', stored: 'exists', raised: [], alerts: [] });
     expect(await db.scan(db.names.marketDataTable)).toHaveLength(1);
     expect(await db.scan(db.names.alertsTable)).toHaveLength(1);
     expect(await audit()).toEqual(['e-1#PROCESSED']);
@@ -51,11 +54,57 @@ describe('processMarketEvent', () => {
     expect(await processMarketEvent(quote, ports, forever, log, NOW)).toMatchObject({ status: 'processed', stored: 'created', alerts: [] });
   });
 
-  it('audits an invalid event as REJECTED with its reason', async () => {
+  it('audits an invalid event as REJECTED and sends it straight to the dead-letter queue with its reason', async () => {
     const bad = event('e-3', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: -5, volume: 1 });
     expect(await processMarketEvent(bad, ports, forever, log, NOW)).toEqual({ status: 'rejected', eventId: 'e-3', reason: 'detail.price: must be greater than 0' });
     const items = await db.scan(db.names.auditTrailTable);
     expect(items.find((i) => i.audit_id === 'e-3#REJECTED')).toMatchObject({ outcome: 'REJECTED', detail: { reason: 'detail.price: must be greater than 0' } });
+    expect(deadLetters.sent.at(-1)).toEqual({ event: bad, reason: 'detail.price: must be greater than 0', eventId: 'e-3' });
+  });
+
+  it('rejects, audits and dead-letters an event nested 5 000 levels deep without walking it', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    const bad = event('e-deep', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, extra: deep });
+    expect(await processMarketEvent(bad, ports, forever, log, NOW)).toEqual({ status: 'rejected', eventId: 'e-deep', reason: 'detail: nests deeper than 16 levels' });
+    expect(await audit()).toContain('e-deep#REJECTED');
+  });
+
+  it('audits an event with a 3 000-character id under a bounded, stable stand-in', async () => {
+    const id = 'x'.repeat(3000);
+    const bad = { ...event(id, 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1 }), 'detail-type': 'y'.repeat(5000) };
+    const first = await processMarketEvent(bad, ports, forever, log, NOW);
+    expect(first).toMatchObject({ status: 'rejected', reason: 'id: must be at most 128 characters' });
+    const eventId = first.status === 'rejected' ? first.eventId : '';
+    expect(eventId).toMatch(/^x{48}…#[0-9a-f]{16}$/);
+    const item = (await db.scan(db.names.auditTrailTable)).find((i) => i.audit_id === `${eventId}#REJECTED`);
+    expect(item).toMatchObject({ event_type: expect.stringMatching(/^y{48}…#[0-9a-f]{16}$/), timestamp: '2026-11-23T14:59:00.000Z' });
+    expect((await processMarketEvent(bad, ports, forever, log, NOW)).status).toBe('rejected');
+    expect((await db.scan(db.names.auditTrailTable)).filter((i) => i.event_id === eventId)).toHaveLength(1);
+  });
+
+  it('rejects a detail field no store could hold, before trying to store it', async () => {
+    const bad = event('e-tiny', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, note: { size: 1e-200 } });
+    expect(await processMarketEvent(bad, ports, forever, log, NOW)).toMatchObject({
+      status: 'rejected',
+      reason: 'detail.note.size: 1e-200 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+    });
+    const empty = event('e-empty', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, '': 'x' });
+    expect(await processMarketEvent(empty, ports, forever, log, NOW)).toMatchObject({ status: 'rejected', reason: 'detail: has a field with an empty name' });
+  });
+
+  it('audits whatever arrives, even something that is not an event at all', async () => {
+    for (const raw of [null, 'text', 42, [], { id: { nested: true } }]) {
+      expect(await processMarketEvent(raw, ports, forever, log, NOW)).toMatchObject({ status: 'rejected', eventId: 'unknown' });
+    }
+    expect((await db.scan(db.names.auditTrailTable)).find((i) => i.audit_id === 'unknown#REJECTED')).toMatchObject({ timestamp: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('throws, after auditing, when the dead-letter queue does not take the event, so the platform retries it', async () => {
+    const bad = event('e-dlq', 'Market Quote', { exchange: 'NYSE', symbol: 'AAPL' });
+    const broken: MarketEventPorts = { ...ports, deadLetters: { send: async () => Promise.reject(new Error('queue unreachable')) } };
+    await expect(processMarketEvent(bad, broken, forever, log, NOW)).rejects.toThrow('queue unreachable');
+    expect(await audit()).toContain('e-dlq#REJECTED');
   });
 
   it('audits a failure as FAILED and throws, so the event is retried and reaches the DLQ', async () => {

@@ -4,7 +4,7 @@ import { DynamoAlertStore, DynamoRuleStateStore } from '../../src/adapters/aws/i
 import { alertId, tickKey } from '../../src/domain/index.js';
 import { MAX_STATE_CONFLICTS, processTicks, type AlertingPorts, type RuleStateStore, type TickMessage } from '../../src/pipeline/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
-import { FlakyAlertStore, RecordingNotifier, forever } from '../support/fakes.js';
+import { FlakyAlertStore, LIMITS, RecordingNotifier, forever } from '../support/fakes.js';
 import { T0 } from '../support/ticks.js';
 
 const NOW = T0 + 3_600_000;
@@ -29,6 +29,7 @@ describe('processTicks', () => {
     alerts: new DynamoAlertStore(documents, db.names.alertsTable, 'test'),
     notifier,
     defaultRule: { above: 150, below: 50, mode: 'cross' },
+    limits: LIMITS,
   });
 
   beforeEach(async () => {
@@ -51,7 +52,7 @@ describe('processTicks', () => {
     expect(notifier.sent.map((a) => a.symbol).sort()).toEqual(['AAPL', 'GE']);
   });
 
-  it('fails only the message whose alert could not be written; its redelivery creates one record', async () => {
+  it('fails only the message whose alert could not be recorded; its redelivery notifies again and creates one record', async () => {
     const batch = [msg('AAPL', 155, T0), msg('GE', 20, T0), msg('MSFT', 300, T0)];
     const first = await run(batch);
     const geAlert = first[1]!.status === 'ok' ? first[1]!.alerts[0]! : undefined;
@@ -66,13 +67,14 @@ describe('processTicks', () => {
     const outcomes = await run(batch, { ...fresh, alerts });
     expect(outcomes.map((o) => o.status)).toEqual(['ok', 'failed', 'ok']);
     expect(outcomes[1]).toMatchObject({ reason: 'alert not written: ProvisionedThroughputExceededException' });
-    expect(notifier.sent.map((a) => a.symbol).sort()).toEqual(['AAPL', 'MSFT']);
+    // SNS accepted all three before the records were written; GE's record failed, so GE's tick waits.
+    expect(notifier.sent.map((a) => a.symbol).sort()).toEqual(['AAPL', 'GE', 'MSFT']);
 
     alerts.failing.clear();
     const redelivered = await run([batch[1]!], { ...fresh, alerts });
     expect(redelivered).toMatchObject([{ status: 'ok', alerts: [{ alertId: geAlert!.alertId }], raised: [] }]);
     expect((await alertItems()).filter((i) => i.symbol === 'GE')).toHaveLength(1);
-    expect(notifier.sent.map((a) => a.alertId)).toContain(geAlert!.alertId);
+    expect(notifier.sent.filter((a) => a.alertId === geAlert!.alertId)).toHaveLength(2);
   });
 
   it('fails only the message whose notification was not accepted, and re-notifies with the same alert id', async () => {
@@ -88,18 +90,18 @@ describe('processTicks', () => {
     expect(notifier.sent.map((a) => a.alertId)).toEqual([expect.any(String), geId]);
   });
 
-  it('creates no second alert record when the same batch is delivered twice; notifications carry the alert id', async () => {
+  it('creates no second alert record and sends nothing again when a delivered batch is delivered twice', async () => {
     const batch = [msg('AAPL', 155, T0), msg('AAPL', 120, T0 + 1000), msg('AAPL', 160, T0 + 2000), msg('GE', 20, T0)];
     await run(batch);
     const before = await alertItems();
     await run(batch);
     expect(await alertItems()).toEqual(before);
     expect(before).toHaveLength(3);
-    expect(notifier.sent).toHaveLength(6);
+    expect(notifier.sent).toHaveLength(3);
     expect(new Set(notifier.sent.map((a) => a.alertId))).toEqual(new Set(before.map((i) => i.alert_id)));
   });
 
-  it('cross mode: 1 000 ticks above 150 raise one alert; leaving and re-entering another; an older tick nothing', async () => {
+  it('cross mode: 1 000 ticks above 150 raise one alert; leaving and re-entering another; a tick beyond the horizon is late', async () => {
     for (let b = 0; b < 40; b++) {
       await run(Array.from({ length: 25 }, (_, i) => msg('AAPL', 151 + ((b * 25 + i) % 9), T0 + (b * 25 + i) * 1000)));
     }
@@ -108,7 +110,7 @@ describe('processTicks', () => {
     await run([msg('AAPL', 140, late), msg('AAPL', 170, late + 1000)]);
     expect((await alertItems()).map((i) => i.price).sort()).toEqual([151, 170]);
     const outcomes = await run([msg('AAPL', 30, T0 + 500)]);
-    expect(outcomes).toMatchObject([{ status: 'ok', alerts: [], raised: [] }]);
+    expect(outcomes).toMatchObject([{ status: 'ok', alerts: [], raised: [], late: true }]);
     expect(await alertItems()).toHaveLength(2);
   });
 
@@ -173,6 +175,67 @@ describe('processTicks', () => {
     const outcomes = await run([msg('AAPL', 155, T0)]);
     expect(outcomes).toMatchObject([{ status: 'ok', raised: [{ alertType: 'HIGH', threshold: 150 }] }]);
     expect(log.warn).toHaveBeenCalledWith('invalid alert rule', { symbol: 'AAPL', problem: expect.stringContaining('below (500)') });
+  });
+
+  it('re-sends an undelivered alert when its tick is redelivered, however far the symbol has moved on', async () => {
+    const first = msg('GE', 20, T0);
+    const geId = alertId(tickKey('GE', T0, 20), 'LOW');
+    notifier.failing.add(geId);
+    expect((await run([first]))[0]).toMatchObject({ status: 'failed', reason: 'notification not accepted: InternalError' });
+    notifier.failing.clear();
+    // 600 more ticks, flapping in and out of LOW: far more alerts and observations than the state keeps.
+    for (let b = 0; b < 24; b++) {
+      await run(Array.from({ length: 25 }, (_, i) => msg('GE', (b * 25 + i) % 2 === 0 ? 60 : 40, T0 + (1 + b * 25 + i) * 1000)));
+    }
+    const redelivered = await run([first]);
+    expect(redelivered).toMatchObject([{ status: 'ok', alerts: [{ alertId: geId }], raised: [], late: true }]);
+    expect(notifier.sent.filter((a) => a.alertId === geId)).toHaveLength(1);
+    // Delivered: a later redelivery sends nothing, and the next state write forgets it.
+    expect(await run([first])).toMatchObject([{ status: 'ok', alerts: [] }]);
+    await run([msg('GE', 60, T0 + 700_000)]);
+    expect((await db.scan(db.names.alertRulesTable)).find((i) => i.symbol === 'GE')?.pending).toEqual({});
+  });
+
+  it('raises the alert of a run split off by a late tick, owned by that tick, and forgets it once delivered', async () => {
+    await run([msg('AAPL', 151, T0), msg('AAPL', 152, T0 + 2000)]);
+    const pendingIds = async () => Object.keys((await db.scan(db.names.alertRulesTable))[0]!.pending as object);
+    expect(await pendingIds()).toEqual([alertId(tickKey('AAPL', T0, 151), 'HIGH')]);
+    const splitter = msg('AAPL', 100, T0 + 1000);
+    const [outcome] = await run([splitter]);
+    expect(outcome).toMatchObject({ status: 'ok', raised: [{ alertType: 'HIGH', price: 152, tickKey: tickKey('AAPL', T0 + 2000, 152) }], late: false });
+    expect((await alertItems()).map((i) => i.price).sort()).toEqual([151, 152]);
+    // The first alert's record was found, so the write that raised the second one forgot the first.
+    expect(await pendingIds()).toEqual([alertId(tickKey('AAPL', T0 + 2000, 152), 'HIGH')]);
+    await run([msg('AAPL', 100, T0 + 3000)]);
+    expect(await pendingIds()).toEqual([]);
+  });
+
+  it('refuses new alerts of a symbol whose undelivered alerts reached the limit, and takes them once delivered', async () => {
+    const limited = { ...ports, limits: { ...LIMITS, maxPending: 2 } };
+    const prices = [151, 100, 152, 100, 153];
+    const batch = prices.map((p, i) => msg('AAPL', p, T0 + i * 1000));
+    const ids = prices.filter((p) => p > 150).map((p, i) => alertId(tickKey('AAPL', T0 + i * 2000, p), 'HIGH'));
+    ids.forEach((id) => notifier.failing.add(id));
+    expect((await run(batch.slice(0, 2), limited)).map((o) => o.status)).toEqual(['failed', 'ok']);
+    expect((await run(batch.slice(2, 4), limited)).map((o) => o.status)).toEqual(['failed', 'ok']);
+    const refused = await run(batch.slice(4), limited);
+    expect(refused).toMatchObject([{ status: 'failed', reason: 'alert state not updated: 2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered' }]);
+    notifier.failing.clear();
+    expect((await run([batch[0]!, batch[2]!], limited)).map((o) => o.status)).toEqual(['ok', 'ok']);
+    expect(await run(batch.slice(4), limited)).toMatchObject([{ status: 'ok', raised: [{ price: 153 }] }]);
+    expect(notifier.sent.map((a) => a.price)).toEqual([151, 152, 153]);
+  });
+
+  it('drops pending alerts whose owner can no longer come back, on the next state write', async () => {
+    const geId = alertId(tickKey('GE', T0, 20), 'LOW');
+    notifier.failing.add(geId);
+    await run([msg('GE', 20, T0)]);
+    notifier.failing.clear();
+    const later = (ms: number) => processTicks([msg('GE', 30, T0 + ms)], ports, forever, log, NOW + ms);
+    await later(1000);
+    expect(Object.keys((await db.scan(db.names.alertRulesTable))[0]!.pending as object)).toEqual([geId]);
+    await later(LIMITS.pendingRetentionMs + 2000);
+    expect((await db.scan(db.names.alertRulesTable))[0]!.pending).toEqual({});
   });
 
   it('does nothing for an empty batch', async () => {

@@ -1,7 +1,10 @@
 import { vi } from 'vitest';
 import type { BackoffOptions } from '../../src/adapters/aws/index.js';
 import type { Alert } from '../../src/domain/index.js';
-import type { AlertStore, Deadline, DeliveryFailures, Notifier } from '../../src/pipeline/index.js';
+import type { AlertStore, Deadline, DeliveryFailures, EventDeadLetters, Notifier } from '../../src/pipeline/index.js';
+
+/** The engine limits the functions run with. */
+export const LIMITS = { horizon: 256, maxPending: 100, pendingRetentionMs: 14 * 86_400_000 };
 
 /** Backoff that never waits, so retry tests are instant and deterministic. */
 export const NO_WAIT: BackoffOptions = { baseMs: 10, capMs: 100, random: () => 0.5, sleep: async () => {} };
@@ -25,6 +28,14 @@ export class RecordingNotifier implements Notifier {
   }
 }
 
+/** Records the events sent to it as dead letters. */
+export class RecordingDeadLetters implements EventDeadLetters {
+  readonly sent: { event: unknown; reason: string; eventId: string }[] = [];
+  async send(event: unknown, reason: string, eventId: string): Promise<void> {
+    this.sent.push({ event, reason, eventId });
+  }
+}
+
 /** Wraps a real store and fails the alert ids listed in `failing`. */
 export class FlakyAlertStore implements AlertStore {
   readonly failing = new Set<string>();
@@ -33,5 +44,8 @@ export class FlakyAlertStore implements AlertStore {
     const failures = await this.inner.putAlerts(alerts.filter((a) => !this.failing.has(a.alertId)), deadline);
     for (const alert of alerts) if (this.failing.has(alert.alertId)) failures.set(alert.alertId, 'alert not written: ProvisionedThroughputExceededException');
     return failures;
+  }
+  recorded(alerts: readonly Alert[], deadline: Deadline): Promise<Set<string>> {
+    return this.inner.recorded(alerts, deadline);
   }
 }

@@ -3,6 +3,7 @@ import type { LocalDynamo } from './dynamo.js';
 import { TEST_CREDENTIALS } from './dynamo.js';
 
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:trading-alerts-test';
+export const EVENTS_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/market-events-dlq-test';
 
 /** The environment the stack gives the functions, with the SDK pointed at dynalite through standard configuration. */
 export function useHandlerEnvironment(db: LocalDynamo): void {
@@ -17,5 +18,6 @@ export function useHandlerEnvironment(db: LocalDynamo): void {
     [ENV.tradingAlertsTopicArn]: TOPIC_ARN,
     [ENV.marketDataTable]: db.names.marketDataTable,
     [ENV.auditTrailTable]: db.names.auditTrailTable,
+    [ENV.marketEventsDlqUrl]: EVENTS_DLQ_URL,
   });
 }

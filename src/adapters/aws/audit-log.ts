@@ -1,8 +1,12 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, AuditLog, Deadline } from '../../pipeline/ports.js';
 import { DEFAULT_BACKOFF, retryCall, type BackoffOptions } from './retry.js';
 
-/** One audit-trail record per event and outcome: the key is `{event id}#{outcome}`, so a retry replaces, never adds. */
+/**
+ * One audit-trail record per event and outcome: the key is `{event id}#{outcome}`, and the first record of an outcome
+ * stays (a redelivery that finds its work done must not replace what the first delivery recorded).
+ */
 export class DynamoAuditLog implements AuditLog {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -24,6 +28,11 @@ export class DynamoAuditLog implements AuditLog {
       environment: this.environment,
       recorded_at: new Date(this.clock()).toISOString(),
     };
-    await retryCall(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: item })), deadline, this.backoff);
+    const put = new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(audit_id)' });
+    try {
+      await retryCall((abortSignal) => this.client.send(put, { abortSignal }), deadline, this.backoff);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }

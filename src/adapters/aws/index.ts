@@ -7,3 +7,5 @@ export * from './rule-state-store.js';
 export * from './sns-notifier.js';
 export * from './market-data-store.js';
 export * from './audit-log.js';
+export * from './event-dead-letters.js';
+export * from './window-codec.js';

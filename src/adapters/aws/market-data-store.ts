@@ -35,8 +35,10 @@ export class DynamoMarketDataStore implements MarketDataStore {
     };
     try {
       await retryCall(
-        () =>
-          this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(event_id)' })),
+        (abortSignal) =>
+          this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(event_id)' }), {
+            abortSignal,
+          }),
         deadline,
         this.backoff,
       );

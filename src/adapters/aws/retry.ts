@@ -60,26 +60,37 @@ export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
+ * A signal that cuts the call off when the time budget runs out: with one SDK attempt per call, nothing a stalled
+ * connection does can outlive the budget.
+ */
+export const budgetSignal = (deadline: Deadline): AbortSignal => AbortSignal.timeout(Math.max(1, Math.floor(deadline.remainingMs())));
+
+const reasonOf = (error: unknown, signal: AbortSignal): string =>
+  signal.aborted ? `${describeError(error)} (cut off: time budget exhausted)` : describeError(error);
+
+/**
  * Run `step` on the pending items until none are left. `step` returns what it could not finish (unprocessed batch
  * items, failed publish entries); a retryable error leaves everything pending. Between attempts it backs off with
- * full jitter, and stops when the next wait would not fit in the deadline. Non-retryable errors stop at once.
+ * full jitter, and stops when the next wait would not fit in the deadline. Non-retryable errors stop at once. Each
+ * attempt gets a signal to pass to the SDK call, aborting it when the deadline passes.
  */
 export async function retryPending<T>(
   items: readonly T[],
-  step: (pending: readonly T[]) => Promise<readonly T[]>,
+  step: (pending: readonly T[], signal: AbortSignal) => Promise<readonly T[]>,
   deadline: Deadline,
   options: BackoffOptions = DEFAULT_BACKOFF,
 ): Promise<Leftover<T>> {
   let pending = items;
   let reason = 'not attempted';
   for (let attempt = 0; pending.length > 0; attempt++) {
+    const signal = budgetSignal(deadline);
     try {
-      const left = await step(pending);
+      const left = await step(pending, signal);
       if (left.length > 0) reason = `${left.length} item(s) still unprocessed after ${attempt + 1} attempt(s)`;
       pending = left;
     } catch (error) {
-      reason = describeError(error);
-      if (!isRetryable(error)) return { remaining: pending, reason };
+      reason = reasonOf(error, signal);
+      if (signal.aborted || !isRetryable(error)) return { remaining: pending, reason };
     }
     if (pending.length === 0) break;
     const delay = fullJitter(attempt, options);
@@ -90,12 +101,14 @@ export async function retryPending<T>(
 }
 
 /** A single call with the same retry policy; rethrows the last error when it does not succeed in time. */
-export async function retryCall<R>(call: () => Promise<R>, deadline: Deadline, options: BackoffOptions = DEFAULT_BACKOFF): Promise<R> {
+export async function retryCall<R>(call: (signal: AbortSignal) => Promise<R>, deadline: Deadline, options: BackoffOptions = DEFAULT_BACKOFF): Promise<R> {
   for (let attempt = 0; ; attempt++) {
+    const signal = budgetSignal(deadline);
     try {
-      return await call();
+      return await call(signal);
     } catch (error) {
       const delay = fullJitter(attempt, options);
+      if (signal.aborted) throw new Error(reasonOf(error, signal), { cause: error });
       if (!isRetryable(error) || deadline.remainingMs() <= delay) throw error;
       await options.sleep(delay);
     }

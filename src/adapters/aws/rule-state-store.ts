@@ -1,16 +1,23 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TRIGGER_MODES } from '../../resources/index.js';
-import type { Alert, RuleOverride, SymbolState, TriggerMode, Zone } from '../../domain/index.js';
-import type { Deadline, RuleStateStore, SymbolRecord } from '../../pipeline/ports.js';
+import type { AlertType, RuleOverride, SymbolWindow, TriggerMode } from '../../domain/index.js';
+import type { Deadline, PendingAlert, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
 import { chunk } from './batching.js';
 import { DEFAULT_BACKOFF, retryCall, retryPending, type BackoffOptions } from './retry.js';
+import { decodeWindow, encodeWindow } from './window-codec.js';
 
 /** DynamoDB's BatchGetItem limit. */
 export const BATCH_GET_MAX = 100;
 
 /** Attribute names of an alert-rules item: the rule override and the engine state share one item per symbol. */
 export const RULE_ATTRIBUTES = ['above', 'below', 'mode'] as const;
+
+/** The engine's attributes: the packed window, the pending alerts (a map by alert id) and the version guarding both. */
+const STATE = { window: 'window', pending: 'pending', version: 'version' } as const;
+
+/** Attributes of the first engine version (zone and recent alerts); removed on the first write of the new state. */
+const RETIRED_ATTRIBUTES = ['zone', 'since', 'tick_key', 'recent_alerts'] as const;
 
 type Item = Record<string, unknown>;
 
@@ -24,24 +31,55 @@ function ruleOf(item: Item): RuleOverride | undefined {
   return { ...(above !== undefined && { above }), ...(below !== undefined && { below }), ...(mode !== undefined && { mode }) };
 }
 
-function stateOf(item: Item): SymbolState | undefined {
-  if (typeof item.zone !== 'string' || typeof item.since !== 'number') return undefined;
-  return {
-    zone: item.zone as Zone,
-    since: item.since,
-    tickKey: typeof item.tick_key === 'string' ? item.tick_key : '',
-    recentAlerts: Array.isArray(item.recent_alerts) ? (item.recent_alerts as Alert[]) : [],
-  };
+/** The stored form of a pending alert (its id is the map key, its symbol the item's). */
+interface PendingItem {
+  readonly alert_type: AlertType;
+  readonly price: number;
+  readonly threshold: number;
+  readonly mode: TriggerMode;
+  readonly event_time: number;
+  readonly tick_key: string;
+  readonly owner: string;
+  readonly raised_at: number;
+}
+
+const pendingItem = ({ alert, owner, raisedAt }: PendingAlert): PendingItem => ({
+  alert_type: alert.alertType,
+  price: alert.price,
+  threshold: alert.threshold,
+  mode: alert.mode,
+  event_time: alert.eventTime,
+  tick_key: alert.tickKey,
+  owner,
+  raised_at: raisedAt,
+});
+
+function pendingOf(symbol: string, value: unknown): PendingAlert[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value as Record<string, PendingItem>).map(([alertId, p]) => ({
+    alert: { alertId, symbol, alertType: p.alert_type, price: p.price, threshold: p.threshold, mode: p.mode, eventTime: p.event_time, tickKey: p.tick_key },
+    owner: p.owner,
+    raisedAt: p.raised_at,
+  }));
+}
+
+function windowOf(value: unknown): SymbolWindow | undefined {
+  return value instanceof Uint8Array ? decodeWindow(value) : undefined;
 }
 
 export function recordOf(item: Item | undefined): SymbolRecord {
-  if (!item) return { version: 0 };
+  if (!item) return { pending: [], version: 0 };
   const rule = ruleOf(item);
-  const state = stateOf(item);
-  return { ...(rule && { rule }), ...(state && { state }), version: typeof item.version === 'number' ? item.version : 0 };
+  const window = windowOf(item[STATE.window]);
+  return {
+    ...(rule && { rule }),
+    ...(window && { window }),
+    pending: pendingOf(item.symbol as string, item[STATE.pending]),
+    version: typeof item[STATE.version] === 'number' ? (item[STATE.version] as number) : 0,
+  };
 }
 
-/** Rules and zone state in alert-rules, read once per batch and changed only by version-conditional updates. */
+/** Rules and engine state in alert-rules, read once per batch and changed only by version-conditional updates. */
 export class DynamoRuleStateStore implements RuleStateStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -53,16 +91,17 @@ export class DynamoRuleStateStore implements RuleStateStore {
     const unique = [...new Set(symbols)];
     const items = new Map<string, Item>();
     for (const symbolsOfCall of chunk(unique, BATCH_GET_MAX)) {
-      const { remaining, reason } = await retryPending(symbolsOfCall, (pending) => this.get(pending, items), deadline, this.backoff);
+      const { remaining, reason } = await retryPending(symbolsOfCall, (pending, signal) => this.get(pending, items, signal), deadline, this.backoff);
       if (remaining.length > 0) throw new Error(`could not read alert rules for ${remaining.join(', ')}: ${reason}`);
     }
     return new Map(unique.map((symbol) => [symbol, recordOf(items.get(symbol))]));
   }
 
   /** One BatchGetItem; fills `into` and returns the symbols left unprocessed. */
-  private async get(symbols: readonly string[], into: Map<string, Item>): Promise<readonly string[]> {
+  private async get(symbols: readonly string[], into: Map<string, Item>, abortSignal: AbortSignal): Promise<readonly string[]> {
     const response = await this.client.send(
       new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: symbols.map((symbol) => ({ symbol })), ConsistentRead: true } } }),
+      { abortSignal },
     );
     for (const item of response.Responses?.[this.tableName] ?? []) into.set(item.symbol as string, item);
     return (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((key) => key.symbol as string);
@@ -70,39 +109,33 @@ export class DynamoRuleStateStore implements RuleStateStore {
 
   async reload(symbol: string, deadline: Deadline): Promise<SymbolRecord> {
     const response = await retryCall(
-      () => this.client.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true })),
+      (abortSignal) => this.client.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }), { abortSignal }),
       deadline,
       this.backoff,
     );
     return recordOf(response.Item);
   }
 
-  async saveState(symbol: string, expectedVersion: number, state: SymbolState, deadline: Deadline): Promise<'saved' | 'conflict'> {
+  async saveState(symbol: string, expectedVersion: number, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'> {
+    const retired = Object.fromEntries(RETIRED_ATTRIBUTES.map((name, i) => [`#r${i}`, name]));
     try {
       await retryCall(
-        () =>
+        (abortSignal) =>
           this.client.send(
             new UpdateCommand({
               TableName: this.tableName,
               Key: { symbol },
-              UpdateExpression: 'SET #zone = :zone, #since = :since, #tickKey = :tickKey, #recent = :recent, #version = :next',
+              UpdateExpression: `SET #window = :window, #pending = :pending, #version = :next REMOVE ${Object.keys(retired).join(', ')}`,
               ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected',
-              ExpressionAttributeNames: {
-                '#zone': 'zone',
-                '#since': 'since',
-                '#tickKey': 'tick_key',
-                '#recent': 'recent_alerts',
-                '#version': 'version',
-              },
+              ExpressionAttributeNames: { '#window': STATE.window, '#pending': STATE.pending, '#version': STATE.version, ...retired },
               ExpressionAttributeValues: {
-                ':zone': state.zone,
-                ':since': state.since,
-                ':tickKey': state.tickKey,
-                ':recent': state.recentAlerts,
+                ':window': encodeWindow(change.window),
+                ':pending': Object.fromEntries(change.pending.map((p) => [p.alert.alertId, pendingItem(p)])),
                 ':next': expectedVersion + 1,
                 ...(expectedVersion !== 0 && { ':expected': expectedVersion }),
               },
             }),
+            { abortSignal },
           ),
         deadline,
         this.backoff,

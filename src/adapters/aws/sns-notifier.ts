@@ -37,7 +37,7 @@ export class SnsNotifier implements Notifier {
     await Promise.all(
       chunk(uniqueAlerts(alerts), PUBLISH_BATCH_MAX).map(async (entries) => {
         const permanent = new Map<string, string>();
-        const { remaining, reason } = await retryPending(entries, (pending) => this.publish(pending, permanent), deadline, this.backoff);
+        const { remaining, reason } = await retryPending(entries, (pending, signal) => this.publish(pending, permanent, signal), deadline, this.backoff);
         for (const [id, why] of permanent) failures.set(id, `notification rejected: ${why}`);
         for (const alert of remaining) failures.set(alert.alertId, `notification not accepted: ${reason}`);
       }),
@@ -46,9 +46,10 @@ export class SnsNotifier implements Notifier {
   }
 
   /** One PublishBatch; entries SNS rejects as our fault are not retried but recorded in `permanent`. */
-  private async publish(alerts: readonly Alert[], permanent: Map<string, string>): Promise<readonly Alert[]> {
+  private async publish(alerts: readonly Alert[], permanent: Map<string, string>, abortSignal: AbortSignal): Promise<readonly Alert[]> {
     const response = await this.client.send(
       new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: alerts.map((a) => notificationOf(a, this.environment)) }),
+      { abortSignal },
     );
     const retry = new Set<string>();
     for (const failed of response.Failed ?? []) {

@@ -1,7 +1,7 @@
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { RULE_ATTRIBUTES, recordOf } from '../../adapters/aws/index.js';
-import { priceSchema, resolveRule, symbolSchema, type AlertRule, type TriggerMode } from '../../domain/index.js';
+import { currentZone, priceSchema, resolveRule, symbolSchema, type AlertRule, type TriggerMode } from '../../domain/index.js';
 import { UserError } from '../../local/failures.js';
 import { localHandlerConfig } from '../../local/pipeline.js';
 import { TABLES } from '../../resources/index.js';
@@ -48,7 +48,7 @@ export async function rulesListCommand(options: RulesOptions): Promise<void> {
           override: record.rule ?? null,
           effective: rule,
           ...(problem && { problem }),
-          zone: record.state?.zone ?? null,
+          zone: currentZone(record.window) ?? null,
         });
       }
       startKey = page.LastEvaluatedKey;

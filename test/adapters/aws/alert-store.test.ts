@@ -2,14 +2,12 @@ import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoAlertStore, createDocumentClient, toAlertItem } from '../../../src/adapters/aws/index.js';
-import { evaluate, type Alert } from '../../../src/domain/index.js';
+import type { Alert } from '../../../src/domain/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
-import { series } from '../../support/ticks.js';
+import { everyAlerts } from '../../support/ticks.js';
 
-const rule = { above: 150, below: 50, mode: 'every' as const };
-const alertsFor = (symbol: string, n: number): Alert[] =>
-  evaluate(rule, undefined, series(symbol, Array.from({ length: n }, (_, i) => 151 + i))).alerts.map((e) => e.alert);
+const alertsFor = (symbol: string, n: number): Alert[] => everyAlerts(symbol, Array.from({ length: n }, (_, i) => 151 + i));
 
 describe('DynamoAlertStore on dynalite', () => {
   let db: LocalDynamo;

@@ -36,14 +36,19 @@ describe('market-data and audit-trail on dynalite', () => {
     ]);
   });
 
-  it('keeps one audit record per event and outcome', async () => {
+  it('keeps one audit record per event and outcome: the first', async () => {
     const audit = new DynamoAuditLog(db.documents, db.names.auditTrailTable, 'test', () => NOW);
     const entry = { eventId: 'e-1', eventType: 'Trade Execution', eventTime: '2026-11-23T14:59:00.000Z', symbol: 'AAPL', detail: {} };
     await audit.record({ ...entry, outcome: 'FAILED' }, forever);
-    await audit.record({ ...entry, outcome: 'PROCESSED' }, forever);
-    await audit.record({ ...entry, outcome: 'PROCESSED' }, forever);
+    await audit.record({ ...entry, outcome: 'PROCESSED', detail: { alert_ids: ['a-1'] } }, forever);
+    await audit.record({ ...entry, outcome: 'PROCESSED', detail: { alert_ids: [] } }, forever);
     const items = await db.scan(db.names.auditTrailTable);
     expect(items.map((i) => i.audit_id).sort()).toEqual(['e-1#FAILED', 'e-1#PROCESSED']);
-    expect(items[0]).toMatchObject({ event_type: 'Trade Execution', environment: 'test', recorded_at: '2026-11-23T15:00:00.000Z' });
+    expect(items.find((i) => i.audit_id === 'e-1#PROCESSED')).toMatchObject({
+      event_type: 'Trade Execution',
+      environment: 'test',
+      recorded_at: '2026-11-23T15:00:00.000Z',
+      detail: { alert_ids: ['a-1'] },
+    });
   });
 });

@@ -1,13 +1,16 @@
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRuleStateStore, createDocumentClient, recordOf } from '../../../src/adapters/aws/index.js';
 import { evaluate } from '../../../src/domain/index.js';
+import type { PendingAlert, StateChange } from '../../../src/pipeline/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
-import { series } from '../../support/ticks.js';
+import { T0, series } from '../../support/ticks.js';
 
-const state = evaluate({ above: 150, below: 50, mode: 'cross' }, undefined, series('AAPL', [155])).nextState!;
+const evaluation = evaluate('AAPL', { above: 150, below: 50, mode: 'cross' }, undefined, series('AAPL', [100, 155.25]), 256);
+const pending: PendingAlert = { ...evaluation.raised[0]!, raisedAt: T0 };
+const change: StateChange = { window: evaluation.next!, pending: [pending] };
 
 describe('DynamoRuleStateStore on dynalite', () => {
   let db: LocalDynamo;
@@ -18,29 +21,47 @@ describe('DynamoRuleStateStore on dynalite', () => {
   });
   afterAll(async () => db.close());
 
-  it('reads unknown symbols as version 0 with no rule and no state', async () => {
-    expect(await store.load(['NEW', 'NEW'], forever)).toEqual(new Map([['NEW', { version: 0 }]]));
+  it('reads unknown symbols as version 0 with no rule, no window and nothing pending', async () => {
+    expect(await store.load(['NEW', 'NEW'], forever)).toEqual(new Map([['NEW', { pending: [], version: 0 }]]));
   });
 
-  it('saves state only on the expected version', async () => {
-    expect(await store.saveState('AAPL', 0, state, forever)).toBe('saved');
-    expect(await store.saveState('AAPL', 0, state, forever)).toBe('conflict');
-    expect(await store.saveState('AAPL', 1, { ...state, zone: 'NORMAL' }, forever)).toBe('saved');
-    expect(await store.saveState('AAPL', 1, state, forever)).toBe('conflict');
-    expect(await store.reload('AAPL', forever)).toEqual({ version: 2, state: { ...state, zone: 'NORMAL' } });
+  it('saves the window and the pending alerts only on the expected version, and reads them back exactly', async () => {
+    expect(await store.saveState('AAPL', 0, change, forever)).toBe('saved');
+    expect(await store.saveState('AAPL', 0, change, forever)).toBe('conflict');
+    expect(await store.reload('AAPL', forever)).toEqual({ window: change.window, pending: [pending], version: 1 });
+    const item = (await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol: 'AAPL' } }))).Item!;
+    expect(item.window).toBeInstanceOf(Uint8Array);
+    expect(item.pending).toEqual({
+      [pending.alert.alertId]: {
+        alert_type: 'HIGH',
+        price: 155.25,
+        threshold: 150,
+        mode: 'cross',
+        event_time: T0 + 1000,
+        tick_key: pending.alert.tickKey,
+        owner: pending.owner,
+        raised_at: T0,
+      },
+    });
+    expect(await store.saveState('AAPL', 1, { window: change.window, pending: [] }, forever)).toBe('saved');
+    expect(await store.saveState('AAPL', 1, change, forever)).toBe('conflict');
+    expect(await store.reload('AAPL', forever)).toMatchObject({ pending: [], version: 2 });
   });
 
-  it('reads rule overrides beside the state and ignores malformed ones', async () => {
-    await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'TSLA', above: 300, mode: 'every' } }));
+  it('keeps rule overrides beside the state, ignores malformed ones, and retires the first version\'s state attributes', async () => {
+    await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'TSLA', above: 300, mode: 'every', zone: 'HIGH', since: 5, version: 3 } }));
     await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'BAD', above: -1, below: 'x', mode: 'sometimes' } }));
-    const records = await store.load(['TSLA', 'BAD', 'AAPL'], forever);
-    expect(records.get('TSLA')).toEqual({ rule: { above: 300, mode: 'every' }, version: 0 });
-    expect(records.get('BAD')).toEqual({ version: 0 });
-    expect(records.get('AAPL')?.version).toBe(2);
+    const records = await store.load(['TSLA', 'BAD'], forever);
+    expect(records.get('TSLA')).toEqual({ rule: { above: 300, mode: 'every' }, pending: [], version: 3 });
+    expect(records.get('BAD')).toEqual({ pending: [], version: 0 });
+    expect(await store.saveState('TSLA', 3, change, forever)).toBe('saved');
+    const item = (await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol: 'TSLA' } }))).Item!;
+    expect(Object.keys(item).sort()).toEqual(['above', 'mode', 'pending', 'symbol', 'version', 'window']);
   });
 
-  it('maps a partial item without failing', () => {
-    expect(recordOf({ symbol: 'X', zone: 'HIGH', since: 5 })).toEqual({ state: { zone: 'HIGH', since: 5, tickKey: '', recentAlerts: [] }, version: 0 });
+  it('maps an item without engine state', () => {
+    expect(recordOf({ symbol: 'X', below: 20 })).toEqual({ rule: { below: 20 }, pending: [], version: 0 });
+    expect(recordOf(undefined)).toEqual({ pending: [], version: 0 });
   });
 });
 

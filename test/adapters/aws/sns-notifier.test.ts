@@ -2,13 +2,12 @@ import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SnsNotifier } from '../../../src/adapters/aws/index.js';
-import { evaluate, type Alert } from '../../../src/domain/index.js';
+import type { Alert } from '../../../src/domain/index.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
-import { series } from '../../support/ticks.js';
+import { everyAlerts } from '../../support/ticks.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:trading-alerts-test';
-const alertsFor = (n: number): Alert[] =>
-  evaluate({ above: 150, below: 50, mode: 'every' }, undefined, series('AAPL', Array.from({ length: n }, (_, i) => 151 + i))).alerts.map((e) => e.alert);
+const alertsFor = (n: number): Alert[] => everyAlerts('AAPL', Array.from({ length: n }, (_, i) => 151 + i));
 
 describe('SnsNotifier', () => {
   const sns = mockClient(SNSClient);

@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { alertId, tickKey, zoneOf, type Alert, type AlertRule, type Tick, type Zone } from '../../src/domain/index.js';
+import { T0 } from './ticks.js';
+
+/** A maximal run of one alerting zone in a symbol's event-time order. */
+export interface Run {
+  readonly symbol: string;
+  readonly zone: Exclude<Zone, 'NORMAL'>;
+  /** Tick keys in event-time order (ties by key). */
+  readonly keys: readonly string[];
+}
+
+const byEventTime = (a: Tick, b: Tick) => a.eventTime - b.eventTime || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** The definition, computed the slow and obvious way: every tick seen, once, sorted; every maximal run. */
+export function truthRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
+  const unique = [...new Map(ticks.map((t) => [t.key, t])).values()].sort(byEventTime);
+  const runs: Run[] = [];
+  const bySymbol = Map.groupBy(unique, (t) => t.symbol);
+  for (const [symbol, series] of bySymbol) {
+    let current: { zone: Exclude<Zone, 'NORMAL'>; keys: string[] } | undefined;
+    for (const tick of series) {
+      const zone = zoneOf(tick.price, rule);
+      if (zone !== 'NORMAL' && current?.zone === zone) current.keys.push(tick.key);
+      else {
+        if (current) runs.push({ symbol, ...current });
+        current = zone === 'NORMAL' ? undefined : { zone, keys: [tick.key] };
+      }
+    }
+    if (current) runs.push({ symbol, ...current });
+  }
+  return runs;
+}
+
+/** The alert ids of the definition: one per run, raised on its first tick. */
+export const truthAlertIds = (ticks: readonly Tick[], rule: AlertRule): string[] => truthRuns(ticks, rule).map((r) => alertId(r.keys[0]!, r.zone));
+
+/**
+ * Problems with `alerts` as the alerts of `runs`: each run must have exactly one alert, raised on one of its own ticks
+ * with its zone, and every alert must belong to a run. Empty when they match.
+ */
+export function mismatches(alerts: readonly Alert[], runs: readonly Run[]): string[] {
+  const problems: string[] = [];
+  const runOfKey = new Map<string, Run>();
+  for (const run of runs) for (const key of run.keys) runOfKey.set(key, run);
+  const alertsOfRun = new Map<Run, Alert[]>();
+  const ids = new Set<string>();
+  for (const alert of alerts) {
+    if (ids.has(alert.alertId)) problems.push(`alert ${alert.alertId} raised twice`);
+    ids.add(alert.alertId);
+    const run = runOfKey.get(alert.tickKey);
+    if (!run || run.zone !== alert.alertType) {
+      problems.push(`alert ${alert.alertType} ${alert.symbol} ${alert.price}@${alert.eventTime} belongs to no ${alert.alertType} run`);
+      continue;
+    }
+    alertsOfRun.set(run, [...(alertsOfRun.get(run) ?? []), alert]);
+  }
+  for (const run of runs) {
+    const n = alertsOfRun.get(run)?.length ?? 0;
+    if (n !== 1) problems.push(`${run.symbol} ${run.zone} run of ${run.keys.length} tick(s) has ${n} alerts`);
+  }
+  return problems;
+}
+
+export const RULE: AlertRule = { above: 150, below: 50, mode: 'cross' };
+
+/** Prices right around both thresholds (and on them), so streams flap. */
+const nearThresholds = fc.constantFrom(149.5, 150, 150.5, 151, 100, 49.5, 50, 50.5, 48);
+
+/**
+ * Random multi-symbol streams: 1-3 symbols, prices near both thresholds, event times with gaps and ties (several
+ * ticks in one millisecond), and exact duplicates (the same tick sent twice).
+ */
+export const streams = (maxLength = 120) =>
+  fc
+    .array(
+      fc.record({
+        symbol: fc.constantFrom('AAPL', 'MSFT', 'BRK.B'),
+        price: nearThresholds,
+        gap: fc.constantFrom(0, 0, 1, 1, 2, 1000, 60_000),
+        duplicate: fc.integer({ min: 0, max: 9 }),
+      }),
+      { minLength: 1, maxLength },
+    )
+    .map((specs) => {
+      const ticks: Tick[] = [];
+      let time = T0;
+      for (const spec of specs) {
+        time += spec.gap;
+        const tick = { key: tickKey(spec.symbol, time, spec.price), symbol: spec.symbol, price: spec.price, eventTime: time };
+        ticks.push(tick);
+        if (spec.duplicate === 0) ticks.push({ ...tick });
+      }
+      return ticks;
+    });
+
+/** Cut `items` into consecutive batches of 1..maxSize (sizes drawn from `sizes`). */
+export function cut<T>(items: readonly T[], sizes: readonly number[]): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0, s = 0; i < items.length; s++) {
+    const size = sizes[s % sizes.length]!;
+    batches.push(items.slice(i, i + size));
+    i += size;
+  }
+  return batches;
+}
