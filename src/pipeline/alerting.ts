@@ -2,7 +2,16 @@ import { evaluate, resolveRule, type Alert, type RaisedAlert, type Tick } from '
 import type { AlertingPorts, Deadline, PendingAlert, SymbolRecord } from './ports.js';
 
 /** How often a symbol's state update is re-attempted after losing a race to a concurrent batch. */
-export const MAX_STATE_CONFLICTS = 10;
+export const MAX_STATE_CONFLICTS = 25;
+
+/**
+ * After losing a race, wait a random while (full jitter, 10 ms doubling to at most 250 ms) before re-reading, so the
+ * batches that lost together do not collide again at once: fewer wasted conditional writes, each of which costs.
+ */
+export function contentionPause(attempt: number, deadline: Deadline, random: () => number = Math.random): Promise<void> {
+  const ms = Math.min(Math.floor(random() * Math.min(250, 10 * 2 ** attempt)), Math.max(0, deadline.remainingMs() / 4));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export type TickOutcome =
   | {
@@ -75,6 +84,7 @@ async function settleSymbol(
       return settled(evaluation.raised);
     }
     if (attempt >= MAX_STATE_CONFLICTS) throw new Error(`state of ${symbol} kept changing under ${attempt} concurrent updates`);
+    await (ports.pause ?? contentionPause)(attempt, deadline);
     current = await ports.rules.reload(symbol, deadline);
   }
 }

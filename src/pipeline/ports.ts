@@ -100,4 +100,6 @@ export interface AlertingPorts {
   readonly notifier: Notifier;
   readonly defaultRule: AlertRule;
   readonly limits: EngineLimits;
+  /** Wait before retrying after a lost race (default: contentionPause); tests and in-memory runs pass none. */
+  readonly pause?: (attempt: number, deadline: Deadline) => Promise<void>;
 }

@@ -156,7 +156,7 @@ describe('processTicks', () => {
       reload: ports.rules.reload.bind(ports.rules),
       saveState: async (symbol, v, s, d) => (symbol === 'AAPL' ? 'conflict' : ports.rules.saveState(symbol, v, s, d)),
     };
-    const outcomes = await run([msg('AAPL', 155, T0), msg('MSFT', 155, T0)], { ...ports, rules: contested });
+    const outcomes = await run([msg('AAPL', 155, T0), msg('MSFT', 155, T0)], { ...ports, rules: contested, pause: async () => {} });
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'ok']);
     expect(outcomes[0]).toMatchObject({ reason: `alert state not updated: state of AAPL kept changing under ${MAX_STATE_CONFLICTS} concurrent updates` });
   });

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TRIGGER_MODES } from '../../resources/index.js';
 import type { AlertType, RuleOverride, SymbolWindow, TriggerMode } from '../../domain/index.js';
 import type { Deadline, PendingAlert, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
@@ -79,8 +80,14 @@ export function recordOf(item: Item | undefined): SymbolRecord {
   };
 }
 
-/** Rules and engine state in alert-rules, read once per batch and changed only by version-conditional updates. */
+/**
+ * Rules and engine state in alert-rules, read once per batch and changed only by version-conditional updates. A lost
+ * race returns the winner's item with the failure (a strongly consistent read), so the reload that follows costs no
+ * call when DynamoDB sent it.
+ */
 export class DynamoRuleStateStore implements RuleStateStore {
+  private readonly seenOnConflict = new Map<string, SymbolRecord>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -108,6 +115,11 @@ export class DynamoRuleStateStore implements RuleStateStore {
   }
 
   async reload(symbol: string, deadline: Deadline): Promise<SymbolRecord> {
+    const seen = this.seenOnConflict.get(symbol);
+    if (seen) {
+      this.seenOnConflict.delete(symbol);
+      return seen;
+    }
     const response = await retryCall(
       (abortSignal) => this.client.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }), { abortSignal }),
       deadline,
@@ -128,6 +140,7 @@ export class DynamoRuleStateStore implements RuleStateStore {
               UpdateExpression: `SET #window = :window, #pending = :pending, #version = :next REMOVE ${Object.keys(retired).join(', ')}`,
               ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected',
               ExpressionAttributeNames: { '#window': STATE.window, '#pending': STATE.pending, '#version': STATE.version, ...retired },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ExpressionAttributeValues: {
                 ':window': encodeWindow(change.window),
                 ':pending': Object.fromEntries(change.pending.map((p) => [p.alert.alertId, pendingItem(p)])),
@@ -142,8 +155,9 @@ export class DynamoRuleStateStore implements RuleStateStore {
       );
       return 'saved';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'conflict';
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error.Item) this.seenOnConflict.set(symbol, recordOf(unmarshall(error.Item)));
+      return 'conflict';
     }
   }
 }

@@ -13,24 +13,34 @@ export const WINDOW_FORMAT_VERSION = 1;
 
 const ZONES: readonly Zone[] = ['NORMAL', 'HIGH', 'LOW'];
 
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
 class Writer {
-  private readonly bytes: number[] = [];
+  private bytes = new Uint8Array(256);
+  private length = 0;
   byte(value: number): void {
-    this.bytes.push(value);
+    if (this.length === this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    this.bytes[this.length++] = value;
   }
   uint(value: number | bigint): void {
-    let n = BigInt(value);
-    while (n >= 0x80n) {
-      this.bytes.push(Number(n & 0x7fn) | 0x80);
-      n >>= 7n;
+    if (typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER)) value = Number(value);
+    if (typeof value === 'number') {
+      for (; value >= 0x80; value = Math.floor(value / 0x80)) this.byte((value % 0x80) | 0x80);
+      this.byte(value);
+      return;
     }
-    this.bytes.push(Number(n));
+    for (; value >= 0x80n; value >>= 7n) this.byte(Number(value & 0x7fn) | 0x80);
+    this.byte(Number(value));
   }
   int(value: number): void {
     this.uint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
   done(): Uint8Array {
-    return Uint8Array.from(this.bytes);
+    return this.bytes.slice(0, this.length);
   }
 }
 
@@ -41,19 +51,26 @@ class Reader {
     if (this.offset >= this.bytes.length) throw new Error('window attribute is truncated');
     return this.bytes[this.offset++]!;
   }
-  big(): bigint {
-    let result = 0n;
-    for (let shift = 0n; ; shift += 7n) {
+  /** Plain numbers while the value is surely below 2^53 (7 bytes hold 49 bits), BigInt beyond. */
+  uint(): number | bigint {
+    let result = 0;
+    for (let scale = 1, n = 0; n < 7; scale *= 0x80, n++) {
       const b = this.byte();
-      result |= BigInt(b & 0x7f) << shift;
+      result += (b & 0x7f) * scale;
       if (b < 0x80) return result;
     }
+    let big = BigInt(result);
+    for (let shift = 49n; ; shift += 7n) {
+      const b = this.byte();
+      big |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+    }
   }
-  uint(): number {
-    return Number(this.big());
+  number(): number {
+    return Number(this.uint());
   }
   int(): number {
-    const z = this.uint();
+    const z = this.number();
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
   }
   get finished(): boolean {
@@ -63,10 +80,27 @@ class Reader {
 
 /** The shortest decimal that reads back as `price`, as an integer mantissa and a power of ten. */
 export function decimalOf(price: number): { mantissa: bigint; exponent: number } {
+  const { mantissa, exponent } = packedDecimal(price);
+  return { mantissa: BigInt(mantissa), exponent };
+}
+
+function packedDecimal(price: number): { mantissa: number | bigint; exponent: number } {
   const match = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(price));
   if (!match) throw new RangeError(`cannot pack price ${price}`);
   const [, whole, fraction = '', power = '0'] = match;
-  return { mantissa: BigInt(`${whole}${fraction}`), exponent: Number(power) - fraction.length };
+  const digits = `${whole}${fraction}`;
+  return { mantissa: digits.length <= 15 ? Number(digits) : BigInt(digits), exponent: Number(power) - fraction.length };
+}
+
+/**
+ * The double a decimal denotes. With an exact integer mantissa and an exact power of ten, one IEEE division or
+ * multiplication is correctly rounded, so it equals parsing the decimal; anything else is parsed.
+ */
+function priceOf(mantissa: number | bigint, exponent: number): number {
+  if (typeof mantissa === 'number' && Math.abs(exponent) < POW10.length) {
+    return exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
+  }
+  return Number(`${mantissa}e${exponent}`);
 }
 
 export function encodeWindow(window: SymbolWindow): Uint8Array {
@@ -79,7 +113,7 @@ export function encodeWindow(window: SymbolWindow): Uint8Array {
     out.uint(o.eventTime - previous);
     previous = o.eventTime;
     out.byte(ZONES.indexOf(o.zone) | (o.marked ? 4 : 0));
-    const { mantissa, exponent } = decimalOf(o.price);
+    const { mantissa, exponent } = packedDecimal(o.price);
     out.int(exponent);
     out.uint(mantissa);
   }
@@ -91,16 +125,16 @@ export function decodeWindow(bytes: Uint8Array): SymbolWindow {
   const version = input.byte();
   if (version !== WINDOW_FORMAT_VERSION) throw new Error(`window attribute has format ${version}; this version reads ${WINDOW_FORMAT_VERSION}`);
   const truncated = (input.byte() & 1) === 1;
-  const count = input.uint();
+  const count = input.number();
   const observations: Observation[] = [];
   let eventTime = 0;
   for (let i = 0; i < count; i++) {
-    eventTime += input.uint();
+    eventTime += input.number();
     const flags = input.byte();
     const zone = ZONES[flags & 3];
     if (!zone) throw new Error(`window attribute has an unknown zone code ${flags & 3}`);
     const exponent = input.int();
-    const price = Number(`${input.big()}e${exponent}`);
+    const price = priceOf(input.uint(), exponent);
     observations.push({ eventTime, price, zone, marked: (flags & 4) !== 0 });
   }
   if (!input.finished) throw new Error('window attribute has trailing bytes');

@@ -1,4 +1,6 @@
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRuleStateStore, createDocumentClient, recordOf } from '../../../src/adapters/aws/index.js';
@@ -79,6 +81,18 @@ describe('DynamoRuleStateStore retries', () => {
       .resolvesOnce({ Responses: { 'alert-rules-test': [{ symbol: 'B', version: 1 }] } });
     const records = await store.load(['A', 'B'], forever);
     expect([...records].map(([s, r]) => [s, r.version])).toEqual([['A', 3], ['B', 1]]);
+  });
+
+  it('takes the winner\'s item returned with a lost race instead of reading it again, once', async () => {
+    mock.reset();
+    const winner = { symbol: 'A', version: 7, below: 20 };
+    mock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall(winner) }));
+    mock.on(GetCommand).resolves({ Item: { symbol: 'A', version: 8 } });
+    expect(await store.saveState('A', 6, change, forever)).toBe('conflict');
+    expect(mock.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: '#version = :expected', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(await store.reload('A', forever)).toEqual({ rule: { below: 20 }, pending: [], version: 7 });
+    expect(mock.commandCalls(GetCommand)).toHaveLength(0);
+    expect(await store.reload('A', forever)).toEqual({ pending: [], version: 8 });
   });
 
   it('fails the load, naming the symbols, when keys stay unprocessed past the budget', async () => {

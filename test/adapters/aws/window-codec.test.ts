@@ -9,6 +9,10 @@ const observation = fc.record({
   price: fc.oneof(
     fc.double({ min: 1e-12, max: 1e9, noNaN: true, noDefaultInfinity: true }).filter((p) => p > 0),
     fc.integer({ min: 1, max: 10 ** 9 }).map((cents) => cents / 100),
+    fc
+      .tuple(fc.integer({ min: 1, max: 999_999_999_999_999 }), fc.integer({ min: -27, max: 0 }))
+      .map(([mantissa, exponent]) => Number(`${mantissa}e${exponent}`))
+      .filter((p) => p >= 1e-12 && p <= 1e9),
   ),
   zone: fc.constantFrom('NORMAL', 'HIGH', 'LOW' as const),
   marked: fc.boolean(),
@@ -26,7 +30,7 @@ describe('packed window', () => {
       fc.property(windows, (window) => {
         expect(decodeWindow(encodeWindow(window))).toEqual(window);
       }),
-      { numRuns: 500 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) },
     );
   });
 
