@@ -65,9 +65,12 @@ let configured: ReturnType<typeof createDataProcessorHandler> | undefined;
 
 /** The Lambda entry point, wired from the environment on first use. */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  configured ??= createDataProcessorHandler({
-    ports: alertingPorts(alertingConfigFrom(process.env), createDocumentClient(), createSnsClient()),
-    observability: createObservability(BASE_NAMES.dataProcessor),
-  });
+  if (!configured) {
+    const observability = createObservability(BASE_NAMES.dataProcessor);
+    configured = createDataProcessorHandler({
+      ports: alertingPorts(alertingConfigFrom(process.env), observability.traced(createDocumentClient()), observability.traced(createSnsClient())),
+      observability,
+    });
+  }
   return configured(event, context);
 };

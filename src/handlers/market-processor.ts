@@ -56,9 +56,12 @@ let configured: ReturnType<typeof createMarketProcessorHandler> | undefined;
 
 /** The Lambda entry point, wired from the environment on first use. */
 export const handler = (event: EventBridgeEvent<string, unknown>, context: Context): Promise<MarketProcessorResult> => {
-  configured ??= createMarketProcessorHandler({
-    ports: marketEventPorts(marketEventConfigFrom(process.env), createDocumentClient(), createSnsClient()),
-    observability: createObservability(BASE_NAMES.marketProcessor),
-  });
+  if (!configured) {
+    const observability = createObservability(BASE_NAMES.marketProcessor);
+    configured = createMarketProcessorHandler({
+      ports: marketEventPorts(marketEventConfigFrom(process.env), observability.traced(createDocumentClient()), observability.traced(createSnsClient())),
+      observability,
+    });
+  }
   return configured(event, context);
 };

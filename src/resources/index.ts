@@ -214,6 +214,13 @@ export const METRIC_NAMES = {
   processingLatency: 'ProcessingLatency',
 } as const;
 
+/**
+ * Dimensions of every metric above. Powertools names the function's base name (its `serviceName`, e.g.
+ * `data-processor`) `service`; `environment` (the suffix) keeps two copies of the system in one account apart.
+ * An alarm sees a metric only if it names exactly this set of dimensions.
+ */
+export const METRIC_DIMENSIONS = { service: 'service', environment: 'environment' } as const;
+
 /** Lambda handler bundles, relative to the project root. */
 export const LAMBDA_BUNDLES = {
   dataProcessor: 'dist/lambda/data-processor',
