@@ -18,6 +18,8 @@ export const OUTPUT_KEYS = {
   topicArn: STACK_OUTPUTS.snsTopicArn,
   environment: STACK_OUTPUTS.environmentSuffix,
   region: STACK_OUTPUTS.awsRegion,
+  dataProcessorFunction: STACK_OUTPUTS.lambdaFunctionName,
+  defaultAlertRule: STACK_OUTPUTS.defaultAlertRule,
 } as const;
 
 export type OutputKey = keyof typeof OUTPUT_KEYS;

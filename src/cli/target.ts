@@ -108,13 +108,15 @@ export async function requireTables(client: DynamoDBClient, target: Extract<Targ
 /** DynamoDB access for a command: the embedded store (tables created on first use) or a deployed environment's tables. */
 export interface TableAccess extends RemoteTables {
   readonly documents: DynamoDBDocumentClient;
+  /** The plain client under `documents`, for requests that compare stored attribute values exactly. */
+  readonly client: DynamoDBClient;
   close(): Promise<void>;
 }
 
 export async function openTables(target: Target, tables: readonly TableKey[]): Promise<TableAccess> {
   if (target.kind === 'local') {
     const store = await openLocalStore({ environment: target.environment, home: target.home });
-    return { documents: createDocumentClient(store.client), region: store.region, close: () => store.close() };
+    return { documents: createDocumentClient(store.client), client: store.client, region: store.region, close: () => store.close() };
   }
   return openRemoteTables(target, tables);
 }
@@ -129,5 +131,5 @@ export async function openRemoteTables(target: Extract<Target, { kind: 'aws' }>,
     throw error;
   }
   const tableNames = Object.fromEntries(tables.map((table) => [table, tableName(target, table)]));
-  return { documents: createDocumentClient(client), region: target.region, tableNames, close: async () => client.destroy() };
+  return { documents: createDocumentClient(client), client, region: target.region, tableNames, close: async () => client.destroy() };
 }

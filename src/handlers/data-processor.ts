@@ -73,9 +73,11 @@ let configured: ReturnType<typeof createDataProcessorHandler> | undefined;
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   if (!configured) {
     const config = alertingConfigFrom(process.env);
+    const observability = createObservability(BASE_NAMES.dataProcessor);
+    const notifier = new SnsNotifier(observability.traced(createSnsClient()), config.topicArn, config.environment);
     configured = createDataProcessorHandler({
-      ports: alertingPorts(config, createDocumentClient(), new SnsNotifier(createSnsClient(), config.topicArn, config.environment)),
-      observability: createObservability(BASE_NAMES.dataProcessor),
+      ports: alertingPorts(config, observability.traced(createDocumentClient()), notifier),
+      observability,
     });
   }
   return configured(event, context);

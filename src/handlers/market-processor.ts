@@ -60,11 +60,12 @@ let configured: ReturnType<typeof createMarketProcessorHandler> | undefined;
 export const handler = (event: EventBridgeEvent<string, unknown>, context: Context): Promise<MarketProcessorResult> => {
   if (!configured) {
     const config = marketEventConfigFrom(process.env);
-    const notifier = new SnsNotifier(createSnsClient(), config.topicArn, config.environment);
-    const deadLetters = new SqsEventDeadLetters(createSqsClient(), config.eventsDlqUrl);
+    const observability = createObservability(BASE_NAMES.marketProcessor);
+    const notifier = new SnsNotifier(observability.traced(createSnsClient()), config.topicArn, config.environment);
+    const deadLetters = new SqsEventDeadLetters(observability.traced(createSqsClient()), config.eventsDlqUrl);
     configured = createMarketProcessorHandler({
-      ports: marketEventPorts(config, createDocumentClient(), notifier, deadLetters),
-      observability: createObservability(BASE_NAMES.marketProcessor),
+      ports: marketEventPorts(config, observability.traced(createDocumentClient()), notifier, deadLetters),
+      observability,
     });
   }
   return configured(event, context);

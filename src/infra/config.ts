@@ -44,6 +44,14 @@ export function alertingSettingsFrom(env: Env): AlertingSettings {
   return { above, below, mode };
 }
 
+/**
+ * The default rule as the stack publishes it (the `default_alert_rule` output), so that tools read the deployment's
+ * rule rather than their own environment. Same keys as a per-symbol override in alert-rules.
+ */
+export function defaultAlertRuleJson(alerting: AlertingSettings): string {
+  return JSON.stringify({ above: alerting.above, below: alerting.below, mode: alerting.mode });
+}
+
 function positive(env: Env, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;

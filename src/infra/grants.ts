@@ -43,6 +43,17 @@ export function grantTableActions(role: ExecutionRole, table: DynamodbTable, act
   role.allowKey(encryption, TABLE_KEY_ACTIONS);
 }
 
+/**
+ * What a function with active tracing needs to send its trace segments and the X-Ray telemetry. X-Ray defines no
+ * resource type for these actions, so IAM accepts them on "*" only: the one wildcard resource a role is given.
+ * Lambda checks the role for xray:PutTraceSegments when it creates or updates a function with active tracing.
+ */
+export const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
+export function grantTracing(role: ExecutionRole): void {
+  role.allow(TRACING_ACTIONS, ['*'], 'XRayWriteTraces');
+}
+
 /** Writing to the function's own log group; the stack creates the group, so no logs:CreateLogGroup. */
 export function grantWriteLogs(role: ExecutionRole, logGroup: CloudwatchLogGroup): void {
   role.allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logGroup.arn}:*`]);

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Lazy } from 'cdktn';
+import { Lazy, type IResolveContext } from 'cdktn';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy/index.js';
 import type { Encryption } from './encryption.js';
@@ -22,7 +22,7 @@ export class ExecutionRole extends Construct {
     this.policy = new IamRolePolicy(this, 'policy', {
       name,
       role: this.role.id,
-      policy: Lazy.stringValue({ produce: () => policyDocument([...this.statements, ...this.keyStatements()]) }),
+      policy: Lazy.stringValue({ produce: (context) => policyDocument([...distinct(this.statements, context), ...this.keyStatements()]) }),
     });
   }
 
@@ -30,8 +30,9 @@ export class ExecutionRole extends Construct {
     return this.role.arn;
   }
 
-  allow(actions: readonly string[], resources: readonly string[]): void {
-    this.statements.push({ actions, resources });
+  /** Adds a statement; the same actions granted twice on the same resources (two uses of one queue) render once. */
+  allow(actions: readonly string[], resources: readonly string[], sid?: string): void {
+    this.statements.push({ ...(sid && { sid }), actions, resources });
   }
 
   allowKey(encryption: Encryption, actions: readonly string[]): void {
@@ -43,4 +44,15 @@ export class ExecutionRole extends Construct {
   private keyStatements(): PolicyStatement[] {
     return [...this.keyActions].map(([encryption, actions]) => ({ actions: [...actions].sort(), resources: [encryption.arn] }));
   }
+}
+
+/** Statements without repeats; resource ARNs are compared resolved, since each read of an attribute is a new token. */
+function distinct(statements: readonly PolicyStatement[], context: IResolveContext): PolicyStatement[] {
+  const seen = new Set<string>();
+  return statements.filter((s) => {
+    const key = JSON.stringify([s.sid ?? '', [...s.actions].sort(), [...(context.resolve(s.resources ?? []) as string[])].sort()]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -5,7 +5,7 @@ import {
   CloudwatchMetricAlarm,
   type CloudwatchMetricAlarmConfig,
 } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm/index.js';
-import { alarmNames, DEPLOYMENT_DEFAULTS } from '../resources/index.js';
+import { alarmNames, BASE_NAMES, DEFAULTS, DEPLOYMENT_DEFAULTS, METRIC_DIMENSIONS, METRIC_NAMES } from '../resources/index.js';
 import type { AwsAccount } from './account.js';
 import type { EncryptedQueue, EncryptedTopic } from './messaging.js';
 import type { PipelineFunction } from './processing.js';
@@ -29,6 +29,13 @@ type AlarmSettings = Omit<CloudwatchMetricAlarmConfig, 'alarmActions' | 'okActio
 
 const PERIOD = DEPLOYMENT_DEFAULTS.alarmPeriodSeconds;
 
+/**
+ * Failed messages in percent of the ticks received. A period without ticks has no data (the alarm treats it as
+ * not breaching); a missing FailedMessages point counts as none failed; failures without a TicksReceived point
+ * count as 100 %, never as 0.
+ */
+const FAILED_RATE_EXPRESSION = 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))';
+
 /** The pipeline's alarms (all to ops-alarms) and a dashboard of its health. */
 export class Monitoring extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
@@ -39,6 +46,19 @@ export class Monitoring extends Construct {
 
     this.errorRateAlarm('data-processor-error-rate', names.dataProcessorErrorRate, props.dataProcessor);
     this.errorRateAlarm('market-processor-error-rate', names.marketProcessorErrorRate, props.marketProcessor);
+    // data-processor reports failed messages as partial batch failures and never throws: Lambda Errors stays at 0.
+    this.failedMessageRateAlarm('data-processor-failed-message-rate', names.dataProcessorFailedMessageRate);
+    this.alarm('data-processor-late-ticks', {
+      alarmName: names.dataProcessorLateTicks,
+      alarmDescription:
+        `${props.dataProcessor.name}: ticks arrived beyond the lateness horizon over ${PERIOD / 60} minutes ` +
+        '(counted and logged, but too late to be evaluated exactly): search the log group for late ticks',
+      ...this.dataProcessorMetric(METRIC_NAMES.lateTicks),
+      statistic: 'Sum',
+      period: PERIOD,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: DEPLOYMENT_DEFAULTS.lateTicksThreshold,
+    });
     this.alarm('market-processor-duration', {
       alarmName: names.marketProcessorDuration,
       alarmDescription: `${props.marketProcessor.name}: average duration above ${DEPLOYMENT_DEFAULTS.durationThresholdMs} ms over ${PERIOD / 60} minutes`,
@@ -94,6 +114,40 @@ export class Monitoring extends Construct {
     });
   }
 
+  /**
+   * One of data-processor's embedded-metric-format metrics in this environment, with exactly the dimensions the
+   * handler's Powertools Metrics emits (service = the function's base name, environment = the suffix).
+   */
+  private dataProcessorMetric(metricName: string) {
+    return {
+      namespace: DEFAULTS.metricsNamespace,
+      metricName,
+      dimensions: { [METRIC_DIMENSIONS.service]: BASE_NAMES.dataProcessor, [METRIC_DIMENSIONS.environment]: this.props.environmentSuffix },
+    };
+  }
+
+  /** FailedMessages ÷ TicksReceived in percent, both from the handler's EMF metrics. */
+  private failedMessageRateAlarm(id: string, name: string): void {
+    const emfMetric = (id: string, metricName: string) => ({
+      id,
+      returnData: false,
+      metric: { ...this.dataProcessorMetric(metricName), period: PERIOD, stat: 'Sum' },
+    });
+    this.alarm(id, {
+      alarmName: name,
+      alarmDescription:
+        `${this.props.dataProcessor.name}: more than ${DEPLOYMENT_DEFAULTS.failedMessageRateThresholdPercent}% of the ticks received ` +
+        `failed over ${PERIOD / 60} minutes (they are redelivered, then dead-lettered): see its log group for "message not processed"`,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: DEPLOYMENT_DEFAULTS.failedMessageRateThresholdPercent,
+      metricQuery: [
+        emfMetric('failed', METRIC_NAMES.failedMessages),
+        emfMetric('received', METRIC_NAMES.ticksReceived),
+        { id: 'failed_rate', expression: FAILED_RATE_EXPRESSION, label: 'Failed messages (% of ticks received)', returnData: true },
+      ],
+    });
+  }
+
   private dlqNotEmptyAlarm(id: string, name: string, queue: EncryptedQueue): void {
     this.alarm(id, {
       alarmName: name,
@@ -121,6 +175,10 @@ export class Monitoring extends Construct {
     });
     const perFunction = (metricName: string) => fns.map((fn) => ['AWS/Lambda', metricName, 'FunctionName', fn]);
     const perQueue = (metricName: string, queues: EncryptedQueue[]) => queues.map((q) => ['AWS/SQS', metricName, 'QueueName', q.name]);
+    const emf = (metricName: string, options?: Record<string, unknown>) => {
+      const { namespace, dimensions } = this.dataProcessorMetric(metricName);
+      return [namespace, metricName, ...Object.entries(dimensions).flat(), ...(options ? [options] : [])];
+    };
     return JSON.stringify({
       widgets: [
         { type: 'alarm', x: 0, y: 0, width: 24, height: 3, properties: { title: 'Alarms', alarms: this.alarms.map((a) => a.arn) } },
@@ -138,6 +196,22 @@ export class Monitoring extends Construct {
         widget('Tick queue backlog', perQueue('ApproximateNumberOfMessagesVisible', [props.tickQueue]), 'Maximum', { x: 0, y: 15 }),
         widget('Oldest tick (s)', perQueue('ApproximateAgeOfOldestMessage', [props.tickQueue]), 'Maximum', { x: 12, y: 15 }),
         widget('Dead-letter queues', perQueue('ApproximateNumberOfMessagesVisible', [props.tickDlq, props.eventsDlq]), 'Maximum', { x: 0, y: 21 }),
+        widget(
+          'Ticks: received, processed, failed, invalid, late',
+          [METRIC_NAMES.ticksReceived, METRIC_NAMES.ticksProcessed, METRIC_NAMES.failedMessages, METRIC_NAMES.invalidMessages, METRIC_NAMES.lateTicks].map((m) => emf(m)),
+          'Sum',
+          { x: 12, y: 21 },
+        ),
+        widget(
+          'Failed messages (% of ticks received)',
+          [
+            emf(METRIC_NAMES.failedMessages, { id: 'failed', visible: false }),
+            emf(METRIC_NAMES.ticksReceived, { id: 'received', visible: false }),
+            [{ id: 'failed_rate', expression: FAILED_RATE_EXPRESSION, label: 'failed %' }],
+          ],
+          'Sum',
+          { x: 0, y: 27 },
+        ),
       ],
     });
   }

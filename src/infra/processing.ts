@@ -13,7 +13,7 @@ import {
 } from '../resources/index.js';
 import { lambdaBundle } from './bundle.js';
 import type { Encryption } from './encryption.js';
-import { grantPublish, grantSendMessages, grantTableActions, grantWriteLogs } from './grants.js';
+import { grantPublish, grantSendMessages, grantTableActions, grantTracing, grantWriteLogs } from './grants.js';
 import { ExecutionRole } from './iam.js';
 import type { EncryptedQueue } from './messaging.js';
 import type { Notifications } from './notifications.js';
@@ -57,6 +57,7 @@ export class PipelineFunction extends Construct {
       kmsKeyId: props.encryption.arn,
     });
     grantWriteLogs(this.role, this.logGroup);
+    grantTracing(this.role);
     if (props.deadLetterQueue) grantSendMessages(this.role, props.deadLetterQueue);
 
     const bundle = lambdaBundle(this, 'bundle', props.bundleDir, props.bundleRoot);
@@ -74,7 +75,10 @@ export class PipelineFunction extends Construct {
       kmsKeyArn: props.encryption.arn,
       environment: { variables: { ...props.environment } },
       deadLetterConfig: props.deadLetterQueue ? { targetArn: props.deadLetterQueue.arn } : undefined,
-      // Lambda checks the role can reach the DLQ when the function is created; logs must not go to an auto-created group.
+      // Lambda samples invocations into X-Ray even without an upstream trace header; the Tracer adds each AWS call.
+      tracingConfig: { mode: 'Active' },
+      // Lambda checks the role can reach the DLQ and write traces when the function is created; logs must not go to
+      // an auto-created group.
       dependsOn: [this.logGroup, this.role.policy],
     });
   }
@@ -94,7 +98,10 @@ export interface ProcessingProps {
   readonly storage: Storage;
   readonly notifications: Notifications;
   readonly alerting: AlertingSettings;
-  /** market-processor's asynchronous failures (events that failed after Lambda's retries). */
+  /**
+   * market-events-dlq: market-processor sends invalid events there itself (a retry cannot make them valid), and
+   * Lambda sends the asynchronous invocations that still fail after its retries.
+   */
   readonly marketEventsDlq: EncryptedQueue;
   readonly bundleRoot?: string;
 }
@@ -143,14 +150,18 @@ export class Processing extends Construct {
         [ENV.marketDataTable]: storage.tables.marketData.name,
         [ENV.auditTrailTable]: storage.tables.auditTrail.name,
         [ENV.marketDataTtlDays]: String(DEFAULTS.marketDataTtlDays),
+        [ENV.marketEventsDlqUrl]: props.marketEventsDlq.url,
       },
       encryption: props.encryption,
       deadLetterQueue: props.marketEventsDlq,
     });
+    // Only transient failures reach these retries: the handler sends invalid events to the DLQ and returns.
     new LambdaFunctionEventInvokeConfig(this, 'market-processor-async', {
       functionName: this.marketProcessor.name,
       maximumRetryAttempts: DEPLOYMENT_DEFAULTS.asyncInvokeMaxRetries,
     });
+    // SendMessage of invalid events by the handler: the same grant the DLQ configuration needs, so one statement.
+    grantSendMessages(this.marketProcessor.role, props.marketEventsDlq);
 
     // Both functions run the alert engine: rules and zone state in alert-rules, alerts in market-alerts, SNS.
     for (const fn of [this.dataProcessor, this.marketProcessor]) {

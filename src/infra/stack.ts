@@ -3,7 +3,7 @@ import { TerraformStack } from 'cdktn';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider/index.js';
 import { DEFAULTS, resourceNames } from '../resources/index.js';
 import { AwsAccount } from './account.js';
-import { DEFAULT_ALERTING, stackTags } from './config.js';
+import { DEFAULT_ALERTING, defaultAlertRuleJson, stackTags } from './config.js';
 import { Encryption } from './encryption.js';
 import { EventIngestion } from './event-ingestion.js';
 import { Monitoring } from './monitoring.js';
@@ -45,13 +45,15 @@ export class MarketDataStack extends TerraformStack {
     const ticks = new TickIngestion(this, 'tick-ingestion', { names, encryption });
     const events = new EventIngestion(this, 'event-ingestion', { names, encryption });
 
+    // One value for both functions' variables and the default_alert_rule output.
+    const alerting = props.alerting ?? DEFAULT_ALERTING;
     const processing = new Processing(this, 'processing', {
       environmentSuffix,
       names,
       encryption,
       storage,
       notifications,
-      alerting: props.alerting ?? DEFAULT_ALERTING,
+      alerting,
       marketEventsDlq: events.deadLetterQueue,
       bundleRoot: props.bundleRoot,
     });
@@ -93,6 +95,10 @@ export class MarketDataStack extends TerraformStack {
       kmsKeyArn: { value: encryption.arn, description: 'ARN of the customer managed key' },
       awsRegion: { value: region, description: 'Region of the deployment' },
       environmentSuffix: { value: environmentSuffix, description: 'Suffix of every resource name' },
+      defaultAlertRule: {
+        value: defaultAlertRuleJson(alerting),
+        description: 'Default alert rule of both functions (JSON: above, below, mode); per-symbol overrides are in alert-rules',
+      },
     });
   }
 }

@@ -221,6 +221,13 @@ export const METRIC_NAMES = {
   processingLatency: 'ProcessingLatency',
 } as const;
 
+/**
+ * Dimensions of every metric above. Powertools names the function's base name (its `serviceName`, e.g.
+ * `data-processor`) `service`; `environment` (the suffix) keeps two copies of the system in one account apart.
+ * An alarm sees a metric only if it names exactly this set of dimensions.
+ */
+export const METRIC_DIMENSIONS = { service: 'service', environment: 'environment' } as const;
+
 /** Lambda handler bundles, relative to the project root. */
 export const LAMBDA_BUNDLES = {
   dataProcessor: 'dist/lambda/data-processor',
@@ -242,6 +249,10 @@ export const DEPLOYMENT_DEFAULTS = {
   errorRateThresholdPercent: 1,
   /** market-processor average duration within one alarm period. */
   durationThresholdMs: 5000,
+  /** Percent of the ticks data-processor received within one alarm period that it reported as failed. */
+  failedMessageRateThresholdPercent: 1,
+  /** Ticks beyond the lateness horizon within one alarm period: any is worth a look (an alert may be missing). */
+  lateTicksThreshold: 0,
 } as const;
 
 /** Names of the stack's CloudWatch alarms; like every name, each ends in `-{environmentSuffix}`. */
@@ -249,6 +260,8 @@ export function alarmNames(environmentSuffix: string) {
   const name = (base: string) => resourceName(base, environmentSuffix);
   return {
     dataProcessorErrorRate: name(`${BASE_NAMES.dataProcessor}-error-rate`),
+    dataProcessorFailedMessageRate: name(`${BASE_NAMES.dataProcessor}-failed-message-rate`),
+    dataProcessorLateTicks: name(`${BASE_NAMES.dataProcessor}-late-ticks`),
     marketProcessorErrorRate: name(`${BASE_NAMES.marketProcessor}-error-rate`),
     marketProcessorDuration: name(`${BASE_NAMES.marketProcessor}-duration`),
     marketDataDlqNotEmpty: name(`${BASE_NAMES.marketDataDlq}-not-empty`),
@@ -278,4 +291,6 @@ export const STACK_OUTPUTS = {
   kmsKeyArn: 'kms_key_arn',
   awsRegion: 'aws_region',
   environmentSuffix: 'environment_suffix',
+  /** The rule for symbols without an override, as the functions apply it: JSON `{"above":…,"below":…,"mode":…}`. */
+  defaultAlertRule: 'default_alert_rule',
 } as const;

@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktn';
 import { describe, expect, it } from 'vitest';
-import { stackConfigFrom, stackTags } from '../../src/infra/config.js';
+import { defaultAlertRuleJson, stackConfigFrom, stackTags } from '../../src/infra/config.js';
 import { MarketDataStack } from '../../src/infra/stack.js';
-import { DEFAULTS } from '../../src/resources/index.js';
 
 describe('stackConfigFrom', () => {
   it('defaults to dev in us-east-1 with the default alert rule', () => {
     expect(stackConfigFrom({})).toEqual({
       environmentSuffix: 'dev',
       region: 'us-east-1',
-      alerting: { above: DEFAULTS.thresholds.above, below: DEFAULTS.thresholds.below, mode: DEFAULTS.triggerMode },
+      alerting: { above: 150, below: 50, mode: 'cross' },
     });
   });
 
@@ -36,6 +35,12 @@ describe('stackConfigFrom', () => {
     [{ ALERT_TRIGGER_MODE: 'sometimes' }, /ALERT_TRIGGER_MODE must be one of cross, every/],
   ])('fails the synth on %j', (env, message) => {
     expect(() => stackConfigFrom(env)).toThrow(message);
+  });
+});
+
+describe('defaultAlertRuleJson', () => {
+  it('is the rule as JSON with the keys of a per-symbol override', () => {
+    expect(defaultAlertRuleJson({ mode: 'every', below: 20, above: 180.5 })).toBe('{"above":180.5,"below":20,"mode":"every"}');
   });
 });
 

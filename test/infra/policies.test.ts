@@ -1,6 +1,6 @@
 /** Whole-stack policies: properties every resource of the synthesized stack must have, whatever it is. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, resourceNames } from '../../src/resources/index.js';
+import { resourceNames } from '../../src/resources/index.js';
 import {
   allPolicies,
   asList,
@@ -54,7 +54,7 @@ beforeAll(() => {
 describe('tags', () => {
   it('sets Environment, Team and CostCenter as the provider default tags', () => {
     const [provider] = dev.json.provider.aws;
-    expect(provider!.default_tags).toEqual([{ tags: { Environment: 'dev', Team: DEFAULTS.tags.Team, CostCenter: DEFAULTS.tags.CostCenter } }]);
+    expect(provider!.default_tags).toEqual([{ tags: { Environment: 'dev', Team: 'trading', CostCenter: 'trading-platform' } }]);
     expect(pr42.json.provider.aws[0]!.default_tags![0]!.tags.Environment).toBe('pr42');
   });
 
@@ -69,8 +69,8 @@ describe('tags', () => {
       const effective = Object.assign({}, ...defaults, block.tags as Record<string, string> | undefined) as Record<string, string>;
       expect(effective, `${type} ${String(block.name ?? block.function_name ?? '')}`).toMatchObject({
         Environment: 'dev',
-        Team: expect.any(String),
-        CostCenter: expect.any(String),
+        Team: 'trading',
+        CostCenter: 'trading-platform',
       });
     }
   });
@@ -99,6 +99,25 @@ describe('IAM statements', () => {
         if (delegatesToAccount) continue;
         expect(asList(statement.Action).filter((action) => action.includes('*')), type).toEqual([]);
       }
+    }
+  });
+
+  // IAM accepts X-Ray's write actions on "*" only (X-Ray defines no resource type): the one exception, made explicitly.
+  it('give identities a wildcard resource only for X-Ray\'s two write actions', () => {
+    const wildcards = allPolicies(dev.json)
+      .filter(({ type }) => type === 'aws_iam_role_policy')
+      .flatMap(({ policy }) => policy.Statement.filter((s) => asList(s.Resource).includes('*')));
+    expect(wildcards).toEqual([
+      { Sid: 'XRayWriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      { Sid: 'XRayWriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+    ]);
+  });
+
+  it('use each Sid at most once per policy (IAM rejects repeats)', () => {
+    for (const { type, id, policy } of allPolicies(dev.json)) {
+      const sids = policy.Statement.flatMap((s) => (s.Sid ? [s.Sid] : []));
+      expect(new Set(sids).size, `${type}.${id}`).toBe(sids.length);
+      for (const sid of sids) expect(sid).toMatch(/^[A-Za-z0-9]+$/);
     }
   });
 

@@ -1,20 +1,11 @@
-/** One describe per row of DESIGN §2's table of required settings, on the synthesized Terraform JSON. */
+/**
+ * One describe per row of DESIGN §2's table of required settings, on the synthesized Terraform JSON.
+ * Every required value is written here as a literal: a test that read back the constant the stack reads could not
+ * fail when the constant changed.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  alarmNames,
-  DEFAULTS,
-  DEPLOYMENT_DEFAULTS,
-  ENV,
-  EVENT_RULES,
-  EVENT_SOURCE,
-  keyAttributes,
-  resourceNames,
-  STACK_OUTPUTS,
-  TABLES,
-  type TableKey,
-} from '../../src/resources/index.js';
 import {
   asList,
   parsePolicy,
@@ -29,7 +20,26 @@ import {
 } from './synth.js';
 
 const SUFFIX = 'dev';
-const names = resourceNames(SUFFIX);
+/** The deployed names of the dev environment, as DESIGN §2 spells them. */
+const names = {
+  marketDataQueue: 'market-data-queue-dev',
+  marketDataDlq: 'market-data-dlq-dev',
+  marketEventsDlq: 'market-events-dlq-dev',
+  eventBus: 'market-data-bus-dev',
+  tradeEventsRule: 'trade-events-dev',
+  quoteEventsRule: 'quote-events-dev',
+  dataProcessor: 'data-processor-dev',
+  marketProcessor: 'market-processor-dev',
+  dataProcessorLogGroup: '/aws/lambda/data-processor-dev',
+  marketProcessorLogGroup: '/aws/lambda/market-processor-dev',
+  dataProcessorRole: 'data-processor-role-dev',
+  marketProcessorRole: 'market-processor-role-dev',
+  tradingAlertsTopic: 'trading-alerts-dev',
+  opsAlarmsTopic: 'ops-alarms-dev',
+  dashboard: 'market-data-pipeline-dev',
+} as const;
+const TABLE_NAMES = { alerts: 'market-alerts-dev', alertRules: 'alert-rules-dev', marketData: 'market-data-dev', auditTrail: 'audit-trail-dev' } as const;
+type TableKey = keyof typeof TABLE_NAMES;
 const DAY = 86_400;
 
 let synth: Synthesized;
@@ -48,9 +58,15 @@ const only = (type: string): [string, Block] => {
 const byName = (type: string, name: string) => resourceWhere(json, type, 'name', name);
 const fn = (name: string) => resourceWhere(json, 'aws_lambda_function', 'function_name', name);
 const queue = (name: string) => byName('aws_sqs_queue', name);
-const table = (key: TableKey) => byName('aws_dynamodb_table', names[TABLES[key].resource]);
+const table = (key: TableKey) => byName('aws_dynamodb_table', TABLE_NAMES[key]);
 const keyArn = () => ref('aws_kms_key', only('aws_kms_key')[0], 'arn');
 const environmentOf = (block: Block) => (block.environment as { variables: Record<string, string> }).variables;
+const tableRef = (key: TableKey, attribute = 'name') => ref('aws_dynamodb_table', table(key)[0], attribute);
+const topicRef = (name: string) => ref('aws_sns_topic', byName('aws_sns_topic', name)[0], 'arn');
+const queueRef = (name: string, attribute: string) => ref('aws_sqs_queue', queue(name)[0], attribute);
+
+/** The one statement of a function role that names a wildcard resource: X-Ray's write actions have no resource type. */
+const XRAY_STATEMENT = { Sid: 'XRayWriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
 
 /** The inline policy of the role a function runs as. */
 function rolePolicyOf(functionName: string): Statement[] {
@@ -98,22 +114,27 @@ describe('λ data-processor', () => {
 
   it('gets the alert engine settings and resources through the environment variables the handler reads', () => {
     expect(environmentOf(fn(names.dataProcessor)[1])).toEqual({
-      [ENV.environment]: SUFFIX,
-      [ENV.alertsTable]: ref('aws_dynamodb_table', table('alerts')[0], 'name'),
-      [ENV.alertRulesTable]: ref('aws_dynamodb_table', table('alertRules')[0], 'name'),
-      [ENV.tradingAlertsTopicArn]: ref('aws_sns_topic', byName('aws_sns_topic', names.tradingAlertsTopic)[0], 'arn'),
-      [ENV.thresholdAbove]: String(DEFAULTS.thresholds.above),
-      [ENV.thresholdBelow]: String(DEFAULTS.thresholds.below),
-      [ENV.triggerMode]: DEFAULTS.triggerMode,
+      ENVIRONMENT: 'dev',
+      ALERTS_TABLE: tableRef('alerts'),
+      ALERT_RULES_TABLE: tableRef('alertRules'),
+      TRADING_ALERTS_TOPIC_ARN: topicRef(names.tradingAlertsTopic),
+      ALERT_THRESHOLD_HIGH: '150',
+      ALERT_THRESHOLD_LOW: '50',
+      ALERT_TRIGGER_MODE: 'cross',
     });
   });
 
-  it('passes thresholds and trigger mode given to the stack through to both functions', () => {
-    const custom = synthesize({ environmentSuffix: 'thr', alerting: { above: 200, below: 20, mode: 'every' } }).json;
+  it('passes thresholds and trigger mode given to the stack through to both functions and the default_alert_rule output', () => {
+    const custom = synthesize({ environmentSuffix: 'thr', alerting: { above: 200.5, below: 20, mode: 'every' } }).json;
     for (const name of ['data-processor-thr', 'market-processor-thr']) {
       const variables = environmentOf(resourceWhere(custom, 'aws_lambda_function', 'function_name', name)[1]);
-      expect(variables).toMatchObject({ [ENV.thresholdAbove]: '200', [ENV.thresholdBelow]: '20', [ENV.triggerMode]: 'every' });
+      expect(variables).toMatchObject({ ALERT_THRESHOLD_HIGH: '200.5', ALERT_THRESHOLD_LOW: '20', ALERT_TRIGGER_MODE: 'every' });
     }
+    expect(custom.output.default_alert_rule!.value).toBe('{"above":200.5,"below":20,"mode":"every"}');
+  });
+
+  it('traces every invocation with X-Ray (active tracing)', () => {
+    expect(fn(names.dataProcessor)[1].tracing_config).toEqual({ mode: 'Active' });
   });
 });
 
@@ -128,17 +149,13 @@ describe('SQS → data-processor mapping', () => {
     });
   });
 
-  it('sets a batching window of at least 1 s, which Lambda requires for SQS batches above 10', () => {
+  it('sets a batching window of 1 s, the least Lambda accepts for SQS batches above 10', () => {
     const [, mapping] = only('aws_lambda_event_source_mapping');
-    expect(mapping.batch_size).toBeGreaterThan(10);
-    expect(mapping.maximum_batching_window_in_seconds).toBeGreaterThanOrEqual(1);
-    expect(mapping.maximum_batching_window_in_seconds).toBeLessThanOrEqual(300);
+    expect(mapping.maximum_batching_window_in_seconds).toBe(1);
   });
 
-  it('never polls more concurrent batches than the function may run (2..1000, ≤ reserved concurrency)', () => {
-    const { maximum_concurrency } = only('aws_lambda_event_source_mapping')[1].scaling_config as { maximum_concurrency: number };
-    expect(maximum_concurrency).toBeGreaterThanOrEqual(2);
-    expect(maximum_concurrency).toBeLessThanOrEqual(fn(names.dataProcessor)[1].reserved_concurrent_executions as number);
+  it('polls at most 5 concurrent batches, the reserved concurrency (Lambda accepts 2..1000)', () => {
+    expect(only('aws_lambda_event_source_mapping')[1].scaling_config).toEqual({ maximum_concurrency: 5 });
   });
 
   it('is created only after the role may receive from the queue, which Lambda checks on creation', () => {
@@ -157,19 +174,13 @@ describe('SQS market-data-queue', () => {
     expect(queue(names.marketDataQueue)[1].message_retention_seconds).toBe(14 * DAY);
   });
 
-  it('hides a message for at least 6 × the function timeout, and never less than the timeout', () => {
-    const visibility = queue(names.marketDataQueue)[1].visibility_timeout_seconds as number;
-    const timeout = fn(names.dataProcessor)[1].timeout as number;
-    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
-    expect(visibility).toBeLessThanOrEqual(43_200);
+  it('hides a message for 6 × the 60 s function timeout', () => {
+    expect(queue(names.marketDataQueue)[1].visibility_timeout_seconds).toBe(360);
   });
 
-  it('redrives to market-data-dlq after the configured receives', () => {
+  it('redrives to market-data-dlq after 3 receives', () => {
     const redrive = JSON.parse(queue(names.marketDataQueue)[1].redrive_policy as string) as Record<string, unknown>;
-    expect(redrive).toEqual({
-      deadLetterTargetArn: ref('aws_sqs_queue', queue(names.marketDataDlq)[0], 'arn'),
-      maxReceiveCount: DEFAULTS.maxReceiveCount,
-    });
+    expect(redrive).toEqual({ deadLetterTargetArn: queueRef(names.marketDataDlq, 'arn'), maxReceiveCount: 3 });
   });
 });
 
@@ -182,7 +193,7 @@ describe('DLQs', () => {
     const [dlqId] = queue(names.marketEventsDlq);
     const [, policy] = resourceWhere(json, 'aws_sqs_queue_policy', 'queue_url', ref('aws_sqs_queue', dlqId, 'url'));
     const allow = parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow');
-    const ruleArns = Object.keys(EVENT_RULES).map((key) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', names[key as keyof typeof EVENT_RULES])[0], 'arn'));
+    const ruleArns = [names.tradeEventsRule, names.quoteEventsRule].map((name) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'arn'));
     expect(allow).toEqual([
       expect.objectContaining({
         Principal: { Service: 'events.amazonaws.com' },
@@ -199,7 +210,6 @@ describe('DynamoDB tables', () => {
 
   it('market-alerts: PK symbol (S), SK timestamp (S), point-in-time recovery, on demand', () => {
     const [, block] = table('alerts');
-    expect(block.name).toBe(`market-alerts-${SUFFIX}`);
     expect(keysOf(block)).toEqual({ hash: 'symbol', range: 'timestamp' });
     expect(block.attribute).toEqual([
       { name: 'symbol', type: 'S' },
@@ -227,10 +237,21 @@ describe('DynamoDB tables', () => {
     expect(block.point_in_time_recovery).toEqual({ enabled: true });
   });
 
-  it.each(Object.keys(TABLES) as TableKey[])('%s defines exactly the attributes its keys and indexes use, all on demand', (key) => {
+  it('alert-rules: PK symbol (S), PITR', () => {
+    const [, block] = table('alertRules');
+    expect(keysOf(block)).toEqual({ hash: 'symbol', range: undefined });
+    expect(block.point_in_time_recovery).toEqual({ enabled: true });
+  });
+
+  // DynamoDB rejects attribute definitions that no key or index uses.
+  it.each([
+    ['alerts', [['symbol', 'S'], ['timestamp', 'S']]],
+    ['alertRules', [['symbol', 'S']]],
+    ['marketData', [['event_id', 'S'], ['timestamp', 'S'], ['exchange', 'S'], ['symbol', 'S']]],
+    ['auditTrail', [['audit_id', 'S'], ['timestamp', 'S'], ['event_type', 'S']]],
+  ] as const)('%s defines exactly the attributes its keys and indexes use, all on demand', (key, attributes) => {
     const [, block] = table(key);
-    // DynamoDB rejects attribute definitions that no key or index uses.
-    expect(block.attribute).toEqual(keyAttributes(TABLES[key]).map(({ name, type }) => ({ name, type })));
+    expect(block.attribute).toEqual(attributes.map(([name, type]) => ({ name, type })));
     expect(block.billing_mode).toBe('PAY_PER_REQUEST');
     expect(block.read_capacity).toBeUndefined();
   });
@@ -241,21 +262,17 @@ describe('EventBridge', () => {
     expect(only('aws_cloudwatch_event_bus')[1].name).toBe(names.eventBus);
   });
 
-  it.each(Object.entries(EVENT_RULES))('rule %s matches source market.data and its detail-types on the bus', (key, detailTypes) => {
-    const [, rule] = byName('aws_cloudwatch_event_rule', names[key as keyof typeof EVENT_RULES]);
+  it.each([
+    [names.tradeEventsRule, ['Trade Execution', 'Trade Update']],
+    [names.quoteEventsRule, ['Market Quote', 'Price Update']],
+  ])('rule %s matches source market.data and its detail-types on the bus', (name, detailTypes) => {
+    const [, rule] = byName('aws_cloudwatch_event_rule', name);
     expect(rule.event_bus_name).toBe(ref('aws_cloudwatch_event_bus', only('aws_cloudwatch_event_bus')[0], 'name'));
-    expect(JSON.parse(rule.event_pattern as string)).toEqual({ source: [EVENT_SOURCE], 'detail-type': [...detailTypes] });
+    expect(JSON.parse(rule.event_pattern as string)).toEqual({ source: ['market.data'], 'detail-type': detailTypes });
   });
 
-  it('pins the documented detail-types', () => {
-    expect(EVENT_RULES).toEqual({
-      tradeEventsRule: ['Trade Execution', 'Trade Update'],
-      quoteEventsRule: ['Market Quote', 'Price Update'],
-    });
-  });
-
-  it.each(Object.keys(EVENT_RULES))('rule %s targets market-processor, retries at most 2 times, then the DLQ', (key) => {
-    const [ruleId] = byName('aws_cloudwatch_event_rule', names[key as keyof typeof EVENT_RULES]);
+  it.each([names.tradeEventsRule, names.quoteEventsRule])('rule %s targets market-processor, retries at most 2 times, then the DLQ', (name) => {
+    const [ruleId] = byName('aws_cloudwatch_event_rule', name);
     const [, target] = resourceWhere(json, 'aws_cloudwatch_event_target', 'rule', ref('aws_cloudwatch_event_rule', ruleId, 'name'));
     expect(target).toMatchObject({
       arn: ref('aws_lambda_function', fn(names.marketProcessor)[0], 'arn'),
@@ -267,8 +284,8 @@ describe('EventBridge', () => {
     expect(target.role_arn).toBeUndefined();
   });
 
-  it.each(Object.keys(EVENT_RULES))('rule %s may invoke market-processor (resource policy per rule)', (key) => {
-    const [ruleId] = byName('aws_cloudwatch_event_rule', names[key as keyof typeof EVENT_RULES]);
+  it.each([names.tradeEventsRule, names.quoteEventsRule])('rule %s may invoke market-processor (resource policy per rule)', (name) => {
+    const [ruleId] = byName('aws_cloudwatch_event_rule', name);
     const [, permission] = resourceWhere(json, 'aws_lambda_permission', 'source_arn', ref('aws_cloudwatch_event_rule', ruleId, 'arn'));
     expect(permission).toMatchObject({
       action: 'lambda:InvokeFunction',
@@ -284,37 +301,45 @@ describe('λ market-processor', () => {
       memory_size: 512,
       timeout: 30,
       architectures: ['arm64'],
-      runtime: DEFAULTS.lambdaRuntime,
+      runtime: 'nodejs22.x',
       kms_key_arn: keyArn(),
     });
   });
 
-  it('has MARKET_DATA_TABLE, AUDIT_TRAIL_TABLE and ENVIRONMENT, plus the alerting settings', () => {
-    const variables = environmentOf(fn(names.marketProcessor)[1]);
-    expect(variables).toMatchObject({
-      MARKET_DATA_TABLE: ref('aws_dynamodb_table', table('marketData')[0], 'name'),
-      AUDIT_TRAIL_TABLE: ref('aws_dynamodb_table', table('auditTrail')[0], 'name'),
-      ENVIRONMENT: SUFFIX,
-      [ENV.marketDataTtlDays]: '30',
-      [ENV.alertRulesTable]: ref('aws_dynamodb_table', table('alertRules')[0], 'name'),
+  it('has MARKET_DATA_TABLE, AUDIT_TRAIL_TABLE and ENVIRONMENT, the alerting settings and the events DLQ it sends invalid events to', () => {
+    expect(environmentOf(fn(names.marketProcessor)[1])).toEqual({
+      MARKET_DATA_TABLE: tableRef('marketData'),
+      AUDIT_TRAIL_TABLE: tableRef('auditTrail'),
+      ENVIRONMENT: 'dev',
+      MARKET_DATA_TTL_DAYS: '30',
+      ALERTS_TABLE: tableRef('alerts'),
+      ALERT_RULES_TABLE: tableRef('alertRules'),
+      TRADING_ALERTS_TOPIC_ARN: topicRef(names.tradingAlertsTopic),
+      ALERT_THRESHOLD_HIGH: '150',
+      ALERT_THRESHOLD_LOW: '50',
+      ALERT_TRIGGER_MODE: 'cross',
+      MARKET_EVENTS_DLQ_URL: queueRef(names.marketEventsDlq, 'url'),
     });
   });
 
   it('sends failed asynchronous invocations to market-events-dlq after 2 retries', () => {
     const [fnId, block] = fn(names.marketProcessor);
-    expect(block.dead_letter_config).toEqual({ target_arn: ref('aws_sqs_queue', queue(names.marketEventsDlq)[0], 'arn') });
+    expect(block.dead_letter_config).toEqual({ target_arn: queueRef(names.marketEventsDlq, 'arn') });
     const [, invokeConfig] = only('aws_lambda_function_event_invoke_config');
-    expect(invokeConfig).toMatchObject({
-      function_name: ref('aws_lambda_function', fnId, 'function_name'),
-      maximum_retry_attempts: DEPLOYMENT_DEFAULTS.asyncInvokeMaxRetries,
-    });
-    expect(DEPLOYMENT_DEFAULTS.asyncInvokeMaxRetries).toBeLessThanOrEqual(2);
+    expect(invokeConfig).toMatchObject({ function_name: ref('aws_lambda_function', fnId, 'function_name'), maximum_retry_attempts: 2 });
   });
 
-  it('is created after its role may send to the DLQ (Lambda checks on creation) and after its log group', () => {
-    const [, block] = fn(names.marketProcessor);
-    const policyId = resourcesOf(json, 'aws_iam_role_policy').find(([, b]) => b.name === names.marketProcessorRole)![0];
-    const [logId] = byName('aws_cloudwatch_log_group', names.marketProcessorLogGroup);
+  it('traces every invocation with X-Ray (active tracing)', () => {
+    expect(fn(names.marketProcessor)[1].tracing_config).toEqual({ mode: 'Active' });
+  });
+
+  it.each([
+    [names.marketProcessor, names.marketProcessorRole, names.marketProcessorLogGroup],
+    [names.dataProcessor, names.dataProcessorRole, names.dataProcessorLogGroup],
+  ])('%s is created after its role policy (Lambda checks DLQ and X-Ray permissions on creation) and its log group', (name, roleName, logGroup) => {
+    const [, block] = fn(name);
+    const policyId = resourcesOf(json, 'aws_iam_role_policy').find(([, b]) => b.name === roleName)![0];
+    const [logId] = byName('aws_cloudwatch_log_group', logGroup);
     expect(block.depends_on).toEqual(expect.arrayContaining([`aws_iam_role_policy.${policyId}`, `aws_cloudwatch_log_group.${logId}`]));
   });
 });
@@ -400,7 +425,8 @@ describe('IAM', () => {
     expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     const [logId] = byName('aws_cloudwatch_log_group', names.dataProcessorLogGroup);
     expect(actionsOn(statements, `${ref('aws_cloudwatch_log_group', logId, 'arn')}:*`)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(statements).toHaveLength(6);
+    expect(statements).toContainEqual(XRAY_STATEMENT);
+    expect(statements).toHaveLength(7);
   });
 
   it('grants market-processor only the actions it uses, each on its own resource', () => {
@@ -409,33 +435,53 @@ describe('IAM', () => {
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('auditTrail')[0], 'arn'))).toEqual(['dynamodb:PutItem']);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alertRules')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
-    expect(actionsOn(statements, ref('aws_sqs_queue', queue(names.marketEventsDlq)[0], 'arn'))).toEqual(['sqs:SendMessage']);
+    // One statement for both uses of the DLQ (Lambda's async failures and the handler's invalid events).
+    expect(statements.filter((s) => asList(s.Resource).includes(queueRef(names.marketEventsDlq, 'arn')))).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueRef(names.marketEventsDlq, 'arn') },
+    ]);
+    // SendMessage to a queue encrypted with the CMK: the sender generates and decrypts the data key.
     expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     expect(statements.flatMap((s) => asList(s.Action))).not.toContain('sqs:ReceiveMessage');
-    expect(statements).toHaveLength(8);
+    expect(statements).toContainEqual(XRAY_STATEMENT);
+    expect(statements).toHaveLength(9);
   });
 
-  it('names no wildcard resource and no wildcard action in the function roles', () => {
+  it('names no wildcard action in the function roles, and the wildcard resource only for X-Ray\'s two write actions', () => {
     for (const name of [names.dataProcessor, names.marketProcessor]) {
-      for (const statement of rolePolicyOf(name)) {
-        expect(asList(statement.Resource)).not.toContain('*');
+      const statements = rolePolicyOf(name);
+      for (const statement of statements) {
         expect(asList(statement.Action).filter((a) => a.includes('*'))).toEqual([]);
         expect(statement.Effect).toBe('Allow');
+        // Any other wildcard is the log streams of the function's own log group.
+        const partial = asList(statement.Resource).filter((r) => r !== '*' && r.includes('*'));
+        for (const resource of partial) expect(resource).toMatch(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$/);
       }
+      expect(statements.filter((s) => asList(s.Resource).includes('*'))).toEqual([XRAY_STATEMENT]);
     }
   });
 });
 
 describe('CloudWatch', () => {
-  const alarms = alarmNames(SUFFIX);
+  const alarms = {
+    dataProcessorErrorRate: 'data-processor-error-rate-dev',
+    marketProcessorErrorRate: 'market-processor-error-rate-dev',
+    dataProcessorFailedMessageRate: 'data-processor-failed-message-rate-dev',
+    dataProcessorLateTicks: 'data-processor-late-ticks-dev',
+    marketProcessorDuration: 'market-processor-duration-dev',
+    marketDataDlqNotEmpty: 'market-data-dlq-not-empty-dev',
+    marketEventsDlqNotEmpty: 'market-events-dlq-not-empty-dev',
+  };
   const alarm = (name: string) => resourceWhere(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', name)[1];
+  type Query = { id: string; expression?: string; label?: string; return_data: boolean; metric?: Record<string, unknown> };
+  /** The dimensions Powertools Metrics gives data-processor's EMF metrics in dev (see test/handlers/observability.test.ts). */
+  const DATA_PROCESSOR_EMF = { service: 'data-processor', environment: 'dev' };
 
   it.each([
     [alarms.dataProcessorErrorRate, names.dataProcessor],
     [alarms.marketProcessorErrorRate, names.marketProcessor],
   ])('%s: errors ÷ invocations > 1 %% over 5 minutes, by metric math', (alarmName, functionName) => {
     const block = alarm(alarmName);
-    const queries = block.metric_query as Array<{ id: string; expression?: string; return_data: boolean; metric?: Record<string, unknown> }>;
+    const queries = block.metric_query as Query[];
     const fnName = ref('aws_lambda_function', fn(functionName)[0], 'function_name');
     const metric = (metricName: string) => queries.find((q) => q.metric?.metric_name === metricName)!;
     for (const name of ['Errors', 'Invocations']) {
@@ -450,6 +496,95 @@ describe('CloudWatch', () => {
     expect(block).toMatchObject({ comparison_operator: 'GreaterThanThreshold', threshold: 1, evaluation_periods: 1 });
     // CloudWatch rejects an alarm that sets both a metric query and a single metric.
     for (const single of ['metric_name', 'namespace', 'statistic', 'period']) expect(block[single]).toBeUndefined();
+  });
+
+  describe('data-processor failed-message rate (it reports failures per message and never raises Lambda Errors)', () => {
+    it('is FailedMessages ÷ TicksReceived × 100 > 1 over 5 minutes, on the EMF metrics with the handler\'s exact dimensions', () => {
+      const block = alarm(alarms.dataProcessorFailedMessageRate);
+      expect(block.metric_query).toEqual([
+        {
+          id: 'failed',
+          return_data: false,
+          metric: { namespace: 'MarketData', metric_name: 'FailedMessages', dimensions: DATA_PROCESSOR_EMF, period: 300, stat: 'Sum' },
+        },
+        {
+          id: 'received',
+          return_data: false,
+          metric: { namespace: 'MarketData', metric_name: 'TicksReceived', dimensions: DATA_PROCESSOR_EMF, period: 300, stat: 'Sum' },
+        },
+        {
+          id: 'failed_rate',
+          expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))',
+          label: expect.any(String),
+          return_data: true,
+        },
+      ]);
+      expect(block).toMatchObject({
+        comparison_operator: 'GreaterThanThreshold',
+        threshold: 1,
+        evaluation_periods: 1,
+        // A period without ticks has no data: nothing failed.
+        treat_missing_data: 'notBreaching',
+      });
+      for (const single of ['metric_name', 'namespace', 'statistic', 'period', 'dimensions']) expect(block[single]).toBeUndefined();
+    });
+
+    // CloudWatch accepts an alarm on metric math only if exactly one query returns data, a single time series.
+    it('returns exactly one time series: one expression, the only query with return_data', () => {
+      const queries = alarm(alarms.dataProcessorFailedMessageRate).metric_query as Query[];
+      expect(queries.filter((q) => q.return_data).map((q) => q.id)).toEqual(['failed_rate']);
+      // Query ids start with a lowercase letter and the expression names only the queries defined beside it.
+      for (const q of queries) expect(q.id).toMatch(/^[a-z][A-Za-z0-9_]*$/);
+      const referenced = queries.find((q) => q.expression)!.expression!.match(/\b[a-z][a-z_]*\b/g);
+      expect(new Set(referenced)).toEqual(new Set(['failed', 'received']));
+    });
+
+    /** The expression for one period's sums (undefined: no data point), evaluated with IF and FILL as CloudWatch defines them. */
+    const rate = (failed: number | undefined, received: number | undefined): number => {
+      const expression = (alarm(alarms.dataProcessorFailedMessageRate).metric_query as Query[]).find((q) => q.expression)!.expression!;
+      const js = expression.replace(/FILL\((\w+), 0\)/g, '($1 ?? 0)').replace(/\bIF\(/g, 'when(');
+      const evaluate = new Function('when', 'failed', 'received', `return ${js};`) as (...args: unknown[]) => number;
+      return evaluate((condition: boolean, then: number, otherwise: number) => (condition ? then : otherwise), failed, received);
+    };
+
+    it.each([
+      [11, 1000, 1.1, true],
+      [10, 1000, 1, false],
+      [0, 25, 0, false],
+      [undefined, 25, 0, false],
+      [3, undefined, 100, true],
+      [3, 0, 100, true],
+      [25, 25, 100, true],
+    ])('%s failed of %s received is %s %%: alarm %s', (failed, received, percent, alarming) => {
+      expect(rate(failed, received)).toBeCloseTo(percent, 10);
+      expect(rate(failed, received) > 1).toBe(alarming);
+    });
+  });
+
+  it('data-processor late ticks: any tick beyond the lateness horizon within 5 minutes', () => {
+    const block = alarm(alarms.dataProcessorLateTicks);
+    expect(block).toMatchObject({
+      namespace: 'MarketData',
+      metric_name: 'LateTicks',
+      dimensions: DATA_PROCESSOR_EMF,
+      statistic: 'Sum',
+      period: 300,
+      evaluation_periods: 1,
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      treat_missing_data: 'notBreaching',
+    });
+    expect(block.metric_query).toBeUndefined();
+  });
+
+  it('reads each environment\'s own EMF metrics', () => {
+    const pr42 = synthesize({ environmentSuffix: 'pr42' }).json;
+    const late = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-late-ticks-pr42')[1];
+    expect(late.dimensions).toEqual({ service: 'data-processor', environment: 'pr42' });
+    const rate = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-failed-message-rate-pr42')[1];
+    for (const query of (rate.metric_query as Query[]).filter((q) => q.metric)) {
+      expect(query.metric!.dimensions).toEqual({ service: 'data-processor', environment: 'pr42' });
+    }
   });
 
   it('market-processor duration: average above 5 s', () => {
@@ -476,39 +611,86 @@ describe('CloudWatch', () => {
     });
   });
 
-  it('has these five alarms, all notifying ops-alarms on ALARM and on OK', () => {
-    const opsArn = ref('aws_sns_topic', byName('aws_sns_topic', names.opsAlarmsTopic)[0], 'arn');
+  it('has these seven alarms, all notifying ops-alarms on ALARM and on OK', () => {
+    const opsArn = topicRef(names.opsAlarmsTopic);
     const all = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
     expect(all.map(([, a]) => a.alarm_name).sort()).toEqual(Object.values(alarms).sort());
     for (const [, block] of all) expect(block).toMatchObject({ alarm_actions: [opsArn], ok_actions: [opsArn] });
   });
 
-  it('has a dashboard of the pipeline that shows every alarm', () => {
+  it('has a dashboard of the pipeline that shows every alarm and the EMF tick metrics', () => {
     const [, dashboard] = only('aws_cloudwatch_dashboard');
     expect(dashboard.dashboard_name).toBe(names.dashboard);
     const body = JSON.parse(dashboard.dashboard_body as string) as { widgets: Array<{ type: string; properties: Record<string, unknown> }> };
     const alarmWidget = body.widgets.find((w) => w.type === 'alarm')!;
-    expect(alarmWidget.properties.alarms).toHaveLength(5);
+    const alarmArns = resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([id]) => ref('aws_cloudwatch_metric_alarm', id, 'arn'));
+    expect(alarmWidget.properties.alarms).toHaveLength(7);
+    expect([...(alarmWidget.properties.alarms as string[])].sort()).toEqual(alarmArns.sort());
     // Metric widgets must name their region.
     for (const widget of body.widgets.filter((w) => w.type === 'metric')) expect(widget.properties.region).toBe('us-east-1');
+    const metricsOf = (title: string) => body.widgets.find((w) => w.properties.title === title)!.properties.metrics;
+    const emf = (metric: string) => ['MarketData', metric, 'service', 'data-processor', 'environment', 'dev'];
+    expect(metricsOf('Ticks: received, processed, failed, invalid, late')).toEqual(
+      ['TicksReceived', 'TicksProcessed', 'FailedMessages', 'InvalidMessages', 'LateTicks'].map(emf),
+    );
+    expect(metricsOf('Failed messages (% of ticks received)')).toEqual([
+      [...emf('FailedMessages'), { id: 'failed', visible: false }],
+      [...emf('TicksReceived'), { id: 'received', visible: false }],
+      [{ id: 'failed_rate', expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))', label: 'failed %' }],
+    ]);
+    // Widgets tile the 24-column grid without overlapping.
+    const cells = new Set<string>();
+    for (const { x, y, width, height } of body.widgets as unknown as Array<{ x: number; y: number; width: number; height: number }>) {
+      expect(x + width).toBeLessThanOrEqual(24);
+      for (let i = x; i < x + width; i++) for (let j = y; j < y + height; j++) {
+        expect(cells.has(`${i},${j}`), `${i},${j}`).toBe(false);
+        cells.add(`${i},${j}`);
+      }
+    }
   });
 });
 
 describe('outputs', () => {
   it('has sqs_queue_url, sns_topic_arn, dynamodb_table_name and lambda_function_name of the source documents', () => {
-    expect(json.output.sqs_queue_url!.value).toBe(ref('aws_sqs_queue', queue(names.marketDataQueue)[0], 'url'));
-    expect(json.output.sns_topic_arn!.value).toBe(ref('aws_sns_topic', byName('aws_sns_topic', names.tradingAlertsTopic)[0], 'arn'));
-    expect(json.output.dynamodb_table_name!.value).toBe(ref('aws_dynamodb_table', table('alerts')[0], 'name'));
+    expect(json.output.sqs_queue_url!.value).toBe(queueRef(names.marketDataQueue, 'url'));
+    expect(json.output.sns_topic_arn!.value).toBe(topicRef(names.tradingAlertsTopic));
+    expect(json.output.dynamodb_table_name!.value).toBe(tableRef('alerts'));
     expect(json.output.lambda_function_name!.value).toBe(ref('aws_lambda_function', fn(names.dataProcessor)[0], 'function_name'));
   });
 
-  it('has the bus, rules, tables, DLQs and log groups, under the names in src/resources', () => {
-    expect(Object.keys(json.output).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
+  it('has the bus, rules, tables, DLQs, log groups and the default alert rule', () => {
+    expect(Object.keys(json.output).sort()).toEqual([
+      'alert_rules_table_name',
+      'audit_trail_table_name',
+      'aws_region',
+      'data_processor_log_group_name',
+      'default_alert_rule',
+      'dynamodb_table_name',
+      'environment_suffix',
+      'event_bus_arn',
+      'event_bus_name',
+      'kms_key_arn',
+      'lambda_function_name',
+      'market_data_dlq_url',
+      'market_data_table_name',
+      'market_events_dlq_url',
+      'market_processor_function_name',
+      'market_processor_log_group_name',
+      'ops_alarms_topic_arn',
+      'quote_events_rule_arn',
+      'sns_topic_arn',
+      'sqs_queue_url',
+      'trade_events_rule_arn',
+    ]);
     expect(json.output.trade_events_rule_arn!.value).toBe(ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', names.tradeEventsRule)[0], 'arn'));
-    expect(json.output.market_events_dlq_url!.value).toBe(ref('aws_sqs_queue', queue(names.marketEventsDlq)[0], 'url'));
+    expect(json.output.market_events_dlq_url!.value).toBe(queueRef(names.marketEventsDlq, 'url'));
     expect(json.output.market_processor_log_group_name!.value).toBe(
       ref('aws_cloudwatch_log_group', byName('aws_cloudwatch_log_group', names.marketProcessorLogGroup)[0], 'name'),
     );
     for (const output of Object.values(json.output)) expect(output.description).toBeTruthy();
+  });
+
+  it('publishes the default alert rule the functions apply, so tools read it from the deployment', () => {
+    expect(JSON.parse(json.output.default_alert_rule!.value)).toEqual({ above: 150, below: 50, mode: 'cross' });
   });
 });

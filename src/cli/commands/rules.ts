@@ -1,11 +1,11 @@
-import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { RULE_ATTRIBUTES, recordOf } from '../../adapters/aws/index.js';
-import { currentZone, priceSchema, resolveRule, symbolSchema, type AlertRule, type TriggerMode } from '../../domain/index.js';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { recordOf } from '../../adapters/aws/index.js';
+import { DynamoRuleStore } from '../../adapters/aws/rule-store.js';
+import { currentZone, priceSchema, resolveRule, symbolSchema, type AlertRule, type RuleOverride, type TriggerMode } from '../../domain/index.js';
 import { UserError } from '../../local/failures.js';
-import { localHandlerConfig } from '../../local/pipeline.js';
 import { TABLES } from '../../resources/index.js';
-import { describeTarget, openTables, resolveTarget, tableName, type Target, type TargetOptions } from '../target.js';
+import { defaultRuleOf } from '../default-rule.js';
+import { describeTarget, openTables, resolveTarget, tableName, type TargetOptions } from '../target.js';
 
 export interface RulesOptions extends TargetOptions {
   readonly json?: boolean;
@@ -19,11 +19,6 @@ export interface RuleChange {
 
 const KEY = TABLES.alertRules.partitionKey.name;
 
-/** The rule that applies where a symbol has no override: the defaults, with the environment's overrides (as the functions see them). */
-function defaultRule(target: Target): AlertRule {
-  return localHandlerConfig(target.environment, 'local').defaultRule;
-}
-
 function checkSymbol(symbol: string): void {
   if (!symbolSchema.safeParse(symbol).success) throw new UserError(`symbol "${symbol}" is not valid: use uppercase, e.g. AAPL, BRK.B`);
 }
@@ -35,7 +30,7 @@ export async function rulesListCommand(options: RulesOptions): Promise<void> {
   const target = await resolveTarget(options);
   const tables = await openTables(target, ['alertRules']);
   try {
-    const defaults = defaultRule(target);
+    const { rule: defaults, source } = await defaultRuleOf(target);
     const rows: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -58,7 +53,7 @@ export async function rulesListCommand(options: RulesOptions): Promise<void> {
       process.stdout.write(`${JSON.stringify({ defaults, symbols: rows }, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`default rule: ${describeRule(defaults)} (${describeTarget(target)})\n`);
+    process.stdout.write(`default rule: ${describeRule(defaults)} (${describeTarget(target)}; from ${source})\n`);
     for (const row of rows) {
       const override = row.override ? ` (override: ${Object.entries(row.override).map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : ' (default)';
       const problem = row.problem ? ` — ${String(row.problem)}` : '';
@@ -67,6 +62,22 @@ export async function rulesListCommand(options: RulesOptions): Promise<void> {
   } finally {
     await tables.close();
   }
+}
+
+/**
+ * Merge a change into a symbol's current override and check the result against the default rule; the store writes
+ * it only if the override is still the one checked, and otherwise checks the change again on the new override. So
+ * two concurrent changes that are each valid but not together (`--above 100` and `--below 120` on 150/50) can never
+ * both be stored: the second sees the first and is refused.
+ */
+export async function changeRule(store: DynamoRuleStore, symbol: string, change: RuleChange, defaults: AlertRule): Promise<{ override: RuleOverride; rule: AlertRule }> {
+  const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleOverride;
+  const { override } = await store.change(symbol, (current) => {
+    const { problem } = resolveRule(defaults, { ...current, ...set });
+    if (problem) throw new UserError(`rule for ${symbol} not set: ${problem.replace('rule override ignored: ', '')}`);
+    return set;
+  });
+  return { override, rule: resolveRule(defaults, override).rule };
 }
 
 /** Set some of a symbol's rule attributes; the engine state in the same item is left alone. */
@@ -81,21 +92,10 @@ export async function rulesSetCommand(symbol: string, change: RuleChange, option
   const target = await resolveTarget(options);
   const tables = await openTables(target, ['alertRules']);
   try {
-    const table = tableName(target, 'alertRules');
-    const current = await tables.documents.send(new GetCommand({ TableName: table, Key: { [KEY]: symbol }, ConsistentRead: true }));
-    const merged = { ...recordOf(current.Item).rule, ...Object.fromEntries(entries) };
-    const { rule, problem } = resolveRule(defaultRule(target), merged);
-    if (problem) throw new UserError(`rule for ${symbol} not set: ${problem.replace('rule override ignored: ', '')}`);
-    await tables.documents.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { [KEY]: symbol },
-        UpdateExpression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
-      }),
-    );
-    const result = { symbol, override: merged, effective: rule };
+    const { rule: defaults } = await defaultRuleOf(target);
+    const store = new DynamoRuleStore(tables.client, tableName(target, 'alertRules'));
+    const { override, rule } = await changeRule(store, symbol, change, defaults);
+    const result = { symbol, override, effective: rule };
     process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${symbol}: ${describeRule(rule)} (takes effect with the next batch)\n`);
   } finally {
     await tables.close();
@@ -108,21 +108,9 @@ export async function rulesDeleteCommand(symbol: string, options: RulesOptions):
   const target = await resolveTarget(options);
   const tables = await openTables(target, ['alertRules']);
   try {
-    try {
-      await tables.documents.send(
-        new UpdateCommand({
-          TableName: tableName(target, 'alertRules'),
-          Key: { [KEY]: symbol },
-          UpdateExpression: `REMOVE ${RULE_ATTRIBUTES.map((a) => `#${a}`).join(', ')}`,
-          ConditionExpression: RULE_ATTRIBUTES.map((a) => `attribute_exists(#${a})`).join(' OR '),
-          ExpressionAttributeNames: Object.fromEntries(RULE_ATTRIBUTES.map((a) => [`#${a}`, a])),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new UserError(`${symbol} has no rule override (it already uses the default rule)`);
-      throw error;
-    }
-    const rule = defaultRule(target);
+    const { rule } = await defaultRuleOf(target);
+    const removed = await new DynamoRuleStore(tables.client, tableName(target, 'alertRules')).remove(symbol);
+    if (!removed) throw new UserError(`${symbol} has no rule override (it already uses the default rule)`);
     process.stdout.write(
       options.json ? `${JSON.stringify({ symbol, override: null, effective: rule }, null, 2)}\n` : `${symbol}: override removed; now ${describeRule(rule)}\n`,
     );

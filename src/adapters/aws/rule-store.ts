@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { TABLES, TRIGGER_MODES } from '../../resources/index.js';
+import type { RuleOverride, TriggerMode } from '../../domain/index.js';
+import { RULE_ATTRIBUTES } from './rule-state-store.js';
+
+export type RuleAttribute = (typeof RULE_ATTRIBUTES)[number];
+
+const KEY = TABLES.alertRules.partitionKey.name;
+const NAMES = Object.fromEntries(RULE_ATTRIBUTES.map((a) => [`#${a}`, a]));
+
+/** A symbol's rule attributes exactly as stored (absent ones left out): the condition of a write compares these. */
+export type StoredRule = Partial<Record<RuleAttribute, AttributeValue>>;
+
+export interface RuleReading {
+  /** The override as the engine applies it: values that are not a positive number or a trigger mode are ignored. */
+  readonly override: RuleOverride | undefined;
+  readonly stored: StoredRule;
+}
+
+/** The plain value of a stored attribute; rule attributes are numbers and strings, anything else is not a rule value. */
+const plain = (value: AttributeValue): unknown => (value.N !== undefined ? Number(value.N) : value.S);
+const attributeOf = (value: number | string): AttributeValue => (typeof value === 'number' ? { N: String(value) } : { S: value });
+
+const positive = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined);
+
+/** The usable override in an alert-rules item (plain values), or undefined when it has none. */
+export function ruleOverrideOf(item: Readonly<Record<string, unknown>>): RuleOverride | undefined {
+  const above = positive(item.above);
+  const below = positive(item.below);
+  const mode = TRIGGER_MODES.includes(item.mode as TriggerMode) ? (item.mode as TriggerMode) : undefined;
+  if (above === undefined && below === undefined && mode === undefined) return undefined;
+  return { ...(above !== undefined && { above }), ...(below !== undefined && { below }), ...(mode !== undefined && { mode }) };
+}
+
+/** A change refused because other writers kept changing the same rule between our read and our write. */
+export class ConcurrentRuleChangeError extends Error {
+  override name = 'ConcurrentRuleChangeError';
+}
+
+export interface RuleStoreOptions {
+  /** Read-decide-write rounds before giving up on a rule others keep changing. */
+  readonly maxAttempts?: number;
+  /** Upper bound of the random pause before a new round, in ms (full jitter, doubling per round). */
+  readonly backoffMs?: number;
+}
+
+/**
+ * Per-symbol rule overrides in alert-rules (the attributes of RULE_ATTRIBUTES), changed only with a condition on the
+ * values read, so that two concurrent changes can never combine into a rule neither of them checked. The engine
+ * state in the same item is neither read nor written.
+ */
+export class DynamoRuleStore {
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+
+  constructor(
+    /** A plain client, not a document client: the condition compares the attribute values exactly as stored. */
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    options: RuleStoreOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.backoffMs = options.backoffMs ?? 50;
+  }
+
+  /** A strongly consistent read of the symbol's rule attributes. */
+  async read(symbol: string): Promise<RuleReading> {
+    const { Item = {} } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [KEY]: { S: symbol } },
+        ConsistentRead: true,
+        ProjectionExpression: Object.keys(NAMES).join(', '),
+        ExpressionAttributeNames: NAMES,
+      }),
+    );
+    const stored: StoredRule = Object.fromEntries(RULE_ATTRIBUTES.filter((a) => Item[a] !== undefined).map((a) => [a, Item[a]!]));
+    return { override: ruleOverrideOf(Object.fromEntries(Object.entries(stored).map(([a, v]) => [a, plain(v)]))), stored };
+  }
+
+  /**
+   * Set some of a symbol's rule attributes, decided on the override as it is now: `decide` gets the current override
+   * and returns the attributes to set (or throws to refuse). The write succeeds only if no rule attribute changed
+   * since the read; otherwise the rule is read again and `decide` asked again, with the new current override.
+   */
+  async change(symbol: string, decide: (current: RuleOverride | undefined) => RuleOverride): Promise<{ override: RuleOverride; attempts: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const { override, stored } = await this.read(symbol);
+      const set = decide(override);
+      if (await this.write(symbol, stored, set)) return { override: { ...override, ...set }, attempts: attempt };
+      if (attempt >= this.maxAttempts) {
+        throw new ConcurrentRuleChangeError(`the rule of ${symbol} kept changing while it was being set (${attempt} attempts): try again`);
+      }
+      await sleep(Math.random() * this.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+
+  /** Remove the symbol's override; false when it had none. The engine state stays. */
+  async remove(symbol: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [KEY]: { S: symbol } },
+          UpdateExpression: `REMOVE ${Object.keys(NAMES).join(', ')}`,
+          ConditionExpression: Object.keys(NAMES).map((name) => `attribute_exists(${name})`).join(' OR '),
+          ExpressionAttributeNames: NAMES,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** SET the given attributes if every rule attribute still has the value read (or is still absent). */
+  private async write(symbol: string, expected: StoredRule, set: RuleOverride): Promise<boolean> {
+    const entries = Object.entries(set).filter(([, value]) => value !== undefined) as [RuleAttribute, number | string][];
+    if (entries.length === 0) throw new Error('nothing to set');
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [KEY]: { S: symbol } },
+          UpdateExpression: `SET ${entries.map(([a]) => `#${a} = :${a}`).join(', ')}`,
+          ConditionExpression: RULE_ATTRIBUTES.map((a) => (expected[a] ? `#${a} = :was_${a}` : `attribute_not_exists(#${a})`)).join(' AND '),
+          ExpressionAttributeNames: NAMES,
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(entries.map(([a, value]) => [`:${a}`, attributeOf(value)])),
+            ...Object.fromEntries(RULE_ATTRIBUTES.filter((a) => expected[a]).map((a) => [`:was_${a}`, expected[a]!])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

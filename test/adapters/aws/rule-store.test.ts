@@ -1,0 +1,141 @@
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConcurrentRuleChangeError, DynamoRuleStore, ruleOverrideOf } from '../../../src/adapters/aws/rule-store.js';
+import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../../support/dynamo.js';
+
+describe('DynamoRuleStore on dynalite', () => {
+  let db: LocalDynamo;
+  let table: string;
+  let store: DynamoRuleStore;
+  /** Another writer, on its own client, as a second `rules set` would be. */
+  let other: DynamoRuleStore;
+  const item = async (symbol: string) => (await db.documents.send(new GetCommand({ TableName: table, Key: { symbol }, ConsistentRead: true }))).Item;
+  const put = (fields: Record<string, unknown>) => db.documents.send(new PutCommand({ TableName: table, Item: fields }));
+
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    table = db.names.alertRulesTable;
+    store = new DynamoRuleStore(db.raw, table, { backoffMs: 1 });
+    other = new DynamoRuleStore(new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS }), table);
+  });
+  afterAll(async () => db.close());
+
+  it('reads a symbol without a rule as no override', async () => {
+    expect(await store.read('NONE')).toEqual({ override: undefined, stored: {} });
+  });
+
+  it('sets attributes on a new symbol and keeps the engine state of an existing one', async () => {
+    expect(await store.change('NEW', () => ({ above: 180 }))).toEqual({ override: { above: 180 }, attempts: 1 });
+    expect(await item('NEW')).toEqual({ symbol: 'NEW', above: 180 });
+
+    await put({ symbol: 'AAPL', zone: 'HIGH', since: 1_700_000_000_000, version: 7, below: 40 });
+    expect(await store.change('AAPL', (current) => (expect(current).toEqual({ below: 40 }), { above: 160.5, mode: 'every' }))).toEqual({
+      override: { below: 40, above: 160.5, mode: 'every' },
+      attempts: 1,
+    });
+    expect(await item('AAPL')).toEqual({ symbol: 'AAPL', zone: 'HIGH', since: 1_700_000_000_000, version: 7, below: 40, above: 160.5, mode: 'every' });
+  });
+
+  it('ignores stored values the engine ignores, and still writes only if they are unchanged', async () => {
+    await put({ symbol: 'ODD', above: 'high', below: -5, mode: 'sometimes' });
+    const reading = await store.read('ODD');
+    expect(reading).toEqual({ override: undefined, stored: { above: { S: 'high' }, below: { N: '-5' }, mode: { S: 'sometimes' } } });
+    expect((await store.change('ODD', () => ({ below: 10 }))).override).toEqual({ below: 10 });
+    expect(await item('ODD')).toEqual({ symbol: 'ODD', above: 'high', below: 10, mode: 'sometimes' });
+  });
+
+  it('compares numbers exactly as stored, beyond what a JavaScript number holds', async () => {
+    // 38 significant digits: as a JavaScript number it would be 150.12345678901234, and a condition on that would fail.
+    await db.raw.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { symbol: { S: 'PRECISE' } },
+        UpdateExpression: 'SET above = :a',
+        ExpressionAttributeValues: { ':a': { N: '150.1234567890123456789012345678901234' } },
+      }),
+    );
+    expect(await store.change('PRECISE', () => ({ mode: 'every' }))).toMatchObject({ attempts: 1 });
+    const raw = await db.raw.send(new GetItemCommand({ TableName: table, Key: { symbol: { S: 'PRECISE' } }, ConsistentRead: true }));
+    expect(raw.Item).toMatchObject({ above: { N: '150.1234567890123456789012345678901234' }, mode: { S: 'every' } });
+  });
+
+  /** A store whose first read is followed, before it can write, by another writer's request. */
+  const interleavedWith = (meanwhile: (symbol: string) => Promise<unknown>) =>
+    new (class extends DynamoRuleStore {
+      private first = true;
+      override async read(symbol: string) {
+        const reading = await super.read(symbol);
+        if (this.first) {
+          this.first = false;
+          await meanwhile(symbol);
+        }
+        return reading;
+      }
+    })(db.raw, table, { backoffMs: 1 });
+
+  it('decides again on the new rule when another writer changed it between the read and the write', async () => {
+    await put({ symbol: 'RACE', above: 210, below: 10, zone: 'NORMAL', version: 3 });
+    const decided: unknown[] = [];
+    const outcome = await interleavedWith((symbol) => other.change(symbol, () => ({ mode: 'every' }))).change('RACE', (current) => {
+      decided.push(current);
+      return { above: 220 };
+    });
+    expect(decided).toEqual([
+      { above: 210, below: 10 },
+      { above: 210, below: 10, mode: 'every' },
+    ]);
+    expect(outcome).toEqual({ override: { above: 220, below: 10, mode: 'every' }, attempts: 2 });
+    expect(await item('RACE')).toEqual({ symbol: 'RACE', above: 220, below: 10, mode: 'every', zone: 'NORMAL', version: 3 });
+  });
+
+  it('notices a rule removed between the read and the write', async () => {
+    await put({ symbol: 'GONE', above: 210 });
+    const decided: unknown[] = [];
+    await interleavedWith((symbol) => other.remove(symbol)).change('GONE', (current) => (decided.push(current), { below: 100 }));
+    expect(decided).toEqual([{ above: 210 }, undefined]);
+    expect(await item('GONE')).toEqual({ symbol: 'GONE', below: 100 });
+  });
+
+  it('gives up with a clear error when others keep changing the rule', async () => {
+    await put({ symbol: 'BUSY', above: 150 });
+    let n = 0;
+    const busy = new (class extends DynamoRuleStore {
+      override async read(symbol: string) {
+        const reading = await super.read(symbol);
+        await other.change(symbol, () => ({ above: 151 + n++ }));
+        return reading;
+      }
+    })(db.raw, table, { maxAttempts: 3, backoffMs: 1 });
+    await expect(busy.change('BUSY', () => ({ below: 10 }))).rejects.toThrow(ConcurrentRuleChangeError);
+    await expect(busy.change('BUSY', () => ({ below: 10 }))).rejects.toThrow('the rule of BUSY kept changing while it was being set (3 attempts): try again');
+    expect((await item('BUSY'))?.below).toBeUndefined();
+  });
+
+  it('writes nothing when the decision refuses the change', async () => {
+    await put({ symbol: 'NO', above: 150 });
+    await expect(
+      store.change('NO', () => {
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await item('NO')).toEqual({ symbol: 'NO', above: 150 });
+    await expect(store.change('NO', () => ({}))).rejects.toThrow('nothing to set');
+  });
+
+  it('removes an override and keeps the engine state; says when there was none', async () => {
+    await put({ symbol: 'DEL', zone: 'LOW', since: 5, version: 2, above: 99, below: 9, mode: 'every' });
+    expect(await store.remove('DEL')).toBe(true);
+    expect(await item('DEL')).toEqual({ symbol: 'DEL', zone: 'LOW', since: 5, version: 2 });
+    expect(await store.remove('DEL')).toBe(false);
+    expect(await store.remove('NEVER')).toBe(false);
+  });
+});
+
+describe('ruleOverrideOf', () => {
+  it('keeps positive numbers and trigger modes only', () => {
+    expect(ruleOverrideOf({ above: 300, below: 0, mode: 'every' })).toEqual({ above: 300, mode: 'every' });
+    expect(ruleOverrideOf({ above: Number.POSITIVE_INFINITY, below: '5', mode: 'sometimes' })).toBeUndefined();
+    expect(ruleOverrideOf({ zone: 'HIGH' })).toBeUndefined();
+  });
+});
