@@ -38,8 +38,7 @@ export interface Evaluation {
 }
 
 /** Event-time order, ties by tick key: the one order every instance agrees on. */
-const compare = (aTime: number, aKey: string, bTime: number, bKey: string): number =>
-  aTime - bTime || (aKey < bKey ? -1 : aKey > bKey ? 1 : 0);
+const compare = (aTime: number, aKey: string, bTime: number, bKey: string): number => aTime - bTime || Number(aKey > bKey) - Number(aKey < bKey);
 
 function makeAlert(symbol: string, observation: Observation, alertType: AlertType, rule: AlertRule, mode: TriggerMode): Alert {
   const key = tickKey(symbol, observation.eventTime, observation.price);

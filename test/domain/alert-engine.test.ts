@@ -168,8 +168,38 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
     expect(summary(alerts)).toEqual(['HIGH@151']);
   });
 
-  it('has no zone for a symbol it has never seen', () => {
+  it('has no zone for a symbol it has never seen, and otherwise that of its newest observation', () => {
     expect(currentZone(undefined)).toBeUndefined();
+    expect(currentZone({ observations: [], truncated: false })).toBeUndefined();
+    expect(currentZone(feed(cross, [series('AAPL', [100, 151, 40])]).windows.get('AAPL'))).toBe('LOW');
+  });
+
+  it('applies a tick that lands inside a truncated window, and only one before it is late', () => {
+    const { windows } = feed(cross, cut(series('AAPL', [100, 100, 100, 100]), [1]), 3);
+    const window = windows.get('AAPL')!;
+    expect(window).toMatchObject({ truncated: true, observations: [{ eventTime: T0 + 1000 }, { eventTime: T0 + 2000 }, { eventTime: T0 + 3000 }] });
+    const inside = tick('AAPL', 151, T0 + 1500);
+    const result = evaluate('AAPL', cross, window, [inside], 3);
+    expect(result.late).toEqual([]);
+    expect(summary(result.raised.map((r) => r.alert))).toEqual(['HIGH@151']);
+    expect(result.raised[0]!.owner).toBe(inside.key);
+  });
+
+  it('stays untruncated at exactly the horizon, so an earlier tick is still placed exactly', () => {
+    const { windows } = feed(cross, [series('AAPL', [100, 100, 100], T0 + 1000)], 3);
+    expect(windows.get('AAPL')?.truncated).toBe(false);
+    expect(evaluate('AAPL', cross, windows.get('AAPL'), [tick('AAPL', 151, T0)], 3)).toMatchObject({ late: [], raised: [{ alert: { price: 151 } }] });
+  });
+
+  it('keeps a single mark per run when the window edge falls inside a run that grew leftwards', () => {
+    // 100, then 152 and 153 (152 raises), then 151 arrives late, before 152: the run now starts at 151, marked at 152.
+    const [n, h1, h2, h3] = series('AAPL', [100, 151, 152, 153]);
+    let window = feed(cross, [[n!, h2!, h3!]], 3).windows.get('AAPL')!;
+    window = evaluate('AAPL', cross, window, [h1!], 3).next!;
+    expect(window.observations.map((o) => `${o.price}${o.marked ? '*' : ''}`)).toEqual(['151', '152*', '153']);
+    // A NORMAL tick between 151 and 152 cuts 151 off: that run has no alert yet and raises one.
+    const split = evaluate('AAPL', cross, window, [tick('AAPL', 120, T0 + 1500)], 3);
+    expect(summary(split.raised.map((r) => r.alert))).toEqual(['HIGH@151']);
   });
 });
 
@@ -181,6 +211,9 @@ describe('every mode', () => {
     expect(result.raised.map((r) => r.owner)).toEqual([ticks[0]!.key, ticks[2]!.key, ticks[3]!.key]);
     expect(result.raised.every((r) => r.alert.mode === 'every' && r.alert.alertId === alertId(r.owner, r.alert.alertType))).toBe(true);
     expect(result.next).toBeUndefined();
+    expect(result.late).toEqual([]);
+    const shuffled = evaluate('AAPL', every, undefined, [ticks[3]!, ticks[0]!, ticks[2]!], BIG);
+    expect(shuffled.raised.map((r) => r.alert.price)).toEqual([151, 152, 40]);
   });
 });
 
@@ -233,8 +266,35 @@ describe('properties: the alerts are the runs, whatever the delivery', () => {
     );
   });
 
-  it('a tick key is the identity of a price observation', () => {
-    expect(tickKey('AAPL', T0, 151)).toBe(tick('AAPL', 151, T0).key);
+  it('a tick key is the identity of a price observation, and an alert id the identity of a run\'s alert', () => {
+    expect(tickKey('AAPL', T0, 151)).toBe('34b9d40fbda323105422dde8a78d50fd');
+    expect(alertId('34b9d40fbda323105422dde8a78d50fd', 'HIGH')).toBe('7ab4e00f6b1b5aae54b6b60c4769dc97');
     expect(tickKey('AAPL', T0, 151)).not.toBe(tickKey('AAPL', T0 + 1, 151));
+  });
+
+  it('gives every alert an owner from the batch that raised it, inside its run or right next to it', () => {
+    fc.assert(
+      fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), fc.func(fc.integer()), (ticks, sizes, rank) => {
+        const batches = cut(ticks, sizes);
+        const order = batches.map((b, i) => ({ b, r: rank(i) })).sort((x, y) => x.r - y.r).map((x) => x.b);
+        const windows = new Map<string, SymbolWindow>();
+        for (const batch of order) {
+          for (const [symbol, group] of Map.groupBy(batch, (t) => t.symbol)) {
+            const result = evaluate(symbol, RULE, windows.get(symbol), group, BIG);
+            if (result.next) windows.set(symbol, result.next);
+            const keys = result.next?.observations.map((o) => tickKey(symbol, o.eventTime, o.price)) ?? [];
+            const zones = result.next?.observations.map((o) => o.zone) ?? [];
+            for (const { alert, owner } of result.raised) {
+              expect(group.map((t) => t.key)).toContain(owner);
+              const at = keys.indexOf(alert.tickKey);
+              let end = at;
+              while (end + 1 < zones.length && zones[end + 1] === alert.alertType) end++;
+              expect(keys.slice(Math.max(0, at - 1), end + 2)).toContain(owner);
+            }
+          }
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
   });
 });

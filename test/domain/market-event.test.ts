@@ -38,6 +38,34 @@ describe('parseMarketEvent', () => {
     if (result.ok) expect(tickOf(result.value)).toBeUndefined();
   });
 
+  it('keeps exactly the fields a quote sent, and takes bid equal to ask or a price with one side only', () => {
+    const time = Date.parse('2026-11-23T14:59:00Z');
+    const quote = parseMarketEvent(event('Market Quote', { exchange: 'NYSE', symbol: 'T', bid: 20, ask: 20 }), routing, NOW);
+    expect(quote).toEqual({
+      ok: true,
+      value: { eventId: 'evt-1', eventType: 'Market Quote', kind: 'quote', symbol: 'T', exchange: 'NYSE', eventTime: time, bid: 20, ask: 20, detail: { exchange: 'NYSE', symbol: 'T', bid: 20, ask: 20 } },
+    });
+    expect(parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'T', price: 20, ask: 21 }), routing, NOW).ok).toBe(true);
+    expect(parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'T', price: 20, bid: 21 }), routing, NOW).ok).toBe(true);
+    expect(parseMarketEvent(event('Market Quote', { exchange: 'NYSE', symbol: 'T', ask: 21 }), routing, NOW)).toEqual({
+      ok: false,
+      reason: 'detail.price: a quote needs a price, or both bid and ask',
+    });
+    const priced = parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'T', price: 20 }), routing, NOW);
+    expect(priced.ok && priced.value).toEqual({ eventId: 'evt-1', eventType: 'Price Update', kind: 'quote', symbol: 'T', exchange: 'NYSE', eventTime: time, price: 20, detail: { exchange: 'NYSE', symbol: 'T', price: 20 } });
+    expect(priced.ok && tickOf(priced.value)).toEqual({ key: tickKey('T', time, 20), symbol: 'T', price: 20, eventTime: time, exchange: 'NYSE' });
+  });
+
+  it('takes a detail of exactly 4 096 bytes and no more', () => {
+    const detail = { exchange: 'NYSE', symbol: 'T', price: 20, volume: 1, pad: '' };
+    detail.pad = 'x'.repeat(4096 - JSON.stringify(detail).length);
+    expect(parseMarketEvent(event('Trade Execution', detail), routing, NOW).ok).toBe(true);
+    expect(parseMarketEvent(event('Trade Execution', { ...detail, pad: `${detail.pad}x` }), routing, NOW)).toEqual({
+      ok: false,
+      reason: 'detail is 4097 bytes; a market event detail is at most 4096 bytes',
+    });
+  });
+
   it('turns a price-bearing event into a tick', () => {
     const result = parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'IBM', price: 42, volume: 5 }), routing, NOW);
     expect(result.ok).toBe(true);
@@ -83,7 +111,15 @@ describe('parseMarketEvent', () => {
 
   it('bounds what a reason quotes', () => {
     expect(quoted('abc')).toBe('"abc"');
+    expect(quoted('x'.repeat(64))).toBe(`"${'x'.repeat(64)}"`);
     expect(quoted('x'.repeat(100))).toBe(`"${'x'.repeat(64)}…"`);
+  });
+
+  it('reads an envelope time of up to 64 characters', () => {
+    const long = `Mon, 23 Nov 2026 14:59:00 GMT (${'x'.repeat(32)})`;
+    expect(long).toHaveLength(64);
+    expect(identityOf({ time: long }).time).toBe('2026-11-23T14:59:00.000Z');
+    expect(identityOf({ time: long.replace('(', '(x') }).time).toBe('1970-01-01T00:00:00.000Z');
   });
 
   it('rejects before any recursive walk a detail that nests too deep or holds numbers no store can', () => {

@@ -13,10 +13,13 @@ describe('checkStructure', () => {
     expect(checkStructure(nested(16))).toEqual({ ok: true, value: undefined });
     expect(checkStructure(nested(17))).toEqual({ ok: false, reason: 'message: nests deeper than 16 levels' });
     expect(checkStructure(nested(200_000), { root: ['detail'] })).toEqual({ ok: false, reason: 'detail: nests deeper than 16 levels' });
+    expect(checkStructure(nested(16), { root: ['a', 'b'] }).ok).toBe(true);
   });
 
   it('bounds the number of values, before expanding a large array', () => {
     expect(checkStructure(Array.from({ length: 4095 }, () => 1)).ok).toBe(true);
+    expect(checkStructure([[1, 2], Array.from({ length: 4091 }, () => 1)]).ok).toBe(true);
+    expect(checkStructure([[1, 2], Array.from({ length: 4092 }, () => 1)])).toEqual({ ok: false, reason: 'message: has more than 4096 values' });
     expect(checkStructure(Array.from({ length: 100_000 }, () => 1))).toEqual({ ok: false, reason: 'message: has more than 4096 values' });
     expect(checkStructure(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'])))).toEqual({ ok: false, reason: 'message: has more than 4096 values' });
   });

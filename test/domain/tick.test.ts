@@ -69,6 +69,39 @@ describe('parseTick', () => {
     expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^body is \d+ bytes; a tick is at most 4096 bytes$/) });
   });
 
+  it('takes the limits themselves: a 4 096-byte body, a price of 1 000 000 000, 2000-01-01, five minutes ahead, bid equal to ask', () => {
+    const base = JSON.stringify({ symbol: 'AAPL', price: 1, pad: '' });
+    const exactly = base.replace('"pad":""', `"pad":"${'x'.repeat(LIMITS.maxMessageBytes - base.length)}"`);
+    expect(Buffer.byteLength(exactly)).toBe(4096);
+    expect(parse(exactly).ok).toBe(true);
+    expect(parse(exactly.replace('"pad":"', '"pad":"y'))).toEqual({ ok: false, reason: 'body is 4097 bytes; a tick is at most 4096 bytes' });
+    expect(parse({ symbol: 'AAPL', price: 1_000_000_000 }).ok).toBe(true);
+    expect(parse({ symbol: 'AAPL', price: 1, timestamp: Date.UTC(2000, 0, 1) }).ok).toBe(true);
+    expect(parse({ symbol: 'AAPL', price: 1, timestamp: Date.UTC(2000, 0, 1) - 1 })).toEqual({
+      ok: false,
+      reason: 'timestamp: must be on or after 2000-01-01T00:00:00Z (got 946684799999)',
+    });
+    expect(parse({ symbol: 'AAPL', price: 1, timestamp: NOW + 300_000 }).ok).toBe(true);
+    expect(parse({ symbol: 'AAPL', price: 1, timestamp: NOW + 300_001 })).toEqual({ ok: false, reason: `timestamp: is more than 5 minutes in the future (got ${NOW + 300_001})` });
+    expect(parse({ symbol: 'AAPL', price: 1, bid: 1, ask: 1 }).ok).toBe(true);
+    expect(parse({ symbol: 'AAPL', price: 1, bid: 2 }).ok).toBe(true);
+    expect(parse({ symbol: 'AAPL', price: 1, ask: 0.5 }).ok).toBe(true);
+  });
+
+  it('counts a body in UTF-8 bytes, not characters', () => {
+    const body = JSON.stringify({ symbol: 'AAPL', price: 1, note: 'é'.repeat(2100) });
+    expect(body.length).toBeLessThan(4096);
+    expect(parse(body)).toEqual({ ok: false, reason: `body is ${Buffer.byteLength(body)} bytes; a tick is at most 4096 bytes` });
+  });
+
+  it('keeps exactly the optional fields that were sent', () => {
+    const at = Date.parse('2026-11-23T14:00:00Z');
+    expect(parse({ symbol: 'AAPL', price: 2, timestamp: at, volume: 0, exchange: 'NYSE', bid: 1, ask: 3 })).toEqual({
+      ok: true,
+      value: { key: tickKey('AAPL', at, 2), symbol: 'AAPL', price: 2, eventTime: at, volume: 0, exchange: 'NYSE', bid: 1, ask: 3 },
+    });
+  });
+
   it('ignores unknown fields', () => {
     expect(parse({ symbol: 'AAPL', price: 1, source: 'feed-a' }).ok).toBe(true);
   });
