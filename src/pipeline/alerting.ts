@@ -1,4 +1,5 @@
 import { evaluate, resolveRule, type Alert, type RaisedAlert, type Tick } from '../domain/index.js';
+import { describeError as describe } from './errors.js';
 import type { AlertingPorts, Deadline, PendingAlert, SymbolRecord } from './ports.js';
 
 /** How often a symbol's state update is re-attempted after losing a race to a concurrent batch. */
@@ -29,7 +30,6 @@ export interface AlertingLog {
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** What one symbol's settled state asks of delivery. */
 interface Settled {

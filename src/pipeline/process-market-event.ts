@@ -1,5 +1,6 @@
 import { identityOf, parseMarketEvent, tickOf, type Alert, type MarketEvent, type MarketEventRouting } from '../domain/index.js';
 import { raiseAlerts, type AlertingLog } from './alerting.js';
+import { describeError as describe } from './errors.js';
 import type { AlertingPorts, AuditLog, Deadline, EventDeadLetters, MarketDataStore } from './ports.js';
 
 export interface MarketEventPorts extends AlertingPorts {
@@ -23,7 +24,6 @@ export type MarketEventOutcome =
 /** Longest reason kept in an audit record or a dead letter's attributes. */
 export const MAX_REASON_LENGTH = 1_000;
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const bounded = (reason: string): string => (reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason);
 
 /**

@@ -1,3 +1,4 @@
+import { describeError } from '../../pipeline/errors.js';
 import type { Deadline } from '../../pipeline/ports.js';
 
 /** Errors worth another attempt: throttling, capacity and transient service or network faults. */
@@ -56,8 +57,6 @@ export interface Leftover<T> {
   readonly reason?: string;
 }
 
-export const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
  * A signal that cuts the call off when the time budget runs out: with one SDK attempt per call, nothing a stalled
