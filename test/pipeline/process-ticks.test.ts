@@ -238,6 +238,15 @@ describe('processTicks', () => {
     expect((await db.scan(db.names.alertRulesTable))[0]!.pending).toEqual({});
   });
 
+  it('fails only the message with a value no store can hold, in every mode and in cross mode', async () => {
+    await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'EVRY', mode: 'every' } }));
+    const batch = [msg('EVRY', 151, T0), raw('{"symbol":"EVRY","price":1e-200}'), msg('EVRY', 152, T0 + 1), msg('AAPL', 160, T0), raw('{"symbol":"AAPL","price":1e-200}')];
+    const outcomes = await run(batch);
+    expect(outcomes.map((o) => o.status)).toEqual(['ok', 'invalid', 'ok', 'ok', 'invalid']);
+    expect(outcomes[1]).toMatchObject({ reason: 'price: must be at least 1e-12' });
+    expect((await alertItems()).map((i) => `${i.symbol}@${i.price}`).sort()).toEqual(['AAPL@160', 'EVRY@151', 'EVRY@152']);
+  });
+
   it('does nothing for an empty batch', async () => {
     expect(await run([])).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { alertSortKey, type Alert } from '../../domain/index.js';
 import type { AlertStore, Deadline, DeliveryFailures } from '../../pipeline/ports.js';
 import { toAlertItem } from './alert-items.js';
 import { chunk, uniqueAlerts } from './batching.js';
-import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from './retry.js';
+import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
 
 /** DynamoDB's BatchWriteItem and BatchGetItem limits. */
 export const BATCH_WRITE_MAX = 25;
@@ -25,8 +25,8 @@ export class DynamoAlertStore implements AlertStore {
     const failures: DeliveryFailures = new Map();
     await Promise.all(
       chunk(uniqueAlerts(alerts), BATCH_WRITE_MAX).map(async (items) => {
-        const { remaining, reason } = await retryPending(items, (pending, signal) => this.write(pending, signal), deadline, this.backoff);
-        for (const alert of remaining) failures.set(alert.alertId, `alert not written: ${reason}`);
+        const attempt = (part: readonly Alert[]) => retryPending(part, (pending, signal) => this.write(pending, signal), deadline, this.backoff);
+        for (const { item, reason } of await isolatingRejections(items, attempt)) failures.set(item.alertId, `alert not written: ${reason}`);
       }),
     );
     return failures;

@@ -55,6 +55,28 @@ export interface Leftover<T> {
   readonly remaining: readonly T[];
   /** Why they are not done. */
   readonly reason?: string;
+  /** The error that stopped the retries, when one did. */
+  readonly error?: unknown;
+}
+
+/** Errors with which a service refuses a request for what it contains (a value it cannot store, a batch too long). */
+const CONTENT_REJECTIONS = new Set(['ValidationException', 'InvalidParameterException', 'InvalidParameterValueException', 'BatchRequestTooLongException']);
+
+export const isContentRejection = (error: unknown): boolean => CONTENT_REJECTIONS.has((error as { name?: string } | undefined)?.name ?? '');
+
+/**
+ * Batch calls fail as a whole when one item is refused. Split a refused batch and try the halves, so that only the
+ * items the service really refuses are left, each with the reason; everything else goes through.
+ */
+export async function isolatingRejections<T>(items: readonly T[], attempt: (part: readonly T[]) => Promise<Leftover<T>>): Promise<{ item: T; reason: string }[]> {
+  const leftover = await attempt(items);
+  if (leftover.remaining.length === 0) return [];
+  if (leftover.remaining.length > 1 && isContentRejection(leftover.error)) {
+    const half = Math.ceil(leftover.remaining.length / 2);
+    const parts = [leftover.remaining.slice(0, half), leftover.remaining.slice(half)];
+    return (await Promise.all(parts.map((part) => isolatingRejections(part, attempt)))).flat();
+  }
+  return leftover.remaining.map((item) => ({ item, reason: leftover.reason ?? 'not done' }));
 }
 
 
@@ -89,7 +111,7 @@ export async function retryPending<T>(
       pending = left;
     } catch (error) {
       reason = reasonOf(error, signal);
-      if (signal.aborted || !isRetryable(error)) return { remaining: pending, reason };
+      if (signal.aborted || !isRetryable(error)) return { remaining: pending, reason, error };
     }
     if (pending.length === 0) break;
     const delay = fullJitter(attempt, options);

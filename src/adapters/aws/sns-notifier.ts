@@ -3,7 +3,7 @@ import type { Alert } from '../../domain/index.js';
 import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
 import { toAlertItem } from './alert-items.js';
 import { chunk, uniqueAlerts } from './batching.js';
-import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from './retry.js';
+import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
 
 /** SNS PublishBatch limit. */
 export const PUBLISH_BATCH_MAX = 10;
@@ -37,9 +37,10 @@ export class SnsNotifier implements Notifier {
     await Promise.all(
       chunk(uniqueAlerts(alerts), PUBLISH_BATCH_MAX).map(async (entries) => {
         const permanent = new Map<string, string>();
-        const { remaining, reason } = await retryPending(entries, (pending, signal) => this.publish(pending, permanent, signal), deadline, this.backoff);
+        const attempt = (part: readonly Alert[]) => retryPending(part, (pending, signal) => this.publish(pending, permanent, signal), deadline, this.backoff);
+        const refused = await isolatingRejections(entries, attempt);
         for (const [id, why] of permanent) failures.set(id, `notification rejected: ${why}`);
-        for (const alert of remaining) failures.set(alert.alertId, `notification not accepted: ${reason}`);
+        for (const { item, reason } of refused) failures.set(item.alertId, `notification not accepted: ${reason}`);
       }),
     );
     return failures;

@@ -61,3 +61,20 @@ describe('DynamoAlertStore retries', () => {
     expect(mock.commandCalls(BatchWriteCommand)).toHaveLength(2);
   });
 });
+
+describe('DynamoAlertStore: one refused item fails only itself', () => {
+  let db: LocalDynamo;
+  beforeAll(async () => (db = await startLocalDynamo()));
+  afterAll(async () => db.close());
+
+  it('splits a batch DynamoDB refuses until only the refused alert is left, and writes the rest', async () => {
+    const store = new DynamoAlertStore(db.documents, db.names.alertsTable, 'test', NO_WAIT);
+    const alerts = alertsFor('KO', 25);
+    // A threshold no store can hold (the rules' validation keeps these out; this is the last line of defence).
+    const poisoned = { ...alerts[13]!, threshold: 1e-200 };
+    const failures = await store.putAlerts([...alerts.slice(0, 13), poisoned, ...alerts.slice(14)], forever);
+    expect([...failures.keys()]).toEqual([poisoned.alertId]);
+    expect(failures.get(poisoned.alertId)).toMatch(/^alert not written: ValidationException: .*underflow/);
+    expect(await db.scan(db.names.alertsTable)).toHaveLength(24);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { fullJitter, isRetryable, retryCall, retryPending } from '../../../src/adapters/aws/index.js';
+import { fullJitter, isContentRejection, isRetryable, isolatingRejections, retryCall, retryPending } from '../../../src/adapters/aws/index.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
 
 const throttled = () => Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
@@ -32,8 +32,9 @@ describe('retryPending', () => {
   });
 
   it('stops at once on an error that is not retryable', async () => {
-    const step = vi.fn().mockRejectedValue(Object.assign(new Error('bad key'), { name: 'ValidationException' }));
-    expect(await retryPending([1], step, forever, NO_WAIT)).toEqual({ remaining: [1], reason: 'ValidationException: bad key' });
+    const refusal = Object.assign(new Error('bad key'), { name: 'ValidationException' });
+    const step = vi.fn().mockRejectedValue(refusal);
+    expect(await retryPending([1], step, forever, NO_WAIT)).toEqual({ remaining: [1], reason: 'ValidationException: bad key', error: refusal });
     expect(step).toHaveBeenCalledTimes(1);
   });
 
@@ -51,5 +52,39 @@ describe('retryCall', () => {
     const call = vi.fn().mockRejectedValueOnce(throttled()).mockResolvedValueOnce('ok');
     expect(await retryCall(call, forever, NO_WAIT)).toBe('ok');
     await expect(retryCall(() => Promise.reject(throttled()), expired, NO_WAIT)).rejects.toThrow('slow down');
+  });
+});
+
+describe('isolatingRejections', () => {
+  const refusal = () => Object.assign(new Error('refused'), { name: 'ValidationException' });
+
+  it('halves a refused batch until only the refused items are left, each with its reason', async () => {
+    const parts: number[][] = [];
+    const attempt = async (part: readonly number[]) => {
+      parts.push([...part]);
+      return part.includes(3) || part.includes(6) ? { remaining: part, reason: 'ValidationException: refused', error: refusal() } : { remaining: [] };
+    };
+    expect(await isolatingRejections([1, 2, 3, 4, 5, 6, 7], attempt)).toEqual([
+      { item: 3, reason: 'ValidationException: refused' },
+      { item: 6, reason: 'ValidationException: refused' },
+    ]);
+    expect(parts[0]).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(parts).toContainEqual([3]);
+    expect(parts).toContainEqual([6]);
+  });
+
+  it('does not split what failed for another reason (throttling, the time budget)', async () => {
+    const attempt = vi.fn(async (part: readonly number[]) => ({ remaining: part, reason: 'time budget exhausted' }));
+    expect(await isolatingRejections([1, 2], attempt)).toEqual([
+      { item: 1, reason: 'time budget exhausted' },
+      { item: 2, reason: 'time budget exhausted' },
+    ]);
+    expect(attempt).toHaveBeenCalledTimes(1);
+  });
+
+  it('knows the errors that refuse a request for its content', () => {
+    expect(['ValidationException', 'InvalidParameterException', 'InvalidParameterValueException', 'BatchRequestTooLongException'].map((name) => isContentRejection({ name }))).toEqual([true, true, true, true]);
+    expect(isContentRejection({ name: 'ThrottlingException' })).toBe(false);
+    expect(isContentRejection(undefined)).toBe(false);
   });
 });

@@ -55,4 +55,19 @@ describe('SnsNotifier', () => {
       'notification not accepted: ThrottledException: rate exceeded; time budget exhausted',
     ]);
   });
+
+  it('splits a batch SNS refuses as a whole until only the refused notification is left', async () => {
+    const alerts = alertsFor(10);
+    const refusedId = alerts[6]!.alertId;
+    sns.on(PublishBatchCommand).callsFake(async (input: { PublishBatchRequestEntries: { Id: string }[] }) => {
+      if (input.PublishBatchRequestEntries.some((e) => e.Id === refusedId)) {
+        throw Object.assign(new Error('Invalid parameter: Message too long'), { name: 'InvalidParameterException' });
+      }
+      return { Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })), Failed: [] };
+    });
+    const failures = await notifier.notify(alerts, forever);
+    expect([...failures]).toEqual([[refusedId, 'notification not accepted: InvalidParameterException: Invalid parameter: Message too long']]);
+    const published = sns.commandCalls(PublishBatchCommand).flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
+    expect(new Set(published.map((e) => e.Id))).toEqual(new Set(alerts.map((a) => a.alertId)));
+  });
 });
