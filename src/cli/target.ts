@@ -2,9 +2,10 @@ import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/aws/index.js';
 import { UserError, describeFailure } from '../local/failures.js';
-import { dataHome, displayPath, localPaths } from '../local/paths.js';
+import { dataHome, displayPath, localPaths, sessionTableNames, type Session } from '../local/paths.js';
 import type { RemoteTables } from '../local/pipeline-tables.js';
 import { openLocalStore } from '../local/store.js';
+import { hasSessionTables } from '../local/tables.js';
 import { ENVIRONMENT_SUFFIX_PATTERN, TABLES, environmentSuffixFrom, regionFrom, resourceNames, type TableKey } from '../resources/index.js';
 import { readStackOutputs, type OutputKey, type StackOutputs } from './outputs.js';
 
@@ -16,11 +17,13 @@ export interface TargetOptions {
   readonly outputs?: string;
   readonly endpoint?: string;
   readonly region?: string;
+  /** The demo session of the embedded store (what `npm start` last ran) instead of the accumulated data. */
+  readonly demo?: boolean;
 }
 
 /** The embedded store (the default), or a deployed environment reached with the standard AWS SDK configuration. */
 export type Target =
-  | { readonly kind: 'local'; readonly environment: string; readonly home: string }
+  | { readonly kind: 'local'; readonly environment: string; readonly home: string; readonly session: Session }
   | {
       readonly kind: 'aws';
       readonly environment: string;
@@ -42,8 +45,9 @@ function environmentOf(options: TargetOptions, outputs?: StackOutputs): string {
 
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
   if (!options.aws && !options.outputs && !options.endpoint) {
-    return { kind: 'local', environment: environmentOf(options), home: dataHome(options.dataDir) };
+    return { kind: 'local', environment: environmentOf(options), home: dataHome(options.dataDir), session: options.demo ? 'demo' : 'main' };
   }
+  if (options.demo) throw new UserError('--demo names the embedded store\'s demo session: leave out --aws, --outputs and --endpoint');
   const outputs = options.outputs ? await readStackOutputs(options.outputs) : undefined;
   return {
     kind: 'aws',
@@ -56,7 +60,8 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
 
 export function describeTarget(target: Target): string {
   if (target.kind === 'local') {
-    return `the embedded store (${displayPath(localPaths(target.home, target.environment).root)}, environment ${target.environment})`;
+    const session = target.session === 'demo' ? ', the demo run of npm start' : '';
+    return `the embedded store (${displayPath(localPaths(target.home, target.environment).root)}, environment ${target.environment}${session})`;
   }
   return `${target.endpoint ?? `AWS ${target.region}`} (environment ${target.environment})`;
 }
@@ -74,6 +79,7 @@ const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
 
 /** A table's name in the target: the outputs file's when it has one, else the environment's resource name. */
 export function tableName(target: Target, table: TableKey): string {
+  if (target.kind === 'local') return sessionTableNames(target.environment, target.session)[table];
   const fromOutputs = target.kind === 'aws' ? target.outputs?.get(TABLE_OUTPUTS[table]) : undefined;
   return fromOutputs ?? resourceNames(target.environment)[TABLES[table].resource];
 }
@@ -114,6 +120,10 @@ export interface TableAccess extends RemoteTables {
 export async function openTables(target: Target, tables: readonly TableKey[]): Promise<TableAccess> {
   if (target.kind === 'local') {
     const store = await openLocalStore({ environment: target.environment, home: target.home });
+    if (target.session === 'demo' && !(await hasSessionTables(store.client, target.environment, 'demo'))) {
+      await store.close();
+      throw new UserError(`there is no demo run in environment ${target.environment} yet: npm start makes one`);
+    }
     return { documents: createDocumentClient(store.client), region: store.region, close: () => store.close() };
   }
   return openRemoteTables(target, tables);

@@ -5,10 +5,10 @@ import { parseMarketEvent, parseTick } from '../domain/index.js';
 import { MARKET_EVENT_ROUTING, marketEventConfigFrom, type MarketEventConfig } from '../handlers/config.js';
 import { createDataProcessorHandler } from '../handlers/data-processor.js';
 import { createMarketProcessorHandler, type MarketProcessorResult } from '../handlers/market-processor.js';
-import { createObservability } from '../handlers/observability.js';
 import { alertingPorts, marketEventPorts } from '../handlers/wiring.js';
 import { BASE_NAMES, DEFAULTS, ENV, EVENT_RULES, EVENT_SOURCE, TABLES, resourceNames, type TableKey } from '../resources/index.js';
-import { JsonlDeadLetterStore, type EventDeadLetter, type Origin, type TickDeadLetter } from './dead-letter-store.js';
+import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type JsonlDeadLetterStore, type Origin, type TickDeadLetter } from './dead-letter-store.js';
+import { FailureReasons } from './failure-reasons.js';
 import { LocalEventBus, type BusEntry, type BusRule } from './event-bus.js';
 import { lambdaContext } from './lambda-context.js';
 import type { LocalPaths } from './paths.js';
@@ -79,11 +79,15 @@ export const busRules = (): { name: string; pattern: BusRule['pattern'] }[] =>
     pattern: { source: [EVENT_SOURCE], 'detail-type': EVENT_RULES[rule] },
   }));
 
-/** Why a tick ended in the DLQ, for people: the domain's validation reason, else the processing error. */
-function tickReason(message: QueueMessage, receives: number): string {
+/**
+ * Why a tick ended in the DLQ, for people: what the function logged for its last receive, else the error that
+ * failed the whole invocation, else the domain's validation reason.
+ */
+function tickReason(message: QueueMessage, logged: string | undefined, receives: number): string {
+  if (logged) return logged;
+  if (message.lastError) return message.lastError;
   const parsed = parseTick(message, Date.now());
-  if (!parsed.ok) return parsed.reason;
-  return message.lastError ?? `valid tick, but processing failed on each of ${receives} receives (run with --verbose to see why)`;
+  return parsed.ok ? `processing failed on each of ${receives} receives, with no reason given` : parsed.reason;
 }
 
 function eventReason(event: EventBridgeEvent<string, unknown>, error: string): string {
@@ -102,13 +106,14 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     ...(options.printAlert && { print: options.printAlert }),
     onNotified: (alerts) => alerts.forEach((a) => stats.alerts[a.alertType]++),
   });
+  const reasons = new FailureReasons();
   const dataProcessor = createDataProcessorHandler({
     ports: alertingPorts(config, options.documents, notifier),
-    observability: createObservability(BASE_NAMES.dataProcessor),
+    observability: reasons.observability(BASE_NAMES.dataProcessor),
   });
   const marketProcessor = createMarketProcessorHandler({
     ports: marketEventPorts(config, options.documents, notifier),
-    observability: createObservability(BASE_NAMES.marketProcessor),
+    observability: reasons.observability(BASE_NAMES.marketProcessor),
   });
   const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
   // Each invocation gets a fresh context with the function's own name, memory, timeout and log group.
@@ -120,8 +125,11 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       region,
       logGroupName: names[`${fn}LogGroup`],
     });
-  const ticksDlq = new JsonlDeadLetterStore<TickDeadLetter>(paths.ticksDlq);
-  const eventsDlq = new JsonlDeadLetterStore<EventDeadLetter>(paths.eventsDlq);
+  // A dead-letter line that cannot be read is skipped and reported like an unreadable input line.
+  const onUnreadable = (problem: { file: string; line: number; reason: string }) =>
+    stats.problem({ kind: 'line', outcome: 'skipped', reason: problem.reason, origin: { file: problem.file, line: problem.line } });
+  const ticksDlq = tickDeadLetters(paths.ticksDlq, onUnreadable);
+  const eventsDlq = eventDeadLetters(paths.eventsDlq, onUnreadable);
 
   const queue = new LocalSqsDriver({
     handler: dataProcessor,
@@ -131,9 +139,12 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     batchSize: DEFAULTS.batchSize,
     maxReceiveCount: DEFAULTS.maxReceiveCount,
     concurrency,
-    delivered: () => stats.ticksProcessed++,
+    delivered: (message) => {
+      reasons.forget(message.messageId);
+      stats.ticksProcessed++;
+    },
     deadLetter: async (message) => {
-      const reason = tickReason(message, DEFAULTS.maxReceiveCount);
+      const reason = tickReason(message, reasons.take(message.messageId), DEFAULTS.maxReceiveCount);
       await ticksDlq.append([
         {
           messageId: message.messageId,

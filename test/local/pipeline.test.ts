@@ -63,12 +63,12 @@ describe('local pipeline on the real handlers', () => {
   it('redrives dead letters: still-invalid ones return to their queue', async () => {
     const stats = new RunStats();
     const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
-    await pipeline.ticksDlq.drain(async (letters) => {
-      for await (const letter of letters) await pipeline.redriveTick(letter);
+    await pipeline.ticksDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveTick(letter);
       await pipeline.drain();
     });
-    await pipeline.eventsDlq.drain(async (letters) => {
-      for await (const letter of letters) await pipeline.redriveEvent(letter);
+    await pipeline.eventsDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveEvent(letter);
       await pipeline.drain();
     });
     expect(stats.ticksDeadLettered).toBe(1);

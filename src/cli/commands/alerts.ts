@@ -2,6 +2,7 @@ import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { symbolSchema } from '../../domain/index.js';
 import { UserError } from '../../local/failures.js';
 import { TABLES } from '../../resources/index.js';
+import { LATEST_TIME } from '../common.js';
 import { describeTarget, openTables, resolveTarget, tableName, type TargetOptions } from '../target.js';
 
 export interface AlertsOptions extends TargetOptions {
@@ -22,7 +23,7 @@ const { partitionKey, sortKey } = TABLES.alerts;
  * sorts after the bare ISO string and before it followed by '~' (above '#' and every hex digit).
  */
 export function sortKeyRange(from: number | undefined, to: number | undefined): [string, string] {
-  return [new Date(from ?? 0).toISOString(), `${new Date(to ?? Date.UTC(9999, 11, 31)).toISOString()}~`];
+  return [new Date(from ?? 0).toISOString(), `${new Date(to ?? LATEST_TIME).toISOString()}~`];
 }
 
 async function queryAlerts(documents: DynamoDBDocumentClient, table: string, options: AlertsOptions): Promise<Item[]> {
