@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { describeFailure } from '../local/failures.js';
 import { DEFAULT_OUTPUTS_FILE } from './outputs.js';
+import { EXIT_CODES, printFailure } from './process-exit.js';
 
 /** The options that choose where a command runs (the embedded store unless told otherwise). */
 export function targetOptions(command: Command): Command {
@@ -19,9 +19,8 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void>):
     try {
       await run(...args);
     } catch (error) {
-      process.stderr.write(`error: ${describeFailure(error)}\n`);
-      if (process.env.MARKET_DATA_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = 1;
+      printFailure(error);
+      process.exitCode = EXIT_CODES.failed;
     }
   };
 }

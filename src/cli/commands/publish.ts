@@ -5,7 +5,9 @@ import { checkInputFile, formatOf, readInput, type InputFormat } from '../../loc
 import { resourceNames } from '../../resources/index.js';
 import { DEFAULT_OUTPUTS_FILE } from '../outputs.js';
 import { Publisher, type PublishFailure } from '../publisher.js';
+import { EXIT_CODES } from '../process-exit.js';
 import { resolveTarget, type TargetOptions } from '../target.js';
+import { safeJson, visible } from '../terminal.js';
 
 export interface PublishOptions extends TargetOptions {
   readonly queueUrl?: string;
@@ -14,7 +16,7 @@ export interface PublishOptions extends TargetOptions {
   readonly json?: boolean;
 }
 
-const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${f.reason}`;
+const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${visible(f.reason)}`;
 
 /** A queue URL from the options, the outputs file, or the environment's queue name (GetQueueUrl). */
 function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string): () => Promise<string> {
@@ -64,7 +66,7 @@ export async function publishCommand(file: string, options: PublishOptions): Pro
         else if (record.kind === 'event') await publisher.event(record.entry, record.line);
         else {
           skipped++;
-          process.stderr.write(`line ${record.line}: ${record.reason} (not sent)\n`);
+          process.stderr.write(`line ${record.line}: ${visible(record.reason)} (not sent)\n`);
         }
       }
     } finally {
@@ -83,12 +85,12 @@ export async function publishCommand(file: string, options: PublishOptions): Pro
     failed: publisher.failures,
     skippedLines: skipped,
   };
-  if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (options.json) process.stdout.write(`${safeJson(result)}\n`);
   else {
     process.stdout.write(
-      `published ${result.ticksSent} ticks${publisher.ticksSent > 0 ? ` to ${queueUrl ?? names.marketDataQueue}` : ''} and ` +
-        `${result.eventsSent} events to ${busName}; ${result.failed.length} failed, ${skipped} unreadable lines skipped\n`,
+      `published ${result.ticksSent} ticks${publisher.ticksSent > 0 ? ` to ${visible(queueUrl ?? names.marketDataQueue)}` : ''} and ` +
+        `${result.eventsSent} events to ${visible(busName)}; ${result.failed.length} failed, ${skipped} unreadable lines skipped\n`,
     );
   }
-  if (result.failed.length > 0 || skipped > 0) process.exitCode = 1;
+  if (result.failed.length > 0 || skipped > 0) process.exitCode = EXIT_CODES.rejected;
 }
