@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/aws/index.js';
 import { UserError, describeFailure } from '../local/failures.js';
@@ -7,6 +7,8 @@ import type { RemoteTables } from '../local/pipeline-tables.js';
 import { openLocalStore } from '../local/store.js';
 import { hasSessionTables } from '../local/tables.js';
 import { ENVIRONMENT_SUFFIX_PATTERN, TABLES, environmentSuffixFrom, regionFrom, resourceNames, type TableKey } from '../resources/index.js';
+import { dynamoClient } from './aws-clients.js';
+import { checkEndpoint, checkEnvironmentEndpoints, checkRegion, endpointOf } from './endpoints.js';
 import { readStackOutputs, type OutputKey, type StackOutputs } from './outputs.js';
 
 /** Options every command takes to choose where it runs. */
@@ -49,10 +51,18 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   }
   if (options.demo) throw new UserError('--demo names the embedded store\'s demo session: leave out --aws, --outputs and --endpoint');
   const outputs = options.outputs ? await readStackOutputs(options.outputs) : undefined;
+  // Where signed requests go is checked before any is sent: a region is part of a host name, an endpoint takes them.
+  const region = options.region
+    ? checkRegion(options.region, '--region')
+    : outputs?.get('region')
+      ? checkRegion(outputs.get('region')!, `${outputs.file}: aws_region`)
+      : checkRegion(regionFrom(), 'AWS_REGION');
+  if (options.endpoint) checkEndpoint(options.endpoint, '--endpoint');
+  checkEnvironmentEndpoints();
   return {
     kind: 'aws',
     environment: environmentOf(options, outputs),
-    region: options.region ?? outputs?.get('region') ?? regionFrom(),
+    region,
     ...(options.endpoint && { endpoint: options.endpoint }),
     ...(outputs && { outputs }),
   };
@@ -68,7 +78,7 @@ export function describeTarget(target: Target): string {
 
 /** The DynamoDB endpoint requests go to, for error messages. */
 export const dynamoEndpointOf = (target: Extract<Target, { kind: 'aws' }>): string =>
-  target.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? `https://dynamodb.${target.region}.amazonaws.com`;
+  endpointOf('DynamoDB', target.endpoint) ?? `https://dynamodb.${target.region}.amazonaws.com`;
 
 const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
   alerts: 'alertsTable',
@@ -82,15 +92,6 @@ export function tableName(target: Target, table: TableKey): string {
   if (target.kind === 'local') return sessionTableNames(target.environment, target.session)[table];
   const fromOutputs = target.kind === 'aws' ? target.outputs?.get(TABLE_OUTPUTS[table]) : undefined;
   return fromOutputs ?? resourceNames(target.environment)[TABLES[table].resource];
-}
-
-/** A DynamoDB client for a deployed target; connection problems fail in seconds, not minutes. */
-export function remoteDynamoClient(target: Extract<Target, { kind: 'aws' }>): DynamoDBClient {
-  return new DynamoDBClient({
-    region: target.region,
-    ...(target.endpoint && { endpoint: target.endpoint }),
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-  });
 }
 
 /** Fail with a clear message when a table is missing or DynamoDB cannot be reached. */
@@ -131,7 +132,7 @@ export async function openTables(target: Target, tables: readonly TableKey[]): P
 
 /** A deployed environment's tables, checked to exist. */
 export async function openRemoteTables(target: Extract<Target, { kind: 'aws' }>, tables: readonly TableKey[]): Promise<TableAccess> {
-  const client = remoteDynamoClient(target);
+  const client = dynamoClient(target);
   try {
     await requireTables(client, target, tables);
   } catch (error) {

@@ -1,15 +1,16 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseTick } from '../../domain/index.js';
 import { reportRun } from '../../local/console-report.js';
 import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type TickDeadLetter } from '../../local/dead-letter-store.js';
 import type { UnreadableLine } from '../../local/jsonl-reader.js';
-import { UserError } from '../../local/failures.js';
+import { UserError, describeFailure, isNetworkError } from '../../local/failures.js';
 import { basename } from 'node:path';
 import { dataHome, displayPath, localPaths } from '../../local/paths.js';
 import { withStoreLock } from '../../local/store.js';
 import { paint, safeJson, visible } from '../terminal.js';
 import { redrive, type DeadLetterQueueChoice } from '../../local/redrive.js';
 import { TABLES, type TableKey } from '../../resources/index.js';
+import { sqsClient } from '../aws-clients.js';
+import { endpointOf } from '../endpoints.js';
 import { deadLetterQueueUrl, peekMessages, startRedrive } from '../remote-dlq.js';
 import { describeTarget, openRemoteTables, resolveTarget, type Target, type TargetOptions } from '../target.js';
 
@@ -75,7 +76,7 @@ async function listLocal(target: Extract<Target, { kind: 'local' }>, options: Dl
 }
 
 async function listRemote(target: Extract<Target, { kind: 'aws' }>, options: DlqOptions): Promise<void> {
-  const sqs = new SQSClient({ region: target.region });
+  const sqs = sqsClient(target);
   try {
     const result: Record<string, unknown> = {};
     for (const queue of queuesOf(options.queue)) {
@@ -91,6 +92,9 @@ async function listRemote(target: Extract<Target, { kind: 'aws' }>, options: Dlq
       }
     }
     if (options.json) process.stdout.write(`${safeJson(result)}\n`);
+  } catch (error) {
+    const endpoint = endpointOf('SQS', target.endpoint);
+    throw isNetworkError(error) ? new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) })) : error;
   } finally {
     sqs.destroy();
   }
@@ -115,7 +119,7 @@ export async function dlqRedriveCommand(options: DlqOptions): Promise<void> {
           'dead-letter queue holds EventBridge delivery failures: inspect them with dlq list --queue events and publish fixed events again',
       );
     }
-    const sqs = new SQSClient({ region: target.region });
+    const sqs = sqsClient(target);
     try {
       const { taskHandle, sourceArn } = await startRedrive(sqs, await deadLetterQueueUrl(sqs, target, 'ticks'));
       process.stdout.write(options.json ? `${safeJson({ sourceArn, taskHandle })}\n` : `redrive started from ${visible(sourceArn)} (task ${visible(taskHandle)})\n`);

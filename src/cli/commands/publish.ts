@@ -1,5 +1,6 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
+import { eventBridgeClient, sqsClient } from '../aws-clients.js';
+import { checkEndpoint, checkQueueUrl, endpointOf } from '../endpoints.js';
 import { UserError, describeFailure } from '../../local/failures.js';
 import { checkInputFile, formatOf, readInput, type InputFormat } from '../../local/input-file.js';
 import { resourceNames } from '../../resources/index.js';
@@ -19,7 +20,7 @@ export interface PublishOptions extends TargetOptions {
 const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${visible(f.reason)}`;
 
 /** A queue URL from the options, the outputs file, or the environment's queue name (GetQueueUrl). */
-function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string): () => Promise<string> {
+function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string, endpoint?: string): () => Promise<string> {
   let url: Promise<string> | undefined;
   return () =>
     (url ??= explicit
@@ -31,15 +32,15 @@ function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueNam
             if (error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
               throw new UserError(`queue ${queueName} does not exist in ${region}: deploy the stack (npm run deploy), or pass --queue-url or --outputs`);
             }
-            throw new UserError(describeFailure(error, { service: 'SQS' }));
+            throw new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) }));
           }));
 }
 
 /** Send a file's ticks to a deployed queue and its events to the deployed bus. */
 export async function publishCommand(file: string, options: PublishOptions): Promise<void> {
-  if (!options.aws && !options.outputs && !options.queueUrl && !options.busName) {
+  if (!options.aws && !options.outputs && !options.endpoint && !options.queueUrl && !options.busName) {
     throw new UserError(
-      `publish sends to a deployed queue and bus: give --outputs ${DEFAULT_OUTPUTS_FILE}, --queue-url/--bus-name, or --aws (names from ENVIRONMENT_SUFFIX); ` +
+      `publish sends to a deployed queue and bus: give --outputs ${DEFAULT_OUTPUTS_FILE}, --queue-url/--bus-name, --endpoint or --aws (names from ENVIRONMENT_SUFFIX); ` +
         'to run a file through the local pipeline use: market-data replay',
     );
   }
@@ -47,14 +48,17 @@ export async function publishCommand(file: string, options: PublishOptions): Pro
   const target = await resolveTarget({ ...options, aws: true });
   if (target.kind !== 'aws') throw new Error('unreachable: publish always targets AWS');
   const names = resourceNames(target.environment);
-  const sqs = new SQSClient({ region: target.region });
-  const events = new EventBridgeClient({ region: target.region });
-  const queueUrl = options.queueUrl ?? target.outputs?.get('queueUrl');
+  const sqs = sqsClient(target);
+  const events = eventBridgeClient(target);
+  // A queue URL the user typed may name any server (HTTP only to this machine); one from an outputs file must be AWS's.
+  if (options.queueUrl) checkEndpoint(options.queueUrl, '--queue-url');
+  const fromOutputs = target.outputs?.get('queueUrl');
+  const queueUrl = options.queueUrl ?? (fromOutputs && checkQueueUrl(fromOutputs, `${target.outputs!.file}: sqs_queue_url`, target.endpoint));
   const busName = options.busName ?? target.outputs?.get('eventBusName') ?? names.eventBus;
   const publisher = new Publisher({
     sqs,
     events,
-    queueUrl: queueUrlResolver(sqs, queueUrl, names.marketDataQueue, target.region),
+    queueUrl: queueUrlResolver(sqs, queueUrl, names.marketDataQueue, target.region, endpointOf('SQS', target.endpoint)),
     busName,
     onFailure: (f) => process.stderr.write(`${describeFailureLine(f)}\n`),
   });
