@@ -136,7 +136,10 @@ export class JsonlDeadLetterStore<T> {
     const back = await this.keysAfter(progress.mainSize);
     let chunk: T[] = [];
     const unreadable: string[] = [];
-    const entries = this.read(this.asideFile, progress, (problem) => unreadable.push(`${problem.reason}: line ${problem.line} of ${problem.file}`));
+    const entries = this.read(this.asideFile, progress, (problem) => {
+      unreadable.push(`${problem.reason}: line ${problem.line} of ${problem.file}`);
+      this.options.onUnreadable?.(problem);
+    });
     for await (const { value, line, end } of entries) {
       if (!back.has(this.options.keyOf(value))) chunk.push(value);
       if (chunk.length >= chunkSize) {

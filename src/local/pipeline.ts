@@ -11,7 +11,7 @@ import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type JsonlDead
 import { FailureReasons } from './failure-reasons.js';
 import { LocalEventBus, type BusEntry, type BusRule } from './event-bus.js';
 import { lambdaContext } from './lambda-context.js';
-import type { LocalPaths } from './paths.js';
+import { displayPath, type LocalPaths } from './paths.js';
 import { LocalSqsDriver, type QueueMessage } from './sqs-driver.js';
 import type { RunStats } from './summary.js';
 
@@ -127,7 +127,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     });
   // A dead-letter line that cannot be read is skipped and reported like an unreadable input line.
   const onUnreadable = (problem: { file: string; line: number; reason: string }) =>
-    stats.problem({ kind: 'line', outcome: 'skipped', reason: problem.reason, origin: { file: problem.file, line: problem.line } });
+    stats.problem({ kind: 'line', outcome: 'skipped', reason: `${displayPath(problem.file)}: ${problem.reason}`, origin: { file: problem.file, line: problem.line } });
   const ticksDlq = tickDeadLetters(paths.ticksDlq, onUnreadable);
   const eventsDlq = eventDeadLetters(paths.eventsDlq, onUnreadable);
 
