@@ -140,6 +140,7 @@ export async function readCsvHeader(file: string): Promise<string[]> {
   try {
     for await (const row of parser as AsyncIterable<CsvRow>) return csvHeader(row.record, file);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`${file}: cannot read the CSV header: ${(error as Error).message}`);
   } finally {
     stream.destroy();

@@ -76,4 +76,24 @@ describe('local pipeline on the real handlers', () => {
     expect(await pipeline.ticksDlq.count()).toBe(1);
     expect(await pipeline.eventsDlq.count()).toBe(1);
   });
+
+  it('keeps the real reason of a processing failure in the dead letter', async () => {
+    const stats = new RunStats();
+    const broken = localPaths(dir, 'broken');
+    // Tables that do not exist: every valid tick fails in processing, on each of its receives.
+    const pipeline = createLocalPipeline({
+      environment: 'test',
+      region: 'us-east-1',
+      documents: db.documents,
+      tableNames: { alertRules: 'no-such-rules', alerts: 'no-such-alerts' },
+      paths: broken,
+      stats,
+    });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'KO', price: 61, timestamp: minutesAgo(5) }), { file: 'f', line: 1 });
+    await pipeline.drain();
+    const [letter] = (await readFile(broken.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; receiveCount: number });
+    expect(letter!.receiveCount).toBe(3);
+    expect(letter!.reason).toMatch(/resource not found|ResourceNotFound/i);
+    expect(letter!.reason).not.toContain('run with --verbose');
+  });
 });
