@@ -45,14 +45,18 @@ export const eventKey = (letter: EventDeadLetter): string => `${String(letter.ev
 /** Entries redriven between two progress records; also how far back a resumed redrive looks for entries it sent back. */
 export const REDRIVE_CHUNK = 500;
 
-/** How far an interrupted redrive got: the aside file up to `offset` is done, and the main file was `mainSize` bytes then. */
+/**
+ * How far a redrive got: the aside file up to `offset` is done; the main file was `mainSize` bytes then; `skip` are
+ * aside entries after `offset` that an earlier, interrupted run already sent back to the main file.
+ */
 interface RedriveProgress {
   readonly offset: number;
   readonly line: number;
   readonly mainSize: number;
+  readonly skip: readonly string[];
 }
 
-const START: RedriveProgress = { offset: 0, line: 1, mainSize: 0 };
+const START: RedriveProgress = { offset: 0, line: 1, mainSize: 0, skip: [] };
 
 export interface DeadLetterStoreOptions<T> {
   readonly isEntry: (value: unknown) => value is T;
@@ -66,10 +70,11 @@ export interface DeadLetterStoreOptions<T> {
  * killed at any moment without losing or doubling a dead letter.
  *
  * A redrive renames the file aside (new dead letters, those that fail again included, go to a fresh file), sends
- * the aside entries back in chunks and records after each chunk how far it got and how long the main file was, in
- * a progress file replaced atomically. If it stops, the queue still reads as "the aside entries after the recorded
- * offset, less those already back in the main file after the recorded length, then the main file", which is every
- * dead letter exactly once; the next redrive resumes from there.
+ * the aside entries back in chunks and records, when it starts and after each chunk, how far it got and how long the
+ * main file was, in a progress file replaced atomically. Only the redrive appends while it holds the store lock, so
+ * what a chunk sends back sits right after the recorded length. If it stops, the queue still reads as "the aside
+ * entries after the recorded offset, less those already back in the main file (listed, or after the recorded
+ * length), then the main file", which is every dead letter exactly once; the next redrive resumes from there.
  */
 export class JsonlDeadLetterStore<T> {
   constructor(
@@ -103,7 +108,7 @@ export class JsonlDeadLetterStore<T> {
   async *entries(): AsyncGenerator<T> {
     if (await fileExists(this.asideFile)) {
       const progress = await this.progress();
-      const back = await this.keysAfter(progress.mainSize);
+      const back = await this.alreadyBack(progress);
       for await (const { value } of this.read(this.asideFile, progress)) if (!back.has(this.options.keyOf(value))) yield value;
     }
     for await (const { value } of this.read(this.file)) yield value;
@@ -119,7 +124,9 @@ export class JsonlDeadLetterStore<T> {
    * Take every dead letter out for a redrive, `send` getting them a chunk at a time; once `send` resolves, the chunk
    * is gone from the queue, except what `send` put back with `append`. An interrupted redrive is finished first.
    */
-  async redrive(send: (chunk: T[]) => Promise<void>, chunkSize: number = REDRIVE_CHUNK): Promise<void> {
+  async redrive(send: (chunk: T[]) => Promise<void>, requestedChunk: number = REDRIVE_CHUNK): Promise<void> {
+    // A chunk may not send back more than the entries a resumed run looks at after the recorded length.
+    const chunkSize = Math.min(requestedChunk, REDRIVE_CHUNK);
     if (await fileExists(this.asideFile)) await this.redriveAside(send, chunkSize);
     await rm(this.progressFile, { force: true });
     try {
@@ -133,7 +140,9 @@ export class JsonlDeadLetterStore<T> {
 
   private async redriveAside(send: (chunk: T[]) => Promise<void>, chunkSize: number): Promise<void> {
     const progress = await this.progress();
-    const back = await this.keysAfter(progress.mainSize);
+    const back = await this.alreadyBack(progress);
+    // Start from a record of our own: what this run sends back will sit right after the main file's length now.
+    await this.saveProgress({ offset: progress.offset, line: progress.line, mainSize: await sizeOf(this.file), skip: [...back] });
     let chunk: T[] = [];
     const unreadable: string[] = [];
     const entries = this.read(this.asideFile, progress, (problem) => {
@@ -145,7 +154,8 @@ export class JsonlDeadLetterStore<T> {
       if (chunk.length >= chunkSize) {
         await send(chunk);
         chunk = [];
-        await this.saveProgress({ offset: end, line: line + 1, mainSize: await sizeOf(this.file) });
+        // Every entry an earlier run sent back lies within this first chunk's span, so the list is done with.
+        await this.saveProgress({ offset: end, line: line + 1, mainSize: await sizeOf(this.file), skip: [] });
       }
     }
     if (chunk.length > 0) await send(chunk);
@@ -164,13 +174,17 @@ export class JsonlDeadLetterStore<T> {
     });
   }
 
-  /** Keys of the first entries appended to the main file after `mainSize`: those an interrupted chunk sent back. */
-  private async keysAfter(mainSize: number): Promise<Set<string>> {
-    const keys = new Set<string>();
-    if ((await sizeOf(this.file)) <= mainSize) return keys;
-    for await (const { value } of readJsonl<T>(this.file, { isEntry: this.options.isEntry, start: mainSize })) {
+  /**
+   * Keys of aside entries already back in the main file: those listed, and the first entries appended after the
+   * recorded length (at most a chunk's worth: what the interrupted chunk sent back).
+   */
+  private async alreadyBack(progress: RedriveProgress): Promise<Set<string>> {
+    const keys = new Set<string>(progress.skip);
+    if ((await sizeOf(this.file)) <= progress.mainSize) return keys;
+    let read = 0;
+    for await (const { value } of readJsonl<T>(this.file, { isEntry: this.options.isEntry, start: progress.mainSize })) {
       keys.add(this.options.keyOf(value));
-      if (keys.size >= REDRIVE_CHUNK) break;
+      if (++read >= REDRIVE_CHUNK) break;
     }
     return keys;
   }
@@ -190,7 +204,12 @@ export class JsonlDeadLetterStore<T> {
       // Only ever replaced whole (rename), so this is damage from outside; guessing could double dead letters.
       throw new Error(`${this.progressFile} is damaged (not JSON): it records how far an interrupted redrive got; restore it, or move ${this.asideFile} aside to inspect it`);
     }
-    return { offset: Number(value.offset) || 0, line: Number(value.line) || 1, mainSize: Number(value.mainSize) || 0 };
+    return {
+      offset: Number(value.offset) || 0,
+      line: Number(value.line) || 1,
+      mainSize: Number(value.mainSize) || 0,
+      skip: Array.isArray(value.skip) ? value.skip.map(String) : [],
+    };
   }
 
   /** Written to a temporary file, flushed, then renamed over the old one: a reader sees the old record or the new. */

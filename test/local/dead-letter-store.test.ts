@@ -101,6 +101,33 @@ describe('JsonlDeadLetterStore', () => {
     expect(await all()).toEqual([]);
   });
 
+  it('stays exact when runs are interrupted again and again, with new dead letters appended in between', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => i + 1);
+    await store.append(letters(...ids));
+    // Every run sends everything back (nothing is delivered) and is killed after `after` entries.
+    const interrupted = (after: number) => {
+      let sent = 0;
+      return store.redrive(async (chunk) => {
+        for (const e of chunk) {
+          if (sent++ === after) throw new Error('killed');
+          await store.append([e]);
+        }
+      }, 4);
+    };
+    await expect(interrupted(6)).rejects.toThrow('killed');
+    // More than a chunk's worth of new dead letters (say, a replay) between two interrupted runs.
+    const later = Array.from({ length: 600 }, (_, i) => 1000 + i);
+    await store.append(letters(...later));
+    for (const after of [2, 3, 0, 5]) {
+      await expect(interrupted(after)).rejects.toThrow('killed');
+      const seen = await all();
+      expect(seen.length).toBe(620);
+      expect(new Set(seen).size).toBe(620);
+    }
+    await store.redrive(async (chunk) => store.append(chunk), 4);
+    expect((await all()).sort((a, b) => a - b)).toEqual([...ids, ...later]);
+  });
+
   it('does nothing when there is nothing to redrive', async () => {
     let called = false;
     await store.redrive(async () => {
