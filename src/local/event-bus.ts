@@ -103,6 +103,11 @@ export class LocalEventBus {
     await this.pool.idle();
   }
 
+  /** Wait for the invocations in flight to end, even after a failure (the store they write to is closed next). */
+  async quiesce(): Promise<void> {
+    await this.pool.quiesce();
+  }
+
   private async deliver(delivery: Delivery, target: MarketEventHandler): Promise<void> {
     let reason = '';
     for (let attempt = 1; attempt <= this.options.maxRetries + 1; attempt++) {

@@ -219,7 +219,11 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       await bus.redeliver(letter.event as unknown as EventBridgeEvent<string, unknown>, letter.rule, letter.origin);
     },
     drain: async () => {
-      await Promise.all([queue.drain(), bus.drain()]);
+      const drained = await Promise.allSettled([queue.drain(), bus.drain()]);
+      // A drain that failed may leave invocations running: let them end before anything closes the store.
+      await Promise.all([queue.quiesce(), bus.quiesce()]);
+      const failed = drained.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }
