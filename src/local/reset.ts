@@ -2,11 +2,10 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventDeadLetters, tickDeadLetters } from './dead-letter-store.js';
 import { fileExists } from './jsonl-reader.js';
-import { localPaths, type LocalPaths } from './paths.js';
+import { localPaths, sessionTableNames, type LocalPaths } from './paths.js';
 import { freshSession } from './session-reset.js';
 import { openLocalStore, withStoreLock } from './store.js';
 import { dropTable } from './tables.js';
-import { sessionTableNames } from './paths.js';
 import type { TableKey } from '../resources/index.js';
 
 export interface ResetPlan {
@@ -20,10 +19,15 @@ export interface ResetPlan {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** How many dead letters a session holds; a damaged queue must not stand in the way of deleting it. */
 async function deadLetterCount(paths: LocalPaths): Promise<string> {
-  const ticks = await tickDeadLetters(paths.ticksDlq).count();
-  const events = await eventDeadLetters(paths.eventsDlq).count();
-  return `${plural(ticks, 'tick')}, ${plural(events, 'event')}`;
+  try {
+    const ticks = await tickDeadLetters(paths.ticksDlq).count();
+    const events = await eventDeadLetters(paths.eventsDlq).count();
+    return `${plural(ticks, 'tick')}, ${plural(events, 'event')}`;
+  } catch (error) {
+    return `not counted: ${(error as Error).message}`;
+  }
 }
 
 /** What `reset` would delete in an environment's local folder, counted where it is cheap to count. */

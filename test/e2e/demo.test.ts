@@ -3,7 +3,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketData, run } from './cli.js';
+import { spawn } from 'node:child_process';
+import { ROOT, cleanEnv, marketData, run } from './cli.js';
+
+/** Run a command on a pseudo-terminal and type `input` into it; what the terminal showed. */
+function answer(command: string, input: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: cleanEnv(env) });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('[y/N]')) child.stdin.end(input);
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+  });
+}
 
 const alertLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('ALERT ')).sort();
 
@@ -90,6 +105,12 @@ describe('npm start, replay --fresh and reset', () => {
         '  - the demo run of npm start (its tables, dead letters (6 ticks, 1 event) and notifications)\n',
     );
     expect(refused.stderr).toBe('error: reset asks before deleting, and standard input is not a terminal: run it again with --yes to delete; nothing was deleted\n');
+    expect((JSON.parse((await marketData(['alerts', '--json'], env)).stdout) as unknown[]).length).toBe(1);
+
+    // At a terminal it asks; anything but yes keeps everything. (`script` gives the command a pseudo-terminal.)
+    const declined = await answer(`${process.execPath} bin/market-data.js reset`, 'n\n', env);
+    expect(declined).toMatch(/delete all of this\?\S* \[y\/N\]/);
+    expect(declined).toContain('nothing was deleted');
     expect((JSON.parse((await marketData(['alerts', '--json'], env)).stdout) as unknown[]).length).toBe(1);
 
     const kept = await marketData(['reset', '--keep-rules', '--yes'], env);

@@ -6,6 +6,12 @@ import { resolveTarget, type TargetOptions } from '../target.js';
 /** The bundled trading session that `npm start` replays. */
 export const SAMPLE_SESSION = fileURLToPath(new URL('../../local/sample/session.jsonl', import.meta.url));
 
+/**
+ * One batch in flight at a time. Which tick of a crossing raises its alert depends, for the arrival-order engine,
+ * on how concurrent batches interleave; a demo must print the same alerts on every run.
+ */
+export const DEMO_CONCURRENCY = 1;
+
 export interface DemoOptions extends Pick<TargetOptions, 'env' | 'dataDir'> {
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -31,6 +37,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     fresh: true,
     inputs: [{ file: SAMPLE_SESSION, format: 'jsonl' }],
     progress: false,
+    concurrency: DEMO_CONCURRENCY,
     ...(options.verbose !== undefined && { verbose: options.verbose }),
     ...(options.json !== undefined && { json: options.json }),
     ...(options.quiet !== undefined && { quiet: options.quiet }),
