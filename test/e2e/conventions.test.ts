@@ -79,11 +79,12 @@ describe('market-data follows command-line conventions', () => {
     const piped = await marketData(['replay', file, '--fresh'], env);
     expect(piped.stdout).toContain('ALERT HIGH  NVDA 160 > 150');
     expect(piped.stdout).not.toContain('\u001b[');
-    // A real terminal: `script` runs the command on a pseudo-terminal.
-    const command = `${process.execPath} bin/market-data.js replay ${file} --fresh --no-progress`;
-    const tty = await run('script', ['-qec', command, '/dev/null'], env);
+    // A real terminal: `script` runs the command on a pseudo-terminal. Node.js decides colour support from TERM, and
+    // treats any terminal as colourless under an unknown CI: both are set for the command alone.
+    const command = (colour: string) => `env -u CI -u FORCE_COLOR -u NO_COLOR TERM=xterm-256color ${colour} ${process.execPath} bin/market-data.js replay ${file} --fresh --no-progress`;
+    const tty = await run('script', ['-qec', command(''), '/dev/null'], env);
     expect(tty.stdout).toMatch(/\u001b\[31m\u001b\[1mALERT HIGH {2}NVDA 160 > 150/);
-    const noColor = await run('script', ['-qec', command, '/dev/null'], { ...env, NO_COLOR: '1' });
+    const noColor = await run('script', ['-qec', command('NO_COLOR=1'), '/dev/null'], env);
     expect(noColor.stdout).toContain('ALERT HIGH  NVDA 160 > 150');
     expect(noColor.stdout).not.toContain('\u001b[');
   });

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { replayWithReport } from '../../local/console-report.js';
 import { dataHome, displayPath as shown, localPaths } from '../../local/paths.js';
 import { resolveTarget, type TargetOptions } from '../target.js';
+import { visible } from '../terminal.js';
 
 /** The bundled trading session that `npm start` replays. */
 export const SAMPLE_SESSION = fileURLToPath(new URL('../../local/sample/session.jsonl', import.meta.url));
@@ -28,7 +29,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   const home = dataHome(options.dataDir);
   const paths = localPaths(home, target.environment, 'demo');
   const say = (line: string) => !options.json && process.stdout.write(`${line}\n`);
-  say(`market data pipeline, demo run (environment ${target.environment}, data in ${shown(paths.sessionDir)}, apart from what replay keeps)`);
+  say(`market data pipeline, demo run (environment ${target.environment}, data in ${visible(shown(paths.sessionDir))}, apart from what replay keeps)`);
   say(`replaying ${shown(SAMPLE_SESSION)} afresh with the environment's rules: ticks to the queue, trades and quotes to the bus\n`);
   await replayWithReport({
     environment: target.environment,
