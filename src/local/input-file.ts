@@ -196,7 +196,8 @@ async function* readJsonlInput(file: string, progress?: (p: ReadProgress) => voi
       yield { kind: 'bad', line: line.number, reason: `longer than ${MAX_LINE_BYTES} bytes (${line.bytes}), skipped` };
       continue;
     }
-    const text = line.text.trim();
+    // An editor may start the file with a byte order mark; it is not part of the first message.
+    const text = (line.number === 1 ? line.text.replace(/^\ufeff/, '') : line.text).trim();
     if (text === '') continue;
     yield jsonlRecord(text, line.number);
     progress?.({ bytesRead: line.end });

@@ -55,7 +55,11 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
 }
 
 /** A takeover of this path is already under way by a live process: wait for it rather than report it. */
-class TakeoverUnderWay extends Error {}
+class TakeoverUnderWay extends Error {
+  constructor(readonly pid: number) {
+    super(`takeover under way by pid ${pid}`);
+  }
+}
 
 const ATTEMPTS = 20;
 
@@ -75,6 +79,7 @@ async function claim(path: string, me: LockOwner, root: string, level = 0): Prom
   } finally {
     await handle.close();
   }
+  let taker: number | undefined;
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
@@ -86,7 +91,7 @@ async function claim(path: string, me: LockOwner, root: string, level = 0): Prom
       const holder = await readOwner(path);
       if (!holder) continue; // released in between: try again
       if (!ownerGone(holder)) {
-        if (level > 0) throw new TakeoverUnderWay();
+        if (level > 0) throw new TakeoverUnderWay(holder.pid);
         throw new StoreInUseError(root, holder.pid, holder.host === hostname() ? undefined : holder.host);
       }
       const takeover = `${path}.takeover-${holder.token}`;
@@ -94,6 +99,7 @@ async function claim(path: string, me: LockOwner, root: string, level = 0): Prom
         await claim(takeover, me, root, level + 1);
       } catch (error) {
         if (!(error instanceof TakeoverUnderWay)) throw error;
+        taker = error.pid;
         await sleep(10 + Math.random() * 40);
         continue;
       }
@@ -104,7 +110,8 @@ async function claim(path: string, me: LockOwner, root: string, level = 0): Prom
         await rm(takeover, { force: true });
       }
     }
-    throw new StoreInUseError(root, (await readOwner(path))?.pid ?? 0);
+    // Still not ours after every attempt: someone else is taking the store over, and will have it.
+    throw new StoreInUseError(root, taker ?? (await readOwner(path))?.pid ?? 0);
   } finally {
     await rm(temporary, { force: true });
   }

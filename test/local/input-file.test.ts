@@ -58,8 +58,11 @@ describe('input files', () => {
 
   it('streams a file with 1-based line numbers, skipping blank lines', async () => {
     const file = join(dir, 'ticks.jsonl');
-    await writeFile(file, '{"symbol":"A","price":1}\n\n{"symbol":"B","price":2}\r\n');
-    expect((await collect(file, 'jsonl')).map((r) => r.line)).toEqual([1, 3]);
+    await writeFile(file, '\ufeff{"symbol":"A","price":1}\n\n{"symbol":"B","price":2}\r\n');
+    expect(await collect(file, 'jsonl')).toEqual([
+      { kind: 'tick', line: 1, body: '{"symbol":"A","price":1}' },
+      { kind: 'tick', line: 3, body: '{"symbol":"B","price":2}' },
+    ]);
   });
 
   it('needs a CSV header naming symbol and price', async () => {
