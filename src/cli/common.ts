@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { describeFailure } from '../local/failures.js';
 import { DEFAULT_OUTPUTS_FILE } from './outputs.js';
+import { EXIT_CODES, printFailure } from './process-exit.js';
 
 /** The options that choose where a command runs (the embedded store unless told otherwise). */
 export function targetOptions(command: Command): Command {
@@ -19,9 +19,8 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void>):
     try {
       await run(...args);
     } catch (error) {
-      process.stderr.write(`error: ${describeFailure(error)}\n`);
-      if (process.env.MARKET_DATA_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = 1;
+      printFailure(error);
+      process.exitCode = EXIT_CODES.failed;
     }
   };
 }
@@ -44,10 +43,29 @@ export function finiteNumber(value: string): number {
   return n;
 }
 
-/** An ISO-8601 date or date-time (a date alone is midnight UTC), as epoch ms. */
+/** The instants a date option may name: alert times are ISO strings, and ISO-8601 years have four digits. */
+export const EARLIEST_TIME = Date.UTC(1970, 0, 1);
+export const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
+const DATE_HELP = 'an ISO-8601 date (2026-11-20, midnight UTC) or date-time with a time zone (2026-11-20T14:30:00Z), in the years 1970-9999';
+
+/**
+ * A date or a date-time with a time zone, as epoch ms; checked strictly (no rolled-over days like 2026-02-30, no
+ * local-time guesses, nothing Date.parse would read in some other way) and limited to the years 1970-9999.
+ */
 export function dateTime(value: string): number {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError('must be an ISO-8601 date or date-time, e.g. 2026-11-20T14:30:00Z');
+  const m = ISO_DATE_TIME.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`must be ${DATE_HELP}`);
+  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = m;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day) || date.getUTCFullYear() !== Number(year)) {
+    throw new InvalidArgumentError(`${year}-${month}-${day} is not a day of the calendar`);
+  }
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw new InvalidArgumentError(`${hour}:${minute}:${second} is not a time of day`);
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const ms = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${offset}`);
+  if (!(ms >= EARLIEST_TIME && ms <= LATEST_TIME)) throw new InvalidArgumentError(`must be ${DATE_HELP}`);
   return ms;
 }
 

@@ -1,48 +1,87 @@
 /**
  * The `market-data` command. Each subcommand loads its implementation when it runs, so `--help` starts fast.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
 import { DEFAULTS, TRIGGER_MODES } from '../resources/index.js';
 import { INPUT_FORMATS } from '../local/input-file.js';
 import { action, dateTime, finiteNumber, oneOf, positiveInteger, positiveNumber, targetOptions } from './common.js';
+import { EXIT_CODES, installProcessHandlers } from './process-exit.js';
+
+installProcessHandlers();
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** Examples shown at the end of a command's help. */
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 const program = new Command('market-data')
   .description(
     'Market data pipeline tools. Every command runs against the embedded store (.local-data/) unless given a target:\n' +
       '--aws (standard AWS SDK configuration and ENVIRONMENT_SUFFIX), --outputs cfn-outputs/flat-outputs.json, or --endpoint <url>.',
   )
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
-  .configureHelp({ sortSubcommands: false });
+  .configureHelp({ sortSubcommands: false })
+  // Usage errors exit with EXIT_CODES.usage, help and --version with 0 (see the catch at the end).
+  .exitOverride()
+  .addHelpText(
+    'after',
+    examples('npm start', 'market-data replay day1.jsonl day2.csv --strict', 'market-data alerts AAPL --from 2026-11-20', 'market-data rules set AAPL --above 152') +
+      '\nExit codes: 0 done; 1 failed (one line on stderr says why; MARKET_DATA_DEBUG=1 adds the stack trace); 2 wrong usage;\n' +
+      '3 done, but messages were dead-lettered, skipped or not sent (replay --strict, publish); 130 interrupted; 141 output pipe closed.\n' +
+      'Colour only on a terminal; NO_COLOR=1 turns it off.\n',
+  );
 
 const formatOption = () => new Option('--format <format>', 'input format (default: from the extension; .csv is CSV)').argParser(oneOf(INPUT_FORMATS));
+const demoOption = () => new Option('--demo', "the demo run of npm start (kept apart from what replay accumulates) instead of the environment's data");
+
+program
+  .command('demo')
+  .description("replay the bundled sample session as a fresh demo run with the environment's rules (what npm start does)")
+  .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX or dev)')
+  .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)')
+  .option('--json', 'print the summary as JSON')
+  .option('-q, --quiet', 'leave out the alert lines')
+  .option('--verbose', "show the handlers' structured logs and metrics")
+  .addHelpText('after', examples('npm start', 'market-data demo --env qa', 'market-data alerts --demo'))
+  .action(action(async (options) => (await import('./commands/demo.js')).demoCommand(options)));
 
 targetOptions(
   program
     .command('replay')
-    .description('run JSONL or CSV ticks (and bus events) through the local pipeline and print alerts and a summary')
-    .argument('<files...>', 'JSONL (one tick or bus event per line) or CSV (header: symbol,price[,timestamp,volume,exchange,bid,ask])')
+    .description('run JSONL or CSV ticks (and bus events) through the local pipeline and print alerts and a summary; results accumulate')
+    .argument('<files...>', 'JSONL (one tick or bus event per line) or CSV (RFC 4180; header: symbol,price[,timestamp,volume,exchange,bid,ask])')
     .addOption(formatOption())
+    .option('--fresh', "start from a clean environment: delete its alerts, symbol state, dead letters and notifications first (rules are kept)")
+    .option('--strict', `exit with ${EXIT_CODES.rejected} when any message was dead-lettered, skipped or matched no rule`)
     .option('--json', 'print the summary as JSON (alert lines are left out; problems go to stderr)')
     .option('-q, --quiet', 'leave out the alert lines (they are still in notifications.jsonl)')
     .option('--progress', 'show a progress bar even when stderr is not a terminal')
     .option('--no-progress', 'never show a progress bar')
     .option('--concurrency <n>', `batches in flight (default ${DEFAULTS.dataProcessor.reservedConcurrency}, the function's reserved concurrency)`, positiveInteger)
     .option('--verbose', "show the handlers' structured logs and metrics"),
-).action(action(async (files: string[], options) => (await import('./commands/replay.js')).replayCommand(files, options)));
+)
+  .addHelpText(
+    'after',
+    examples('market-data replay ticks.jsonl', 'market-data replay day1.csv day2.csv --fresh --strict', 'market-data replay big.jsonl --json -q > summary.json', 'market-data replay ticks.jsonl --outputs cfn-outputs/flat-outputs.json'),
+  )
+  .action(action(async (files: string[], options) => (await import('./commands/replay.js')).replayCommand(files, options)));
 
 program
   .command('generate')
-  .description('write seeded synthetic ticks (geometric Brownian motion per symbol) to a file, streaming')
+  .description('write seeded synthetic ticks (geometric Brownian motion per symbol) to a file, streaming; the same options give the same file')
   .requiredOption('-o, --out <file>', 'output file (.csv for CSV, anything else JSONL)')
   .option('-n, --ticks <n>', 'number of ticks', positiveInteger, 10_000)
   .option('--symbols <list>', 'comma-separated symbols (default: AAPL,MSFT,NVDA,TSLA,F,INTC,KO,XOM, priced near the thresholds)')
   .option('--seed <n>', 'random seed: the same seed gives the same file', positiveInteger, 1)
-  .option('--start <time>', 'event time of the first tick, ISO-8601 (default: so that the last tick is a minute ago)', dateTime)
+  .option('--start <time>', 'event time of the first tick, ISO-8601 (default: 2026-01-05T14:30:00Z)', dateTime)
   .option('--interval <ms>', 'milliseconds between consecutive ticks', positiveInteger, 1000)
   .option('--volatility <sigma>', 'annualised volatility', positiveNumber, 0.8)
   .option('--drift <mu>', 'annualised drift', finiteNumber, 0)
   .addOption(new Option('--format <format>', 'output format (default: from the extension)').argParser(oneOf(INPUT_FORMATS)))
   .option('--json', 'print what was written as JSON')
+  .addHelpText('after', examples('market-data generate -o ticks.jsonl', 'market-data generate -n 1000000 --seed 7 -o big.csv', 'market-data generate --symbols AAPL,MSFT --start 2026-11-20T14:30:00Z -o two.jsonl'))
   .action(action(async (options) => (await import('./commands/generate.js')).generateCommand(options)));
 
 targetOptions(
@@ -50,52 +89,78 @@ targetOptions(
     .command('alerts')
     .description('list alerts, by symbol and event-time range')
     .argument('[symbol]', 'one symbol (a Query); all symbols when left out (a Scan)')
-    .option('--from <time>', 'earliest event time, ISO-8601', dateTime)
-    .option('--to <time>', 'latest event time, ISO-8601', dateTime)
+    .option('--from <time>', 'earliest event time, ISO-8601 (years 1970-9999)', dateTime)
+    .option('--to <time>', 'latest event time, ISO-8601 (years 1970-9999)', dateTime)
     .addOption(new Option('--type <type>', 'only HIGH or LOW alerts').argParser(oneOf(['HIGH', 'LOW'] as const)))
     .option('--limit <n>', 'at most this many alerts', positiveInteger)
+    .addOption(demoOption())
     .option('--json', 'print the alert items as JSON'),
-).action(action(async (symbol: string | undefined, options) => (await import('./commands/alerts.js')).alertsCommand({ ...options, ...(symbol && { symbol }) })));
+)
+  .addHelpText('after', examples('market-data alerts', 'market-data alerts AAPL --from 2026-11-20 --to 2026-11-21T00:00:00Z', 'market-data alerts --demo --type HIGH', 'market-data alerts --outputs cfn-outputs/flat-outputs.json --limit 20'))
+  .action(action(async (symbol: string | undefined, options) => (await import('./commands/alerts.js')).alertsCommand({ ...options, ...(symbol && { symbol }) })));
 
-const rules = program.command('rules').description("per-symbol alert thresholds and trigger mode (read by the next batch: no restart needed)");
-targetOptions(rules.command('list').description('show every symbol with a rule or engine state').option('--json', 'print as JSON')).action(
-  action(async (options) => (await import('./commands/rules.js')).rulesListCommand(options)),
-);
+const rules = program
+  .command('rules')
+  .description('per-symbol alert thresholds and trigger mode (read by the next batch: no restart needed)')
+  .addHelpText('after', examples('market-data rules list', 'market-data rules set AAPL --above 152', 'market-data rules delete AAPL'));
+targetOptions(rules.command('list').description('show every symbol with a rule or engine state').addOption(demoOption()).option('--json', 'print as JSON'))
+  .addHelpText('after', examples('market-data rules list', 'market-data rules list --json', 'market-data rules list --aws --env prod'))
+  .action(action(async (options) => (await import('./commands/rules.js')).rulesListCommand(options)));
 targetOptions(
   rules
     .command('set')
-    .description('set some of a symbol\'s rule: the others keep their value (or the default)')
+    .description("set some of a symbol's rule: the others keep their value (or the default)")
     .argument('<symbol>')
     .option('--above <price>', 'HIGH when the price is above this', positiveNumber)
     .option('--below <price>', 'LOW when the price is below this', positiveNumber)
     .addOption(new Option('--mode <mode>', 'cross: alert on entering HIGH or LOW; every: alert on every tick there').argParser(oneOf(TRIGGER_MODES)))
     .option('--json', 'print the result as JSON'),
-).action(
-  action(async (symbol: string, options) =>
-    (await import('./commands/rules.js')).rulesSetCommand(symbol, { above: options.above, below: options.below, mode: options.mode }, options),
-  ),
-);
+)
+  .addHelpText('after', examples('market-data rules set AAPL --above 152', 'market-data rules set KO --above 62 --below 40 --mode every'))
+  .action(
+    action(async (symbol: string, options) =>
+      (await import('./commands/rules.js')).rulesSetCommand(symbol, { above: options.above, below: options.below, mode: options.mode }, options),
+    ),
+  );
 targetOptions(
   rules.command('delete').description("remove a symbol's override (back to the default rule; its engine state is kept)").argument('<symbol>').option('--json', 'print the result as JSON'),
-).action(action(async (symbol: string, options) => (await import('./commands/rules.js')).rulesDeleteCommand(symbol, options)));
+)
+  .addHelpText('after', examples('market-data rules delete AAPL'))
+  .action(action(async (symbol: string, options) => (await import('./commands/rules.js')).rulesDeleteCommand(symbol, options)));
 
 targetOptions(
   program
     .command('publish')
     .description('send a file to a deployed system: ticks to the queue (SendMessageBatch), events to the bus (PutEvents), 10 per call')
     .argument('<file>', 'JSONL or CSV, as for replay')
-    .option('--queue-url <url>', 'queue URL (default: the outputs file, or the environment\'s queue by name)')
-    .option('--bus-name <name>', 'event bus name (default: the outputs file, or the environment\'s bus)')
+    .option('--queue-url <url>', "queue URL (default: the outputs file, or the environment's queue by name)")
+    .option('--bus-name <name>', "event bus name (default: the outputs file, or the environment's bus)")
     .addOption(formatOption())
     .option('--json', 'print the result as JSON'),
-).action(action(async (file: string, options) => (await import('./commands/publish.js')).publishCommand(file, options)));
+)
+  .addHelpText(
+    'after',
+    examples('market-data publish ticks.jsonl --outputs cfn-outputs/flat-outputs.json', 'market-data publish ticks.csv --aws --env prod', 'market-data publish ticks.jsonl --endpoint http://127.0.0.1:4566'),
+  )
+  .action(action(async (file: string, options) => (await import('./commands/publish.js')).publishCommand(file, options)));
 
-const dlq = program.command('dlq').description('dead-letter queues: messages that failed their maximum receives, events that failed their retries');
+const dlq = program
+  .command('dlq')
+  .description('dead-letter queues: messages that failed their maximum receives, events that failed their retries')
+  .addHelpText('after', examples('market-data dlq list', 'market-data dlq redrive'));
 const queueOption = () =>
   new Option('--queue <queue>', 'ticks (market-data-dlq), events (market-events-dlq) or all').argParser(oneOf(['ticks', 'events', 'all'] as const)).default('all');
 targetOptions(
-  dlq.command('list').description('show dead letters with the reason they failed').addOption(queueOption()).option('--limit <n>', 'at most this many per queue', positiveInteger, 100).option('--json', 'print as JSON'),
-).action(action(async (options) => (await import('./commands/dlq.js')).dlqListCommand(options)));
+  dlq
+    .command('list')
+    .description('show dead letters with the reason they failed')
+    .addOption(queueOption())
+    .option('--limit <n>', 'at most this many per queue', positiveInteger, 100)
+    .addOption(demoOption())
+    .option('--json', 'print as JSON'),
+)
+  .addHelpText('after', examples('market-data dlq list', 'market-data dlq list --queue ticks --limit 5', 'market-data dlq list --demo', 'market-data dlq list --outputs cfn-outputs/flat-outputs.json'))
+  .action(action(async (options) => (await import('./commands/dlq.js')).dlqListCommand(options)));
 targetOptions(
   dlq
     .command('redrive')
@@ -105,6 +170,25 @@ targetOptions(
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'leave out the alert lines')
     .option('--verbose', "show the handlers' structured logs"),
-).action(action(async (options) => (await import('./commands/dlq.js')).dlqRedriveCommand({ limit: 0, ...options })));
+)
+  .addHelpText('after', examples('market-data dlq redrive', 'market-data dlq redrive --queue ticks --json', 'market-data dlq redrive --outputs cfn-outputs/flat-outputs.json'))
+  .action(action(async (options) => (await import('./commands/dlq.js')).dlqRedriveCommand({ limit: 0, ...options })));
 
-await program.parseAsync(process.argv);
+program
+  .command('reset')
+  .description("delete an environment's local data (embedded store, dead letters, notifications, demo run), after saying what that is")
+  .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX or dev)')
+  .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)')
+  .option('--keep-rules', 'keep the rule overrides; delete everything else')
+  .option('-y, --yes', 'do not ask (required when standard input is not a terminal)')
+  .addHelpText('after', examples('market-data reset', 'market-data reset --env qa --yes', 'market-data reset --keep-rules'))
+  .action(action(async (options) => (await import('./commands/reset.js')).resetCommand(options)));
+
+try {
+  // Bare `market-data`: the help, as a successful answer to "what can this do?".
+  if (process.argv.length <= 2) program.outputHelp();
+  else await program.parseAsync(process.argv);
+} catch (error) {
+  if (!(error instanceof CommanderError)) throw error;
+  process.exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+}

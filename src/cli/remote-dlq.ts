@@ -2,6 +2,8 @@ import type { SQSClient} from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { UserError, describeFailure } from '../local/failures.js';
 import { resourceNames } from '../resources/index.js';
+import { checkQueueUrl, endpointOf } from './endpoints.js';
+import { OUTPUT_KEYS } from './outputs.js';
 import type { Target } from './target.js';
 
 type AwsTarget = Extract<Target, { kind: 'aws' }>;
@@ -16,8 +18,9 @@ export interface PeekedMessage {
 }
 
 export async function deadLetterQueueUrl(sqs: SQSClient, target: AwsTarget, queue: 'ticks' | 'events'): Promise<string> {
-  const fromOutputs = target.outputs?.get(queue === 'ticks' ? 'ticksDlqUrl' : 'eventsDlqUrl');
-  if (fromOutputs) return fromOutputs;
+  const key = queue === 'ticks' ? 'ticksDlqUrl' : 'eventsDlqUrl';
+  const fromOutputs = target.outputs?.get(key);
+  if (fromOutputs) return checkQueueUrl(fromOutputs, `${target.outputs!.file}: ${OUTPUT_KEYS[key]}`, target.endpoint);
   const names = resourceNames(target.environment);
   const name = queue === 'ticks' ? names.marketDataDlq : names.marketEventsDlq;
   try {
@@ -26,7 +29,8 @@ export async function deadLetterQueueUrl(sqs: SQSClient, target: AwsTarget, queu
     return QueueUrl;
   } catch (error) {
     if (error instanceof QueueDoesNotExist) throw new UserError(`queue ${name} does not exist in ${target.region}: deploy the stack (npm run deploy) or pass --outputs`);
-    throw new UserError(describeFailure(error, { service: 'SQS' }));
+    const endpoint = endpointOf('SQS', target.endpoint);
+    throw new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) }));
   }
 }
 

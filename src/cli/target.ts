@@ -1,11 +1,14 @@
-import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/aws/index.js';
 import { UserError, describeFailure } from '../local/failures.js';
-import { dataHome, displayPath, localPaths } from '../local/paths.js';
+import { dataHome, displayPath, localPaths, sessionTableNames, type Session } from '../local/paths.js';
 import type { RemoteTables } from '../local/pipeline-tables.js';
 import { openLocalStore } from '../local/store.js';
+import { hasSessionTables } from '../local/tables.js';
 import { ENVIRONMENT_SUFFIX_PATTERN, TABLES, environmentSuffixFrom, regionFrom, resourceNames, type TableKey } from '../resources/index.js';
+import { dynamoClient } from './aws-clients.js';
+import { checkEndpoint, checkEnvironmentEndpoints, checkRegion, endpointOf } from './endpoints.js';
 import { readStackOutputs, type OutputKey, type StackOutputs } from './outputs.js';
 
 /** Options every command takes to choose where it runs. */
@@ -16,11 +19,13 @@ export interface TargetOptions {
   readonly outputs?: string;
   readonly endpoint?: string;
   readonly region?: string;
+  /** The demo session of the embedded store (what `npm start` last ran) instead of the accumulated data. */
+  readonly demo?: boolean;
 }
 
 /** The embedded store (the default), or a deployed environment reached with the standard AWS SDK configuration. */
 export type Target =
-  | { readonly kind: 'local'; readonly environment: string; readonly home: string }
+  | { readonly kind: 'local'; readonly environment: string; readonly home: string; readonly session: Session }
   | {
       readonly kind: 'aws';
       readonly environment: string;
@@ -42,13 +47,22 @@ function environmentOf(options: TargetOptions, outputs?: StackOutputs): string {
 
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
   if (!options.aws && !options.outputs && !options.endpoint) {
-    return { kind: 'local', environment: environmentOf(options), home: dataHome(options.dataDir) };
+    return { kind: 'local', environment: environmentOf(options), home: dataHome(options.dataDir), session: options.demo ? 'demo' : 'main' };
   }
+  if (options.demo) throw new UserError('--demo names the embedded store\'s demo session: leave out --aws, --outputs and --endpoint');
   const outputs = options.outputs ? await readStackOutputs(options.outputs) : undefined;
+  // Where signed requests go is checked before any is sent: a region is part of a host name, an endpoint takes them.
+  const region = options.region
+    ? checkRegion(options.region, '--region')
+    : outputs?.get('region')
+      ? checkRegion(outputs.get('region')!, `${outputs.file}: aws_region`)
+      : checkRegion(regionFrom(), 'AWS_REGION');
+  if (options.endpoint) checkEndpoint(options.endpoint, '--endpoint');
+  checkEnvironmentEndpoints();
   return {
     kind: 'aws',
     environment: environmentOf(options, outputs),
-    region: options.region ?? outputs?.get('region') ?? regionFrom(),
+    region,
     ...(options.endpoint && { endpoint: options.endpoint }),
     ...(outputs && { outputs }),
   };
@@ -56,14 +70,15 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
 
 export function describeTarget(target: Target): string {
   if (target.kind === 'local') {
-    return `the embedded store (${displayPath(localPaths(target.home, target.environment).root)}, environment ${target.environment})`;
+    const session = target.session === 'demo' ? ', the demo run of npm start' : '';
+    return `the embedded store (${displayPath(localPaths(target.home, target.environment).root)}, environment ${target.environment}${session})`;
   }
   return `${target.endpoint ?? `AWS ${target.region}`} (environment ${target.environment})`;
 }
 
 /** The DynamoDB endpoint requests go to, for error messages. */
 export const dynamoEndpointOf = (target: Extract<Target, { kind: 'aws' }>): string =>
-  target.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? `https://dynamodb.${target.region}.amazonaws.com`;
+  endpointOf('DynamoDB', target.endpoint) ?? `https://dynamodb.${target.region}.amazonaws.com`;
 
 const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
   alerts: 'alertsTable',
@@ -74,17 +89,9 @@ const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
 
 /** A table's name in the target: the outputs file's when it has one, else the environment's resource name. */
 export function tableName(target: Target, table: TableKey): string {
+  if (target.kind === 'local') return sessionTableNames(target.environment, target.session)[table];
   const fromOutputs = target.kind === 'aws' ? target.outputs?.get(TABLE_OUTPUTS[table]) : undefined;
   return fromOutputs ?? resourceNames(target.environment)[TABLES[table].resource];
-}
-
-/** A DynamoDB client for a deployed target; connection problems fail in seconds, not minutes. */
-export function remoteDynamoClient(target: Extract<Target, { kind: 'aws' }>): DynamoDBClient {
-  return new DynamoDBClient({
-    region: target.region,
-    ...(target.endpoint && { endpoint: target.endpoint }),
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-  });
 }
 
 /** Fail with a clear message when a table is missing or DynamoDB cannot be reached. */
@@ -116,6 +123,10 @@ export interface TableAccess extends RemoteTables {
 export async function openTables(target: Target, tables: readonly TableKey[]): Promise<TableAccess> {
   if (target.kind === 'local') {
     const store = await openLocalStore({ environment: target.environment, home: target.home });
+    if (target.session === 'demo' && !(await hasSessionTables(store.client, target.environment, 'demo'))) {
+      await store.close();
+      throw new UserError(`there is no demo run in environment ${target.environment} yet: npm start makes one`);
+    }
     return { documents: createDocumentClient(store.client), client: store.client, region: store.region, close: () => store.close() };
   }
   return openRemoteTables(target, tables);
@@ -123,7 +134,7 @@ export async function openTables(target: Target, tables: readonly TableKey[]): P
 
 /** A deployed environment's tables, checked to exist. */
 export async function openRemoteTables(target: Extract<Target, { kind: 'aws' }>, tables: readonly TableKey[]): Promise<TableAccess> {
-  const client = remoteDynamoClient(target);
+  const client = dynamoClient(target);
   try {
     await requireTables(client, target, tables);
   } catch (error) {

@@ -1,8 +1,9 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
-import { checkInputFile } from './input-file.js';
+import { paint, safeJson, visible, type Style } from '../cli/terminal.js';
+import { checkInput } from './input-file.js';
 import { replay, type ReplayOptions, type RunHooks } from './replay.js';
-import { formatProblem, formatSummary, type RunSummary } from './summary.js';
+import { formatProblem, formatSummary, type Problem, type RunSummary } from './summary.js';
 
 export interface ConsoleIO {
   readonly stdout: NodeJS.WriteStream;
@@ -35,7 +36,7 @@ function progressBar(io: ConsoleIO, sizes: ReadonlyMap<string, number>) {
     update: (file: string, bytesRead: number) => {
       if (current?.file !== file) {
         current?.bar.update(current.bar.getTotal());
-        const bar = bars.create(sizes.get(file) ?? 0, 0, { file: basename(file), ticks: 0, rate: 0 });
+        const bar = bars.create(sizes.get(file) ?? 0, 0, { file: visible(basename(file)), ticks: 0, rate: 0 });
         current = { file, bar, started: performance.now(), lines: 0 };
       }
       current.lines++;
@@ -56,24 +57,45 @@ function progressBar(io: ConsoleIO, sizes: ReadonlyMap<string, number>) {
  * Run something through the local pipeline and report on the console: alert lines and problems as they happen, a
  * progress bar on stderr when `progressOver` gives the input sizes, then the summary (text, or JSON).
  */
+/** The colour of a printed line, by its label: alerts stand out, problems are marked. */
+function lineStyle(line: string): Style | undefined {
+  if (line.startsWith('ALERT HIGH')) return ['red', 'bold'];
+  if (line.startsWith('ALERT LOW')) return ['cyan', 'bold'];
+  if (line.startsWith('DLQ')) return 'yellow';
+  if (line.startsWith('SKIP')) return 'dim';
+  return undefined;
+}
+
+const PROBLEM_STYLE: Readonly<Record<Problem['outcome'], Style>> = { 'dead-lettered': 'yellow', unmatched: 'dim', skipped: 'dim' };
+
+/**
+ * Run something through the local pipeline and report on the console: alert lines and problems as they happen, a
+ * progress bar on stderr when `progressOver` gives the input sizes, then the summary (text, or JSON). Text from the
+ * input is printed with its control characters made visible; colour only on a terminal, never with NO_COLOR.
+ */
 export async function reportRun(
   run: (hooks: RunHooks) => Promise<RunSummary>,
-  options: ReportOptions & { readonly progressOver?: ReadonlyMap<string, number> },
+  options: ReportOptions & { readonly progressOver?: ReadonlyMap<string, number>; readonly files?: number },
   io: ConsoleIO = process,
 ): Promise<RunSummary> {
   const bar = options.progressOver && !options.json ? progressBar(io, options.progressOver) : undefined;
-  const print = (stream: NodeJS.WriteStream) => (line: string) => (bar ? bar.log(line) : stream.write(`${line}\n`));
+  const print = (stream: NodeJS.WriteStream, style?: Style) => (line: string) => {
+    const shown = style ? paint(style, line, stream) : line;
+    if (bar) bar.log(shown);
+    else stream.write(`${shown}\n`);
+  };
+  const format = { withFile: (options.files ?? 1) > 1, escape: visible };
   let summary: RunSummary;
   try {
     summary = await run({
-      ...(!options.json && !options.quiet && { printAlert: print(io.stdout) }),
-      onProblem: (problem) => print(options.json ? io.stderr : io.stdout)(formatProblem(problem)),
+      ...(!options.json && !options.quiet && { printAlert: (line: string) => print(io.stdout, lineStyle(line))(visible(line)) }),
+      onProblem: (problem) => print(options.json ? io.stderr : io.stdout, PROBLEM_STYLE[problem.outcome])(formatProblem(problem, format)),
       ...(bar && { progress: (input, p) => bar.update(input.file, p.bytesRead) }),
     });
   } finally {
     bar?.finish();
   }
-  io.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${formatSummary(summary)}\n`);
+  io.stdout.write(options.json ? `${safeJson(summary)}\n` : `\n${formatSummary(summary, format)}\n`);
   return summary;
 }
 
@@ -82,11 +104,18 @@ export interface ConsoleReplayOptions extends Omit<ReplayOptions, keyof RunHooks
   readonly progress?: boolean;
 }
 
-/** Replay files with a console report. Every file is checked first, so a missing one stops the run before it starts. */
+/**
+ * Replay files with a console report. Every file is checked first (that it exists, and a CSV file's header), so a
+ * bad file stops the run before anything of any file is committed.
+ */
 export async function replayWithReport(options: ConsoleReplayOptions, io: ConsoleIO = process): Promise<RunSummary> {
   const sizes = new Map<string, number>();
-  for (const input of options.inputs) sizes.set(input.file, await checkInputFile(input.file));
+  for (const input of options.inputs) sizes.set(input.file, await checkInput(input.file, input.format));
   const { json, quiet, progress, ...replayOptions } = options;
   const showProgress = progress ?? Boolean(io.stderr.isTTY);
-  return reportRun((hooks) => replay({ ...replayOptions, ...hooks }), { json, quiet, ...(showProgress && { progressOver: sizes }) }, io);
+  return reportRun(
+    (hooks) => replay({ ...replayOptions, ...hooks }),
+    { json, quiet, files: new Set(options.inputs.map((i) => i.file)).size, ...(showProgress && { progressOver: sizes }) },
+    io,
+  );
 }

@@ -110,6 +110,11 @@ export class LocalEventBus {
     return this.running.get(eventId);
   }
 
+  /** Wait for the invocations in flight to end, even after a failure (the store they write to is closed next). */
+  async quiesce(): Promise<void> {
+    await this.pool.quiesce();
+  }
+
   private async deliver(delivery: Delivery, target: MarketEventHandler): Promise<void> {
     let reason = '';
     this.running.set(delivery.event.id, delivery);

@@ -5,14 +5,14 @@ import { parseMarketEvent, parseTick } from '../domain/index.js';
 import { MARKET_EVENT_ROUTING, marketEventConfigFrom, type MarketEventConfig } from '../handlers/config.js';
 import { createDataProcessorHandler } from '../handlers/data-processor.js';
 import { createMarketProcessorHandler, type MarketProcessorResult } from '../handlers/market-processor.js';
-import { createObservability } from '../handlers/observability.js';
 import { alertingPorts, marketEventPorts } from '../handlers/wiring.js';
 import type { EventDeadLetters } from '../pipeline/index.js';
 import { BASE_NAMES, DEFAULTS, ENV, EVENT_RULES, EVENT_SOURCE, TABLES, resourceNames, type TableKey } from '../resources/index.js';
-import { JsonlDeadLetterStore, type EventDeadLetter, type Origin, type TickDeadLetter } from './dead-letter-store.js';
+import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type JsonlDeadLetterStore, type Origin, type TickDeadLetter } from './dead-letter-store.js';
+import { FailureReasons } from './failure-reasons.js';
 import { LocalEventBus, type BusEntry, type BusRule } from './event-bus.js';
 import { lambdaContext } from './lambda-context.js';
-import type { LocalPaths } from './paths.js';
+import { displayPath, type LocalPaths } from './paths.js';
 import { LocalSqsDriver, type QueueMessage } from './sqs-driver.js';
 import type { RunStats } from './summary.js';
 
@@ -81,11 +81,15 @@ export const busRules = (): { name: string; pattern: BusRule['pattern'] }[] =>
     pattern: { source: [EVENT_SOURCE], 'detail-type': EVENT_RULES[rule] },
   }));
 
-/** Why a tick ended in the DLQ, for people: the domain's validation reason, else the processing error. */
-function tickReason(message: QueueMessage, receives: number): string {
+/**
+ * Why a tick ended in the DLQ, for people: what the function logged for its last receive, else the error that
+ * failed the whole invocation, else the domain's validation reason.
+ */
+function tickReason(message: QueueMessage, logged: string | undefined, receives: number): string {
+  if (logged) return logged;
+  if (message.lastError) return message.lastError;
   const parsed = parseTick(message, Date.now());
-  if (!parsed.ok) return parsed.reason;
-  return message.lastError ?? `valid tick, but processing failed on each of ${receives} receives (run with --verbose to see why)`;
+  return parsed.ok ? `processing failed on each of ${receives} receives, with no reason given` : parsed.reason;
 }
 
 function eventReason(event: EventBridgeEvent<string, unknown>, error: string): string {
@@ -104,11 +108,15 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     ...(options.printAlert && { print: options.printAlert }),
     onNotified: (alerts) => alerts.forEach((a) => stats.alerts[a.alertType]++),
   });
+  const reasons = new FailureReasons();
   const dataProcessor = createDataProcessorHandler({
     ports: alertingPorts(config, options.documents, notifier),
-    observability: createObservability(BASE_NAMES.dataProcessor),
+    observability: reasons.observability(BASE_NAMES.dataProcessor),
   });
-  const eventsDlq = new JsonlDeadLetterStore<EventDeadLetter>(paths.eventsDlq);
+  // A dead-letter line that cannot be read is skipped and reported like an unreadable input line.
+  const onUnreadable = (problem: { file: string; line: number; reason: string }) =>
+    stats.problem({ kind: 'line', outcome: 'skipped', reason: `${displayPath(problem.file)}: ${problem.reason}`, origin: { file: problem.file, line: problem.line } });
+  const eventsDlq = eventDeadLetters(paths.eventsDlq, onUnreadable);
   // What market-processor sends straight to the events DLQ (invalid events): the same file the bus's failures go to.
   const deadLetters: EventDeadLetters = {
     send: async (event, reason) => {
@@ -129,7 +137,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   };
   const marketProcessor = createMarketProcessorHandler({
     ports: marketEventPorts(config, options.documents, notifier, deadLetters),
-    observability: createObservability(BASE_NAMES.marketProcessor),
+    observability: reasons.observability(BASE_NAMES.marketProcessor),
   });
   const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
   // Each invocation gets a fresh context with the function's own name, memory, timeout and log group.
@@ -141,7 +149,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       region,
       logGroupName: names[`${fn}LogGroup`],
     });
-  const ticksDlq = new JsonlDeadLetterStore<TickDeadLetter>(paths.ticksDlq);
+  const ticksDlq = tickDeadLetters(paths.ticksDlq, onUnreadable);
 
   const queue = new LocalSqsDriver({
     handler: dataProcessor,
@@ -151,9 +159,12 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     batchSize: DEFAULTS.batchSize,
     maxReceiveCount: DEFAULTS.maxReceiveCount,
     concurrency,
-    delivered: () => stats.ticksProcessed++,
+    delivered: (message) => {
+      reasons.forget(message.messageId);
+      stats.ticksProcessed++;
+    },
     deadLetter: async (message) => {
-      const reason = tickReason(message, DEFAULTS.maxReceiveCount);
+      const reason = tickReason(message, reasons.take(message.messageId), DEFAULTS.maxReceiveCount);
       await ticksDlq.append([
         {
           messageId: message.messageId,
@@ -232,7 +243,11 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       await bus.redeliver(letter.event as unknown as EventBridgeEvent<string, unknown>, letter.rule, letter.origin);
     },
     drain: async () => {
-      await Promise.all([queue.drain(), bus.drain()]);
+      const drained = await Promise.allSettled([queue.drain(), bus.drain()]);
+      // A drain that failed may leave invocations running: let them end before anything closes the store.
+      await Promise.all([queue.quiesce(), bus.quiesce()]);
+      const failed = drained.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }

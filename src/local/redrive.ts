@@ -14,14 +14,14 @@ export interface RedriveOptions extends RunSetup {
 export function redrive(options: RedriveOptions): Promise<RunSummary> {
   return withLocalPipeline(options, [], async (pipeline) => {
     if (options.queue !== 'events') {
-      await pipeline.ticksDlq.drain(async (letters) => {
-        for await (const letter of letters) await pipeline.redriveTick(letter);
+      await pipeline.ticksDlq.redrive(async (letters) => {
+        for (const letter of letters) await pipeline.redriveTick(letter);
         await pipeline.drain();
       });
     }
     if (options.queue !== 'ticks') {
-      await pipeline.eventsDlq.drain(async (letters) => {
-        for await (const letter of letters) await pipeline.redriveEvent(letter);
+      await pipeline.eventsDlq.redrive(async (letters) => {
+        for (const letter of letters) await pipeline.redriveEvent(letter);
         await pipeline.drain();
       });
     }

@@ -1,3 +1,4 @@
+import type { Session } from './paths.js';
 import { openPipelineTables, type RemoteTables } from './pipeline-tables.js';
 import { createLocalPipeline, type LocalPipeline } from './pipeline.js';
 import { RunStats, type Problem, type RunSummary } from './summary.js';
@@ -8,6 +9,10 @@ export interface RunSetup {
   readonly home: string;
   /** Use these tables instead of the embedded store. */
   readonly remote?: RemoteTables;
+  /** The embedded store's session: `main` (accumulates) or `demo` (npm start's). */
+  readonly session?: Session;
+  /** Clear the session before the run (rules kept). */
+  readonly fresh?: boolean;
   readonly printAlert?: (line: string) => void;
   readonly onProblem?: (problem: Problem) => void;
   readonly concurrency?: number;
@@ -20,7 +25,13 @@ export interface RunSetup {
  */
 export async function withLocalPipeline(setup: RunSetup, inputs: readonly string[], work: (pipeline: LocalPipeline, stats: RunStats) => Promise<void>): Promise<RunSummary> {
   const started = performance.now();
-  const tables = await openPipelineTables(setup.environment, setup.home, setup.remote);
+  const tables = await openPipelineTables({
+    environment: setup.environment,
+    home: setup.home,
+    ...(setup.remote && { remote: setup.remote }),
+    ...(setup.session && { session: setup.session }),
+    ...(setup.fresh && { fresh: setup.fresh }),
+  });
   try {
     const stats = new RunStats(setup.onProblem);
     const pipeline = createLocalPipeline({

@@ -71,6 +71,11 @@ export class LocalSqsDriver {
     while (this.ready.length >= this.options.batchSize) await this.dispatch();
   }
 
+  /** Wait for the invocations in flight to end, even after a failure (the store they write to is closed next). */
+  async quiesce(): Promise<void> {
+    await this.pool.quiesce();
+  }
+
   /** Deliver everything still queued, redeliveries included, and wait until the queue is empty. */
   async drain(): Promise<void> {
     for (;;) {

@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensurePrivateDir, tightenTree } from '../adapters/local/private-files.js';
 import { regionFrom } from '../resources/index.js';
+import { diagnoseDiskFull, DiskFullError, freeBytes, LOW_SPACE_BYTES } from './disk-space.js';
 import { startDynalite } from './dynalite.js';
 import { localPaths, type LocalPaths } from './paths.js';
 import { acquireStoreLock } from './store-lock.js';
@@ -31,12 +32,19 @@ export interface LocalStoreOptions {
  */
 export async function openLocalStore(options: LocalStoreOptions): Promise<LocalStore> {
   const paths = localPaths(options.home, options.environment);
-  await mkdir(paths.root, { recursive: true });
+  await ensurePrivateDir(paths.root);
   const release = await acquireStoreLock(paths.lock, paths.root);
   try {
+    // LevelDB creates files as it goes; with this mask they are private (0600) like everything else in the folder.
+    process.umask(0o077);
+    await tightenTree(paths.root);
+    // LevelDB opened on a full disk fails with "Database is closed"; say what is wrong before it gets that far.
+    const free = await freeBytes(paths.root).catch(() => Number.POSITIVE_INFINITY);
+    if (free < LOW_SPACE_BYTES) throw new DiskFullError(paths.root, free);
     const server = await startDynalite({ path: paths.dynamo });
     const region = regionFrom();
     const client = new DynamoDBClient({ endpoint: server.endpoint, region, credentials: LOCAL_CREDENTIALS });
+    diagnoseDiskFull(client, paths.dynamo);
     try {
       await ensureTables(client, options.environment);
     } catch (error) {
@@ -59,5 +67,19 @@ export async function openLocalStore(options: LocalStoreOptions): Promise<LocalS
   } catch (error) {
     await release();
     throw error;
+  }
+}
+
+/**
+ * Run `work` holding the environment's store lock, without starting the server: for commands that only read or
+ * change the local files (dlq list, reset), so that they never see a replay or redrive halfway through a write.
+ */
+export async function withStoreLock<T>(paths: LocalPaths, work: () => Promise<T>): Promise<T> {
+  await ensurePrivateDir(paths.root);
+  const release = await acquireStoreLock(paths.lock, paths.root);
+  try {
+    return await work();
+  } finally {
+    await release();
   }
 }

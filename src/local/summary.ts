@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { AlertType } from '../domain/index.js';
 import type { Origin } from './dead-letter-store.js';
 
@@ -30,8 +31,13 @@ export interface RunSummary {
   /** Up to PROBLEMS_KEPT problems, in the order they happened. */
   readonly problems: readonly Problem[];
   readonly wallTimeMs: number;
-  readonly ticksPerSecond: number;
+  /** Ticks in per second of wall time; null for a run under a second, where a rate says nothing. */
+  readonly ticksPerSecond: number | null;
 }
+
+/** Messages that were not processed: dead-lettered, matched no rule, or unreadable lines. */
+export const rejectedCount = (summary: RunSummary): number =>
+  summary.ticks.deadLettered + summary.marketEvents.deadLettered + summary.marketEvents.unmatched + summary.badLines;
 
 /** Counters the local pipeline updates as messages flow. */
 export class RunStats {
@@ -74,24 +80,37 @@ export class RunStats {
       badLines: this.badLines,
       problems: [...this.problems],
       wallTimeMs: Math.round(wallTimeMs),
-      ticksPerSecond: wallTimeMs > 0 ? Math.round((this.ticksIn * 1000) / wallTimeMs) : 0,
+      ticksPerSecond: wallTimeMs >= 1000 ? Math.round((this.ticksIn * 1000) / wallTimeMs) : null,
     };
   }
 }
 
-const where = (origin?: Origin): string => (origin ? `line ${origin.line}` : 'redriven');
+export interface ProblemFormat {
+  /** Name the file of each line (a run over several files). */
+  readonly withFile?: boolean;
+  /** Makes text from input data safe to print (the console shows control characters as escapes). */
+  readonly escape?: (text: string) => string;
+}
+
+const same = (text: string): string => text;
+
+/** Where a problem's message came from: `line 64`, or `day2.csv line 64` when a run reads several files. */
+function where(origin: Origin | undefined, format: ProblemFormat): string {
+  if (!origin) return 'redriven';
+  return `${format.withFile ? `${(format.escape ?? same)(basename(origin.file))} ` : ''}line ${origin.line}`;
+}
 
 /** One line per problem, as printed while a run goes. */
-export function formatProblem(problem: Problem): string {
+export function formatProblem(problem: Problem, format: ProblemFormat = {}): string {
   const label = { 'dead-lettered': 'DLQ  ', unmatched: 'SKIP ', skipped: 'SKIP ' }[problem.outcome];
   const what = problem.kind === 'line' ? 'unreadable line' : problem.kind;
-  return `${label} ${where(problem.origin)} (${what}): ${problem.reason}`;
+  return `${label} ${where(problem.origin, format)} (${what}): ${(format.escape ?? same)(problem.reason)}`;
 }
 
 const count = (n: number, singular: string, plural = `${singular}s`): string => `${n} ${n === 1 ? singular : plural}`;
 
 /** The human-readable summary. */
-export function formatSummary(summary: RunSummary): string {
+export function formatSummary(summary: RunSummary, format: ProblemFormat = {}): string {
   const { ticks, alerts, marketEvents: events } = summary;
   const rows: [string, string][] = [
     ['ticks in', `${ticks.in} (${ticks.processed} processed, ${ticks.deadLettered} to the DLQ)`],
@@ -100,17 +119,18 @@ export function formatSummary(summary: RunSummary): string {
       'market events',
       `${events.in} in: ${events.stored} stored, ${events.alreadyStored} already stored, ${events.deadLettered} to the DLQ, ${events.unmatched} matched no rule`,
     ],
-    ['invalid messages', `${count(ticks.deadLettered + events.deadLettered, 'message')} sent to the DLQ`],
+    ['dead letters', `${count(ticks.deadLettered + events.deadLettered, 'message')} (${count(ticks.deadLettered, 'tick')}, ${count(events.deadLettered, 'event')})`],
   ];
   if (summary.badLines > 0) rows.push(['unreadable lines', `${summary.badLines} skipped`]);
-  rows.push(['wall time', `${(summary.wallTimeMs / 1000).toFixed(2)} s`], ['throughput', `${summary.ticksPerSecond} ticks/s`]);
+  rows.push(['wall time', `${(summary.wallTimeMs / 1000).toFixed(2)} s`]);
+  if (summary.ticksPerSecond !== null) rows.push(['throughput', `${summary.ticksPerSecond} ticks/s`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [`Summary (environment ${summary.environment})`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
   const byLine = (a: Problem, b: Problem) => (a.origin?.file ?? '').localeCompare(b.origin?.file ?? '') || (a.origin?.line ?? 0) - (b.origin?.line ?? 0);
   const listed = summary.problems.filter((p) => p.outcome === 'dead-lettered').sort(byLine);
   if (listed.length > 0) {
     lines.push('  dead-lettered:');
-    for (const p of listed) lines.push(`    ${where(p.origin).padEnd(10)} ${p.kind.padEnd(6)}${p.reason}`);
+    for (const p of listed) lines.push(`    ${where(p.origin, format).padEnd(10)} ${p.kind.padEnd(6)}${(format.escape ?? same)(p.reason)}`);
     const total = ticks.deadLettered + events.deadLettered;
     if (total > listed.length) lines.push(`    … and ${total - listed.length} more (market-data dlq list)`);
   }

@@ -1,5 +1,8 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TABLES, keyAttributes, resourceNames, type KeyAttribute, type TableDefinition } from '../resources/index.js';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TABLES, keyAttributes, type KeyAttribute, type TableDefinition, type TableKey } from '../resources/index.js';
+import { sessionTableNames, type Session } from './paths.js';
 
 const keySchema = (partition: KeyAttribute, sort?: KeyAttribute) => [
   { AttributeName: partition.name, KeyType: 'HASH' as const },
@@ -33,15 +36,31 @@ async function exists(client: DynamoDBClient, tableName: string): Promise<boolea
   }
 }
 
-/** Create every table of one environment that does not exist yet; returns the names created. */
-export async function ensureTables(client: DynamoDBClient, environmentSuffix: string): Promise<string[]> {
-  const names = resourceNames(environmentSuffix);
+/** Create every table of one environment's session that does not exist yet; returns the names created. */
+export async function ensureTables(client: DynamoDBClient, environmentSuffix: string, session: Session = 'main'): Promise<string[]> {
+  const names = sessionTableNames(environmentSuffix, session);
   const created: string[] = [];
-  for (const definition of Object.values(TABLES)) {
-    const tableName = names[definition.resource];
-    if (await exists(client, tableName)) continue;
-    await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
-    created.push(tableName);
+  for (const [key, definition] of Object.entries(TABLES) as [TableKey, TableDefinition][]) {
+    if (await exists(client, names[key])) continue;
+    await client.send(new CreateTableCommand(createTableInput(definition, names[key])));
+    created.push(names[key]);
   }
   return created;
+}
+
+/** True when every table of the session exists (the demo session's only after a first npm start). */
+export async function hasSessionTables(client: DynamoDBClient, environmentSuffix: string, session: Session): Promise<boolean> {
+  for (const name of Object.values(sessionTableNames(environmentSuffix, session))) if (!(await exists(client, name))) return false;
+  return true;
+}
+
+/** Delete a table and wait until it is gone (the embedded server removes its items after answering). */
+export async function dropTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return;
+    throw error;
+  }
+  while (await exists(client, tableName)) await sleep(10);
 }

@@ -36,7 +36,7 @@ describe('stack outputs', () => {
   });
 
   it('targets the embedded store by default and a deployment when given one', async () => {
-    expect(await resolveTarget({ env: 'qa', dataDir: dir })).toEqual({ kind: 'local', environment: 'qa', home: dir });
+    expect(await resolveTarget({ env: 'qa', dataDir: dir })).toEqual({ kind: 'local', environment: 'qa', home: dir, session: 'main' });
     const file = await write('deployed.json', { dynamodb_table_name: 'market-alerts-pr7', alert_rules_table_name: 'rules-custom' });
     const target = await resolveTarget({ outputs: file, region: 'eu-west-1' });
     expect(target).toMatchObject({ kind: 'aws', environment: 'pr7', region: 'eu-west-1' });

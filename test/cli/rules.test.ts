@@ -150,7 +150,7 @@ describe('the default rule of a target', () => {
 
   it('of the embedded store: the local defaults, which this shell may override as the local runtime does', async () => {
     vi.stubEnv('ALERT_THRESHOLD_HIGH', '170');
-    expect(await defaultRuleOf({ kind: 'local', environment: 'dev', home: dir })).toEqual({
+    expect(await defaultRuleOf({ kind: 'local', environment: 'dev', home: dir, session: 'main' })).toEqual({
       rule: { above: 170, below: 50, mode: 'cross' },
       source: 'the local defaults',
     });

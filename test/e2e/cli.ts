@@ -32,3 +32,13 @@ export function run(command: string, args: readonly string[], env: Record<string
 
 /** `market-data …` through the package's bin, exactly as `npx market-data` runs it. */
 export const marketData = (args: readonly string[], env: Record<string, string>, timeoutMs?: number) => run(process.execPath, ['bin/market-data.js', ...args], env, timeoutMs);
+
+/** A clean environment for a spawned command: the machine's AWS and pipeline settings left out. */
+export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && key !== 'ENVIRONMENT_SUFFIX' && !key.startsWith('POWERTOOLS_')));
+  return { ...base, ...env };
+}
+
+/** Start `market-data …` without waiting for it, for tests that kill it or run many at once. */
+export const startMarketData = (args: readonly string[], env: Record<string, string>) =>
+  spawn(process.execPath, ['bin/market-data.js', ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -30,11 +30,10 @@ describe('market-data on the embedded runtime', () => {
     expect(stdout).toMatch(/^DLQ {3}line 64 \(tick\): price: must be greater than 0$/m);
     expect(stdout).toMatch(/^DLQ {3}line 239 \(event\): detail\.exchange: must be a string$/m);
     expect(stdout).toMatch(/^SKIP {2}line 213 \(event\): no rule on market-data-bus-e2e matches .*"Order Cancel"$/m);
-    expect(stdout).toContain('ticks in          294 (288 processed, 6 to the DLQ)');
-    expect(stdout).toContain('market events     12 in: 10 stored, 0 already stored, 1 to the DLQ, 1 matched no rule');
-    expect(stdout).toContain('invalid messages  7 messages sent to the DLQ');
-    expect(stdout).toMatch(/throughput\s+\d+ ticks\/s/);
-    const [, total, high, low] = /alerts {12}(\d+) \(HIGH (\d+), LOW (\d+)\)/.exec(stdout)!.map(Number);
+    expect(stdout).toContain('ticks in       294 (288 processed, 6 to the DLQ)');
+    expect(stdout).toContain('market events  12 in: 10 stored, 0 already stored, 1 to the DLQ, 1 matched no rule');
+    expect(stdout).toContain('dead letters   7 messages (6 ticks, 1 event)');
+    const [, total, high, low] = /alerts {9}(\d+) \(HIGH (\d+), LOW (\d+)\)/.exec(stdout)!.map(Number);
     expect(high).toBeGreaterThanOrEqual(1);
     expect(low).toBeGreaterThanOrEqual(1);
     expect(stdout.match(/^ALERT /gm)).toHaveLength(total!);
@@ -42,27 +41,31 @@ describe('market-data on the embedded runtime', () => {
   });
 
   it('alerts: what npm start stored, by symbol and time range, as text and JSON', async () => {
-    const all = await marketData(['alerts', '--json'], env);
+    const all = await marketData(['alerts', '--demo', '--json'], env);
     expect(all.code).toBe(0);
     const items = JSON.parse(all.stdout) as Record<string, unknown>[];
     expect(items).toHaveLength(alertsRaised);
     expect(items.map((i) => i.event_time)).toEqual(items.map((i) => i.event_time).sort());
     // MSFT trades above 150 all session: exactly one alert, whichever tick got there first.
-    const msft = JSON.parse((await marketData(['alerts', 'MSFT', '--json'], env)).stdout) as Record<string, unknown>[];
+    const msft = JSON.parse((await marketData(['alerts', 'MSFT', '--demo', '--json'], env)).stdout) as Record<string, unknown>[];
     expect(msft).toHaveLength(1);
     expect(msft[0]).toMatchObject({ symbol: 'MSFT', alert_type: 'HIGH', threshold: 150, rule: 'cross', environment: 'e2e' });
     const at = Date.parse(String(msft[0]!.event_time));
-    const around = await marketData(['alerts', 'MSFT', '--from', new Date(at - 1000).toISOString(), '--to', new Date(at).toISOString()], env);
+    const around = await marketData(['alerts', 'MSFT', '--demo', '--from', new Date(at - 1000).toISOString(), '--to', new Date(at).toISOString()], env);
     expect(around.stdout).toMatch(/^2026-11-20T\S+ {2}HIGH {2}MSFT .* > 150 +cross {2}\[id [0-9a-f]{8}\]$/m);
     expect(around.stdout).toContain('1 alert in the embedded store');
-    const before = await marketData(['alerts', 'MSFT', '--to', new Date(at - 1).toISOString()], env);
+    const before = await marketData(['alerts', 'MSFT', '--demo', '--to', new Date(at - 1).toISOString()], env);
     expect(before.stdout).toMatch(/^no alerts for MSFT in the embedded store/);
+    // The demo run is kept apart: the environment's own alerts are untouched by it.
+    expect((await marketData(['alerts'], env)).stdout).toMatch(/^no alerts in the embedded store .*; npm start keeps its alerts apart: market-data alerts --demo\n$/);
     const lowercase = await marketData(['alerts', 'aapl'], env);
     expect(lowercase.code).toBe(1);
     expect(lowercase.stderr).toContain('error: symbol "aapl" is not valid');
   });
 
   it('dlq list shows the invalid messages with their reasons and lines', async () => {
+    expect((await marketData(['dlq', 'list', '--json'], env)).stdout).toMatch(/"total": 0/);
+    expect((await marketData(['replay', 'src/local/sample/session.jsonl', '-q'], env)).code).toBe(0);
     const { code, stdout } = await marketData(['dlq', 'list', '--json'], env);
     expect(code).toBe(0);
     const dlq = JSON.parse(stdout) as Record<'ticks' | 'events', { total: number; items: { reason: string; origin: { line: number } }[] }>;
@@ -155,7 +158,7 @@ describe('market-data on the embedded runtime', () => {
     expect(publish.stderr).toContain('error: publish sends to a deployed queue and bus');
 
     const usage = await marketData(['generate'], env);
-    expect(usage.code).toBe(1);
+    expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("required option '-o, --out <file>' not specified");
   });
 

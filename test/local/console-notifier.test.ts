@@ -56,4 +56,9 @@ describe('ConsoleNotifier', () => {
     const failures = await notifier.notify([alert], forever);
     expect(failures.get(alert.alertId)).toMatch(/could not write/);
   });
+
+  it('fails the batch at once on a full disk rather than letting it be retried (/dev/full answers every write with ENOSPC)', async () => {
+    const notifier = new ConsoleNotifier({ environment: 'dev', file: '/dev/full' });
+    await expect(notifier.notify([alert], forever)).rejects.toMatchObject({ code: 'ENOSPC', path: '/dev/full' });
+  });
 });

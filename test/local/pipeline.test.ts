@@ -63,17 +63,37 @@ describe('local pipeline on the real handlers', () => {
   it('redrives dead letters: still-invalid ones return to their queue', async () => {
     const stats = new RunStats();
     const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
-    await pipeline.ticksDlq.drain(async (letters) => {
-      for await (const letter of letters) await pipeline.redriveTick(letter);
+    await pipeline.ticksDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveTick(letter);
       await pipeline.drain();
     });
-    await pipeline.eventsDlq.drain(async (letters) => {
-      for await (const letter of letters) await pipeline.redriveEvent(letter);
+    await pipeline.eventsDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveEvent(letter);
       await pipeline.drain();
     });
     expect(stats.ticksDeadLettered).toBe(1);
     expect(stats.eventsDeadLettered).toBe(1);
     expect(await pipeline.ticksDlq.count()).toBe(1);
     expect(await pipeline.eventsDlq.count()).toBe(1);
+  });
+
+  it('keeps the real reason of a processing failure in the dead letter', async () => {
+    const stats = new RunStats();
+    const broken = localPaths(dir, 'broken');
+    // Tables that do not exist: every valid tick fails in processing, on each of its receives.
+    const pipeline = createLocalPipeline({
+      environment: 'test',
+      region: 'us-east-1',
+      documents: db.documents,
+      tableNames: { alertRules: 'no-such-rules', alerts: 'no-such-alerts' },
+      paths: broken,
+      stats,
+    });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'KO', price: 61, timestamp: minutesAgo(5) }), { file: 'f', line: 1 });
+    await pipeline.drain();
+    const [letter] = (await readFile(broken.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; receiveCount: number });
+    expect(letter!.receiveCount).toBe(3);
+    expect(letter!.reason).toMatch(/resource not found|ResourceNotFound/i);
+    expect(letter!.reason).not.toContain('run with --verbose');
   });
 });

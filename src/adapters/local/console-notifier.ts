@@ -1,7 +1,10 @@
-import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Alert } from '../../domain/index.js';
 import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
+import { appendLines, ensurePrivateDir } from './private-files.js';
+
+/** File errors that retrying in a few seconds cannot fix. */
+const PERSISTENT_FILE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
 
 /** One readable line per alert, e.g. `ALERT HIGH  AAPL 155.25 > 150 at 2026-11-20T14:30:01.000Z [id 3f9c1a2b]`. */
 export function formatAlertLine(alert: Alert): string {
@@ -48,10 +51,15 @@ export class ConsoleNotifier implements Notifier {
     if (alerts.length === 0) return failures;
     const now = (this.options.clock ?? (() => new Date()))();
     try {
-      this.ready ??= mkdir(dirname(this.options.file), { recursive: true });
+      this.ready ??= ensurePrivateDir(dirname(this.options.file));
       await this.ready;
-      await appendFile(this.options.file, alerts.map((a) => `${JSON.stringify(notificationRecord(a, this.options.environment, now))}\n`).join(''));
+      await appendLines(
+        this.options.file,
+        alerts.map((a) => JSON.stringify(notificationRecord(a, this.options.environment, now))),
+      );
     } catch (error) {
+      // A full disk or a read-only folder will not clear up within the retries: fail the batch at once.
+      if (PERSISTENT_FILE_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
       // Not accepted: the pipeline reports these alerts as undelivered and the messages are retried.
       for (const alert of alerts) failures.set(alert.alertId, `could not write ${this.options.file}: ${(error as Error).message}`);
       return failures;

@@ -2,6 +2,8 @@ import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { symbolSchema } from '../../domain/index.js';
 import { UserError } from '../../local/failures.js';
 import { TABLES } from '../../resources/index.js';
+import { LATEST_TIME } from '../common.js';
+import { safeJson, visible } from '../terminal.js';
 import { describeTarget, openTables, resolveTarget, tableName, type TargetOptions } from '../target.js';
 
 export interface AlertsOptions extends TargetOptions {
@@ -22,7 +24,7 @@ const { partitionKey, sortKey } = TABLES.alerts;
  * sorts after the bare ISO string and before it followed by '~' (above '#' and every hex digit).
  */
 export function sortKeyRange(from: number | undefined, to: number | undefined): [string, string] {
-  return [new Date(from ?? 0).toISOString(), `${new Date(to ?? Date.UTC(9999, 11, 31)).toISOString()}~`];
+  return [new Date(from ?? 0).toISOString(), `${new Date(to ?? LATEST_TIME).toISOString()}~`];
 }
 
 async function queryAlerts(documents: DynamoDBDocumentClient, table: string, options: AlertsOptions): Promise<Item[]> {
@@ -61,15 +63,16 @@ async function queryAlerts(documents: DynamoDBDocumentClient, table: string, opt
   return options.limit === undefined ? items : items.slice(0, options.limit);
 }
 
+/** One alert item as a line; every field is shown with its control characters made visible (a table can hold anything). */
 export function formatAlertItem(item: Item): string {
   const comparison = item.alert_type === 'HIGH' ? '>' : '<';
   return [
-    String(item.event_time ?? String(item.timestamp).split('#')[0]),
-    String(item.alert_type).padEnd(4),
-    String(item.symbol).padEnd(6),
-    `${String(item.price)} ${comparison} ${String(item.threshold)}`.padEnd(18),
-    String(item.rule ?? '').padEnd(5),
-    `[id ${String(item.alert_id).slice(0, 8)}]`,
+    visible(item.event_time ?? String(item.timestamp).split('#')[0]),
+    visible(item.alert_type).padEnd(4),
+    visible(item.symbol).padEnd(6),
+    `${visible(item.price)} ${comparison} ${visible(item.threshold)}`.padEnd(18),
+    visible(item.rule ?? '').padEnd(5),
+    `[id ${visible(String(item.alert_id).slice(0, 8))}]`,
   ].join('  ');
 }
 
@@ -84,11 +87,12 @@ export async function alertsCommand(options: AlertsOptions): Promise<void> {
   try {
     const items = await queryAlerts(tables.documents, tableName(target, 'alerts'), options);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      process.stdout.write(`${safeJson(items)}\n`);
       return;
     }
     if (items.length === 0) {
-      process.stdout.write(`no alerts${options.symbol ? ` for ${options.symbol}` : ''} in ${describeTarget(target)}\n`);
+      const hint = target.kind === 'local' && target.session === 'main' ? '; npm start keeps its alerts apart: market-data alerts --demo' : '';
+      process.stdout.write(`no alerts${options.symbol ? ` for ${options.symbol}` : ''} in ${describeTarget(target)}${hint}\n`);
       return;
     }
     for (const item of items) process.stdout.write(`${formatAlertItem(item)}\n`);

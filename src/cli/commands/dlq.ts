@@ -1,11 +1,16 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseTick } from '../../domain/index.js';
 import { reportRun } from '../../local/console-report.js';
-import { JsonlDeadLetterStore, type EventDeadLetter, type TickDeadLetter } from '../../local/dead-letter-store.js';
-import { UserError } from '../../local/failures.js';
-import { dataHome, localPaths } from '../../local/paths.js';
+import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type TickDeadLetter } from '../../local/dead-letter-store.js';
+import type { UnreadableLine } from '../../local/jsonl-reader.js';
+import { UserError, describeFailure, isNetworkError } from '../../local/failures.js';
+import { basename } from 'node:path';
+import { dataHome, displayPath, localPaths } from '../../local/paths.js';
+import { withStoreLock } from '../../local/store.js';
+import { paint, safeJson, visible } from '../terminal.js';
 import { redrive, type DeadLetterQueueChoice } from '../../local/redrive.js';
 import { TABLES, type TableKey } from '../../resources/index.js';
+import { sqsClient } from '../aws-clients.js';
+import { endpointOf } from '../endpoints.js';
 import { deadLetterQueueUrl, peekMessages, startRedrive } from '../remote-dlq.js';
 import { describeTarget, openRemoteTables, resolveTarget, type Target, type TargetOptions } from '../target.js';
 
@@ -20,9 +25,10 @@ export interface DlqOptions extends TargetOptions {
 }
 
 const queuesOf = (choice: DeadLetterQueueChoice): ('ticks' | 'events')[] => (choice === 'all' ? ['ticks', 'events'] : [choice]);
-const where = (letter: { origin?: { line: number } }): string => (letter.origin ? `line ${letter.origin.line}` : '-');
+const where = (letter: { origin?: { file: string; line: number } }, files: number): string =>
+  letter.origin ? `${files > 1 ? `${visible(basename(letter.origin.file))} ` : ''}line ${letter.origin.line}` : '-';
 
-async function firstOf<T>(store: JsonlDeadLetterStore<T>, limit: number): Promise<{ items: T[]; total: number }> {
+async function firstOf<T>(store: { entries(): AsyncGenerator<T> }, limit: number): Promise<{ items: T[]; total: number }> {
   const items: T[] = [];
   let total = 0;
   for await (const entry of store.entries()) {
@@ -32,27 +38,37 @@ async function firstOf<T>(store: JsonlDeadLetterStore<T>, limit: number): Promis
   return { items, total };
 }
 
-async function listLocal(environment: string, home: string, options: DlqOptions): Promise<void> {
-  const paths = localPaths(home, environment);
-  const result: Record<string, { file: string; total: number; items: unknown[] }> = {};
-  for (const queue of queuesOf(options.queue)) {
-    const file = queue === 'ticks' ? paths.ticksDlq : paths.eventsDlq;
-    const { items, total } = await firstOf(new JsonlDeadLetterStore<TickDeadLetter | EventDeadLetter>(file), options.limit);
-    result[queue] = { file, total, items };
-  }
+/** Input files the dead letters came from: their lines name the file when there is more than one. */
+const originFiles = (items: readonly { origin?: { file: string } }[]): number => new Set(items.map((i) => i.origin?.file)).size;
+
+async function listLocal(target: Extract<Target, { kind: 'local' }>, options: DlqOptions): Promise<void> {
+  const paths = localPaths(target.home, target.environment, target.session);
+  const unreadable: UnreadableLine[] = [];
+  const onUnreadable = (problem: UnreadableLine) => unreadable.push(problem);
+  const result: Record<string, { file: string; total: number; items: (TickDeadLetter | EventDeadLetter)[] }> = {};
+  // The lock keeps a running redrive or replay from changing the files while they are read.
+  await withStoreLock(paths, async () => {
+    for (const queue of queuesOf(options.queue)) {
+      const store = queue === 'ticks' ? tickDeadLetters(paths.ticksDlq, onUnreadable) : eventDeadLetters(paths.eventsDlq, onUnreadable);
+      const { items, total } = await firstOf<TickDeadLetter | EventDeadLetter>(store, options.limit);
+      result[queue] = { file: store.file, total, items };
+    }
+  });
+  for (const problem of unreadable) process.stderr.write(`warning: ${visible(problem.file)} line ${problem.line}: ${problem.reason}\n`);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${safeJson(result)}\n`);
     return;
   }
   for (const [queue, { file, total, items }] of Object.entries(result)) {
-    process.stdout.write(`${queue} dead-letter queue (${file}): ${total} message${total === 1 ? '' : 's'}\n`);
+    process.stdout.write(`${paint('bold', `${queue} dead-letter queue`)} (${visible(displayPath(file))}): ${total} message${total === 1 ? '' : 's'}\n`);
+    const files = originFiles(items);
     for (const item of items) {
       if (queue === 'ticks') {
         const t = item as TickDeadLetter;
-        process.stdout.write(`  ${where(t).padEnd(10)} ${t.reason}\n  ${''.padEnd(10)} body: ${t.body}\n`);
+        process.stdout.write(`  ${where(t, files).padEnd(10)} ${visible(t.reason)}\n  ${''.padEnd(10)} body: ${visible(t.body)}\n`);
       } else {
         const e = item as EventDeadLetter;
-        process.stdout.write(`  ${where(e).padEnd(10)} ${String(e.event['detail-type'])} via ${e.rule}: ${e.reason}\n`);
+        process.stdout.write(`  ${where(e, files).padEnd(10)} ${visible(e.event['detail-type'])} via ${visible(e.rule)}: ${visible(e.reason)}\n`);
       }
     }
     if (total > items.length) process.stdout.write(`  … and ${total - items.length} more (--limit)\n`);
@@ -60,7 +76,7 @@ async function listLocal(environment: string, home: string, options: DlqOptions)
 }
 
 async function listRemote(target: Extract<Target, { kind: 'aws' }>, options: DlqOptions): Promise<void> {
-  const sqs = new SQSClient({ region: target.region });
+  const sqs = sqsClient(target);
   try {
     const result: Record<string, unknown> = {};
     for (const queue of queuesOf(options.queue)) {
@@ -68,14 +84,17 @@ async function listRemote(target: Extract<Target, { kind: 'aws' }>, options: Dlq
       const messages = await peekMessages(sqs, url, options.limit);
       result[queue] = { queueUrl: url, items: messages };
       if (options.json) continue;
-      process.stdout.write(`${queue} dead-letter queue (${url}): ${messages.length} message${messages.length === 1 ? '' : 's'} seen\n`);
+      process.stdout.write(`${paint('bold', `${queue} dead-letter queue`)} (${visible(url)}): ${messages.length} message${messages.length === 1 ? '' : 's'} seen\n`);
       for (const m of messages) {
         const parsed = queue === 'ticks' ? parseTick(m, Date.now()) : undefined;
         const reason = m.error ?? (parsed && !parsed.ok ? parsed.reason : `received ${m.receiveCount} times`);
-        process.stdout.write(`  ${m.messageId}  ${reason}\n    body: ${m.body}\n`);
+        process.stdout.write(`  ${visible(m.messageId)}  ${visible(reason)}\n    body: ${visible(m.body)}\n`);
       }
     }
-    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (options.json) process.stdout.write(`${safeJson(result)}\n`);
+  } catch (error) {
+    const endpoint = endpointOf('SQS', target.endpoint);
+    throw isNetworkError(error) ? new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) })) : error;
   } finally {
     sqs.destroy();
   }
@@ -83,7 +102,7 @@ async function listRemote(target: Extract<Target, { kind: 'aws' }>, options: Dlq
 
 export async function dlqListCommand(options: DlqOptions): Promise<void> {
   const target = await resolveTarget(options);
-  if (target.kind === 'local') await listLocal(target.environment, target.home, options);
+  if (target.kind === 'local') await listLocal(target, options);
   else await listRemote(target, options);
 }
 
@@ -100,10 +119,10 @@ export async function dlqRedriveCommand(options: DlqOptions): Promise<void> {
           'dead-letter queue holds EventBridge delivery failures: inspect them with dlq list --queue events and publish fixed events again',
       );
     }
-    const sqs = new SQSClient({ region: target.region });
+    const sqs = sqsClient(target);
     try {
       const { taskHandle, sourceArn } = await startRedrive(sqs, await deadLetterQueueUrl(sqs, target, 'ticks'));
-      process.stdout.write(options.json ? `${JSON.stringify({ sourceArn, taskHandle }, null, 2)}\n` : `redrive started from ${sourceArn} (task ${taskHandle})\n`);
+      process.stdout.write(options.json ? `${safeJson({ sourceArn, taskHandle })}\n` : `redrive started from ${visible(sourceArn)} (task ${visible(taskHandle)})\n`);
     } finally {
       sqs.destroy();
     }

@@ -4,8 +4,11 @@ import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { symbolSchema } from '../../domain/index.js';
+import { withPath } from '../../adapters/local/private-files.js';
 import { UserError } from '../../local/failures.js';
 import { formatOf, type InputFormat } from '../../local/input-file.js';
+import { LATEST_TIME } from '../common.js';
+import { safeJson, visible } from '../terminal.js';
 import { DEFAULT_SYMBOLS, syntheticTicks, type SyntheticTick } from '../synthetic.js';
 
 export interface GenerateOptions {
@@ -36,16 +39,26 @@ function symbolsOf(list: string | undefined): string[] {
   return symbols;
 }
 
+/**
+ * The first tick's event time unless --start says otherwise: fixed (a Monday, at the New York open), so the same
+ * options always give the same file, byte for byte.
+ */
+export const DEFAULT_START = Date.UTC(2026, 0, 5, 14, 30);
+
+/** The pipeline rejects event times more than this far ahead of its clock. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
 /** Write seeded GBM ticks to a file, streaming (memory stays flat for any count). */
 export async function generateCommand(options: GenerateOptions): Promise<void> {
   const symbols = symbolsOf(options.symbols);
   const format = formatOf(options.out, options.format);
-  // By default the session ends a minute ago: the pipeline rejects event times more than 5 minutes ahead.
-  const start = options.start ?? Date.now() - 60_000 - options.ticks * options.interval;
+  const start = options.start ?? DEFAULT_START;
+  const end = start + Math.max(0, options.ticks - 1) * options.interval;
+  if (end > LATEST_TIME) throw new UserError(`the last tick would be after ${new Date(LATEST_TIME).toISOString()}: use fewer --ticks, a shorter --interval or an earlier --start`);
   await mkdir(dirname(options.out), { recursive: true });
   const out = createWriteStream(options.out);
   const failed = once(out, 'error').then(([error]) => {
-    throw new UserError(`cannot write ${options.out}: ${(error as Error).message}`);
+    throw withPath(error, options.out);
   });
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
@@ -60,6 +73,13 @@ export async function generateCommand(options: GenerateOptions): Promise<void> {
   }
   out.end(chunk);
   await Promise.race([finished(out), failed]);
-  const result = { file: options.out, format, ticks: options.ticks, symbols, seed: options.seed, from: new Date(start).toISOString(), to: new Date(start + Math.max(0, options.ticks - 1) * options.interval).toISOString() };
-  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `wrote ${result.ticks} ticks for ${symbols.join(', ')} to ${result.file} (${format}, seed ${result.seed}, ${result.from} to ${result.to})\n`);
+  const result = { file: options.out, format, ticks: options.ticks, symbols, seed: options.seed, from: new Date(start).toISOString(), to: new Date(end).toISOString() };
+  process.stdout.write(
+    options.json
+      ? `${safeJson(result)}\n`
+      : `wrote ${result.ticks} ticks for ${symbols.join(', ')} to ${visible(result.file)} (${format}, seed ${result.seed}, ${result.from} to ${result.to})\n`,
+  );
+  if (end > Date.now() + FUTURE_TOLERANCE_MS) {
+    process.stderr.write(`warning: ticks after ${new Date(Date.now() + FUTURE_TOLERANCE_MS).toISOString()} are in the future and the pipeline will reject them; give an earlier --start\n`);
+  }
 }

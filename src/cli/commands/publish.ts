@@ -1,11 +1,14 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
+import { eventBridgeClient, sqsClient } from '../aws-clients.js';
+import { checkEndpoint, checkQueueUrl, endpointOf } from '../endpoints.js';
 import { UserError, describeFailure } from '../../local/failures.js';
 import { checkInputFile, formatOf, readInput, type InputFormat } from '../../local/input-file.js';
 import { resourceNames } from '../../resources/index.js';
 import { DEFAULT_OUTPUTS_FILE } from '../outputs.js';
 import { Publisher, type PublishFailure } from '../publisher.js';
+import { EXIT_CODES } from '../process-exit.js';
 import { resolveTarget, type TargetOptions } from '../target.js';
+import { safeJson, visible } from '../terminal.js';
 
 export interface PublishOptions extends TargetOptions {
   readonly queueUrl?: string;
@@ -14,10 +17,10 @@ export interface PublishOptions extends TargetOptions {
   readonly json?: boolean;
 }
 
-const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${f.reason}`;
+const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${visible(f.reason)}`;
 
 /** A queue URL from the options, the outputs file, or the environment's queue name (GetQueueUrl). */
-function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string): () => Promise<string> {
+function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string, endpoint?: string): () => Promise<string> {
   let url: Promise<string> | undefined;
   return () =>
     (url ??= explicit
@@ -29,15 +32,15 @@ function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueNam
             if (error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
               throw new UserError(`queue ${queueName} does not exist in ${region}: deploy the stack (npm run deploy), or pass --queue-url or --outputs`);
             }
-            throw new UserError(describeFailure(error, { service: 'SQS' }));
+            throw new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) }));
           }));
 }
 
 /** Send a file's ticks to a deployed queue and its events to the deployed bus. */
 export async function publishCommand(file: string, options: PublishOptions): Promise<void> {
-  if (!options.aws && !options.outputs && !options.queueUrl && !options.busName) {
+  if (!options.aws && !options.outputs && !options.endpoint && !options.queueUrl && !options.busName) {
     throw new UserError(
-      `publish sends to a deployed queue and bus: give --outputs ${DEFAULT_OUTPUTS_FILE}, --queue-url/--bus-name, or --aws (names from ENVIRONMENT_SUFFIX); ` +
+      `publish sends to a deployed queue and bus: give --outputs ${DEFAULT_OUTPUTS_FILE}, --queue-url/--bus-name, --endpoint or --aws (names from ENVIRONMENT_SUFFIX); ` +
         'to run a file through the local pipeline use: market-data replay',
     );
   }
@@ -45,14 +48,17 @@ export async function publishCommand(file: string, options: PublishOptions): Pro
   const target = await resolveTarget({ ...options, aws: true });
   if (target.kind !== 'aws') throw new Error('unreachable: publish always targets AWS');
   const names = resourceNames(target.environment);
-  const sqs = new SQSClient({ region: target.region });
-  const events = new EventBridgeClient({ region: target.region });
-  const queueUrl = options.queueUrl ?? target.outputs?.get('queueUrl');
+  const sqs = sqsClient(target);
+  const events = eventBridgeClient(target);
+  // A queue URL the user typed may name any server (HTTP only to this machine); one from an outputs file must be AWS's.
+  if (options.queueUrl) checkEndpoint(options.queueUrl, '--queue-url');
+  const fromOutputs = target.outputs?.get('queueUrl');
+  const queueUrl = options.queueUrl ?? (fromOutputs && checkQueueUrl(fromOutputs, `${target.outputs!.file}: sqs_queue_url`, target.endpoint));
   const busName = options.busName ?? target.outputs?.get('eventBusName') ?? names.eventBus;
   const publisher = new Publisher({
     sqs,
     events,
-    queueUrl: queueUrlResolver(sqs, queueUrl, names.marketDataQueue, target.region),
+    queueUrl: queueUrlResolver(sqs, queueUrl, names.marketDataQueue, target.region, endpointOf('SQS', target.endpoint)),
     busName,
     onFailure: (f) => process.stderr.write(`${describeFailureLine(f)}\n`),
   });
@@ -64,7 +70,7 @@ export async function publishCommand(file: string, options: PublishOptions): Pro
         else if (record.kind === 'event') await publisher.event(record.entry, record.line);
         else {
           skipped++;
-          process.stderr.write(`line ${record.line}: ${record.reason} (not sent)\n`);
+          process.stderr.write(`line ${record.line}: ${visible(record.reason)} (not sent)\n`);
         }
       }
     } finally {
@@ -83,12 +89,12 @@ export async function publishCommand(file: string, options: PublishOptions): Pro
     failed: publisher.failures,
     skippedLines: skipped,
   };
-  if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (options.json) process.stdout.write(`${safeJson(result)}\n`);
   else {
     process.stdout.write(
-      `published ${result.ticksSent} ticks${publisher.ticksSent > 0 ? ` to ${queueUrl ?? names.marketDataQueue}` : ''} and ` +
-        `${result.eventsSent} events to ${busName}; ${result.failed.length} failed, ${skipped} unreadable lines skipped\n`,
+      `published ${result.ticksSent} ticks${publisher.ticksSent > 0 ? ` to ${visible(queueUrl ?? names.marketDataQueue)}` : ''} and ` +
+        `${result.eventsSent} events to ${visible(busName)}; ${result.failed.length} failed, ${skipped} unreadable lines skipped\n`,
     );
   }
-  if (result.failed.length > 0 || skipped > 0) process.exitCode = 1;
+  if (result.failed.length > 0 || skipped > 0) process.exitCode = EXIT_CODES.rejected;
 }

@@ -5,6 +5,7 @@ import { currentZone, priceSchema, resolveRule, symbolSchema, type AlertRule, ty
 import { UserError } from '../../local/failures.js';
 import { TABLES } from '../../resources/index.js';
 import { defaultRuleOf } from '../default-rule.js';
+import { safeJson, visible } from '../terminal.js';
 import { describeTarget, openTables, resolveTarget, tableName, type TargetOptions } from '../target.js';
 
 export interface RulesOptions extends TargetOptions {
@@ -50,14 +51,15 @@ export async function rulesListCommand(options: RulesOptions): Promise<void> {
     } while (startKey);
     rows.sort((a, b) => String(a.symbol).localeCompare(String(b.symbol)));
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ defaults, symbols: rows }, null, 2)}\n`);
+      process.stdout.write(`${safeJson({ defaults, symbols: rows })}\n`);
       return;
     }
     process.stdout.write(`default rule: ${describeRule(defaults)} (${describeTarget(target)}; from ${source})\n`);
     for (const row of rows) {
       const override = row.override ? ` (override: ${Object.entries(row.override).map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : ' (default)';
       const problem = row.problem ? ` — ${String(row.problem)}` : '';
-      process.stdout.write(`${String(row.symbol).padEnd(8)} ${describeRule(row.effective as AlertRule)}${override}, zone ${String(row.zone ?? 'none yet')}${problem}\n`);
+      // Symbols and values come from the table, which anyone with access can fill: shown with controls made visible.
+      process.stdout.write(`${visible(`${String(row.symbol).padEnd(8)} ${describeRule(row.effective as AlertRule)}${override}, zone ${String(row.zone ?? 'none yet')}${problem}`)}\n`);
     }
   } finally {
     await tables.close();
@@ -96,7 +98,7 @@ export async function rulesSetCommand(symbol: string, change: RuleChange, option
     const store = new DynamoRuleStore(tables.client, tableName(target, 'alertRules'));
     const { override, rule } = await changeRule(store, symbol, change, defaults);
     const result = { symbol, override, effective: rule };
-    process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${symbol}: ${describeRule(rule)} (takes effect with the next batch)\n`);
+    process.stdout.write(options.json ? `${safeJson(result)}\n` : `${symbol}: ${describeRule(rule)} (takes effect with the next batch)\n`);
   } finally {
     await tables.close();
   }
@@ -112,7 +114,7 @@ export async function rulesDeleteCommand(symbol: string, options: RulesOptions):
     const removed = await new DynamoRuleStore(tables.client, tableName(target, 'alertRules')).remove(symbol);
     if (!removed) throw new UserError(`${symbol} has no rule override (it already uses the default rule)`);
     process.stdout.write(
-      options.json ? `${JSON.stringify({ symbol, override: null, effective: rule }, null, 2)}\n` : `${symbol}: override removed; now ${describeRule(rule)}\n`,
+      options.json ? `${safeJson({ symbol, override: null, effective: rule })}\n` : `${symbol}: override removed; now ${describeRule(rule)}\n`,
     );
   } finally {
     await tables.close();

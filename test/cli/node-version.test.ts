@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+
+/** Run scripts/check-node.cjs as if on another Node.js version. */
+async function checkAs(version: string): Promise<{ code: number; stderr: string }> {
+  const pretend = `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '${version}' } }); require('./scripts/check-node.cjs');`;
+  try {
+    await exec(process.execPath, ['-e', pretend]);
+    return { code: 0, stderr: '' };
+  } catch (error) {
+    const e = error as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+}
+
+describe('the Node.js version', () => {
+  it('package.json names the real minimum, and the project .npmrc makes npm ci refuse an older one', async () => {
+    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { engines: { node: string }; scripts: Record<string, string>; allowScripts: Record<string, boolean> };
+    expect(pkg.engines.node).toBe('>=22.19.0');
+    expect(await readFile('.npmrc', 'utf8')).toMatch(/^engine-strict=true$/m);
+    expect(pkg.scripts.start).toMatch(/^node scripts\/check-node\.cjs && /);
+    expect(pkg.scripts.test).toMatch(/^node scripts\/check-node\.cjs && /);
+    expect(pkg.allowScripts).toEqual({ esbuild: true, 'classic-level': true });
+  });
+
+  it('npm start and npm test stop on an older Node.js with one clear line', async () => {
+    expect(await checkAs('20.20.2')).toEqual({
+      code: 1,
+      stderr: 'error: Node.js 20.20.2 is too old for this project: it needs Node.js 22.19.0 or newer (24 LTS recommended); install it (nvm install 24, or from nodejs.org) and run npm ci again\n',
+    });
+    expect((await checkAs('22.18.9')).code).toBe(1);
+    expect(await checkAs('22.19.0')).toEqual({ code: 0, stderr: '' });
+    expect(await checkAs('24.1.0')).toEqual({ code: 0, stderr: '' });
+  });
+});

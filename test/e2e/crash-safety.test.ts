@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tickDeadLetters } from '../../src/local/dead-letter-store.js';
+import { localPaths } from '../../src/local/paths.js';
+import { marketData, startMarketData } from './cli.js';
+
+const LETTERS = 12_000;
+
+/** Dead letters that fail again on every redrive (price 0), so each must stay in the queue exactly once. */
+function deadLetters(count: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    lines.push(
+      JSON.stringify({
+        messageId: `id-${i}`,
+        body: '{"symbol":"AAPL","price":0}',
+        sentTimestamp: 1_763_650_000_000,
+        receiveCount: 3,
+        reason: 'price: must be greater than 0',
+        deadLetteredAt: '2026-11-20T14:30:00.000Z',
+        origin: { file: 'day.jsonl', line: i + 1 },
+      }),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('local files survive crashes', () => {
+  let home: string;
+  const env = () => ({ MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'crash' });
+  const paths = () => localPaths(home, 'crash');
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'market-data-crash-'));
+  });
+  afterAll(() => rm(home, { recursive: true, force: true }));
+
+  /** Every dead letter id in the queue, as the next command sees it. */
+  const ids = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const letter of tickDeadLetters(paths().ticksDlq).entries()) out.push(letter.messageId);
+    return out;
+  };
+
+  it('dlq redrive killed at any moment leaves every dead letter exactly once, and the next redrive finishes', async () => {
+    await mkdir(paths().root, { recursive: true });
+    await writeFile(paths().ticksDlq, deadLetters(LETTERS));
+    const expected = Array.from({ length: LETTERS }, (_, i) => `id-${i}`).sort();
+    const progress = tickDeadLetters(paths().ticksDlq).progressFile;
+    for (const delay of [0, 150, 400, 50]) {
+      const child = startMarketData(['dlq', 'redrive', '--queue', 'ticks', '--json'], env());
+      // Wait until the redrive is under way (a chunk has been recorded), then kill it without warning.
+      const started = Date.now();
+      while (!existsSync(progress) && child.exitCode === null && Date.now() - started < 30_000) await sleep(10);
+      await sleep(delay);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('close', resolve));
+      expect(child.signalCode).toBe('SIGKILL');
+      const seen = await ids();
+      expect(seen.length).toBe(LETTERS);
+      expect([...new Set(seen)].sort()).toEqual(expected);
+      const listed = await marketData(['dlq', 'list', '--queue', 'ticks', '--json', '--limit', '1'], env());
+      expect(JSON.parse(listed.stdout).ticks.total).toBe(LETTERS);
+    }
+    const finished = await marketData(['dlq', 'redrive', '--queue', 'ticks', '--json'], env(), 120_000);
+    expect(finished.code).toBe(0);
+    expect(JSON.parse(finished.stdout).ticks).toMatchObject({ deadLettered: expect.any(Number) });
+    expect((await ids()).sort()).toEqual(expected);
+    expect(existsSync(progress) || existsSync(tickDeadLetters(paths().ticksDlq).asideFile)).toBe(false);
+  }, 180_000);
+
+  it('a torn last line is reported with its file and line, and never glued to the next dead letter', async () => {
+    const file = paths().ticksDlq;
+    await mkdir(paths().root, { recursive: true });
+    await writeFile(file, deadLetters(2));
+    await appendFile(file, '{"messageId":"id-torn","body":"{\\"sym');
+    const listed = await marketData(['dlq', 'list', '--queue', 'ticks'], env());
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toBe(`warning: ${file} line 3: torn last line (a write cut short by a crash or a full disk), skipped\n`);
+    expect(listed.stdout).toContain('2 messages');
+    const redriven = await marketData(['dlq', 'redrive', '--queue', 'ticks'], env());
+    expect(redriven.code).toBe(0);
+    expect(redriven.stdout).toContain(`SKIP  line 3 (unreadable line): ${file}.redrive: torn last line (a write cut short by a crash or a full disk), skipped`);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { messageId: string }).messageId).sort()).toEqual(['id-0', 'id-1']);
+    expect(await readFile(`${file}.unreadable`, 'utf8')).toContain(`torn last line (a write cut short by a crash or a full disk), skipped: line 3 of ${file}.redrive`);
+  });
+});
