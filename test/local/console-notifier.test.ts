@@ -46,6 +46,8 @@ describe('ConsoleNotifier', () => {
       threshold: 150,
       rule: 'cross',
       event_time: '2026-11-20T14:30:01.000Z',
+      timestamp: `2026-11-20T14:30:01.000Z#${alert.alertId}`,
+      tick_key: alert.tickKey,
       environment: 'dev',
       notified_at: '1970-01-01T00:00:00.000Z',
     });

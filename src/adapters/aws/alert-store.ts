@@ -1,7 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { alertSortKey, type Alert } from '../../domain/index.js';
 import type { AlertStore, Deadline, DeliveryFailures } from '../../pipeline/ports.js';
-import { toAlertItem } from './alert-items.js';
+import { alertRecord } from '../alert-record.js';
 import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
 
@@ -57,7 +57,7 @@ export class DynamoAlertStore implements AlertStore {
   private async write(alerts: readonly Alert[], abortSignal: AbortSignal): Promise<readonly Alert[]> {
     const response = await this.client.send(
       new BatchWriteCommand({
-        RequestItems: { [this.tableName]: alerts.map((a) => ({ PutRequest: { Item: toAlertItem(a, this.environment) } })) },
+        RequestItems: { [this.tableName]: alerts.map((a) => ({ PutRequest: { Item: alertRecord(a, this.environment) } })) },
       }),
       { abortSignal },
     );

@@ -6,13 +6,9 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { TABLES, TRIGGER_MODES } from '../../resources/index.js';
-import type { RuleOverride, TriggerMode } from '../../domain/index.js';
-import { RULE_ATTRIBUTES } from './rule-state-store.js';
+import type { RuleOverride } from '../../domain/index.js';
+import { KEY, RULE_ATTRIBUTES, ruleOverrideOf, type RuleAttribute } from './alert-rules-item.js';
 
-export type RuleAttribute = (typeof RULE_ATTRIBUTES)[number];
-
-const KEY = TABLES.alertRules.partitionKey.name;
 const NAMES = Object.fromEntries(RULE_ATTRIBUTES.map((a) => [`#${a}`, a]));
 
 /** A symbol's rule attributes exactly as stored (absent ones left out): the condition of a write compares these. */
@@ -27,17 +23,6 @@ export interface RuleReading {
 /** The plain value of a stored attribute; rule attributes are numbers and strings, anything else is not a rule value. */
 const plain = (value: AttributeValue): unknown => (value.N !== undefined ? Number(value.N) : value.S);
 const attributeOf = (value: number | string): AttributeValue => (typeof value === 'number' ? { N: String(value) } : { S: value });
-
-const positive = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined);
-
-/** The usable override in an alert-rules item (plain values), or undefined when it has none. */
-export function ruleOverrideOf(item: Readonly<Record<string, unknown>>): RuleOverride | undefined {
-  const above = positive(item.above);
-  const below = positive(item.below);
-  const mode = TRIGGER_MODES.includes(item.mode as TriggerMode) ? (item.mode as TriggerMode) : undefined;
-  if (above === undefined && below === undefined && mode === undefined) return undefined;
-  return { ...(above !== undefined && { above }), ...(below !== undefined && { below }), ...(mode !== undefined && { mode }) };
-}
 
 /** A change refused because other writers kept changing the same rule between our read and our write. */
 export class ConcurrentRuleChangeError extends Error {

@@ -1,7 +1,7 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../../domain/index.js';
 import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
-import { toAlertItem } from './alert-items.js';
+import { alertRecord } from '../alert-record.js';
 import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
 
@@ -9,7 +9,7 @@ import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions
 export const PUBLISH_BATCH_MAX = 10;
 
 export function notificationOf(alert: Alert, environment: string): PublishBatchRequestEntry {
-  const item = toAlertItem(alert, environment);
+  const item = alertRecord(alert, environment);
   return {
     Id: alert.alertId,
     Subject: `Trading alert: ${alert.symbol} ${alert.alertType}`,

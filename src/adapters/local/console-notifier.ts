@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { Alert } from '../../domain/index.js';
 import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
+import { alertRecord, type AlertRecord } from '../alert-record.js';
 import { appendLines, ensurePrivateDir } from './private-files.js';
 
 /** File errors that retrying in a few seconds cannot fix. */
@@ -13,19 +14,9 @@ export function formatAlertLine(alert: Alert): string {
   return `ALERT ${alert.alertType.padEnd(5)} ${alert.symbol} ${alert.price} ${comparison} ${alert.threshold} at ${when} [id ${alert.alertId.slice(0, 8)}]`;
 }
 
-/** The JSON line kept for each notification: the same fields an SNS subscriber receives. */
-export function notificationRecord(alert: Alert, environment: string, notifiedAt: Date): Record<string, unknown> {
-  return {
-    alert_id: alert.alertId,
-    symbol: alert.symbol,
-    alert_type: alert.alertType,
-    price: alert.price,
-    threshold: alert.threshold,
-    rule: alert.mode,
-    event_time: new Date(alert.eventTime).toISOString(),
-    environment,
-    notified_at: notifiedAt.toISOString(),
-  };
+/** The JSON line kept for each notification: what an SNS subscriber receives, and when it was sent. */
+export function notificationRecord(alert: Alert, environment: string, notifiedAt: Date): AlertRecord & { readonly notified_at: string } {
+  return { ...alertRecord(alert, environment), notified_at: notifiedAt.toISOString() };
 }
 
 export interface ConsoleNotifierOptions {

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoAlertStore, createDocumentClient, toAlertItem } from '../../../src/adapters/aws/index.js';
+import { DynamoAlertStore, createDocumentClient, alertRecord } from '../../../src/adapters/aws/index.js';
 import type { Alert } from '../../../src/domain/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
@@ -21,8 +21,8 @@ describe('DynamoAlertStore on dynalite', () => {
     expect(await store.putAlerts([...alerts, ...alerts.slice(0, 5)], forever)).toEqual(new Map());
     const items = await db.scan(db.names.alertsTable);
     expect(items).toHaveLength(30);
-    expect(items).toContainEqual(toAlertItem(alerts[0]!, 'test'));
-    expect(toAlertItem(alerts[0]!, 'test')).toMatchObject({ symbol: 'AAPL', alert_type: 'HIGH', price: 151, threshold: 150, rule: 'every', environment: 'test' });
+    expect(items).toContainEqual(alertRecord(alerts[0]!, 'test'));
+    expect(alertRecord(alerts[0]!, 'test')).toMatchObject({ symbol: 'AAPL', alert_type: 'HIGH', price: 151, threshold: 150, rule: 'every', environment: 'test' });
   });
 });
 
@@ -33,7 +33,7 @@ describe('DynamoAlertStore retries', () => {
   const store = new DynamoAlertStore(documents, 'market-alerts-test', 'test', NO_WAIT);
   const alerts = alertsFor('MSFT', 3);
   const unprocessed = (items: Alert[]) => ({
-    UnprocessedItems: { 'market-alerts-test': items.map((a) => ({ PutRequest: { Item: toAlertItem(a, 'test') } })) },
+    UnprocessedItems: { 'market-alerts-test': items.map((a) => ({ PutRequest: { Item: alertRecord(a, 'test') } })) },
   });
   beforeEach(() => mock.reset());
 

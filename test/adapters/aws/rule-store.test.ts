@@ -1,7 +1,8 @@
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConcurrentRuleChangeError, DynamoRuleStore, ruleOverrideOf } from '../../../src/adapters/aws/rule-store.js';
+import { ruleOverrideOf } from '../../../src/adapters/aws/alert-rules-item.js';
+import { ConcurrentRuleChangeError, DynamoRuleStore } from '../../../src/adapters/aws/rule-store.js';
 import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../../support/dynamo.js';
 
 describe('DynamoRuleStore on dynalite', () => {

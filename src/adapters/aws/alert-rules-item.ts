@@ -1,0 +1,82 @@
+import { TABLES, TRIGGER_MODES } from '../../resources/index.js';
+import type { AlertType, RuleOverride, SymbolWindow, TriggerMode } from '../../domain/index.js';
+import type { PendingAlert, SymbolRecord } from '../../pipeline/ports.js';
+import { decodeWindow } from './window-codec.js';
+
+/**
+ * The alert-rules item, one per symbol: what this file says about it is all that anything knows of its schema. The
+ * rule override (`above`, `below`, `mode`: written by people through the CLI) and the engine state (`window`,
+ * `pending`, `version`: written by the functions) share the item, and neither writer touches the other's attributes.
+ */
+export const KEY = TABLES.alertRules.partitionKey.name;
+
+export type Item = Record<string, unknown>;
+
+/** The rule override's attributes. */
+export const RULE_ATTRIBUTES = ['above', 'below', 'mode'] as const;
+export type RuleAttribute = (typeof RULE_ATTRIBUTES)[number];
+
+/** The engine's attributes: the packed window, the pending alerts (a map by alert id) and the version guarding both. */
+export const STATE = { window: 'window', pending: 'pending', version: 'version' } as const;
+
+/** Attributes of the first engine version (zone and recent alerts); removed on the first write of the new state. */
+export const RETIRED_ATTRIBUTES = ['zone', 'since', 'tick_key', 'recent_alerts'] as const;
+
+const positive = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined);
+
+/** The usable override in an item (plain values): values that are not a positive number or a trigger mode are ignored. */
+export function ruleOverrideOf(item: Readonly<Item>): RuleOverride | undefined {
+  const above = positive(item.above);
+  const below = positive(item.below);
+  const mode = TRIGGER_MODES.includes(item.mode as TriggerMode) ? (item.mode as TriggerMode) : undefined;
+  if (above === undefined && below === undefined && mode === undefined) return undefined;
+  return { ...(above !== undefined && { above }), ...(below !== undefined && { below }), ...(mode !== undefined && { mode }) };
+}
+
+/** The stored form of a pending alert (its id is the map key, its symbol the item's). */
+interface PendingItem {
+  readonly alert_type: AlertType;
+  readonly price: number;
+  readonly threshold: number;
+  readonly mode: TriggerMode;
+  readonly event_time: number;
+  readonly tick_key: string;
+  readonly owner: string;
+  readonly raised_at: number;
+}
+
+export const pendingItem = ({ alert, owner, raisedAt }: PendingAlert): PendingItem => ({
+  alert_type: alert.alertType,
+  price: alert.price,
+  threshold: alert.threshold,
+  mode: alert.mode,
+  event_time: alert.eventTime,
+  tick_key: alert.tickKey,
+  owner,
+  raised_at: raisedAt,
+});
+
+function pendingOf(symbol: string, value: unknown): PendingAlert[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value as Record<string, PendingItem>).map(([alertId, p]) => ({
+    alert: { alertId, symbol, alertType: p.alert_type, price: p.price, threshold: p.threshold, mode: p.mode, eventTime: p.event_time, tickKey: p.tick_key },
+    owner: p.owner,
+    raisedAt: p.raised_at,
+  }));
+}
+
+function windowOf(value: unknown): SymbolWindow | undefined {
+  return value instanceof Uint8Array ? decodeWindow(value) : undefined;
+}
+
+export function recordOf(item: Item | undefined): SymbolRecord {
+  if (!item) return { pending: [], version: 0 };
+  const rule = ruleOverrideOf(item);
+  const window = windowOf(item[STATE.window]);
+  return {
+    ...(rule && { rule }),
+    ...(window && { window }),
+    pending: pendingOf(item.symbol as string, item[STATE.pending]),
+    version: typeof item[STATE.version] === 'number' ? (item[STATE.version] as number) : 0,
+  };
+}
