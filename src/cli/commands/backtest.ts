@@ -1,0 +1,123 @@
+import { symbolSchema, type TriggerMode } from '../../domain/index.js';
+import { UserError } from '../../local/failures.js';
+import { checkInputFile, formatOf, type InputFormat } from '../../local/input-file.js';
+import { displayPath } from '../../local/paths.js';
+import {
+  DEFAULT_CHARTED_SYMBOLS,
+  backtestEngineConfig,
+  backtestJson,
+  formatBacktest,
+  formatSweep,
+  parseSweep,
+  readRulesFile,
+  runBacktest,
+  sweepJson,
+  sweepRuleSets,
+  withChange,
+  type RuleSet,
+} from '../../local/backtest/index.js';
+import { resolveTarget, type TargetOptions } from '../target.js';
+
+export interface BacktestCommandOptions extends TargetOptions {
+  readonly format?: InputFormat;
+  readonly rules?: string;
+  readonly rulesFromStore?: boolean;
+  readonly above?: number;
+  readonly below?: number;
+  readonly mode?: TriggerMode;
+  readonly sweep?: readonly string[];
+  readonly json?: boolean;
+  readonly report?: string;
+  readonly chart?: string;
+}
+
+/** Exit code when the files hold no valid tick: the run worked, but evaluated nothing (a wrong file, most likely). */
+export const NOTHING_EVALUATED_EXIT_CODE = 2;
+
+const TARGET_OPTIONS = ['env', 'dataDir', 'aws', 'outputs', 'endpoint', 'region'] as const;
+const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+function checkCombinations(options: BacktestCommandOptions): void {
+  if (options.rules && options.rulesFromStore) throw new UserError('--rules and --rules-from-store both give the rules: choose one');
+  const target = TARGET_OPTIONS.filter((o) => options[o] !== undefined);
+  if (target.length > 0 && !options.rulesFromStore) {
+    throw new UserError(`${target.map(flag).join(', ')} only choose where --rules-from-store reads the rules: add --rules-from-store, or leave them out`);
+  }
+  if (options.report && (options.sweep?.length ?? 0) > 0) {
+    throw new UserError('--report charts one rule set: leave out --sweep (or set the one you want with --above/--below)');
+  }
+  if (options.chart !== undefined && !options.report) throw new UserError('--chart chooses the charts of --report: add --report <file.html>');
+}
+
+function chartedSymbols(list: string | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  const symbols = [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))];
+  if (symbols.length === 0) throw new UserError('--chart: give at least one symbol, e.g. --chart AAPL,MSFT');
+  for (const symbol of symbols) if (!symbolSchema.safeParse(symbol).success) throw new UserError(`--chart: "${symbol}" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)`);
+  return symbols;
+}
+
+/** The rule set before any sweep: the defaults or the store's rules, a rules file, then --above/--below/--mode for every symbol. */
+async function baseRuleSet(options: BacktestCommandOptions, defaults: RuleSet['defaultRule']): Promise<RuleSet> {
+  const change = {
+    ...(options.above !== undefined && { above: options.above }),
+    ...(options.below !== undefined && { below: options.below }),
+    ...(options.mode !== undefined && { mode: options.mode }),
+  };
+  let base: RuleSet;
+  if (options.rulesFromStore) {
+    const { storedRules } = await import('../stored-rules.js');
+    const stored = await storedRules(await resolveTarget(options));
+    base = { label: 'stored rules', defaultRule: stored.defaultRule, overrides: stored.overrides };
+  } else {
+    const overrides = options.rules ? await readRulesFile(options.rules, { ...defaults, ...change }) : new Map();
+    base = { label: options.rules ? 'rules file' : 'defaults', defaultRule: defaults, overrides };
+  }
+  try {
+    return withChange(base, change, Object.keys(change).length > 0 ? `${base.label} with ${Object.entries(change).map(([k, v]) => `${k}=${v}`).join(' ')}` : base.label);
+  } catch (error) {
+    throw new UserError(`${Object.keys(change).map(flag).join(', ')}: ${(error as Error).message}`);
+  }
+}
+
+function ruleSetsOf(base: RuleSet, sweeps: readonly string[]): RuleSet[] {
+  if (sweeps.length === 0) return [base];
+  try {
+    return sweepRuleSets(base, sweeps.map(parseSweep));
+  } catch (error) {
+    throw new UserError(`--sweep ${(error as Error).message}`);
+  }
+}
+
+/** What-if analysis of alert rules on history files: the deployed engine in memory, nothing written to any store. */
+export async function backtestCommand(files: string[], options: BacktestCommandOptions): Promise<void> {
+  checkCombinations(options);
+  const chart = chartedSymbols(options.chart);
+  let engine;
+  try {
+    engine = backtestEngineConfig();
+  } catch (error) {
+    throw new UserError(`the default rule: ${(error as Error).message}`);
+  }
+  const ruleSets = ruleSetsOf(await baseRuleSet(options, engine.defaultRule), options.sweep ?? []);
+  const inputs = files.map((file) => ({ file, format: formatOf(file, options.format) }));
+  for (const input of inputs) await checkInputFile(input.file);
+  // Reports are written next to nothing else: fail on an unwritable path before the run, not after it.
+  const report = options.report ? await import('../../local/backtest/report/index.js') : undefined;
+  if (report && options.report) await report.checkReportPath(options.report);
+
+  const result = await runBacktest({
+    inputs,
+    ruleSets,
+    limits: engine.limits,
+    keepAlerts: ruleSets.length === 1,
+    ...(report && { chart: chart ? { symbols: chart } : { count: DEFAULT_CHARTED_SYMBOLS } }),
+  });
+  const sweep = ruleSets.length > 1;
+  process.stdout.write(options.json ? `${JSON.stringify(sweep ? sweepJson(result) : backtestJson(result), null, 2)}\n` : `${sweep ? formatSweep(result) : formatBacktest(result)}\n`);
+  if (report && options.report) {
+    await report.writeReport(result, options.report);
+    (options.json ? process.stderr : process.stdout).write(`report: ${displayPath(options.report)}\n`);
+  }
+  if (result.records.ticks + result.records.eventTicks === 0) process.exitCode = NOTHING_EVALUATED_EXIT_CODE;
+}
