@@ -21,7 +21,8 @@
             var drawn = 0;
             ctx.save();
             ctx.beginPath();
-            ctx.rect(box.left, box.top, box.width, box.height);
+            // Clip to the plot, widened by a marker: one on the first or last tick stays whole.
+            ctx.rect(box.left - 2 * size, box.top - 2 * size, box.width + 4 * size, box.height + 4 * size);
             ctx.clip();
             for (var i = 0; i < alerts.length; i++) {
               var a = alerts[i];
@@ -115,6 +116,31 @@
     };
   }
 
+  /**
+   * The price axis: the prices, widened to a threshold when it lies within one price range of them, so a threshold far
+   * away does not flatten the line (its legend entry still gives its value, and the note says it is off the chart).
+   */
+  function priceRange(spec) {
+    var lo = Infinity;
+    var hi = -Infinity;
+    for (var i = 0; i < spec.y.length; i++) {
+      if (spec.y[i] < lo) lo = spec.y[i];
+      if (spec.y[i] > hi) hi = spec.y[i];
+    }
+    var span = Math.max(hi - lo, Math.abs(hi) * 0.02, 0.01);
+    var off = [];
+    [['above', spec.rule.above], ['below', spec.rule.below]].forEach(function (t) {
+      if (t[1] >= lo - span && t[1] <= hi + span) {
+        lo = Math.min(lo, t[1]);
+        hi = Math.max(hi, t[1]);
+      } else {
+        off.push(t[0] + ' ' + t[1]);
+      }
+    });
+    var pad = Math.max((hi - lo) * 0.06, 0.01);
+    return { min: lo - pad, max: hi + pad, off: off };
+  }
+
   function constant(length, value) {
     var out = new Array(length);
     for (var i = 0; i < length; i++) out[i] = value;
@@ -128,11 +154,17 @@
     var xs = spec.x;
     var full = { min: xs[0], max: xs[xs.length - 1] };
     if (full.max === full.min) { full.min -= 1; full.max += 1; }
+    var prices = priceRange(spec);
+    var note = document.querySelector('[data-note="' + index + '"]');
+    if (note && prices.off.length > 0) note.textContent = 'Off the chart: ' + prices.off.join(', ') + ' (far from every price).';
     var options = {
       width: Math.max(element.clientWidth, 320),
       height: HEIGHT,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },
-      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 1, max + 1] : [min, max]; } } },
+      scales: {
+        x: { time: true, range: function (u, min, max) { return min === max ? [min - 1, max + 1] : [min, max]; } },
+        y: { range: function () { return [prices.min, prices.max]; } },
+      },
       cursor: { drag: { x: true, y: false, setScale: true } },
       series: [
         { label: 'time (UTC)' },

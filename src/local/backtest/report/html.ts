@@ -99,6 +99,7 @@ function symbolSection(symbol: string, index: number, data: SymbolData, s: Symbo
 <span class="hint">Drag to zoom into a range · Shift+drag to pan · Ctrl+wheel to zoom · double-click to reset</span>
 <span class="legend-key high"></span>HIGH alert<span class="legend-key low"></span>LOW alert</div>
 <div class="chart" data-chart="${index}" data-alerts="${alerts.length}"></div>
+<p class="muted" data-note="${index}"></p>
 <div class="grid">
 <table><tbody>
 <tr><th>ticks</th>${num(data.ticks)}</tr>
