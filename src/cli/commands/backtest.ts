@@ -16,7 +16,7 @@ import {
   withChange,
   type RuleSet,
 } from '../../local/backtest/index.js';
-import { resolveTarget, type TargetOptions } from '../target.js';
+import { describeTarget, resolveTarget, type TargetOptions } from '../target.js';
 
 export interface BacktestCommandOptions extends TargetOptions {
   readonly format?: InputFormat;
@@ -67,11 +67,12 @@ async function baseRuleSet(options: BacktestCommandOptions, defaults: RuleSet['d
   let base: RuleSet;
   if (options.rulesFromStore) {
     const { storedRules } = await import('../stored-rules.js');
-    const stored = await storedRules(await resolveTarget(options));
-    base = { label: 'stored rules', defaultRule: stored.defaultRule, overrides: stored.overrides };
+    const target = await resolveTarget(options);
+    const stored = await storedRules(target);
+    base = { label: `the rules of ${describeTarget(target)}; default rule from ${stored.source}`, defaultRule: stored.defaultRule, overrides: stored.overrides };
   } else {
     const overrides = options.rules ? await readRulesFile(options.rules, { ...defaults, ...change }) : new Map();
-    base = { label: options.rules ? 'rules file' : 'defaults', defaultRule: defaults, overrides };
+    base = { label: options.rules ? `the defaults and ${options.rules}` : 'the defaults', defaultRule: defaults, overrides };
   }
   try {
     return withChange(base, change, Object.keys(change).length > 0 ? `${base.label} with ${Object.entries(change).map(([k, v]) => `${k}=${v}`).join(' ')}` : base.label);

@@ -132,7 +132,11 @@ function footer(result: BacktestResult, lines: string[]): void {
 export function formatBacktest(result: BacktestResult): string {
   const run = result.runs[0]!;
   const overrides = run.ruleSet.overrides.size;
-  const lines = [inputLine(result), `rules: default ${describeRule(run.ruleSet.defaultRule)}${overrides > 0 ? `; ${plural(overrides, 'symbol override')}` : ''}`, ''];
+  const lines = [
+    inputLine(result),
+    `rules: ${run.ruleSet.label} (default ${describeRule(run.ruleSet.defaultRule)}${overrides > 0 ? `; ${plural(overrides, 'symbol override')}` : ''})`,
+    '',
+  ];
   const rows = sortedSymbols(result).map((symbol) => {
     const data = result.symbols.get(symbol)!;
     const s = run.symbols.get(symbol);
