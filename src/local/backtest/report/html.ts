@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import type { Alert, Zone } from '../../../domain/index.js';
 import { formatProblem } from '../../summary.js';
 import { sortedSymbols, zoneShares } from '../output.js';
@@ -143,7 +144,7 @@ export function renderReport(result: BacktestResult, assets: ReportAssets, gener
   const sections = charted.map((symbol, i) => symbolSection(symbol, i, result.symbols.get(symbol)!, run.symbols.get(symbol), bySymbol.get(symbol) ?? [], run));
   const uncharted = result.symbols.size - charted.length;
   const csp = `default-src 'none'; script-src ${sha256(assets.chartLibrary)} ${sha256(assets.chartScript)}; style-src 'unsafe-inline'; img-src data:`;
-  const title = `Backtest: ${result.inputs.map((f) => f.split('/').at(-1)).join(', ')}`;
+  const title = `Backtest: ${result.inputs.map((f) => basename(f)).join(', ')}`;
   return `<!doctype html>
 <html lang="en">
 <head>
