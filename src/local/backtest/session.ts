@@ -10,6 +10,11 @@ import { SymbolData, SymbolRun } from './symbol-stats.js';
 
 /** Buckets per charted symbol: about two per pixel of a wide chart, so the line keeps every visible extreme. */
 export const CHART_BUCKETS = 2048;
+/**
+ * Engine states a run may hold: one per symbol and rule set, each up to the lateness horizon of ticks. Past this, a
+ * clear error beats running out of memory: a sweep over a file of many symbols needs fewer settings.
+ */
+export const MAX_SYMBOL_STATES = 1_000_000;
 /** Symbols charted when none are named: beyond a few dozen charts a report is no longer read. */
 export const DEFAULT_CHARTED_SYMBOLS = 40;
 
@@ -24,6 +29,8 @@ export interface BacktestOptions {
   readonly chart?: { readonly symbols?: readonly string[]; readonly count?: number };
   /** Bounds future timestamps, as the deployed functions' clock does (default: now). */
   readonly now?: number;
+  /** Default MAX_SYMBOL_STATES. */
+  readonly maxSymbolStates?: number;
 }
 
 /** What one rule set did. */
@@ -151,9 +158,18 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   );
   const records = { ticks: 0, eventTicks: 0, eventsWithoutPrice: 0, invalid: 0, invalidWithoutSymbol: 0, unmatchedEvents: 0, unreadableLines: 0, untimed: 0 };
   const symbols = new Map<string, SymbolData>();
+  const maxSymbolStates = options.maxSymbolStates ?? MAX_SYMBOL_STATES;
   const dataOf = (symbol: string) => {
     let data = symbols.get(symbol);
-    if (!data) symbols.set(symbol, (data = new SymbolData()));
+    if (!data) {
+      if ((symbols.size + 1) * runs.length > maxSymbolStates) {
+        throw new RangeError(
+          `${symbols.size + 1} symbols × ${runs.length} rule sets is more than the ${maxSymbolStates} symbol states a backtest holds: ` +
+            'sweep fewer settings, or split the file by symbol',
+        );
+      }
+      symbols.set(symbol, (data = new SymbolData()));
+    }
     return data;
   };
   const named = options.chart?.symbols;

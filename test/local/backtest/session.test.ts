@@ -121,6 +121,15 @@ describe('backtest sessions', () => {
     expect(json.totals).toEqual({ alerts: { total: 0, HIGH: 0, LOW: 0 }, late: 1, failed: 0 });
   });
 
+  it('stops with a clear error before symbols × rule sets outgrow memory', async () => {
+    const many = join(dir, 'many.jsonl');
+    await writeFile(many, Array.from({ length: 30 }, (_, i) => tick(`S${i}`, 100, i)).join('\n'));
+    const sets = Array.from({ length: 10 }, (_, i): RuleSet => ({ ...rules(), label: `above=${151 + i}`, defaultRule: { above: 151 + i, below: 50, mode: 'cross' } }));
+    const limited = (maxSymbolStates: number) => runBacktest({ inputs: [{ file: many, format: 'jsonl' }], ruleSets: sets, limits: LIMITS, maxSymbolStates });
+    await expect(limited(200)).rejects.toThrow('21 symbols × 10 rule sets is more than the 200 symbol states a backtest holds: sweep fewer settings, or split the file by symbol');
+    expect((await limited(300)).symbols.size).toBe(30);
+  });
+
   it('refuses to run without a rule set', async () => {
     await expect(runBacktest({ inputs: [], ruleSets: [], limits: LIMITS })).rejects.toThrow('a backtest needs at least one rule set');
   });
