@@ -168,6 +168,7 @@ ${sections.join('\n')}
 ${problemsSection(result)}
 </main>
 <script type="application/json" id="backtest-data">${jsonForScript(chartData(result, run, charted))}</script>
+<!-- uPlot, https://github.com/leeoniya/uPlot: The MIT License (MIT), Copyright (c) 2022 Leon Sorokin -->
 <script>${assets.chartLibrary}</script>
 <script>${assets.chartScript}</script>
 </body>
