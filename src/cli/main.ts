@@ -44,7 +44,8 @@ targetOptions(
     .option('--sweep <setting>', 'evaluate many settings in one pass: above=148:156:1 (from:to:step) or below=45,48,50; repeat for both', (v: string, all: string[] = []) => [...all, v])
     .option('--json', 'print the result as JSON (every alert, per-symbol figures, problems)')
     .option('--report <file>', 'write a self-contained HTML report: charts with thresholds and alert markers, tables per symbol')
-    .option('--chart <symbols>', 'symbols the report charts (default: the first 40 in the files)'),
+    .option('--chart <symbols>', 'symbols the report charts (default: the first 40 in the files)')
+    .addHelpText('after', '\nExit codes: 0 the backtest ran (invalid lines are reported, not errors), 1 it could not run, 2 the files held no valid tick.'),
 ).action(action(async (files: string[], options) => (await import('./commands/backtest.js')).backtestCommand(files, options)));
 
 program

@@ -105,7 +105,7 @@ describe('market-data backtest', () => {
       [['backtest', generated, '--sweep', 'above=40:60:10'], 'error: --sweep above=40 leaves the default rule without a NORMAL band: below 50 is not under above 40\n'],
       [['backtest', generated, '--below', '200'], 'error: --below: below=200 leaves the default rule without a NORMAL band: below 200 is not under above 150\n'],
       [['backtest', generated, '--sweep', 'above=150:151:1', '--report', join(home, 'r.html')], 'error: --report charts one rule set: leave out --sweep (or set the one you want with --above/--below)\n'],
-      [['backtest', generated, '--aws'], 'error: --aws only choose where --rules-from-store reads the rules: add --rules-from-store, or leave them out\n'],
+      [['backtest', generated, '--aws'], 'error: --aws is only for --rules-from-store (where it reads the rules): add --rules-from-store, or leave it out\n'],
       [['backtest', generated, '--rules', rules, '--rules-from-store'], 'error: --rules and --rules-from-store both give the rules: choose one\n'],
       [['backtest', generated, '--report', join(home, 'no-such-folder', 'r.html')], `error: --report ${join(home, 'no-such-folder', 'r.html')}: the folder ${join(home, 'no-such-folder')} does not exist\n`],
       [['backtest', generated, '--report', join(home, 'r.html'), '--chart', 'aapl'], 'error: --chart: "aapl" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)\n'],

@@ -41,7 +41,8 @@ function checkCombinations(options: BacktestCommandOptions): void {
   if (options.rules && options.rulesFromStore) throw new UserError('--rules and --rules-from-store both give the rules: choose one');
   const target = TARGET_OPTIONS.filter((o) => options[o] !== undefined);
   if (target.length > 0 && !options.rulesFromStore) {
-    throw new UserError(`${target.map(flag).join(', ')} only choose where --rules-from-store reads the rules: add --rules-from-store, or leave them out`);
+    const [are, them] = target.length === 1 ? ['is', 'it'] : ['are', 'them'];
+    throw new UserError(`${target.map(flag).join(', ')} ${are} only for --rules-from-store (where it reads the rules): add --rules-from-store, or leave ${them} out`);
   }
   if (options.report && (options.sweep?.length ?? 0) > 0) {
     throw new UserError('--report charts one rule set: leave out --sweep (or set the one you want with --above/--below)');
