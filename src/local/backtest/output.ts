@@ -1,5 +1,6 @@
 import type { Alert, AlertRule, Zone } from '../../domain/index.js';
-import { formatProblem } from '../summary.js';
+import { basename } from 'node:path';
+import { formatProblem, type Problem } from '../summary.js';
 import { describeRule } from './rule-set.js';
 import type { BacktestResult, RunResult } from './session.js';
 import type { SymbolData, SymbolRun } from './symbol-stats.js';
@@ -120,7 +121,9 @@ function footer(result: BacktestResult, lines: string[]): void {
   if (result.problems.length > 0) {
     const total = r.invalid + r.unmatchedEvents + r.unreadableLines;
     lines.push('', `problems (${total}; deployed, invalid messages would go to the dead-letter queues):`);
-    for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${formatProblem(p)}`);
+    // Line numbers are per file: name the file when there are several.
+    const file = (p: Problem) => (result.inputs.length > 1 && p.origin ? `${basename(p.origin.file)}: ` : '');
+    for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${file(p)}${formatProblem(p)}`);
     if (total > PROBLEMS_PRINTED) lines.push(`  … and ${total - PROBLEMS_PRINTED} more (--json and --report list the first ${result.problems.length})`);
   }
   for (const run of result.runs) for (const warning of run.warnings) lines.push(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`);

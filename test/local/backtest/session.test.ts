@@ -92,6 +92,17 @@ describe('backtest sessions', () => {
     expect(text).toContain('  DLQ   line 7 (tick): price: must be greater than 0');
   });
 
+  it('reads several files in order, naming the file of each problem', async () => {
+    const second = join(dir, 'second.jsonl');
+    await writeFile(second, `${tick('AAPL', 160, 30)}\n{"symbol":"AAPL"}\n`);
+    const result = await runBacktest({ inputs: [{ file, format: 'jsonl' }, { file: second, format: 'jsonl' }], ruleSets: [rules()], limits: LIMITS, keepAlerts: true });
+    expect(result.records.ticks).toBe(8);
+    const text = formatBacktest(result);
+    expect(text).toContain(`read ${file}, ${second}: 8 ticks`);
+    expect(text).toContain('  history.jsonl: DLQ   line 7 (tick): price: must be greater than 0');
+    expect(text).toContain('  second.jsonl: DLQ   line 2 (tick): price: must be a finite number');
+  });
+
   it('alerts on every HIGH or LOW tick in every mode', async () => {
     const json = backtestJson(await run([rules('every')]));
     expect(json.alerts.map((a) => `${a.symbol} ${a.price}`)).toEqual(['AAPL 151', 'F 49', 'AAPL 152', 'AAPL 153', 'AAPL 155']);
