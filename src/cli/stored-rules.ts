@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ruleOverrideOf } from '../adapters/aws/rule-store.js';
+import { recordOf } from '../adapters/aws/index.js';
 import type { AlertRule, RuleOverride } from '../domain/index.js';
 import { defaultRuleOf } from './default-rule.js';
 import { openTables, tableName, type Target } from './target.js';
@@ -31,7 +31,7 @@ export async function storedRules(target: Target): Promise<StoredRules> {
         }),
       );
       for (const item of page.Items ?? []) {
-        const override = ruleOverrideOf(item);
+        const override = recordOf(item).rule;
         if (override && typeof item.symbol === 'string') overrides.set(item.symbol, override);
       }
       startKey = page.LastEvaluatedKey;

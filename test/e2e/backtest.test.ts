@@ -84,16 +84,16 @@ describe('market-data backtest', () => {
     expect(json.settings.map((s) => s.label)).toEqual(['above=150', 'above=151', 'above=152']);
   });
 
-  it('exits 2 when the files hold no valid tick, with the problems listed', async () => {
+  it('exits 3 when the files hold no valid tick, with the problems listed', async () => {
     const bad = join(home, 'bad.jsonl');
     await writeFile(bad, '{"symbol":"AAPL","price":-1}\nnot json\n');
     const run = await marketData(['backtest', bad], env);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(3);
     expect(run.stdout).toContain('DLQ   line 1 (tick): price: must be greater than 0');
     expect(run.stdout).toContain('no valid tick in the input: nothing was evaluated');
     const empty = join(home, 'empty.csv');
     await writeFile(empty, '');
-    expect((await marketData(['backtest', empty], env)).code).toBe(2);
+    expect((await marketData(['backtest', empty], env)).code).toBe(3);
   });
 
   it('refuses bad input with one line and exit code 1', async () => {
@@ -108,13 +108,28 @@ describe('market-data backtest', () => {
       [['backtest', generated, '--aws'], 'error: --aws is only for --rules-from-store (where it reads the rules): add --rules-from-store, or leave it out\n'],
       [['backtest', generated, '--rules', rules, '--rules-from-store'], 'error: --rules and --rules-from-store both give the rules: choose one\n'],
       [['backtest', generated, '--report', join(home, 'no-such-folder', 'r.html')], `error: --report ${join(home, 'no-such-folder', 'r.html')}: the folder ${join(home, 'no-such-folder')} does not exist\n`],
-      [['backtest', generated, '--report', join(home, 'r.html'), '--chart', 'aapl'], 'error: --chart: "aapl" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)\n'],
     ];
     for (const [args, stderr] of cases) {
       const run = await marketData(args, env);
       expect({ args, stderr: run.stderr, code: run.code }).toEqual({ args, stderr, code: 1 });
       expect(run.stdout).toBe('');
     }
+    // Malformed option values are usage errors, told before anything runs.
+    const chart = await marketData(['backtest', generated, '--report', join(home, 'r.html'), '--chart', 'aapl'], env);
+    expect(chart.code).not.toBe(0);
+    expect(chart.stderr).toContain('error: option \'--chart <symbols>\' argument \'aapl\' is invalid. "aapl" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)');
+    const sweep = await marketData(['backtest', generated, '--sweep', 'above=1:2'], env);
+    expect(sweep.code).not.toBe(0);
+    expect(sweep.stderr).toContain('error: option \'--sweep <setting>\' argument \'above=1:2\' is invalid. "above=1:2": use above=<from>:<to>:<step>');
+  });
+
+  it('shows control characters of the input as escapes on the terminal', async () => {
+    const file = join(home, 'escapes.jsonl');
+    await writeFile(file, `${JSON.stringify({ source: 'market.data', 'detail-type': 'Trade\u001b[2J\u202e', detail: { symbol: 'KO' } })}\n`);
+    const { stdout } = await marketData(['backtest', file], env);
+    expect(stdout.includes('\u001b') || stdout.includes('\u202e')).toBe(false);
+    // The reason quotes the value as JSON (which escapes ESC); the right-to-left override is escaped for the terminal.
+    expect(stdout).toContain('detail-type "Trade\\u001b[2J\\u202e"');
   });
 
   it('writes a report in which nothing from the input is markup', async () => {

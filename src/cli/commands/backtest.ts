@@ -1,4 +1,4 @@
-import { symbolSchema, type TriggerMode } from '../../domain/index.js';
+import type { TriggerMode } from '../../domain/index.js';
 import { UserError } from '../../local/failures.js';
 import { checkInputFile, formatOf, type InputFormat } from '../../local/input-file.js';
 import { displayPath } from '../../local/paths.js';
@@ -8,13 +8,13 @@ import {
   backtestJson,
   formatBacktest,
   formatSweep,
-  parseSweep,
   readRulesFile,
   runBacktest,
   sweepJson,
   sweepRuleSets,
   withChange,
   type RuleSet,
+  type Sweep,
 } from '../../local/backtest/index.js';
 import { describeTarget, resolveTarget, type TargetOptions } from '../target.js';
 
@@ -25,14 +25,17 @@ export interface BacktestCommandOptions extends TargetOptions {
   readonly above?: number;
   readonly below?: number;
   readonly mode?: TriggerMode;
-  readonly sweep?: readonly string[];
+  readonly sweep?: readonly Sweep[];
   readonly json?: boolean;
   readonly report?: string;
-  readonly chart?: string;
+  readonly chart?: readonly string[];
 }
 
-/** Exit code when the files hold no valid tick: the run worked, but evaluated nothing (a wrong file, most likely). */
-export const NOTHING_EVALUATED_EXIT_CODE = 2;
+/**
+ * Exit code when the files hold no valid tick: the run went to the end but evaluated nothing (a wrong file, most
+ * likely). 3, like a replay that dead-lettered messages: 2 is kept for wrong usage.
+ */
+export const NOTHING_EVALUATED_EXIT_CODE = 3;
 
 const TARGET_OPTIONS = ['env', 'dataDir', 'aws', 'outputs', 'endpoint', 'region'] as const;
 const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -48,14 +51,6 @@ function checkCombinations(options: BacktestCommandOptions): void {
     throw new UserError('--report charts one rule set: leave out --sweep (or set the one you want with --above/--below)');
   }
   if (options.chart !== undefined && !options.report) throw new UserError('--chart chooses the charts of --report: add --report <file.html>');
-}
-
-function chartedSymbols(list: string | undefined): string[] | undefined {
-  if (list === undefined) return undefined;
-  const symbols = [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))];
-  if (symbols.length === 0) throw new UserError('--chart: give at least one symbol, e.g. --chart AAPL,MSFT');
-  for (const symbol of symbols) if (!symbolSchema.safeParse(symbol).success) throw new UserError(`--chart: "${symbol}" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)`);
-  return symbols;
 }
 
 /** The rule set before any sweep: the defaults or the store's rules, a rules file, then --above/--below/--mode for every symbol. */
@@ -82,10 +77,10 @@ async function baseRuleSet(options: BacktestCommandOptions, defaults: RuleSet['d
   }
 }
 
-function ruleSetsOf(base: RuleSet, sweeps: readonly string[]): RuleSet[] {
+function ruleSetsOf(base: RuleSet, sweeps: readonly Sweep[]): RuleSet[] {
   if (sweeps.length === 0) return [base];
   try {
-    return sweepRuleSets(base, sweeps.map(parseSweep));
+    return sweepRuleSets(base, sweeps);
   } catch (error) {
     throw new UserError(`--sweep ${(error as Error).message}`);
   }
@@ -94,7 +89,7 @@ function ruleSetsOf(base: RuleSet, sweeps: readonly string[]): RuleSet[] {
 /** What-if analysis of alert rules on history files: the deployed engine in memory, nothing written to any store. */
 export async function backtestCommand(files: string[], options: BacktestCommandOptions): Promise<void> {
   checkCombinations(options);
-  const chart = chartedSymbols(options.chart);
+  const chart = options.chart;
   let engine;
   try {
     engine = backtestEngineConfig();

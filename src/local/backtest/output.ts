@@ -105,6 +105,17 @@ export function sweepJson(result: BacktestResult) {
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+/**
+ * Text from the input as it may be printed on a terminal: control characters (escape sequences could move the cursor
+ * or retitle the window) and bidirectional overrides shown as escapes.
+ */
+export const printable = (text: string): string =>
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function inputLine(result: BacktestResult): string {
@@ -112,7 +123,7 @@ function inputLine(result: BacktestResult): string {
   const parts = [plural(r.ticks, 'tick'), `${plural(r.eventTicks + r.eventsWithoutPrice, 'bus event')} (${r.eventTicks} with a price)`, `${r.invalid} invalid`];
   if (r.unmatchedEvents > 0) parts.push(`${r.unmatchedEvents} matched no bus rule`);
   if (r.unreadableLines > 0) parts.push(`${r.unreadableLines} unreadable`);
-  return `read ${result.inputs.join(', ')}: ${parts.join(', ')}`;
+  return `read ${printable(result.inputs.join(', '))}: ${parts.join(', ')}`;
 }
 
 function footer(result: BacktestResult, lines: string[]): void {
@@ -123,10 +134,10 @@ function footer(result: BacktestResult, lines: string[]): void {
     lines.push('', `problems (${total}; deployed, invalid messages would go to the dead-letter queues):`);
     // Line numbers are per file: name the file when there are several.
     const file = (p: Problem) => (result.inputs.length > 1 && p.origin ? `${basename(p.origin.file)}: ` : '');
-    for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${file(p)}${formatProblem(p)}`);
+    for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${printable(`${file(p)}${formatProblem(p)}`)}`);
     if (total > PROBLEMS_PRINTED) lines.push(`  … and ${total - PROBLEMS_PRINTED} more (--json and --report list the first ${result.problems.length})`);
   }
-  for (const run of result.runs) for (const warning of run.warnings) lines.push(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`);
+  for (const run of result.runs) for (const warning of run.warnings) lines.push(printable(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`));
   if (r.ticks + r.eventTicks === 0) lines.push('', 'no valid tick in the input: nothing was evaluated');
   lines.push('', `${(result.wallTimeMs / 1000).toFixed(2)} s, ${result.ticksPerSecond} ticks/s; nothing was written to any store`);
 }

@@ -21,6 +21,13 @@ describe('report text', () => {
   });
 });
 
+describe('terminal text', () => {
+  it('shows control characters and direction overrides as escapes', async () => {
+    const { printable } = await import('../../../src/local/backtest/output.js');
+    expect(printable('a\u001b[2Jb\u0007c\u202ed\te')).toBe('a\\x1b[2Jb\\x07c\\u202ed\te');
+  });
+});
+
 describe('report page', () => {
   const T0 = Date.UTC(2026, 10, 20, 14, 30);
   const data = new SymbolData();
