@@ -2,7 +2,10 @@ import { InvalidArgumentError } from 'commander';
 import { symbolSchema } from '../domain/index.js';
 import { parseSweep, type Sweep } from '../local/backtest/sweep.js';
 
-/** `--sweep` values, each read when given (a malformed one is a usage error); repeated, they accumulate. */
+/**
+ * `--sweep` values, each read when given; repeated, they accumulate. Ready to be commander argument parsers (a
+ * malformed value is then a usage error); the command calls them first thing.
+ */
 export function sweepOption(value: string, previous: readonly Sweep[] = []): Sweep[] {
   try {
     return [...previous, parseSweep(value)];

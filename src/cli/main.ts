@@ -5,7 +5,6 @@ import { Command, Option } from 'commander';
 import { DEFAULTS, TRIGGER_MODES } from '../resources/index.js';
 import { INPUT_FORMATS } from '../local/input-file.js';
 import { action, dateTime, finiteNumber, oneOf, positiveInteger, positiveNumber, targetOptions } from './common.js';
-import { chartOption, sweepOption } from './backtest-options.js';
 
 const program = new Command('market-data')
   .description(
@@ -42,10 +41,10 @@ targetOptions(
     .option('--above <price>', 'set above for every symbol (a quick what-if on top of the rules)', positiveNumber)
     .option('--below <price>', 'set below for every symbol', positiveNumber)
     .addOption(new Option('--mode <mode>', 'set the trigger mode for every symbol').argParser(oneOf(TRIGGER_MODES)))
-    .option('--sweep <setting>', 'evaluate many settings in one pass: above=148:156:1 (from:to:step) or below=45,48,50; repeat for both', sweepOption)
+    .option('--sweep <setting>', 'evaluate many settings in one pass: above=148:156:1 (from:to:step) or below=45,48,50; repeat for both', (v: string, all: string[] = []) => [...all, v])
     .option('--json', 'print the result as JSON (every alert, per-symbol figures, problems)')
     .option('--report <file>', 'write a self-contained HTML report: charts with thresholds and alert markers, tables per symbol')
-    .option('--chart <symbols>', 'symbols the report charts, e.g. AAPL,MSFT (default: the first 40 in the files)', chartOption)
+    .option('--chart <symbols>', 'symbols the report charts, e.g. AAPL,MSFT (default: the first 40 in the files)')
     .addHelpText(
       'after',
       '\nExamples:\n  $ market-data backtest week.jsonl --above 152\n  $ market-data backtest week.jsonl --rules rules.json --report report.html\n' +

@@ -114,13 +114,11 @@ describe('market-data backtest', () => {
       expect({ args, stderr: run.stderr, code: run.code }).toEqual({ args, stderr, code: 1 });
       expect(run.stdout).toBe('');
     }
-    // Malformed option values are usage errors, told before anything runs.
-    const chart = await marketData(['backtest', generated, '--report', join(home, 'r.html'), '--chart', 'aapl'], env);
-    expect(chart.code).not.toBe(0);
-    expect(chart.stderr).toContain('error: option \'--chart <symbols>\' argument \'aapl\' is invalid. "aapl" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)');
-    const sweep = await marketData(['backtest', generated, '--sweep', 'above=1:2'], env);
-    expect(sweep.code).not.toBe(0);
-    expect(sweep.stderr).toContain('error: option \'--sweep <setting>\' argument \'above=1:2\' is invalid. "above=1:2": use above=<from>:<to>:<step>');
+    // Malformed option values, told before anything is read.
+    const chart = await marketData(['backtest', join(home, 'missing.jsonl'), '--report', join(home, 'r.html'), '--chart', 'aapl'], env);
+    expect([chart.code, chart.stderr]).toEqual([1, 'error: --chart: "aapl" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)\n']);
+    const sweep = await marketData(['backtest', join(home, 'missing.jsonl'), '--sweep', 'above=1:2'], env);
+    expect([sweep.code, sweep.stderr]).toEqual([1, 'error: --sweep: "above=1:2": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1)\n']);
   });
 
   it('shows control characters of the input as escapes on the terminal', async () => {

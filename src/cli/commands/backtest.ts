@@ -16,6 +16,7 @@ import {
   type RuleSet,
   type Sweep,
 } from '../../local/backtest/index.js';
+import { chartOption, sweepOption } from '../backtest-options.js';
 import { describeTarget, resolveTarget, type TargetOptions } from '../target.js';
 
 export interface BacktestCommandOptions extends TargetOptions {
@@ -25,10 +26,11 @@ export interface BacktestCommandOptions extends TargetOptions {
   readonly above?: number;
   readonly below?: number;
   readonly mode?: TriggerMode;
-  readonly sweep?: readonly Sweep[];
+  /** Raw `--sweep` values, checked by sweepOption before anything is read. */
+  readonly sweep?: readonly string[];
   readonly json?: boolean;
   readonly report?: string;
-  readonly chart?: readonly string[];
+  readonly chart?: string;
 }
 
 /**
@@ -51,6 +53,15 @@ function checkCombinations(options: BacktestCommandOptions): void {
     throw new UserError('--report charts one rule set: leave out --sweep (or set the one you want with --above/--below)');
   }
   if (options.chart !== undefined && !options.report) throw new UserError('--chart chooses the charts of --report: add --report <file.html>');
+}
+
+/** An option's parsed value; a malformed one is one line naming the option. */
+function optionValue<T>(option: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UserError(`${option}: ${(error as Error).message}`);
+  }
 }
 
 /** The rule set before any sweep: the defaults or the store's rules, a rules file, then --above/--below/--mode for every symbol. */
@@ -89,14 +100,16 @@ function ruleSetsOf(base: RuleSet, sweeps: readonly Sweep[]): RuleSet[] {
 /** What-if analysis of alert rules on history files: the deployed engine in memory, nothing written to any store. */
 export async function backtestCommand(files: string[], options: BacktestCommandOptions): Promise<void> {
   checkCombinations(options);
-  const chart = options.chart;
+  // Option values first: a malformed one stops the command before it reads anything.
+  const chart = options.chart === undefined ? undefined : optionValue('--chart', () => chartOption(options.chart!));
+  const sweeps = optionValue('--sweep', () => (options.sweep ?? []).reduce<Sweep[]>((all, value) => sweepOption(value, all), []));
   let engine;
   try {
     engine = backtestEngineConfig();
   } catch (error) {
     throw new UserError(`the default rule: ${(error as Error).message}`);
   }
-  const ruleSets = ruleSetsOf(await baseRuleSet(options, engine.defaultRule), options.sweep ?? []);
+  const ruleSets = ruleSetsOf(await baseRuleSet(options, engine.defaultRule), sweeps);
   const inputs = files.map((file) => ({ file, format: formatOf(file, options.format) }));
   for (const input of inputs) await checkInputFile(input.file);
   // Reports are written next to nothing else: fail on an unwritable path before the run, not after it.
