@@ -68,6 +68,29 @@ targetOptions(
   )
   .action(action(async (files: string[], options) => (await import('./commands/replay.js')).replayCommand(files, options)));
 
+targetOptions(
+  program
+    .command('backtest')
+    .description('what-if analysis of alert rules on history files: the deployed validation and alert engine in memory, nothing written to any store')
+    .argument('<files...>', 'JSONL or CSV, as for replay; a message without a timestamp is timed 1 ms after the record before it (file order)')
+    .addOption(formatOption())
+    .option('--rules <file>', 'per-symbol rules, in the alert-rules table\'s shape: [{"symbol":"AAPL","above":152,"below":50,"mode":"cross"}, …]')
+    .option('--rules-from-store', 'the rules the target applies now: the embedded store, or --aws/--outputs/--endpoint')
+    .option('--above <price>', 'set above for every symbol (a quick what-if on top of the rules)', positiveNumber)
+    .option('--below <price>', 'set below for every symbol', positiveNumber)
+    .addOption(new Option('--mode <mode>', 'set the trigger mode for every symbol').argParser(oneOf(TRIGGER_MODES)))
+    .option('--sweep <setting>', 'evaluate many settings in one pass: above=148:156:1 (from:to:step) or below=45,48,50; repeat for both', (v: string, all: string[] = []) => [...all, v])
+    .option('--json', 'print the result as JSON (every alert, per-symbol figures, problems)')
+    .option('--report <file>', 'write a self-contained HTML report: charts with thresholds and alert markers, tables per symbol')
+    .option('--chart <symbols>', 'symbols the report charts, e.g. AAPL,MSFT (default: the first 40 in the files)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ market-data backtest week.jsonl --above 152\n  $ market-data backtest week.jsonl --rules rules.json --report report.html\n' +
+        '  $ market-data backtest week.jsonl --rules-from-store --sweep above=148:156:1 --sweep below=45,50\n' +
+        '\nExit codes: 0 the backtest ran (invalid lines are reported, not errors); 1 it could not run; 3 the files held no valid tick.',
+    ),
+).action(action(async (files: string[], options) => (await import('./commands/backtest.js')).backtestCommand(files, options)));
+
 program
   .command('generate')
   .description('write seeded synthetic ticks (geometric Brownian motion per symbol) to a file, streaming; the same options give the same file')

@@ -1,0 +1,38 @@
+import type { RuleOverride } from '../../domain/index.js';
+import type { Deadline, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
+
+/**
+ * The alert-rules table in memory: per-symbol rule overrides and engine state, with the same version guard as the
+ * DynamoDB adapter (a save on a stale version is a conflict). Records are immutable values, so nothing is copied.
+ */
+export class MemoryRuleStateStore implements RuleStateStore {
+  private readonly records = new Map<string, SymbolRecord>();
+
+  constructor(overrides: ReadonlyMap<string, RuleOverride> = new Map()) {
+    for (const [symbol, rule] of overrides) this.records.set(symbol, { rule, pending: [], version: 0 });
+  }
+
+  async load(symbols: readonly string[], _deadline?: Deadline): Promise<Map<string, SymbolRecord>> {
+    return new Map(symbols.map((symbol) => [symbol, this.get(symbol)]));
+  }
+
+  async reload(symbol: string, _deadline?: Deadline): Promise<SymbolRecord> {
+    return this.get(symbol);
+  }
+
+  async saveState(symbol: string, expectedVersion: number, change: StateChange, _deadline?: Deadline): Promise<'saved' | 'conflict'> {
+    const current = this.get(symbol);
+    if (current.version !== expectedVersion) return 'conflict';
+    this.records.set(symbol, { ...(current.rule && { rule: current.rule }), window: change.window, pending: change.pending, version: expectedVersion + 1 });
+    return 'saved';
+  }
+
+  /** Symbols with a record (an override, or engine state). */
+  get size(): number {
+    return this.records.size;
+  }
+
+  private get(symbol: string): SymbolRecord {
+    return this.records.get(symbol) ?? { pending: [], version: 0 };
+  }
+}
