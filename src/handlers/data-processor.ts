@@ -36,9 +36,13 @@ export function createDataProcessorHandler(deps: DataProcessorDeps) {
       for (const outcome of outcomes) {
         if (outcome.status === 'ok') {
           ok++;
-          raised += outcome.raised.length;
-          for (const alert of outcome.raised) logger.info('alert raised', { messageId: outcome.messageId, ...alert });
-          for (const alert of outcome.alerts.filter((a) => !outcome.raised.includes(a))) logger.info('alert delivered again', { messageId: outcome.messageId, ...alert });
+          // Every alert this message delivered counts once: raised now, or raised by an earlier receive of it whose
+          // delivery failed (a delivered alert is never sent again).
+          raised += outcome.alerts.length;
+          for (const alert of outcome.alerts) {
+            const message = outcome.raised.includes(alert) ? 'alert raised' : 'alert raised earlier, delivered now';
+            logger.info(message, { messageId: outcome.messageId, ...alert });
+          }
           if (outcome.late) {
             late++;
             logger.warn('late tick: beyond the lateness horizon, not applied', { messageId: outcome.messageId, ...outcome.tick });

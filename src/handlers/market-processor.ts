@@ -39,9 +39,12 @@ export function createMarketProcessorHandler(deps: MarketProcessorDeps) {
         metrics.addMetric(METRICS.invalidMessages, MetricUnit.Count, 1);
         return { status: 'rejected', eventId, reason: outcome.reason };
       }
-      for (const alert of outcome.raised) logger.info('alert raised', { eventId, ...alert });
+      // As in data-processor: an alert counts once, when it is delivered (now, or after an earlier attempt failed).
+      for (const alert of outcome.alerts) {
+        logger.info(outcome.raised.includes(alert) ? 'alert raised' : 'alert raised earlier, delivered now', { eventId, ...alert });
+      }
       metrics.addMetric(METRICS.marketEventsStored, MetricUnit.Count, outcome.stored === 'created' ? 1 : 0);
-      metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, outcome.raised.length);
+      metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, outcome.alerts.length);
       return { status: 'processed', eventId, stored: outcome.stored, alertIds: outcome.alerts.map((a) => a.alertId) };
     } catch (error) {
       logger.error('market event not processed', { error: error as Error, eventId });

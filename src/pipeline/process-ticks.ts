@@ -38,8 +38,9 @@ export async function processTicks(
   const outcomes = await raiseAlerts(ticks, ports, deadline, log, now);
   return parsed.map(({ message, result }): MessageOutcome => {
     if (!result.ok) return { messageId: message.messageId, status: 'invalid', reason: result.reason };
-    const outcome = outcomes.get(result.value.key);
-    if (!outcome?.ok) return { messageId: message.messageId, status: 'failed', reason: outcome?.reason ?? 'not processed', tick: result.value };
+    // raiseAlerts answers for every tick it is given.
+    const outcome = outcomes.get(result.value.key)!;
+    if (!outcome.ok) return { messageId: message.messageId, status: 'failed', reason: outcome.reason, tick: result.value };
     return { messageId: message.messageId, status: 'ok', tick: result.value, alerts: outcome.alerts, raised: outcome.raised, late: outcome.late };
   });
 }

@@ -125,4 +125,25 @@ describe('processMarketEvent', () => {
     await expect(processMarketEvent(trade, broken, forever, log, NOW)).rejects.toThrow('table missing');
     expect(log.warn).toHaveBeenCalledWith('audit record of a failed event not written', { eventId: 'e-5', reason: 'audit down' });
   });
+
+  it('records what it did in the audit trail: stored or already there, and the alert ids', async () => {
+    const trade = event('e-audit', 'Trade Execution', { exchange: 'NYSE', symbol: 'AUD', price: 151, volume: 1 });
+    const first = await processMarketEvent(trade, ports, forever, log, NOW);
+    const ids = first.status === 'processed' ? first.alerts.map((a) => a.alertId) : [];
+    expect(ids).toHaveLength(1);
+    const record = (await db.scan(db.names.auditTrailTable)).find((i) => i.audit_id === 'e-audit#PROCESSED');
+    expect(record?.detail).toEqual({ stored: 'created', alert_ids: ids });
+    const quote = event('e-quote', 'Market Quote', { exchange: 'NYSE', symbol: 'AUD', bid: 1, ask: 2 });
+    expect(await processMarketEvent(quote, ports, forever, log, NOW)).toMatchObject({ status: 'processed', alerts: [], raised: [] });
+  });
+
+  it('keeps at most 1 000 characters of a failure reason in the audit trail', async () => {
+    const failing = (reason: string): MarketEventPorts => ({ ...ports, marketData: { putEvent: async () => Promise.reject(new Error(reason)) } });
+    const trade = (id: string) => event(id, 'Trade Update', { exchange: 'NYSE', symbol: 'AUD', price: 100, volume: 1 });
+    await expect(processMarketEvent(trade('e-long'), failing('x'.repeat(1500)), forever, log, NOW)).rejects.toThrow();
+    await expect(processMarketEvent(trade('e-exact'), failing('y'.repeat(1000)), forever, log, NOW)).rejects.toThrow();
+    const items = await db.scan(db.names.auditTrailTable);
+    expect(items.find((i) => i.audit_id === 'e-long#FAILED')?.detail).toEqual({ reason: `${'x'.repeat(1000)}…` });
+    expect(items.find((i) => i.audit_id === 'e-exact#FAILED')?.detail).toEqual({ reason: 'y'.repeat(1000) });
+  });
 });

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { memoryAlertingPorts } from '../../src/adapters/memory/index.js';
+import { createDataProcessorHandler } from '../../src/handlers/data-processor.js';
+import type { AlertingPorts } from '../../src/pipeline/index.js';
+import { capturedLogs } from '../support/captured-logs.js';
+import { LIMITS } from '../support/fakes.js';
+import { lambdaContext, sqsEvent, sqsRecord } from '../support/lambda.js';
+
+const at = Date.now() - 60_000;
+const tick = (price: number, offset = 0, symbol = 'DPO') => sqsRecord(JSON.stringify({ symbol, price, timestamp: at + offset }));
+
+describe('data-processor: logs and metrics', () => {
+  const captured = capturedLogs();
+  const setup = (overrides: Partial<AlertingPorts> = {}) => {
+    const ports = { ...memoryAlertingPorts({ defaultRule: { above: 150, below: 50, mode: 'cross' }, limits: LIMITS }), ...overrides };
+    let now = Date.now();
+    return createDataProcessorHandler({ ports, observability: captured.observability('data-processor'), clock: () => (now += 5) });
+  };
+
+  it('counts each outcome exactly, with the latency, and logs in the invocation context', async () => {
+    const run = setup();
+    const records = [tick(151), sqsRecord('{"symbol":"DPO"}'), sqsRecord('nope'), tick(100, 1000)];
+    await run(sqsEvent(records), lambdaContext());
+    expect(captured.metrics()).toEqual([
+      expect.objectContaining({ TicksReceived: 4, TicksProcessed: 2, AlertsRaised: 1, InvalidMessages: 2, FailedMessages: 0, LateTicks: 0, ProcessingLatency: 10 }),
+    ]);
+    expect(captured.logs('alert raised')).toEqual([expect.objectContaining({ messageId: records[0]!.messageId, price: 151, function_request_id: 'req-1' })]);
+  });
+
+  it('logs an alert sent again for a redelivered tick apart from the alerts it raised', async () => {
+    let failing = true;
+    const run = setup({ notifier: { notify: async (alerts) => new Map(failing ? alerts.map((a) => [a.alertId, 'down']) : []) } });
+    const record = tick(151, 5000, 'AGAIN');
+    expect(await run(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    failing = false;
+    expect(await run(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(captured.logs('alert raised')).toEqual([]);
+    expect(captured.logs('alert raised earlier, delivered now')).toEqual([expect.objectContaining({ level: 'INFO', messageId: record.messageId, symbol: 'AGAIN', price: 151 })]);
+    expect(captured.metrics().map((m) => [m.FailedMessages, m.AlertsRaised, m.TicksProcessed])).toEqual([
+      [1, 0, 0],
+      [0, 1, 1],
+    ]);
+  });
+
+  it('counts every message as failed when something unexpected breaks the batch', async () => {
+    const run = setup({ notifier: { notify: async () => Promise.reject(new Error('socket hang up')) } });
+    const records = [tick(151), sqsRecord('not json')];
+    expect(await run(sqsEvent(records), lambdaContext())).toEqual({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) });
+    expect(captured.metrics()).toEqual([expect.objectContaining({ TicksReceived: 2, FailedMessages: 2 })]);
+  });
+});
