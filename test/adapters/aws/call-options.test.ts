@@ -1,0 +1,83 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  DynamoAlertStore,
+  DynamoAuditLog,
+  DynamoMarketDataStore,
+  DynamoRuleStateStore,
+  SnsNotifier,
+  SqsEventDeadLetters,
+  deadLetterBody,
+} from '../../../src/adapters/aws/index.js';
+import { parseMarketEvent, type MarketEvent } from '../../../src/domain/index.js';
+import { MARKET_EVENT_ROUTING } from '../../../src/handlers/config.js';
+import { forever } from '../../support/fakes.js';
+import { everyAlerts } from '../../support/ticks.js';
+
+function aMarketEvent(): MarketEvent {
+  const detail = { exchange: 'NYSE', symbol: 'AAPL', price: 150.25, volume: 1 };
+  const parsed = parseMarketEvent({ id: 'e-1', source: 'market.data', 'detail-type': 'Trade Execution', time: '2026-11-23T14:59:00Z', detail }, MARKET_EVENT_ROUTING, Date.parse('2026-11-23T15:00:00Z'));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.value;
+}
+
+/** A client that answers every call with `answer` and keeps the options each call was sent with. */
+function recordingClient<T>(answer: unknown) {
+  const options: { abortSignal?: AbortSignal }[] = [];
+  const client = { send: vi.fn(async (_command: unknown, opts: { abortSignal?: AbortSignal }) => (options.push(opts), answer)) } as unknown as T;
+  return { client, options };
+}
+
+const abortable = (options: { abortSignal?: AbortSignal }[]) => options.map((o) => o.abortSignal instanceof AbortSignal && !o.abortSignal.aborted);
+
+describe('every AWS call is cut off when the time budget runs out', () => {
+  const [alert] = everyAlerts('AAPL', [151]);
+
+  it('alerts, rules and state, market data and audit records on DynamoDB', async () => {
+    const { client, options } = recordingClient<DynamoDBDocumentClient>({});
+    await new DynamoAlertStore(client, 't', 'test').putAlerts([alert!], forever);
+    await new DynamoAlertStore(client, 't', 'test').recorded([alert!], forever);
+    const rules = new DynamoRuleStateStore(client, 't');
+    await rules.load(['AAPL'], forever);
+    await rules.reload('AAPL', forever);
+    await rules.saveState('AAPL', 0, { window: { observations: [], truncated: false }, pending: [] }, forever);
+    await new DynamoMarketDataStore(client, 't', 30).putEvent(aMarketEvent(), forever);
+    await new DynamoAuditLog(client, 't', 'test').record({ eventId: 'e', eventType: 'Trade Execution', outcome: 'PROCESSED', eventTime: '2026-11-23T00:00:00Z', detail: {} }, forever);
+    expect(abortable(options)).toEqual([true, true, true, true, true, true, true]);
+  });
+
+  it('notifications on SNS and dead letters on SQS', async () => {
+    const sns = recordingClient<SNSClient>({ Successful: [], Failed: [] });
+    await new SnsNotifier(sns.client, 'arn:aws:sns:us-east-1:123456789012:t', 'test').notify([alert!], forever);
+    const sqs = recordingClient<SQSClient>({ MessageId: 'm' });
+    await new SqsEventDeadLetters(sqs.client, 'https://sqs.us-east-1.amazonaws.com/123456789012/q').send({ id: 'e' }, 'bad', 'e', forever);
+    expect([...abortable(sns.options), ...abortable(sqs.options)]).toEqual([true, true]);
+  });
+});
+
+describe('deadLetterBody', () => {
+  it('is the event as it came, when it fits', () => {
+    expect(deadLetterBody({ id: 'e', detail: { a: 1 } })).toEqual({ body: '{"id":"e","detail":{"a":1}}', complete: true });
+  });
+
+  it('keeps the envelope (each field cut to 256 characters) and says how large the detail was, when it does not fit', () => {
+    const event = { id: 'e'.repeat(300), source: 'market.data', 'detail-type': 'Trade Execution', time: 7, detail: { pad: 'x'.repeat(300_000) } };
+    const { body, complete } = deadLetterBody(event);
+    expect(complete).toBe(false);
+    expect(JSON.parse(body)).toEqual({ id: 'e'.repeat(256), source: 'market.data', 'detail-type': 'Trade Execution', detail: `left out: ${Buffer.byteLength(JSON.stringify(event))} bytes` });
+  });
+
+  it('says so when the event cannot be serialised at all', () => {
+    expect(deadLetterBody({ id: 'e', detail: { big: 1n } })).toEqual({ body: '{"id":"e","detail":"left out: cannot be serialised"}', complete: false });
+    expect(deadLetterBody(null)).toEqual({ body: 'null', complete: true });
+  });
+
+  it('marks a dead letter whose event was cut down', async () => {
+    const sqs = recordingClient<SQSClient>({ MessageId: 'm' });
+    await new SqsEventDeadLetters(sqs.client, 'q').send({ id: 'e', detail: { big: 1n } }, 'bad', 'e', forever);
+    const calls = (sqs.client.send as unknown as { mock: { calls: { input: { MessageAttributes: Record<string, unknown> } }[][] } }).mock.calls;
+    expect(calls[0]![0]!.input.MessageAttributes.Truncated).toEqual({ DataType: 'String', StringValue: 'true' });
+  });
+});
