@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { symbolSchema } from '../domain/index.js';
-import { parseSweep, type Sweep } from '../local/backtest/sweep.js';
+import { parseSweep, type Sweep } from '../local/sessions/backtest/sweep.js';
 
 /**
  * `--sweep` values, each read when given; repeated, they accumulate. Ready to be commander argument parsers (a

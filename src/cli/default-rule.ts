@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AlertRule } from '../domain/index.js';
 import { alertingConfigFrom } from '../handlers/config.js';
 import { UserError, describeFailure } from '../local/failures.js';
-import { localHandlerConfig } from '../local/pipeline.js';
+import { localHandlerConfig } from '../local/emulation/pipeline.js';
 import { STACK_OUTPUTS, TRIGGER_MODES, resourceNames } from '../resources/index.js';
 import type { Target } from './target.js';
 

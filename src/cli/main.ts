@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { DEFAULTS, TRIGGER_MODES } from '../resources/index.js';
-import { INPUT_FORMATS } from '../local/input-file.js';
+import { INPUT_FORMATS } from '../local/formats/input-file.js';
 import { action, dateTime, finiteNumber, oneOf, positiveInteger, positiveNumber, targetOptions } from './common.js';
 import { EXIT_CODES, installProcessHandlers } from './process-exit.js';
 

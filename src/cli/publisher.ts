@@ -3,8 +3,8 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from '../adapters/aws/retry.js';
 import { UserError, describeFailure, isNetworkError } from '../local/failures.js';
 import { deadlineIn } from '../pipeline/deadline.js';
-import type { BusEntry } from '../local/event-bus.js';
-import { TaskPool } from '../local/task-pool.js';
+import type { BusEntry } from '../local/emulation/event-bus.js';
+import { TaskPool } from '../local/emulation/task-pool.js';
 
 /** SendMessageBatch and PutEvents both take at most 10 entries per call. */
 export const ENTRIES_PER_CALL = 10;

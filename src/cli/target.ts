@@ -2,10 +2,10 @@ import { DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/aws/index.js';
 import { UserError, describeFailure } from '../local/failures.js';
-import { dataHome, displayPath, localPaths, sessionTableNames, type Session } from '../local/paths.js';
-import type { RemoteTables } from '../local/pipeline-tables.js';
-import { openLocalStore } from '../local/store.js';
-import { hasSessionTables } from '../local/tables.js';
+import { dataHome, displayPath, localPaths, sessionTableNames, type Session } from '../local/emulation/paths.js';
+import type { RemoteTables } from '../local/sessions/pipeline-tables.js';
+import { openLocalStore } from '../local/emulation/store.js';
+import { hasSessionTables } from '../local/emulation/tables.js';
 import { ENVIRONMENT_SUFFIX_PATTERN, TABLES, environmentSuffixFrom, regionFrom, resourceNames, type TableKey } from '../resources/index.js';
 import { dynamoClient } from './aws-clients.js';
 import { checkEndpoint, checkEnvironmentEndpoints, checkRegion, endpointOf } from './endpoints.js';

@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
 import { paint, safeJson, visible, type Style } from '../cli/terminal.js';
-import { checkInput } from './input-file.js';
-import { replay, type ReplayOptions, type RunHooks } from './replay.js';
-import { formatProblem, formatSummary, type Problem, type RunSummary } from './summary.js';
+import { checkInput } from './formats/input-file.js';
+import { replay, type ReplayOptions, type RunHooks } from './sessions/replay.js';
+import { formatProblem, formatSummary, type Problem, type RunSummary } from './sessions/summary.js';
 
 export interface ConsoleIO {
   readonly stdout: NodeJS.WriteStream;

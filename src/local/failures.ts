@@ -1,6 +1,6 @@
-import { DiskFullError } from './disk-space.js';
-import { InputError } from './input-file.js';
-import { StoreInUseError } from './store-lock.js';
+import { DiskFullError } from './emulation/disk-space.js';
+import { InputError } from './formats/input-file.js';
+import { StoreInUseError } from './emulation/store-lock.js';
 
 /** An error whose message already tells the user what is wrong and what to do; printed as it is. */
 export class UserError extends Error {

@@ -1,7 +1,7 @@
 import type { TriggerMode } from '../../domain/index.js';
 import { UserError } from '../../local/failures.js';
-import { checkInputFile, formatOf, type InputFormat } from '../../local/input-file.js';
-import { displayPath } from '../../local/paths.js';
+import { checkInputFile, formatOf, type InputFormat } from '../../local/formats/input-file.js';
+import { displayPath } from '../../local/emulation/paths.js';
 import {
   DEFAULT_CHARTED_SYMBOLS,
   backtestEngineConfig,
@@ -15,7 +15,7 @@ import {
   withChange,
   type RuleSet,
   type Sweep,
-} from '../../local/backtest/index.js';
+} from '../../local/sessions/backtest/index.js';
 import { chartOption, sweepOption } from '../backtest-options.js';
 import { describeTarget, resolveTarget, type TargetOptions } from '../target.js';
 
@@ -113,7 +113,7 @@ export async function backtestCommand(files: string[], options: BacktestCommandO
   const inputs = files.map((file) => ({ file, format: formatOf(file, options.format) }));
   for (const input of inputs) await checkInputFile(input.file);
   // Reports are written next to nothing else: fail on an unwritable path before the run, not after it.
-  const report = options.report ? await import('../../local/backtest/report/index.js') : undefined;
+  const report = options.report ? await import('../../local/sessions/backtest/report/index.js') : undefined;
   if (report && options.report) await report.checkReportPath(options.report);
 
   const result = await runBacktest({

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { replayWithReport } from '../../local/console-report.js';
-import { dataHome, displayPath as shown, localPaths } from '../../local/paths.js';
+import { dataHome, displayPath as shown, localPaths } from '../../local/emulation/paths.js';
 import { resolveTarget, type TargetOptions } from '../target.js';
 import { visible } from '../terminal.js';
 

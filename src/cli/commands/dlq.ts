@@ -1,13 +1,13 @@
 import { parseTick } from '../../domain/index.js';
 import { reportRun } from '../../local/console-report.js';
-import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type TickDeadLetter } from '../../local/dead-letter-store.js';
-import type { UnreadableLine } from '../../local/jsonl-reader.js';
+import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type TickDeadLetter } from '../../local/emulation/dead-letter-store.js';
+import type { UnreadableLine } from '../../local/formats/jsonl-reader.js';
 import { UserError, describeFailure, isNetworkError } from '../../local/failures.js';
 import { basename } from 'node:path';
-import { dataHome, displayPath, localPaths } from '../../local/paths.js';
-import { withStoreLock } from '../../local/store.js';
+import { dataHome, displayPath, localPaths } from '../../local/emulation/paths.js';
+import { withStoreLock } from '../../local/emulation/store.js';
 import { paint, safeJson, visible } from '../terminal.js';
-import { redrive, type DeadLetterQueueChoice } from '../../local/redrive.js';
+import { redrive, type DeadLetterQueueChoice } from '../../local/sessions/redrive.js';
 import { TABLES, type TableKey } from '../../resources/index.js';
 import { sqsClient } from '../aws-clients.js';
 import { endpointOf } from '../endpoints.js';

@@ -6,10 +6,10 @@ import { finished } from 'node:stream/promises';
 import { symbolSchema } from '../../domain/index.js';
 import { withPath } from '../../adapters/local/private-files.js';
 import { UserError } from '../../local/failures.js';
-import { formatOf, type InputFormat } from '../../local/input-file.js';
+import { formatOf, type InputFormat } from '../../local/formats/input-file.js';
 import { LATEST_TIME } from '../common.js';
 import { safeJson, visible } from '../terminal.js';
-import { DEFAULT_SYMBOLS, syntheticTicks, type SyntheticTick } from '../synthetic.js';
+import { DEFAULT_SYMBOLS, syntheticTicks, type SyntheticTick } from '../../local/formats/synthetic.js';
 
 export interface GenerateOptions {
   readonly out: string;

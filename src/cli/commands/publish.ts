@@ -2,7 +2,7 @@ import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/
 import { eventBridgeClient, sqsClient } from '../aws-clients.js';
 import { checkEndpoint, checkQueueUrl, endpointOf } from '../endpoints.js';
 import { UserError, describeFailure } from '../../local/failures.js';
-import { checkInputFile, formatOf, readInput, type InputFormat } from '../../local/input-file.js';
+import { checkInputFile, formatOf, readInput, type InputFormat } from '../../local/formats/input-file.js';
 import { resourceNames } from '../../resources/index.js';
 import { DEFAULT_OUTPUTS_FILE } from '../outputs.js';
 import { Publisher, type PublishFailure } from '../publisher.js';

@@ -1,7 +1,7 @@
 import { replayWithReport } from '../../local/console-report.js';
-import { formatOf, type InputFormat } from '../../local/input-file.js';
-import { dataHome } from '../../local/paths.js';
-import { rejectedCount } from '../../local/summary.js';
+import { formatOf, type InputFormat } from '../../local/formats/input-file.js';
+import { dataHome } from '../../local/emulation/paths.js';
+import { rejectedCount } from '../../local/sessions/summary.js';
 import { EXIT_CODES } from '../process-exit.js';
 import { TABLES, type TableKey } from '../../resources/index.js';
 import { openRemoteTables, resolveTarget, type TargetOptions } from '../target.js';

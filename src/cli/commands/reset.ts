@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../../local/failures.js';
-import { dataHome, displayPath } from '../../local/paths.js';
-import { planReset, reset } from '../../local/reset.js';
+import { dataHome, displayPath } from '../../local/emulation/paths.js';
+import { planReset, reset } from '../../local/sessions/reset.js';
 import { paint, visible } from '../terminal.js';
 import { resolveTarget, type TargetOptions } from '../target.js';
 

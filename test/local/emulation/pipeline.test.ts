@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localPaths, type LocalPaths } from '../../../src/local/emulation/paths.js';
+import { createLocalPipeline } from '../../../src/local/emulation/pipeline.js';
+import { RunStats, type Problem } from '../../../src/local/sessions/summary.js';
+import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+describe('local pipeline on the real handlers', () => {
+  let db: LocalDynamo;
+  let dir: string;
+  let paths: LocalPaths;
+
+  beforeAll(async () => {
+    db = await startLocalDynamo('test');
+    dir = await mkdtemp(join(tmpdir(), 'pipeline-'));
+    paths = localPaths(dir, 'test');
+  });
+  afterAll(async () => {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('raises alerts, stores market events and dead-letters what is invalid, with reasons', async () => {
+    const problems: Problem[] = [];
+    const printed: string[] = [];
+    const stats = new RunStats((p) => problems.push(p));
+    const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats, printAlert: (l) => printed.push(l) });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 149, timestamp: minutesAgo(30) }), { file: 'f', line: 1 });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 151, timestamp: minutesAgo(29) }), { file: 'f', line: 2 });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: -1 }), { file: 'f', line: 3 });
+    await pipeline.putEvent(
+      { source: 'market.data', detailType: 'Trade Execution', detail: { exchange: 'NYSE', symbol: 'F', price: 49, volume: 100 }, time: minutesAgo(20) },
+      { file: 'f', line: 4 },
+    );
+    await pipeline.putEvent({ source: 'market.data', detailType: 'Trade Execution', detail: { symbol: 'F', price: 49, volume: 1 } }, { file: 'f', line: 5 });
+    await pipeline.putEvent({ source: 'market.data', detailType: 'Order Cancel', detail: {} }, { file: 'f', line: 6 });
+    await pipeline.drain();
+
+    const summary = stats.summary('test', ['f'], 1000);
+    expect(summary.ticks).toEqual({ in: 3, processed: 2, deadLettered: 1 });
+    expect(summary.alerts).toEqual({ total: 2, HIGH: 1, LOW: 1 });
+    expect(summary.marketEvents).toEqual({ in: 3, stored: 1, alreadyStored: 0, deadLettered: 1, unmatched: 1 });
+    expect(printed.sort()).toEqual([expect.stringMatching(/^ALERT HIGH {2}AAPL 151 > 150/), expect.stringMatching(/^ALERT LOW {3}F 49 < 50/)]);
+    expect(problems.map((p) => [p.origin?.line, p.outcome, p.reason])).toEqual(
+      expect.arrayContaining([
+        [3, 'dead-lettered', 'price: must be greater than 0'],
+        [5, 'dead-lettered', 'detail.exchange: must be a string'],
+        [6, 'unmatched', expect.stringContaining('detail-type "Order Cancel"')],
+      ]),
+    );
+    expect(await db.scan(db.names.alertsTable)).toHaveLength(2);
+    expect(await db.scan(db.names.marketDataTable)).toHaveLength(1);
+    const dlq = (await readFile(paths.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(dlq).toEqual([expect.objectContaining({ body: '{"symbol":"AAPL","price":-1}', receiveCount: 3, reason: 'price: must be greater than 0', origin: { file: 'f', line: 3 } })]);
+    const notifications = (await readFile(paths.notifications, 'utf8')).trim().split('\n');
+    expect(notifications).toHaveLength(2);
+  });
+
+  it('redrives dead letters: still-invalid ones return to their queue', async () => {
+    const stats = new RunStats();
+    const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
+    await pipeline.ticksDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveTick(letter);
+      await pipeline.drain();
+    });
+    await pipeline.eventsDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveEvent(letter);
+      await pipeline.drain();
+    });
+    expect(stats.ticksDeadLettered).toBe(1);
+    expect(stats.eventsDeadLettered).toBe(1);
+    expect(await pipeline.ticksDlq.count()).toBe(1);
+    expect(await pipeline.eventsDlq.count()).toBe(1);
+  });
+
+  it('keeps the real reason of a processing failure in the dead letter', async () => {
+    const stats = new RunStats();
+    const broken = localPaths(dir, 'broken');
+    // Tables that do not exist: every valid tick fails in processing, on each of its receives.
+    const pipeline = createLocalPipeline({
+      environment: 'test',
+      region: 'us-east-1',
+      documents: db.documents,
+      tableNames: { alertRules: 'no-such-rules', alerts: 'no-such-alerts' },
+      paths: broken,
+      stats,
+    });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'KO', price: 61, timestamp: minutesAgo(5) }), { file: 'f', line: 1 });
+    await pipeline.drain();
+    const [letter] = (await readFile(broken.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; receiveCount: number });
+    expect(letter!.receiveCount).toBe(3);
+    expect(letter!.reason).toMatch(/resource not found|ResourceNotFound/i);
+    expect(letter!.reason).not.toContain('run with --verbose');
+  });
+});
