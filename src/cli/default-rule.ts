@@ -2,7 +2,8 @@ import { GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundExceptio
 import { z } from 'zod';
 import type { AlertRule } from '../domain/index.js';
 import { alertingConfigFrom } from '../handlers/config.js';
-import { UserError, describeFailure } from '../local/failures.js';
+import { ServiceError } from '../app/errors.js';
+import { UserError } from '../shared/user-error.js';
 import { localHandlerConfig } from '../local/emulation/pipeline.js';
 import { STACK_OUTPUTS, TRIGGER_MODES, resourceNames } from '../resources/index.js';
 import type { Target } from './target.js';
@@ -91,7 +92,7 @@ async function functionDefaultRule(lambda: LambdaClient, target: AwsTarget): Pro
           `allow lambda:GetFunctionConfiguration on it, ${otherwise}`,
       );
     }
-    throw new UserError(describeFailure(error, { endpoint: lambdaEndpointOf(target), service: 'Lambda' }));
+    throw new ServiceError(error, { endpoint: lambdaEndpointOf(target), service: 'Lambda' });
   }
   const environment = configuration.Environment;
   // Without kms:Decrypt on a customer managed key, Lambda answers with an error in place of the variables.

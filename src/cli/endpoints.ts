@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { isCredentialError } from '../local/failures.js';
-import { UserError } from '../local/failures.js';
+import { isCredentialError } from '../app/errors.js';
+import { UserError } from '../shared/user-error.js';
 
 /** The services the CLI calls, with the suffix of their AWS_ENDPOINT_URL_<SERVICE> variable. */
 export type Service = 'DynamoDB' | 'SQS' | 'EventBridge';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { BASE_NAMES, ENVIRONMENT_SUFFIX_PATTERN, STACK_OUTPUTS } from '../resources/index.js';
-import { UserError } from '../local/failures.js';
+import { UserError } from '../shared/user-error.js';
 
 /** Where `npm run deploy` leaves the stack outputs. */
 export const DEFAULT_OUTPUTS_FILE = 'cfn-outputs/flat-outputs.json';

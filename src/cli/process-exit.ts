@@ -1,4 +1,4 @@
-import { describeFailure } from '../local/failures.js';
+import { describeFailure } from './failures.js';
 import { paint, visible } from './terminal.js';
 
 /** Exit codes, as documented in the README (CLI reference, "Exit codes"). */

@@ -1,7 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from '../adapters/aws/retry.js';
-import { UserError, describeFailure, isNetworkError } from '../local/failures.js';
+import { ServiceError, isNetworkError } from '../app/errors.js';
 import { deadlineIn } from '../pipeline/deadline.js';
 import type { BusEntry } from '../local/emulation/event-bus.js';
 import { TaskPool } from '../local/emulation/task-pool.js';
@@ -16,7 +16,10 @@ const RETRYABLE_EVENT_ERRORS = new Set(['InternalFailure', 'ThrottlingException'
 export interface PublishFailure {
   readonly kind: 'tick' | 'event';
   readonly line: number;
+  /** Why, in the service's words (or the size check's). */
   readonly reason: string;
+  /** The call that failed as a whole, when that is why the entry was not sent: the command line explains it. */
+  readonly cause?: ServiceError;
 }
 
 interface Pending<T> {
@@ -78,14 +81,14 @@ export class Publisher {
     this.checkAborted();
   }
 
-  private fail(kind: PublishFailure['kind'], line: number, reason: string): void {
-    const failure = { kind, line, reason };
+  private fail(kind: PublishFailure['kind'], line: number, reason: string, cause?: ServiceError): void {
+    const failure = { kind, line, reason, ...(cause && { cause }) };
     this.failures.push(failure);
     this.options.onFailure?.(failure);
   }
 
   private checkAborted(): void {
-    if (this.aborted) throw new UserError(`publishing stopped: ${describeFailure(this.aborted.error, { service: this.aborted.service })}`);
+    if (this.aborted) throw new ServiceError(this.aborted.error, { service: this.aborted.service, stopped: 'publishing stopped' });
   }
 
   private async add<T>(buffer: Pending<T>[], kind: PublishFailure['kind'], entry: Pending<T>, flush: () => Promise<void>): Promise<void> {
@@ -165,7 +168,7 @@ export class Publisher {
         const failed = await call(pending).catch((error: unknown) => {
           callError = error;
           // The SDK has already retried the connection; an endpoint that cannot be reached stops the publish at once.
-          throw isNetworkError(error) ? new UserError(describeFailure(error)) : error;
+          throw isNetworkError(error) ? new ServiceError(error) : error;
         });
         lastReasons = new Map(failed.map((f) => [f.entry, f.reason]));
         for (const f of failed) if (f.entry.final) this.fail(kind, f.entry.line, f.entry.final);
@@ -176,8 +179,11 @@ export class Publisher {
     );
     const service = kind === 'tick' ? 'SQS' : 'EventBridge';
     if (callError !== undefined && remaining.length > 0) this.aborted ??= { error: callError, service };
+    const callFailure = callError === undefined ? undefined : new ServiceError(callError, { service });
     for (const entry of remaining) {
-      this.fail(kind, entry.line, lastReasons.get(entry) ?? (callError === undefined ? (reason ?? 'not sent') : describeFailure(callError, { service })));
+      const listed = lastReasons.get(entry);
+      if (listed !== undefined || !callFailure) this.fail(kind, entry.line, listed ?? reason ?? 'not sent');
+      else this.fail(kind, entry.line, callFailure.message, callFailure);
     }
     const finals = batch.filter((e) => e.final).length;
     const sent = batch.length - remaining.length - finals;

@@ -1,6 +1,7 @@
 import type { SQSClient} from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { UserError, describeFailure } from '../local/failures.js';
+import { ServiceError } from '../app/errors.js';
+import { UserError } from '../shared/user-error.js';
 import { resourceNames } from '../resources/index.js';
 import { checkQueueUrl, endpointOf } from './endpoints.js';
 import { OUTPUT_KEYS } from './outputs.js';
@@ -30,7 +31,7 @@ export async function deadLetterQueueUrl(sqs: SQSClient, target: AwsTarget, queu
   } catch (error) {
     if (error instanceof QueueDoesNotExist) throw new UserError(`queue ${name} does not exist in ${target.region}: deploy the stack (npm run deploy) or pass --outputs`);
     const endpoint = endpointOf('SQS', target.endpoint);
-    throw new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) }));
+    throw new ServiceError(error, { service: 'SQS', ...(endpoint && { endpoint }) });
   }
 }
 

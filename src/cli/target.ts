@@ -1,7 +1,8 @@
 import { DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/aws/index.js';
-import { UserError, describeFailure } from '../local/failures.js';
+import { ServiceError } from '../app/errors.js';
+import { UserError } from '../shared/user-error.js';
 import { dataHome, displayPath, localPaths, sessionTableNames, type Session } from '../local/emulation/paths.js';
 import type { RemoteTables } from '../local/sessions/pipeline-tables.js';
 import { openLocalStore } from '../local/emulation/store.js';
@@ -107,7 +108,7 @@ export async function requireTables(client: DynamoDBClient, target: Extract<Targ
             'or choose the deployed environment with --env or --outputs',
         );
       }
-      throw new UserError(describeFailure(error, { endpoint: dynamoEndpointOf(target), service: 'DynamoDB' }));
+      throw new ServiceError(error, { endpoint: dynamoEndpointOf(target), service: 'DynamoDB' });
     }
   }
 }

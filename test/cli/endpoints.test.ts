@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { checkEndpoint, checkEnvironmentEndpoints, checkQueueUrl, checkRegion, endpointOf, reachable, tellConnectionFromCredentials } from '../../src/cli/endpoints.js';
-import { describeFailure } from '../../src/local/failures.js';
+import { describeFailure } from '../../src/cli/failures.js';
 
 describe('endpoints the CLI may send signed requests to', () => {
   it('allows HTTPS anywhere and plain HTTP only to this machine', () => {

@@ -103,7 +103,7 @@ describe('Publisher', () => {
     await expect(instance.tick(tick(11), 11)).rejects.toThrow('publishing stopped');
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
     expect(failures).toHaveLength(10);
-    expect(failures[0]).toEqual({ kind: 'tick', line: 1, reason: 'not authorized to perform sqs:SendMessage' });
+    expect(failures[0]).toMatchObject({ kind: 'tick', line: 1, reason: 'not authorized to perform sqs:SendMessage', cause: { context: { service: 'SQS' } } });
   });
 
   it('refuses a message over the request size limit without sending it', async () => {

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DynamoRuleStore } from '../../src/adapters/aws/rule-store.js';
 import { changeRule } from '../../src/cli/commands/rules.js';
 import { defaultRuleOf } from '../../src/cli/default-rule.js';
+import { describeFailure } from '../../src/cli/failures.js';
 import { readStackOutputs } from '../../src/cli/outputs.js';
 import type { Target } from '../../src/cli/target.js';
 import { resolveRule, type AlertRule, type RuleOverride } from '../../src/domain/index.js';
@@ -221,7 +222,8 @@ describe('the default rule of a target', () => {
     );
     mock.on(GetFunctionConfigurationCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
     vi.stubEnv('AWS_ENDPOINT_URL_LAMBDA', 'http://127.0.0.1:9');
-    await expect(defaultRuleOf(aws(), lambda)).rejects.toThrow(/^cannot reach Lambda at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
+    const unreachable = await defaultRuleOf(aws(), lambda).catch((error: unknown) => error);
+    expect(describeFailure(unreachable)).toMatch(/^cannot reach Lambda at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
   });
 });
 

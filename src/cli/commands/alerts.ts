@@ -1,6 +1,6 @@
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { symbolSchema } from '../../domain/index.js';
-import { UserError } from '../../local/failures.js';
+import { UserError } from '../../shared/user-error.js';
 import { TABLES } from '../../resources/index.js';
 import { LATEST_TIME } from '../common.js';
 import { safeJson, visible } from '../terminal.js';

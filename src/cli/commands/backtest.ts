@@ -1,5 +1,5 @@
 import type { TriggerMode } from '../../domain/index.js';
-import { UserError } from '../../local/failures.js';
+import { UserError } from '../../shared/user-error.js';
 import { checkInputFile, formatOf, type InputFormat } from '../../local/formats/input-file.js';
 import { displayPath } from '../../local/emulation/paths.js';
 import {

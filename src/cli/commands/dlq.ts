@@ -2,7 +2,8 @@ import { parseTick } from '../../domain/index.js';
 import { reportRun } from '../../local/console-report.js';
 import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type TickDeadLetter } from '../../local/emulation/dead-letter-store.js';
 import type { UnreadableLine } from '../../local/formats/jsonl-reader.js';
-import { UserError, describeFailure, isNetworkError } from '../../local/failures.js';
+import { ServiceError, isNetworkError } from '../../app/errors.js';
+import { UserError } from '../../shared/user-error.js';
 import { basename } from 'node:path';
 import { dataHome, displayPath, localPaths } from '../../local/emulation/paths.js';
 import { withStoreLock } from '../../local/emulation/store.js';
@@ -94,7 +95,7 @@ async function listRemote(target: Extract<Target, { kind: 'aws' }>, options: Dlq
     if (options.json) process.stdout.write(`${safeJson(result)}\n`);
   } catch (error) {
     const endpoint = endpointOf('SQS', target.endpoint);
-    throw isNetworkError(error) ? new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) })) : error;
+    throw isNetworkError(error) ? new ServiceError(error, { service: 'SQS', ...(endpoint && { endpoint }) }) : error;
   } finally {
     sqs.destroy();
   }

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { symbolSchema } from '../../domain/index.js';
 import { withPath } from '../../adapters/local/private-files.js';
-import { UserError } from '../../local/failures.js';
+import { UserError } from '../../shared/user-error.js';
 import { formatOf, type InputFormat } from '../../local/formats/input-file.js';
 import { LATEST_TIME } from '../common.js';
 import { safeJson, visible } from '../terminal.js';

@@ -1,7 +1,9 @@
 import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
 import { eventBridgeClient, sqsClient } from '../aws-clients.js';
 import { checkEndpoint, checkQueueUrl, endpointOf } from '../endpoints.js';
-import { UserError, describeFailure } from '../../local/failures.js';
+import { ServiceError } from '../../app/errors.js';
+import { UserError } from '../../shared/user-error.js';
+import { describeFailure } from '../failures.js';
 import { checkInputFile, formatOf, readInput, type InputFormat } from '../../local/formats/input-file.js';
 import { resourceNames } from '../../resources/index.js';
 import { DEFAULT_OUTPUTS_FILE } from '../outputs.js';
@@ -17,7 +19,9 @@ export interface PublishOptions extends TargetOptions {
   readonly json?: boolean;
 }
 
-const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${visible(f.reason)}`;
+/** A failure's reason for people: the service's words, or the failed call explained. */
+const reasonOf = (f: PublishFailure): string => (f.cause ? describeFailure(f.cause) : f.reason);
+const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${visible(reasonOf(f))}`;
 
 /** A queue URL from the options, the outputs file, or the environment's queue name (GetQueueUrl). */
 function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string, endpoint?: string): () => Promise<string> {
@@ -32,7 +36,7 @@ function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueNam
             if (error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
               throw new UserError(`queue ${queueName} does not exist in ${region}: deploy the stack (npm run deploy), or pass --queue-url or --outputs`);
             }
-            throw new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) }));
+            throw new ServiceError(error, { service: 'SQS', ...(endpoint && { endpoint }) });
           }));
 }
 
@@ -86,7 +90,7 @@ export async function publishCommand(file: string, options: PublishOptions): Pro
     busName,
     ticksSent: publisher.ticksSent,
     eventsSent: publisher.eventsSent,
-    failed: publisher.failures,
+    failed: publisher.failures.map((f) => ({ kind: f.kind, line: f.line, reason: reasonOf(f) })),
     skippedLines: skipped,
   };
   if (options.json) process.stdout.write(`${safeJson(result)}\n`);

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { UserError } from '../../local/failures.js';
+import { UserError } from '../../shared/user-error.js';
 import { dataHome, displayPath } from '../../local/emulation/paths.js';
 import { planReset, reset } from '../../local/sessions/reset.js';
 import { paint, visible } from '../terminal.js';

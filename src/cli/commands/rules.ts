@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { recordOf } from '../../adapters/aws/index.js';
 import { DynamoRuleStore } from '../../adapters/aws/rule-store.js';
 import { currentZone, priceSchema, resolveRule, symbolSchema, type AlertRule, type RuleOverride, type TriggerMode } from '../../domain/index.js';
-import { UserError } from '../../local/failures.js';
+import { UserError } from '../../shared/user-error.js';
 import { TABLES } from '../../resources/index.js';
 import { defaultRuleOf } from '../default-rule.js';
 import { safeJson, visible } from '../terminal.js';

@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UserError } from '../../shared/user-error.js';
 
 /** Below this much free space, a failing store write is put down to a full disk. */
 export const LOW_SPACE_BYTES = 8 * 1024 * 1024;
@@ -12,7 +13,7 @@ export const freeBytes: FreeSpaceProbe = async (dir) => {
 };
 
 /** The embedded store could not write because its disk is full (LevelDB only says "Database is closed"). */
-export class DiskFullError extends Error {
+export class DiskFullError extends UserError {
   constructor(readonly dir: string, readonly free: number, options?: ErrorOptions) {
     super(`cannot write the local store ${dir}: the disk is full (ENOSPC, ${free} bytes free): free some space and run the command again`, options);
     this.name = 'DiskFullError';

@@ -3,9 +3,10 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UserError } from '../../shared/user-error.js';
 
 /** Raised when another process already has the local store open (LevelDB allows one process per folder). */
-export class StoreInUseError extends Error {
+export class StoreInUseError extends UserError {
   constructor(readonly root: string, readonly pid: number, readonly host?: string) {
     super(
       `the local store ${root} is in use by another market-data process (pid ${pid}${host ? ` on ${host}` : ''}); wait for it to finish or stop it`,

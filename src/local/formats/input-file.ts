@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { BusEntry } from '../emulation/event-bus.js';
+import { UserError } from '../../shared/user-error.js';
 import { MAX_LINE_BYTES, readLines } from './line-reader.js';
 
 export type InputFormat = 'jsonl' | 'csv';
@@ -15,7 +16,7 @@ export type InputRecord =
   | { readonly kind: 'bad'; readonly line: number; readonly reason: string };
 
 /** A problem with the input as a whole (the user fixes the command or the file, nothing was processed). */
-export class InputError extends Error {
+export class InputError extends UserError {
   override name = 'InputError';
 }
 

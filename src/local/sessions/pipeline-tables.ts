@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/aws/index.js';
 import type { TableKey } from '../../resources/index.js';
-import { UserError } from '../failures.js';
+import { UserError } from '../../shared/user-error.js';
 import { localPaths, sessionTableNames, type LocalPaths, type Session } from '../emulation/paths.js';
 import { freshSession } from './session-reset.js';
 import { openLocalStore } from '../emulation/store.js';

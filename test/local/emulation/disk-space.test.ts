@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DiskFullError, diagnoseDiskFull } from '../../../src/local/emulation/disk-space.js';
-import { describeFailure } from '../../../src/local/failures.js';
+import { describeFailure } from '../../../src/cli/failures.js';
 
 /** LevelDB on a full disk answers every request with an internal error; the store's client says why. */
 describe('a full disk under the embedded store', () => {

@@ -1,7 +1,7 @@
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../../../failures.js';
+import { UserError } from '../../../../shared/user-error.js';
 import type { BacktestResult } from '../session.js';
 import { renderReport, type ReportAssets } from './html.js';
 

@@ -1,51 +1,5 @@
-import { DiskFullError } from './emulation/disk-space.js';
-import { InputError } from './formats/input-file.js';
-import { StoreInUseError } from './emulation/store-lock.js';
-
-/** An error whose message already tells the user what is wrong and what to do; printed as it is. */
-export class UserError extends Error {
-  override name = 'UserError';
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-interface SdkLikeError {
-  name?: string;
-  code?: string;
-  message?: string;
-  hostname?: string;
-  address?: string;
-  port?: number;
-  syscall?: string;
-  path?: string;
-  errors?: SdkLikeError[];
-  cause?: unknown;
-}
-
-/** The network error inside an SDK error (Node reports failed connects as AggregateError or with a cause). */
-function networkError(error: unknown): SdkLikeError | undefined {
-  const e = error as SdkLikeError | undefined;
-  if (!e || typeof e !== 'object') return undefined;
-  if (e.code && NETWORK_CODES.has(e.code)) return e;
-  return e.errors?.map(networkError).find(Boolean) ?? networkError(e.cause);
-}
-
-/** True when the request never reached the service (refused, no route, unknown host): retrying soon will not help. */
-export const isNetworkError = (error: unknown): boolean => networkError(error) !== undefined;
-
-const CREDENTIAL_ERRORS = new Set([
-  'CredentialsProviderError',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'TokenRefreshRequired',
-]);
-
-/** True when the SDK found no credentials, or the service refused the ones it sent. */
-export const isCredentialError = (error: unknown): boolean => CREDENTIAL_ERRORS.has((error as SdkLikeError | undefined)?.name ?? '');
+import { ServiceError, isCredentialError, networkErrorOf, type SdkLikeError, type ServiceContext } from '../app/errors.js';
+import { UserError } from '../shared/user-error.js';
 
 /** What a file-system error code means, and what the user can do about it. */
 const FILE_ERRORS: Readonly<Record<string, string>> = {
@@ -73,16 +27,14 @@ function fileError(error: unknown): string | undefined {
   return `${where}: ${meaning} (${e?.code})`;
 }
 
-export interface FailureContext {
-  /** The endpoint being called, for "cannot reach" messages. */
-  readonly endpoint?: string;
-  readonly service?: string;
-}
-
 /** One actionable line for any failure: ours as they are, the SDK's, the network's and the file system's explained. */
-export function describeFailure(error: unknown, context: FailureContext = {}): string {
-  if (error instanceof UserError || error instanceof InputError || error instanceof StoreInUseError || error instanceof DiskFullError) return error.message;
-  const net = networkError(error);
+export function describeFailure(error: unknown, context: ServiceContext = {}): string {
+  if (error instanceof ServiceError) {
+    const described = describeFailure(error.cause, { ...error.context, ...context });
+    return error.context.stopped ? `${error.context.stopped}: ${described}` : described;
+  }
+  if (error instanceof UserError) return error.message;
+  const net = networkErrorOf(error);
   if (net) {
     const target = context.endpoint ?? (net.hostname ?? (net.address ? `${net.address}:${net.port ?? ''}` : 'the endpoint'));
     return (
