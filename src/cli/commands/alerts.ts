@@ -3,7 +3,8 @@ import { symbolSchema } from '../../domain/index.js';
 import { UserError } from '../../shared/user-error.js';
 import { TABLES } from '../../resources/index.js';
 import { LATEST_TIME } from '../common.js';
-import { safeJson, visible } from '../terminal.js';
+import { listedAlertLine } from '../alert-lines.js';
+import { safeJson } from '../terminal.js';
 import { describeTarget, openTables, resolveTarget, tableName, type TargetOptions } from '../target.js';
 
 export interface AlertsOptions extends TargetOptions {
@@ -63,19 +64,6 @@ async function queryAlerts(documents: DynamoDBDocumentClient, table: string, opt
   return options.limit === undefined ? items : items.slice(0, options.limit);
 }
 
-/** One alert item as a line; every field is shown with its control characters made visible (a table can hold anything). */
-export function formatAlertItem(item: Item): string {
-  const comparison = item.alert_type === 'HIGH' ? '>' : '<';
-  return [
-    visible(item.event_time ?? String(item.timestamp).split('#')[0]),
-    visible(item.alert_type).padEnd(4),
-    visible(item.symbol).padEnd(6),
-    `${visible(item.price)} ${comparison} ${visible(item.threshold)}`.padEnd(18),
-    visible(item.rule ?? '').padEnd(5),
-    `[id ${visible(String(item.alert_id).slice(0, 8))}]`,
-  ].join('  ');
-}
-
 /** Alerts of one symbol (a Query on the sort key range) or of all symbols (a Scan with a filter). */
 export async function alertsCommand(options: AlertsOptions): Promise<void> {
   if (options.symbol !== undefined && !symbolSchema.safeParse(options.symbol).success) {
@@ -95,7 +83,7 @@ export async function alertsCommand(options: AlertsOptions): Promise<void> {
       process.stdout.write(`no alerts${options.symbol ? ` for ${options.symbol}` : ''} in ${describeTarget(target)}${hint}\n`);
       return;
     }
-    for (const item of items) process.stdout.write(`${formatAlertItem(item)}\n`);
+    for (const item of items) process.stdout.write(`${listedAlertLine(item)}\n`);
     process.stdout.write(`${items.length} alert${items.length === 1 ? '' : 's'} in ${describeTarget(target)}\n`);
   } finally {
     await tables.close();

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { replayWithReport } from '../../local/console-report.js';
+import { replayWithReport } from '../run-report.js';
 import { dataHome, displayPath as shown, localPaths } from '../../local/emulation/paths.js';
 import { resolveTarget, type TargetOptions } from '../target.js';
 import { visible } from '../terminal.js';

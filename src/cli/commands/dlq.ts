@@ -1,5 +1,5 @@
 import { parseTick } from '../../domain/index.js';
-import { reportRun } from '../../local/console-report.js';
+import { reportRun } from '../run-report.js';
 import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type TickDeadLetter } from '../../local/emulation/dead-letter-store.js';
 import type { UnreadableLine } from '../../local/formats/jsonl-reader.js';
 import { ServiceError, isNetworkError } from '../../app/errors.js';

@@ -1,4 +1,4 @@
-import { replayWithReport } from '../../local/console-report.js';
+import { replayWithReport } from '../run-report.js';
 import { formatOf, type InputFormat } from '../../local/formats/input-file.js';
 import { dataHome } from '../../local/emulation/paths.js';
 import { rejectedCount } from '../../local/sessions/summary.js';

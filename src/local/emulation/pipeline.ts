@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { ConsoleNotifier } from '../../adapters/local/console-notifier.js';
-import { parseMarketEvent, parseTick } from '../../domain/index.js';
+import { FileNotifier } from '../../adapters/local/file-notifier.js';
+import { parseMarketEvent, parseTick, type Alert } from '../../domain/index.js';
 import { MARKET_EVENT_ROUTING, marketEventConfigFrom, type MarketEventConfig } from '../../handlers/config.js';
 import { createDataProcessorHandler } from '../../handlers/data-processor.js';
 import { createMarketProcessorHandler, type MarketProcessorResult } from '../../handlers/market-processor.js';
@@ -14,7 +14,7 @@ import { LocalEventBus, type BusEntry, type BusRule } from './event-bus.js';
 import { lambdaContext } from './lambda-context.js';
 import { displayPath, type LocalPaths } from './paths.js';
 import { LocalSqsDriver, type QueueMessage } from './sqs-driver.js';
-import type { RunStats } from '../sessions/summary.js';
+import type { RunStats } from './run-stats.js';
 
 export interface LocalPipelineOptions {
   readonly environment: string;
@@ -26,8 +26,8 @@ export interface LocalPipelineOptions {
   /** Where the dead-letter queues and the notifications file are kept. */
   readonly paths: LocalPaths;
   readonly stats: RunStats;
-  /** Receives one readable line per alert; omit for a quiet run. */
-  readonly printAlert?: (line: string) => void;
+  /** Told of each alert once its notification is written (in the notifications file); omit for a quiet run. */
+  readonly onAlert?: (alert: Alert) => void;
   /** Batches (and events) in flight at once; default the data-processor's reserved concurrency. */
   readonly concurrency?: number;
   /** Show the handlers' structured logs and metrics. */
@@ -102,11 +102,14 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   const { environment, region, stats, paths } = options;
   const names = resourceNames(environment);
   const config = localHandlerConfig(environment, region, options.tableNames);
-  const notifier = new ConsoleNotifier({
+  const notifier = new FileNotifier({
     environment,
     file: paths.notifications,
-    ...(options.printAlert && { print: options.printAlert }),
-    onNotified: (alerts) => alerts.forEach((a) => stats.alerts[a.alertType]++),
+    onNotified: (alerts) =>
+      alerts.forEach((alert) => {
+        stats.alerts[alert.alertType]++;
+        options.onAlert?.(alert);
+      }),
   });
   const reasons = new FailureReasons();
   const dataProcessor = createDataProcessorHandler({

@@ -1,7 +1,9 @@
+import type { Alert } from '../../domain/index.js';
 import { readInput, type InputFormat, type ReadProgress } from '../formats/input-file.js';
 import type { LocalPipeline } from '../emulation/pipeline.js';
 import { withLocalPipeline, type RunSetup } from './run.js';
-import type { Problem, RunStats, RunSummary } from './summary.js';
+import type { Problem, RunStats } from '../emulation/run-stats.js';
+import type { RunSummary } from './summary.js';
 
 export interface ReplayInput {
   readonly file: string;
@@ -20,7 +22,7 @@ export async function feedFile(pipeline: LocalPipeline, stats: RunStats, input: 
 
 /** What a run reports through while it goes. */
 export interface RunHooks {
-  readonly printAlert?: (line: string) => void;
+  readonly onAlert?: (alert: Alert) => void;
   readonly onProblem: (problem: Problem) => void;
   readonly progress?: (input: ReplayInput, p: ReadProgress) => void;
 }

@@ -1,7 +1,9 @@
+import type { Alert } from '../../domain/index.js';
 import type { Session } from '../emulation/paths.js';
 import { openPipelineTables, type RemoteTables } from './pipeline-tables.js';
 import { createLocalPipeline, type LocalPipeline } from '../emulation/pipeline.js';
-import { RunStats, type Problem, type RunSummary } from './summary.js';
+import { RunStats, type Problem } from '../emulation/run-stats.js';
+import { summaryOf, type RunSummary } from './summary.js';
 
 export interface RunSetup {
   readonly environment: string;
@@ -13,7 +15,7 @@ export interface RunSetup {
   readonly session?: Session;
   /** Clear the session before the run (rules kept). */
   readonly fresh?: boolean;
-  readonly printAlert?: (line: string) => void;
+  readonly onAlert?: (alert: Alert) => void;
   readonly onProblem?: (problem: Problem) => void;
   readonly concurrency?: number;
   readonly verbose?: boolean;
@@ -41,7 +43,7 @@ export async function withLocalPipeline(setup: RunSetup, inputs: readonly string
       ...(tables.tableNames && { tableNames: tables.tableNames }),
       paths: tables.paths,
       stats,
-      ...(setup.printAlert && { printAlert: setup.printAlert }),
+      ...(setup.onAlert && { onAlert: setup.onAlert }),
       ...(setup.concurrency !== undefined && { concurrency: setup.concurrency }),
       ...(setup.verbose !== undefined && { verbose: setup.verbose }),
     });
@@ -50,7 +52,7 @@ export async function withLocalPipeline(setup: RunSetup, inputs: readonly string
     } finally {
       await pipeline.drain();
     }
-    return stats.summary(setup.environment, inputs, performance.now() - started);
+    return summaryOf(stats, setup.environment, inputs, performance.now() - started);
   } finally {
     await tables.close();
   }

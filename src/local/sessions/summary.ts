@@ -1,18 +1,7 @@
 import { basename } from 'node:path';
 import type { AlertType } from '../../domain/index.js';
 import type { Origin } from '../emulation/dead-letter-store.js';
-
-/** Something the user should see: a message that could not be processed, or a line that could not be read. */
-export interface Problem {
-  readonly kind: 'tick' | 'event' | 'line';
-  /** What happened to it. */
-  readonly outcome: 'dead-lettered' | 'unmatched' | 'skipped';
-  readonly reason: string;
-  readonly origin?: Origin;
-}
-
-/** Problems kept for the summary; the rest are counted (and are in the dead-letter files). */
-export const PROBLEMS_KEPT = 50;
+import type { Problem, RunStats } from '../emulation/run-stats.js';
 
 /** What a run through the local pipeline did: the summary printed at the end, or emitted by `--json`. */
 export interface RunSummary {
@@ -39,50 +28,25 @@ export interface RunSummary {
 export const rejectedCount = (summary: RunSummary): number =>
   summary.ticks.deadLettered + summary.marketEvents.deadLettered + summary.marketEvents.unmatched + summary.badLines;
 
-/** Counters the local pipeline updates as messages flow. */
-export class RunStats {
-  ticksIn = 0;
-  ticksProcessed = 0;
-  ticksDeadLettered = 0;
-  alerts: Record<AlertType, number> = { HIGH: 0, LOW: 0 };
-  eventsIn = 0;
-  eventsStored = 0;
-  eventsAlreadyStored = 0;
-  eventsDeadLettered = 0;
-  eventsUnmatched = 0;
-  badLines = 0;
-  readonly problems: Problem[] = [];
-
-  constructor(private readonly onProblem?: (problem: Problem) => void) {}
-
-  problem(problem: Problem): void {
-    if (problem.kind === 'line') this.badLines++;
-    else if (problem.outcome === 'unmatched') this.eventsUnmatched++;
-    else if (problem.kind === 'tick') this.ticksDeadLettered++;
-    else this.eventsDeadLettered++;
-    if (this.problems.length < PROBLEMS_KEPT) this.problems.push(problem);
-    this.onProblem?.(problem);
-  }
-
-  summary(environment: string, inputs: readonly string[], wallTimeMs: number): RunSummary {
-    return {
-      environment,
-      inputs,
-      ticks: { in: this.ticksIn, processed: this.ticksProcessed, deadLettered: this.ticksDeadLettered },
-      alerts: { total: this.alerts.HIGH + this.alerts.LOW, ...this.alerts },
-      marketEvents: {
-        in: this.eventsIn,
-        stored: this.eventsStored,
-        alreadyStored: this.eventsAlreadyStored,
-        deadLettered: this.eventsDeadLettered,
-        unmatched: this.eventsUnmatched,
-      },
-      badLines: this.badLines,
-      problems: [...this.problems],
-      wallTimeMs: Math.round(wallTimeMs),
-      ticksPerSecond: wallTimeMs >= 1000 ? Math.round((this.ticksIn * 1000) / wallTimeMs) : null,
-    };
-  }
+/** The summary of a run, from the counters the pipeline kept. */
+export function summaryOf(stats: RunStats, environment: string, inputs: readonly string[], wallTimeMs: number): RunSummary {
+  return {
+    environment,
+    inputs,
+    ticks: { in: stats.ticksIn, processed: stats.ticksProcessed, deadLettered: stats.ticksDeadLettered },
+    alerts: { total: stats.alerts.HIGH + stats.alerts.LOW, ...stats.alerts },
+    marketEvents: {
+      in: stats.eventsIn,
+      stored: stats.eventsStored,
+      alreadyStored: stats.eventsAlreadyStored,
+      deadLettered: stats.eventsDeadLettered,
+      unmatched: stats.eventsUnmatched,
+    },
+    badLines: stats.badLines,
+    problems: [...stats.problems],
+    wallTimeMs: Math.round(wallTimeMs),
+    ticksPerSecond: wallTimeMs >= 1000 ? Math.round((stats.ticksIn * 1000) / wallTimeMs) : null,
+  };
 }
 
 export interface ProblemFormat {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPaths, type LocalPaths } from '../../../src/local/emulation/paths.js';
 import { createLocalPipeline } from '../../../src/local/emulation/pipeline.js';
-import { RunStats, type Problem } from '../../../src/local/sessions/summary.js';
+import { RunStats, type Problem } from '../../../src/local/emulation/run-stats.js';
+import { summaryOf } from '../../../src/local/sessions/summary.js';
+import type { Alert } from '../../../src/domain/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -26,9 +28,9 @@ describe('local pipeline on the real handlers', () => {
 
   it('raises alerts, stores market events and dead-letters what is invalid, with reasons', async () => {
     const problems: Problem[] = [];
-    const printed: string[] = [];
+    const alerted: Alert[] = [];
     const stats = new RunStats((p) => problems.push(p));
-    const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats, printAlert: (l) => printed.push(l) });
+    const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats, onAlert: (a) => alerted.push(a) });
     await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 149, timestamp: minutesAgo(30) }), { file: 'f', line: 1 });
     await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 151, timestamp: minutesAgo(29) }), { file: 'f', line: 2 });
     await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: -1 }), { file: 'f', line: 3 });
@@ -40,11 +42,11 @@ describe('local pipeline on the real handlers', () => {
     await pipeline.putEvent({ source: 'market.data', detailType: 'Order Cancel', detail: {} }, { file: 'f', line: 6 });
     await pipeline.drain();
 
-    const summary = stats.summary('test', ['f'], 1000);
+    const summary = summaryOf(stats, 'test', ['f'], 1000);
     expect(summary.ticks).toEqual({ in: 3, processed: 2, deadLettered: 1 });
     expect(summary.alerts).toEqual({ total: 2, HIGH: 1, LOW: 1 });
     expect(summary.marketEvents).toEqual({ in: 3, stored: 1, alreadyStored: 0, deadLettered: 1, unmatched: 1 });
-    expect(printed.sort()).toEqual([expect.stringMatching(/^ALERT HIGH {2}AAPL 151 > 150/), expect.stringMatching(/^ALERT LOW {3}F 49 < 50/)]);
+    expect(alerted.map((a) => `${a.alertType} ${a.symbol} ${a.price} ${a.threshold}`).sort()).toEqual(['HIGH AAPL 151 150', 'LOW F 49 50']);
     expect(problems.map((p) => [p.origin?.line, p.outcome, p.reason])).toEqual(
       expect.arrayContaining([
         [3, 'dead-lettered', 'price: must be greater than 0'],

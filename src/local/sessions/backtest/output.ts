@@ -1,6 +1,7 @@
 import type { Alert, AlertRule, Zone } from '../../../domain/index.js';
 import { basename } from 'node:path';
-import { formatProblem, type Problem } from '../summary.js';
+import type { Problem } from '../../emulation/run-stats.js';
+import { formatProblem } from '../summary.js';
 import { describeRule } from './rule-set.js';
 import type { BacktestResult, RunResult } from './session.js';
 import type { SymbolData, SymbolRun } from './symbol-stats.js';

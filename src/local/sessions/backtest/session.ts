@@ -2,7 +2,7 @@ import { memoryAlertingPorts } from '../../../adapters/memory/index.js';
 import type { Alert, Tick } from '../../../domain/index.js';
 import { raiseAlerts, type AlertingLog, type AlertingPorts, type Deadline, type EngineLimits } from '../../../pipeline/index.js';
 import { DEFAULTS } from '../../../resources/index.js';
-import { PROBLEMS_KEPT, type Problem } from '../summary.js';
+import { PROBLEMS_KEPT, type Problem } from '../../emulation/run-stats.js';
 import { MinMaxDecimator, type SeriesPoint } from './decimator.js';
 import { feedFiles, type BacktestInput, type RecordOrigin } from './feed.js';
 import { ignoredOverrides, ruleOf, type RuleSet } from './rule-set.js';

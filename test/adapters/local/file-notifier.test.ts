@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleNotifier, formatAlertLine } from '../../src/adapters/local/console-notifier.js';
-import type { Alert } from '../../src/domain/index.js';
-import { forever } from '../support/fakes.js';
+import { FileNotifier } from '../../../src/adapters/local/file-notifier.js';
+import type { Alert } from '../../../src/domain/index.js';
+import { forever } from '../../support/fakes.js';
 
 const alert: Alert = {
   alertId: '3f9c1a2b9d8e7f6a5b4c3d2e1f0a9b8c',
@@ -17,26 +17,19 @@ const alert: Alert = {
   tickKey: 'k',
 };
 
-describe('ConsoleNotifier', () => {
+describe('FileNotifier', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'notify-'));
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('prints one readable line per alert', () => {
-    expect(formatAlertLine(alert)).toBe('ALERT HIGH  AAPL 155.25 > 150 at 2026-11-20T14:30:01.000Z [id 3f9c1a2b]');
-    expect(formatAlertLine({ ...alert, alertType: 'LOW', price: 48.1, threshold: 50 })).toBe('ALERT LOW   AAPL 48.1 < 50 at 2026-11-20T14:30:01.000Z [id 3f9c1a2b]');
-  });
-
   it('appends each notification to the JSONL file and tells the listener', async () => {
-    const lines: string[] = [];
     const notified: Alert[] = [];
     const file = join(dir, 'dev', 'notifications.jsonl');
-    const notifier = new ConsoleNotifier({ environment: 'dev', file, print: (l) => lines.push(l), onNotified: (a) => notified.push(...a), clock: () => new Date(0) });
+    const notifier = new FileNotifier({ environment: 'dev', file, onNotified: (a) => notified.push(...a), clock: () => new Date(0) });
     expect((await notifier.notify([alert], forever)).size).toBe(0);
     expect(await notifier.notify([], forever)).toEqual(new Map());
-    expect(lines).toHaveLength(1);
     expect(notified).toEqual([alert]);
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
       alert_id: alert.alertId,
@@ -54,13 +47,13 @@ describe('ConsoleNotifier', () => {
   });
 
   it('reports every alert as undelivered when the file cannot be written', async () => {
-    const notifier = new ConsoleNotifier({ environment: 'dev', file: join(dir, 'no', '\0bad') });
+    const notifier = new FileNotifier({ environment: 'dev', file: join(dir, 'no', '\0bad') });
     const failures = await notifier.notify([alert], forever);
     expect(failures.get(alert.alertId)).toMatch(/could not write/);
   });
 
   it('fails the batch at once on a full disk rather than letting it be retried (/dev/full answers every write with ENOSPC)', async () => {
-    const notifier = new ConsoleNotifier({ environment: 'dev', file: '/dev/full' });
+    const notifier = new FileNotifier({ environment: 'dev', file: '/dev/full' });
     await expect(notifier.notify([alert], forever)).rejects.toMatchObject({ code: 'ENOSPC', path: '/dev/full' });
   });
 });

@@ -1,9 +1,12 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
-import { paint, safeJson, visible, type Style } from '../cli/terminal.js';
-import { checkInput } from './formats/input-file.js';
-import { replay, type ReplayOptions, type RunHooks } from './sessions/replay.js';
-import { formatProblem, formatSummary, type Problem, type RunSummary } from './sessions/summary.js';
+import type { Alert } from '../domain/index.js';
+import { checkInput } from '../local/formats/input-file.js';
+import type { Problem } from '../local/emulation/run-stats.js';
+import { replay, type ReplayOptions, type RunHooks } from '../local/sessions/replay.js';
+import { formatProblem, formatSummary, type RunSummary } from '../local/sessions/summary.js';
+import { alertLine } from './alert-lines.js';
+import { paint, safeJson, visible, type Style } from './terminal.js';
 
 export interface ConsoleIO {
   readonly stdout: NodeJS.WriteStream;
@@ -53,19 +56,8 @@ function progressBar(io: ConsoleIO, sizes: ReadonlyMap<string, number>) {
   };
 }
 
-/**
- * Run something through the local pipeline and report on the console: alert lines and problems as they happen, a
- * progress bar on stderr when `progressOver` gives the input sizes, then the summary (text, or JSON).
- */
-/** The colour of a printed line, by its label: alerts stand out, problems are marked. */
-function lineStyle(line: string): Style | undefined {
-  if (line.startsWith('ALERT HIGH')) return ['red', 'bold'];
-  if (line.startsWith('ALERT LOW')) return ['cyan', 'bold'];
-  if (line.startsWith('DLQ')) return 'yellow';
-  if (line.startsWith('SKIP')) return 'dim';
-  return undefined;
-}
-
+/** Alerts stand out, problems are marked. */
+const ALERT_STYLE: Readonly<Record<Alert['alertType'], Style>> = { HIGH: ['red', 'bold'], LOW: ['cyan', 'bold'] };
 const PROBLEM_STYLE: Readonly<Record<Problem['outcome'], Style>> = { 'dead-lettered': 'yellow', unmatched: 'dim', skipped: 'dim' };
 
 /**
@@ -88,7 +80,7 @@ export async function reportRun(
   let summary: RunSummary;
   try {
     summary = await run({
-      ...(!options.json && !options.quiet && { printAlert: (line: string) => print(io.stdout, lineStyle(line))(visible(line)) }),
+      ...(!options.json && !options.quiet && { onAlert: (alert: Alert) => print(io.stdout, ALERT_STYLE[alert.alertType])(visible(alertLine(alert))) }),
       onProblem: (problem) => print(options.json ? io.stderr : io.stdout, PROBLEM_STYLE[problem.outcome])(formatProblem(problem, format)),
       ...(bar && { progress: (input, p) => bar.update(input.file, p.bytesRead) }),
     });
