@@ -1,3 +1,4 @@
+import type { AlertRecord } from '../adapters/alert-record.js';
 import type { Alert } from '../domain/index.js';
 import { visible } from './terminal.js';
 
@@ -16,7 +17,7 @@ export function alertLine(alert: Alert): string {
  * A stored alert item as `alerts` lists it: event time, type, symbol, price against threshold, rule and id, in
  * columns. Every field is shown with its control characters made visible (a table can hold anything).
  */
-export function listedAlertLine(item: Readonly<Record<string, unknown>>): string {
+export function listedAlertLine(item: AlertRecord): string {
   return [
     visible(item.event_time ?? String(item.timestamp).split('#')[0]),
     visible(item.alert_type).padEnd(4),

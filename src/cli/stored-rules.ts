@@ -1,5 +1,5 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { recordOf } from '../adapters/aws/index.js';
+import { DynamoRuleStore } from '../adapters/aws/rule-store.js';
+import type { RuleOverrides } from '../app/ports.js';
 import type { AlertRule, RuleOverride } from '../domain/index.js';
 import { defaultRuleOf } from './default-rule.js';
 import { openTables, tableName, type Target } from './target.js';
@@ -19,23 +19,8 @@ export async function storedRules(target: Target): Promise<StoredRules> {
   const tables = await openTables(target, ['alertRules']);
   try {
     const { rule, source } = await defaultRuleOf(target);
-    const overrides = new Map<string, RuleOverride>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await tables.documents.send(
-        new ScanCommand({
-          TableName: tableName(target, 'alertRules'),
-          ProjectionExpression: '#symbol, #above, #below, #mode',
-          ExpressionAttributeNames: { '#symbol': 'symbol', '#above': 'above', '#below': 'below', '#mode': 'mode' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const override = recordOf(item).rule;
-        if (override && typeof item.symbol === 'string') overrides.set(item.symbol, override);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const store: RuleOverrides = new DynamoRuleStore(tables.client, tableName(target, 'alertRules'));
+    const overrides = await store.overrides();
     return { defaultRule: rule, overrides, source };
   } finally {
     await tables.close();

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStackOutputs } from '../../src/cli/outputs.js';
 import { resolveTarget, tableName } from '../../src/cli/target.js';
-import { sortKeyRange } from '../../src/cli/commands/alerts.js';
 
 describe('stack outputs', () => {
   let dir: string;
@@ -45,13 +44,5 @@ describe('stack outputs', () => {
     expect(tableName(target, 'alertRules')).toBe('rules-custom');
     expect(tableName(target, 'marketData')).toBe('market-data-pr7');
     await expect(resolveTarget({ env: 'Bad_Env' })).rejects.toThrow(/--env "Bad_Env" is invalid/);
-  });
-
-  it('bounds an event-time range on the alert sort key', () => {
-    const [lower, upper] = sortKeyRange(Date.parse('2026-11-20T14:00:00Z'), Date.parse('2026-11-20T15:00:00Z'));
-    const key = (iso: string) => `${iso}#3f9c1a2b`;
-    expect(key('2026-11-20T14:00:00.000Z') >= lower).toBe(true);
-    expect(key('2026-11-20T15:00:00.000Z') <= upper).toBe(true);
-    expect(key('2026-11-20T15:00:00.001Z') <= upper).toBe(false);
   });
 });

@@ -1,9 +1,7 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { recordOf } from '../../adapters/aws/index.js';
 import { DynamoRuleStore } from '../../adapters/aws/rule-store.js';
+import type { RuleOverrides } from '../../app/ports.js';
 import { currentZone, priceSchema, resolveRule, symbolSchema, type AlertRule, type RuleOverride, type TriggerMode } from '../../domain/index.js';
 import { UserError } from '../../shared/user-error.js';
-import { TABLES } from '../../resources/index.js';
 import { defaultRuleOf } from '../default-rule.js';
 import { safeJson, visible } from '../terminal.js';
 import { describeTarget, openTables, resolveTarget, tableName, type TargetOptions } from '../target.js';
@@ -18,8 +16,6 @@ export interface RuleChange {
   readonly mode?: TriggerMode;
 }
 
-const KEY = TABLES.alertRules.partitionKey.name;
-
 function checkSymbol(symbol: string): void {
   if (!symbolSchema.safeParse(symbol).success) throw new UserError(`symbol "${symbol}" is not valid: use uppercase, e.g. AAPL, BRK.B`);
 }
@@ -32,23 +28,12 @@ export async function rulesListCommand(options: RulesOptions): Promise<void> {
   const tables = await openTables(target, ['alertRules']);
   try {
     const { rule: defaults, source } = await defaultRuleOf(target);
+    const store: RuleOverrides = new DynamoRuleStore(tables.client, tableName(target, 'alertRules'));
     const rows: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await tables.documents.send(new ScanCommand({ TableName: tableName(target, 'alertRules'), ExclusiveStartKey: startKey }));
-      for (const item of page.Items ?? []) {
-        const record = recordOf(item);
-        const { rule, problem } = resolveRule(defaults, record.rule);
-        rows.push({
-          symbol: item[KEY],
-          override: record.rule ?? null,
-          effective: rule,
-          ...(problem && { problem }),
-          zone: currentZone(record.window) ?? null,
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const { symbol, override, window } of await store.symbols()) {
+      const { rule, problem } = resolveRule(defaults, override);
+      rows.push({ symbol, override: override ?? null, effective: rule, ...(problem && { problem }), zone: currentZone(window) ?? null });
+    }
     rows.sort((a, b) => String(a.symbol).localeCompare(String(b.symbol)));
     if (options.json) {
       process.stdout.write(`${safeJson({ defaults, symbols: rows })}\n`);
@@ -72,7 +57,7 @@ export async function rulesListCommand(options: RulesOptions): Promise<void> {
  * two concurrent changes that are each valid but not together (`--above 100` and `--below 120` on 150/50) can never
  * both be stored: the second sees the first and is refused.
  */
-export async function changeRule(store: DynamoRuleStore, symbol: string, change: RuleChange, defaults: AlertRule): Promise<{ override: RuleOverride; rule: AlertRule }> {
+export async function changeRule(store: RuleOverrides, symbol: string, change: RuleChange, defaults: AlertRule): Promise<{ override: RuleOverride; rule: AlertRule }> {
   const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleOverride;
   const { override } = await store.change(symbol, (current) => {
     const { problem } = resolveRule(defaults, { ...current, ...set });
