@@ -1,4 +1,4 @@
-import type { AlertRecord } from '../adapters/alert-record.js';
+import type { AlertRecord } from '../app/alerts.js';
 import type { Alert } from '../domain/index.js';
 import { visible } from './terminal.js';
 

@@ -8,13 +8,18 @@ export const EXIT_CODES = {
   failed: 1,
   /** A wrong option or argument (usage is printed). */
   usage: 2,
-  /** The command ran to the end, but some messages were dead-lettered, skipped or not sent (replay --strict, publish). */
+  /**
+   * The command ran to the end, but some messages were dead-lettered, skipped or not sent (replay --strict, publish),
+   * or there was nothing to evaluate (backtest: the files held no valid tick). 2 is kept for wrong usage.
+   */
   rejected: 3,
   /** Stopped by Ctrl-C (SIGINT) or SIGTERM, as a shell reports a process killed by SIGINT. */
   interrupted: 130,
   /** The reader of the output went away (`market-data dlq list | head`), as for a process killed by SIGPIPE. */
   pipeClosed: 141,
 } as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /** MARKET_DATA_DEBUG=1 adds the stack trace to a failure (for developers); users get one line. */
 export const debugging = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.MARKET_DATA_DEBUG) && env.MARKET_DATA_DEBUG !== '0';

@@ -1,32 +1,27 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
+import { formatProblem, formatSummary, type PreparedRun, type Problem, type RunSummary } from '../app/sessions.js';
 import type { Alert } from '../domain/index.js';
-import { checkInput } from '../local/formats/input-file.js';
-import type { Problem } from '../local/emulation/run-stats.js';
-import { replay, type ReplayOptions, type RunHooks } from '../local/sessions/replay.js';
-import { formatProblem, formatSummary, type RunSummary } from '../local/sessions/summary.js';
 import { alertLine } from './alert-lines.js';
+import type { CommandIO, OutputStream } from './io.js';
 import { paint, safeJson, visible, type Style } from './terminal.js';
-
-export interface ConsoleIO {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-}
 
 export interface ReportOptions {
   /** Print the summary as JSON on stdout and nothing else there (problems go to stderr). */
   readonly json?: boolean;
   /** Leave out the alert lines (they are still in the notifications file). */
   readonly quiet?: boolean;
+  /** Show a progress bar over the input files: true, false, or undefined for "when stderr is a terminal". */
+  readonly progress?: boolean;
 }
 
 /** A progress bar over the bytes of each input file, and a way to print lines without tearing it. */
-function progressBar(io: ConsoleIO, sizes: ReadonlyMap<string, number>) {
+function progressBar(stream: OutputStream, sizes: ReadonlyMap<string, number>) {
   const bars = new cliProgress.MultiBar(
     {
       format: '{file} [{bar}] {percentage}% | {ticks} lines | {rate} lines/s | ETA {eta_formatted}',
-      stream: io.stderr,
-      noTTYOutput: !io.stderr.isTTY,
+      stream,
+      noTTYOutput: !stream.isTTY,
       notTTYSchedule: 5_000,
       hideCursor: true,
       etaBuffer: 50,
@@ -62,24 +57,22 @@ const PROBLEM_STYLE: Readonly<Record<Problem['outcome'], Style>> = { 'dead-lette
 
 /**
  * Run something through the local pipeline and report on the console: alert lines and problems as they happen, a
- * progress bar on stderr when `progressOver` gives the input sizes, then the summary (text, or JSON). Text from the
- * input is printed with its control characters made visible; colour only on a terminal, never with NO_COLOR.
+ * progress bar on stderr over the input files (when there are some and stderr is a terminal, or when asked), then
+ * the summary (text, or JSON). Text from the input is printed with its control characters made visible; colour
+ * only on a terminal, never with NO_COLOR.
  */
-export async function reportRun(
-  run: (hooks: RunHooks) => Promise<RunSummary>,
-  options: ReportOptions & { readonly progressOver?: ReadonlyMap<string, number>; readonly files?: number },
-  io: ConsoleIO = process,
-): Promise<RunSummary> {
-  const bar = options.progressOver && !options.json ? progressBar(io, options.progressOver) : undefined;
-  const print = (stream: NodeJS.WriteStream, style?: Style) => (line: string) => {
+export async function reportRun(prepared: PreparedRun, options: ReportOptions, io: CommandIO): Promise<RunSummary> {
+  const showProgress = prepared.sizes !== undefined && !options.json && (options.progress ?? Boolean(io.stderr.isTTY));
+  const bar = showProgress ? progressBar(io.stderr, prepared.sizes!) : undefined;
+  const print = (stream: OutputStream, style?: Style) => (line: string) => {
     const shown = style ? paint(style, line, stream) : line;
     if (bar) bar.log(shown);
     else stream.write(`${shown}\n`);
   };
-  const format = { withFile: (options.files ?? 1) > 1, escape: visible };
+  const format = { withFile: prepared.files > 1, escape: visible };
   let summary: RunSummary;
   try {
-    summary = await run({
+    summary = await prepared.run({
       ...(!options.json && !options.quiet && { onAlert: (alert: Alert) => print(io.stdout, ALERT_STYLE[alert.alertType])(visible(alertLine(alert))) }),
       onProblem: (problem) => print(options.json ? io.stderr : io.stdout, PROBLEM_STYLE[problem.outcome])(formatProblem(problem, format)),
       ...(bar && { progress: (input, p) => bar.update(input.file, p.bytesRead) }),
@@ -89,25 +82,4 @@ export async function reportRun(
   }
   io.stdout.write(options.json ? `${safeJson(summary)}\n` : `\n${formatSummary(summary, format)}\n`);
   return summary;
-}
-
-export interface ConsoleReplayOptions extends Omit<ReplayOptions, keyof RunHooks>, ReportOptions {
-  /** Show a progress bar: true, false, or undefined for "when stderr is a terminal". */
-  readonly progress?: boolean;
-}
-
-/**
- * Replay files with a console report. Every file is checked first (that it exists, and a CSV file's header), so a
- * bad file stops the run before anything of any file is committed.
- */
-export async function replayWithReport(options: ConsoleReplayOptions, io: ConsoleIO = process): Promise<RunSummary> {
-  const sizes = new Map<string, number>();
-  for (const input of options.inputs) sizes.set(input.file, await checkInput(input.file, input.format));
-  const { json, quiet, progress, ...replayOptions } = options;
-  const showProgress = progress ?? Boolean(io.stderr.isTTY);
-  return reportRun(
-    (hooks) => replay({ ...replayOptions, ...hooks }),
-    { json, quiet, files: new Set(options.inputs.map((i) => i.file)).size, ...(showProgress && { progressOver: sizes }) },
-    io,
-  );
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OUTPUTS_FILE } from '../../src/cli/outputs.js';
+import { DEFAULT_OUTPUTS_FILE } from '../../src/app/stack-outputs.js';
 import { ROOT, marketData } from './cli.js';
 
 /**

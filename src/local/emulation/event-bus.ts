@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { BusEntry } from '../formats/input-file.js';
 import type { Origin } from './dead-letter-store.js';
 import { TaskPool } from './task-pool.js';
 
@@ -12,15 +13,6 @@ export interface BusRule {
   readonly name: string;
   readonly pattern: EventPattern;
   readonly target: MarketEventHandler;
-}
-
-/** A PutEvents entry. */
-export interface BusEntry {
-  readonly source: string;
-  readonly detailType: string;
-  readonly detail: Record<string, unknown>;
-  /** ISO-8601; default: when it is put. */
-  readonly time?: string;
 }
 
 export interface Delivery {

@@ -2,15 +2,17 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { FileNotifier } from '../../adapters/local/file-notifier.js';
 import { parseMarketEvent, parseTick, type Alert } from '../../domain/index.js';
-import { MARKET_EVENT_ROUTING, marketEventConfigFrom, type MarketEventConfig } from '../../handlers/config.js';
+import { MARKET_EVENT_ROUTING } from '../../handlers/config.js';
 import { createDataProcessorHandler } from '../../handlers/data-processor.js';
 import { createMarketProcessorHandler, type MarketProcessorResult } from '../../handlers/market-processor.js';
 import { alertingPorts, marketEventPorts } from '../../handlers/wiring.js';
 import type { EventDeadLetters } from '../../pipeline/index.js';
-import { BASE_NAMES, DEFAULTS, ENV, EVENT_RULES, EVENT_SOURCE, TABLES, resourceNames, type TableKey } from '../../resources/index.js';
+import { BASE_NAMES, DEFAULTS, resourceNames, type TableKey } from '../../resources/index.js';
 import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type JsonlDeadLetterStore, type Origin, type TickDeadLetter } from './dead-letter-store.js';
 import { FailureReasons } from './failure-reasons.js';
-import { LocalEventBus, type BusEntry, type BusRule } from './event-bus.js';
+import type { BusEntry } from '../formats/input-file.js';
+import { LocalEventBus } from './event-bus.js';
+import { busRules, localHandlerConfig } from './function-config.js';
 import { lambdaContext } from './lambda-context.js';
 import { displayPath, type LocalPaths } from './paths.js';
 import { LocalSqsDriver, type QueueMessage } from './sqs-driver.js';
@@ -54,32 +56,6 @@ function configurePowertools(verbose: boolean): void {
   process.env.POWERTOOLS_LOG_LEVEL = verbose ? 'INFO' : (process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT');
   process.env.POWERTOOLS_METRICS_DISABLED = verbose ? 'false' : (process.env.POWERTOOLS_METRICS_DISABLED ?? 'true');
 }
-
-/**
- * The handlers' configuration as the stack would set it. Default thresholds and trigger mode still come from the
- * user's environment (ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW, ALERT_TRIGGER_MODE), as they do for the functions.
- */
-export function localHandlerConfig(environment: string, region: string, tableNames: Partial<Record<TableKey, string>> = {}): MarketEventConfig {
-  const names = resourceNames(environment);
-  const table = (key: TableKey) => tableNames[key] ?? names[TABLES[key].resource];
-  return marketEventConfigFrom({
-    ...process.env,
-    [ENV.environment]: environment,
-    [ENV.alertsTable]: table('alerts'),
-    [ENV.alertRulesTable]: table('alertRules'),
-    [ENV.marketDataTable]: table('marketData'),
-    [ENV.auditTrailTable]: table('auditTrail'),
-    // Never called: the local notifier takes SNS's place, and the local events DLQ file SQS's.
-    [ENV.tradingAlertsTopicArn]: `arn:aws:sns:${region}:000000000000:${names.tradingAlertsTopic}`,
-    [ENV.marketEventsDlqUrl]: `https://sqs.${region}.amazonaws.com/000000000000/${names.marketEventsDlq}`,
-  });
-}
-
-export const busRules = (): { name: string; pattern: BusRule['pattern'] }[] =>
-  (Object.keys(EVENT_RULES) as (keyof typeof EVENT_RULES)[]).map((rule) => ({
-    name: BASE_NAMES[rule],
-    pattern: { source: [EVENT_SOURCE], 'detail-type': EVENT_RULES[rule] },
-  }));
 
 /**
  * Why a tick ended in the DLQ, for people: what the function logged for its last receive, else the error that

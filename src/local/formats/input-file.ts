@@ -2,12 +2,20 @@ import { parse, type CsvError, type Options as CsvOptions } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { BusEntry } from '../emulation/event-bus.js';
 import { UserError } from '../../shared/user-error.js';
 import { MAX_LINE_BYTES, readLines } from './line-reader.js';
 
 export type InputFormat = 'jsonl' | 'csv';
 export const INPUT_FORMATS: readonly InputFormat[] = ['jsonl', 'csv'];
+
+/** A PutEvents entry, as an input line gives it and the bus (local or deployed) takes it. */
+export interface BusEntry {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: Record<string, unknown>;
+  /** ISO-8601; default: when it is put. */
+  readonly time?: string;
+}
 
 /** One line of an input file: a tick (an SQS message body), a bus event (a PutEvents entry), or a line that is neither. */
 export type InputRecord =

@@ -1,4 +1,6 @@
-/** Seeded synthetic market data: one geometric Brownian motion price path per symbol. */
+/** Seeded synthetic market data: one geometric Brownian motion price path per symbol, as JSONL or CSV lines. */
+import { YEAR_MS } from '../../shared/time.js';
+import type { InputFormat } from './input-file.js';
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; the same seed always gives the same sequence. */
 export function mulberry32(seed: number): () => number {
@@ -62,8 +64,6 @@ export interface SyntheticTick {
   readonly volume: number;
 }
 
-const YEAR_MS = 365 * 24 * 3600 * 1000;
-
 /**
  * Ticks in event-time order, symbols in turn. Each symbol's price follows S·exp((μ − σ²/2)·dt + σ·√dt·Z) between its
  * own ticks; symbols without a default start somewhere between 20 and 200 (from the seed).
@@ -88,3 +88,10 @@ export function* syntheticTicks(options: SyntheticOptions): Generator<SyntheticT
     };
   }
 }
+
+/** The header of a CSV file of synthetic ticks (the columns replay and publish read). */
+export const SYNTHETIC_CSV_HEADER = 'symbol,price,timestamp,volume\n';
+
+/** One tick as a line of the given format, line break included. */
+export const syntheticLine = (tick: SyntheticTick, format: InputFormat): string =>
+  format === 'csv' ? `${tick.symbol},${tick.price},${tick.timestamp},${tick.volume}\n` : `${JSON.stringify(tick)}\n`;

@@ -1,7 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/aws/index.js';
 import type { TableKey } from '../../resources/index.js';
-import { UserError } from '../../shared/user-error.js';
 import { localPaths, sessionTableNames, type LocalPaths, type Session } from '../emulation/paths.js';
 import { freshSession } from './session-reset.js';
 import { openLocalStore } from '../emulation/store.js';
@@ -28,7 +27,7 @@ export interface PipelineTablesOptions {
   readonly remote?: RemoteTables;
   /** The embedded store's session to run in (default `main`). */
   readonly session?: Session;
-  /** Clear the session first (alerts, state, dead letters, notifications; rules kept). Embedded store only. */
+  /** Clear the session first (alerts, state, dead letters, notifications; rules kept). Embedded store only: not with `remote`. */
   readonly fresh?: boolean;
 }
 
@@ -36,7 +35,6 @@ export interface PipelineTablesOptions {
 export async function openPipelineTables(options: PipelineTablesOptions): Promise<PipelineTables> {
   const { environment, home, remote, session = 'main' } = options;
   if (remote) {
-    if (options.fresh) throw new UserError('--fresh clears the embedded store only; it is not for a deployed environment');
     return { ...remote, paths: localPaths(home, environment), close: async () => {} };
   }
   const store = await openLocalStore({ environment, home });

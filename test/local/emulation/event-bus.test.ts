@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LocalEventBus, matchesPattern, type FailedDelivery, type MarketEventHandler } from '../../../src/local/emulation/event-bus.js';
 import { lambdaContext } from '../../../src/local/emulation/lambda-context.js';
-import { busRules } from '../../../src/local/emulation/pipeline.js';
+import { busRules } from '../../../src/local/emulation/function-config.js';
 
 const context = () => lambdaContext({ functionName: 'fn', memoryMb: 128, timeoutSeconds: 30, region: 'us-east-1', logGroupName: '/aws/lambda/fn' });
 

@@ -1,5 +1,4 @@
 /** `market-data backtest`: the deployed validation and alert engine over history files, in memory. */
-export * from './engine-config.js';
 export * from './feed.js';
 export * from './output.js';
 export * from './rule-set.js';

@@ -1,9 +1,9 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_BACKOFF, retryPending, type BackoffOptions } from '../adapters/aws/retry.js';
-import { ServiceError, isNetworkError } from '../app/errors.js';
+import { ServiceError, isNetworkError } from './errors.js';
 import { deadlineIn } from '../pipeline/deadline.js';
-import type { BusEntry } from '../local/emulation/event-bus.js';
+import type { BusEntry } from '../local/formats/input-file.js';
 import { TaskPool } from '../local/emulation/task-pool.js';
 
 /** SendMessageBatch and PutEvents both take at most 10 entries per call. */

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { isCredentialError } from '../app/errors.js';
+import { isCredentialError } from './errors.js';
 import { UserError } from '../shared/user-error.js';
 
 /** The services the CLI calls, with the suffix of their AWS_ENDPOINT_URL_<SERVICE> variable. */

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Publisher, type PublishFailure } from '../../src/cli/publisher.js';
+import { Publisher, type PublishFailure } from '../../src/app/publisher.js';
 import { NO_WAIT } from '../support/fakes.js';
 
 const sqsMock = mockClient(SQSClient);

@@ -1,14 +1,12 @@
-import { GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, ResourceNotFoundException, type LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import type { AlertRule } from '../domain/index.js';
-import { alertingConfigFrom } from '../handlers/config.js';
-import { ServiceError } from '../app/errors.js';
-import { UserError } from '../shared/user-error.js';
-import { localHandlerConfig } from '../local/emulation/pipeline.js';
+import { engineSettingsFrom } from '../local/emulation/function-config.js';
 import { STACK_OUTPUTS, TRIGGER_MODES, resourceNames } from '../resources/index.js';
-import type { Target } from './target.js';
-
-type AwsTarget = Extract<Target, { kind: 'aws' }>;
+import { UserError } from '../shared/user-error.js';
+import { lambdaClient } from './aws-clients.js';
+import { ServiceError } from './errors.js';
+import type { AwsTarget, Target } from './target.js';
 
 /** The rule for symbols without an override, and where it was read, for people. */
 export interface DefaultRule {
@@ -23,7 +21,7 @@ export interface DefaultRule {
  * it, otherwise the deployed data-processor's environment variables.
  */
 export async function defaultRuleOf(target: Target, lambda?: LambdaClient): Promise<DefaultRule> {
-  if (target.kind === 'local') return { rule: localHandlerConfig(target.environment, 'local').defaultRule, source: 'the local defaults' };
+  if (target.kind === 'local') return { rule: engineSettingsFrom(process.env).defaultRule, source: 'the local defaults' };
   const published = target.outputs?.get('defaultAlertRule');
   if (published) return { rule: parsePublishedRule(published, target.outputs!.file), source: `${STACK_OUTPUTS.defaultAlertRule} in ${target.outputs!.file}` };
   const client = lambda ?? lambdaClient(target);
@@ -53,11 +51,6 @@ function parsePublishedRule(text: string, file: string): AlertRule {
     );
   }
   return parsed.data as AlertRule;
-}
-
-/** A Lambda client with the standard SDK configuration (AWS_ENDPOINT_URL_LAMBDA included); unreachable fails in seconds. */
-export function lambdaClient(target: AwsTarget): LambdaClient {
-  return new LambdaClient({ region: target.region, maxAttempts: 3, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } });
 }
 
 const lambdaEndpointOf = (target: AwsTarget) =>
@@ -100,7 +93,7 @@ async function functionDefaultRule(lambda: LambdaClient, target: AwsTarget): Pro
     throw cannotDecrypt(configuration.KMSKeyArn, `${environment.Error.ErrorCode ?? 'error'}: ${environment.Error.Message ?? ''}`.trim());
   }
   try {
-    return { rule: alertingConfigFrom(environment?.Variables ?? {}).defaultRule, source: `the configuration of ${name}` };
+    return { rule: engineSettingsFrom(environment?.Variables ?? {}).defaultRule, source: `the configuration of ${name}` };
   } catch (error) {
     throw new UserError(`${name} has no usable default alert rule (${(error as Error).message}): redeploy the stack, ${otherwise}`);
   }

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { checkEndpoint, checkEnvironmentEndpoints, checkQueueUrl, checkRegion, endpointOf, reachable, tellConnectionFromCredentials } from '../../src/cli/endpoints.js';
+import { checkEndpoint, checkEnvironmentEndpoints, checkQueueUrl, checkRegion, endpointOf, reachable, tellConnectionFromCredentials } from '../../src/app/endpoints.js';
 import { describeFailure } from '../../src/cli/failures.js';
 
 describe('endpoints the CLI may send signed requests to', () => {

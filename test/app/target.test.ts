@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStackOutputs } from '../../src/cli/outputs.js';
-import { resolveTarget, tableName } from '../../src/cli/target.js';
+import { readStackOutputs } from '../../src/app/stack-outputs.js';
+import { resolveTarget, tableName } from '../../src/app/target.js';
 
 describe('stack outputs', () => {
   let dir: string;

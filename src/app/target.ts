@@ -1,7 +1,7 @@
 import { DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/aws/index.js';
-import { ServiceError } from '../app/errors.js';
+import { ServiceError } from './errors.js';
 import { UserError } from '../shared/user-error.js';
 import { dataHome, displayPath, localPaths, sessionTableNames, type Session } from '../local/emulation/paths.js';
 import type { RemoteTables } from '../local/sessions/pipeline-tables.js';
@@ -10,7 +10,7 @@ import { hasSessionTables } from '../local/emulation/tables.js';
 import { ENVIRONMENT_SUFFIX_PATTERN, TABLES, environmentSuffixFrom, regionFrom, resourceNames, type TableKey } from '../resources/index.js';
 import { dynamoClient } from './aws-clients.js';
 import { checkEndpoint, checkEnvironmentEndpoints, checkRegion, endpointOf } from './endpoints.js';
-import { readStackOutputs, type OutputKey, type StackOutputs } from './outputs.js';
+import { readStackOutputs, type OutputKey, type StackOutputs } from './stack-outputs.js';
 
 /** Options every command takes to choose where it runs. */
 export interface TargetOptions {
@@ -35,6 +35,9 @@ export type Target =
       readonly endpoint?: string;
       readonly outputs?: StackOutputs;
     };
+
+export type LocalTarget = Extract<Target, { kind: 'local' }>;
+export type AwsTarget = Extract<Target, { kind: 'aws' }>;
 
 function environmentOf(options: TargetOptions, outputs?: StackOutputs): string {
   if (options.env !== undefined) {
@@ -78,7 +81,7 @@ export function describeTarget(target: Target): string {
 }
 
 /** The DynamoDB endpoint requests go to, for error messages. */
-export const dynamoEndpointOf = (target: Extract<Target, { kind: 'aws' }>): string =>
+export const dynamoEndpointOf = (target: AwsTarget): string =>
   endpointOf('DynamoDB', target.endpoint) ?? `https://dynamodb.${target.region}.amazonaws.com`;
 
 const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
@@ -96,7 +99,7 @@ export function tableName(target: Target, table: TableKey): string {
 }
 
 /** Fail with a clear message when a table is missing or DynamoDB cannot be reached. */
-export async function requireTables(client: DynamoDBClient, target: Extract<Target, { kind: 'aws' }>, tables: readonly TableKey[]): Promise<void> {
+export async function requireTables(client: DynamoDBClient, target: AwsTarget, tables: readonly TableKey[]): Promise<void> {
   for (const table of tables) {
     const name = tableName(target, table);
     try {
@@ -134,7 +137,7 @@ export async function openTables(target: Target, tables: readonly TableKey[]): P
 }
 
 /** A deployed environment's tables, checked to exist. */
-export async function openRemoteTables(target: Extract<Target, { kind: 'aws' }>, tables: readonly TableKey[]): Promise<TableAccess> {
+export async function openRemoteTables(target: AwsTarget, tables: readonly TableKey[]): Promise<TableAccess> {
   const client = dynamoClient(target);
   try {
     await requireTables(client, target, tables);

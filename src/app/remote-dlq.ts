@@ -1,13 +1,11 @@
 import type { SQSClient} from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { ServiceError } from '../app/errors.js';
+import { ServiceError } from './errors.js';
 import { UserError } from '../shared/user-error.js';
 import { resourceNames } from '../resources/index.js';
 import { checkQueueUrl, endpointOf } from './endpoints.js';
-import { OUTPUT_KEYS } from './outputs.js';
-import type { Target } from './target.js';
-
-type AwsTarget = Extract<Target, { kind: 'aws' }>;
+import { OUTPUT_KEYS } from './stack-outputs.js';
+import type { AwsTarget } from './target.js';
 
 export interface PeekedMessage {
   readonly messageId: string;
