@@ -46,6 +46,8 @@ function progressBar(stream: OutputStream, sizes: ReadonlyMap<string, number>) {
     },
     finish: () => {
       if (current) current.bar.update(current.bar.getTotal(), { ticks: current.lines });
+      // Lines logged since the last redraw are only written by a redraw: one more, so that none is lost.
+      bars.update();
       bars.stop();
     },
   };
