@@ -15,7 +15,7 @@ import { describeFailure } from '../../src/cli/failures.js';
 import { readStackOutputs } from '../../src/app/stack-outputs.js';
 import type { Target } from '../../src/app/target.js';
 import { resolveRule, type AlertRule, type RuleOverride } from '../../src/domain/index.js';
-import { marketData } from '../e2e/cli.js';
+import { marketData, spawnMarketData } from '../support/cli.js';
 import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../support/dynamo.js';
 
 const DEFAULTS: AlertRule = { above: 150, below: 50, mode: 'cross' };
@@ -272,8 +272,8 @@ describe('market-data rules against a deployment', () => {
     for (const symbol of ['CONC', 'CONCB']) {
       const target = ['--outputs', outputs, '--endpoint', db.endpoint];
       const [above, below] = await Promise.all([
-        marketData(['rules', 'set', symbol, '--above', '100', ...target], env),
-        marketData(['rules', 'set', symbol, '--below', '120', ...target], env),
+        spawnMarketData(['rules', 'set', symbol, '--above', '100', ...target], env),
+        spawnMarketData(['rules', 'set', symbol, '--below', '120', ...target], env),
       ]);
       const succeeded = [above, below].filter((r) => r.code === 0);
       expect(succeeded, `${above.stderr}${below.stderr}`).toHaveLength(1);

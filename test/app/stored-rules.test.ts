@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketData } from '../e2e/cli.js';
+import { marketData } from '../support/cli.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
 
 /** `backtest --rules-from-store` on a deployment: its tables through --endpoint, its default rule from --outputs. */

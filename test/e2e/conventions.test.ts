@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketData, run } from './cli.js';
+import { marketData, run } from '../support/cli.js';
 
 const COMMANDS = [['demo'], ['replay'], ['generate'], ['alerts'], ['rules'], ['rules', 'list'], ['rules', 'set'], ['rules', 'delete'], ['publish'], ['dlq'], ['dlq', 'list'], ['dlq', 'redrive'], ['reset']];
 

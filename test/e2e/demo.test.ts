@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { ROOT, cleanEnv, marketData, run } from './cli.js';
+import { ROOT, cleanEnv, marketData, run } from '../support/cli.js';
 
 /** Run a command on a pseudo-terminal and type `input` into it; what the terminal showed. */
 function answer(command: string, input: string, env: Record<string, string>): Promise<string> {

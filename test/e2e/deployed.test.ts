@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OUTPUTS_FILE } from '../../src/app/stack-outputs.js';
-import { ROOT, marketData } from './cli.js';
+import { ROOT, marketData } from '../support/cli.js';
 
 /**
  * The same journey against a real deployment: set E2E_OUTPUTS_FILE (or have `npm run deploy` write

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, marketData, startMarketData } from './cli.js';
+import { ROOT, marketData, startMarketData } from '../support/cli.js';
 
 const CONTENDERS = 10;
 
