@@ -87,12 +87,18 @@ describe('local pipeline on the real handlers', () => {
       environment: 'test',
       region: 'us-east-1',
       documents: db.documents,
-      tableNames: { alertRules: 'no-such-rules', alerts: 'no-such-alerts' },
+      tableNames: { alertRules: 'no-such-rules', alerts: 'no-such-alerts', marketData: 'no-such-data' },
       paths: broken,
       stats,
     });
     await pipeline.sendTick(JSON.stringify({ symbol: 'KO', price: 61, timestamp: minutesAgo(5) }), { file: 'f', line: 1 });
+    // A valid event whose store is missing fails each of its attempts (the first and two retries), then goes to the DLQ.
+    await pipeline.putEvent({ source: 'market.data', detailType: 'Trade Execution', detail: { exchange: 'NYSE', symbol: 'F', price: 12, volume: 1 }, time: minutesAgo(4) }, { file: 'f', line: 2 });
     await pipeline.drain();
+    const [event] = (await readFile(broken.eventsDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; attempts: number; rule: string; origin: unknown });
+    expect(event).toMatchObject({ attempts: 3, rule: 'trade-events', origin: { file: 'f', line: 2 } });
+    expect(event!.reason).toMatch(/resource not found|ResourceNotFound/i);
+    expect(stats.eventsDeadLettered).toBe(1);
     const [letter] = (await readFile(broken.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; receiveCount: number });
     expect(letter!.receiveCount).toBe(3);
     expect(letter!.reason).toMatch(/resource not found|ResourceNotFound/i);
