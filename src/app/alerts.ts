@@ -4,7 +4,6 @@ import type { AlertFilter, AlertQuery } from './ports.js';
 import { openTables, tableName, type Target } from './target.js';
 
 export type { AlertRecord } from '../adapters/alert-record.js';
-export type { AlertFilter } from './ports.js';
 
 /** Alerts of one symbol or of all, in event-time order, as market-alerts holds them (through the alert query port). */
 export async function listAlerts(target: Target, filter: AlertFilter): Promise<AlertRecord[]> {

@@ -15,7 +15,6 @@ export {
   sweepJson,
   sweepRuleSets,
   withChange,
-  type BacktestResult,
   type RuleSet,
   type Sweep,
 } from '../local/sessions/backtest/index.js';

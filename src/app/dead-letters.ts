@@ -13,13 +13,11 @@ import type { PreparedRun } from './sessions.js';
 import { openRemoteTables, type AwsTarget, type LocalTarget, type Target } from './target.js';
 
 export type { EventDeadLetter, TickDeadLetter } from '../local/emulation/dead-letter-store.js';
-export type { UnreadableLine } from '../local/formats/jsonl-reader.js';
-export type { PeekedMessage } from './remote-dlq.js';
 
 export type { DeadLetterQueueChoice } from '../local/sessions/redrive.js';
 export type DeadLetterQueue = Exclude<DeadLetterQueueChoice, 'all'>;
 
-export const queuesOf = (choice: DeadLetterQueueChoice): DeadLetterQueue[] => (choice === 'all' ? ['ticks', 'events'] : [choice]);
+const queuesOf = (choice: DeadLetterQueueChoice): DeadLetterQueue[] => (choice === 'all' ? ['ticks', 'events'] : [choice]);
 
 /** The first dead letters of one local queue, and how many it holds. */
 export interface LocalQueueListing {

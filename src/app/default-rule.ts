@@ -5,6 +5,7 @@ import { engineSettingsFrom } from '../local/emulation/function-config.js';
 import { STACK_OUTPUTS, TRIGGER_MODES, resourceNames } from '../resources/index.js';
 import { UserError } from '../shared/user-error.js';
 import { lambdaClient } from './aws-clients.js';
+import { endpointOf } from './endpoints.js';
 import { ServiceError } from './errors.js';
 import type { AwsTarget, Target } from './target.js';
 
@@ -53,8 +54,8 @@ function parsePublishedRule(text: string, file: string): AlertRule {
   return parsed.data as AlertRule;
 }
 
-const lambdaEndpointOf = (target: AwsTarget) =>
-  process.env.AWS_ENDPOINT_URL_LAMBDA ?? process.env.AWS_ENDPOINT_URL ?? `https://lambda.${target.region}.amazonaws.com`;
+/** Lambda is called with the standard SDK configuration only: never at --endpoint, which names the DynamoDB server. */
+const lambdaEndpointOf = (target: AwsTarget) => endpointOf('Lambda') ?? `https://lambda.${target.region}.amazonaws.com`;
 
 const KMS_ERRORS = new Set(['KMSAccessDeniedException', 'KMSDisabledException', 'KMSInvalidStateException', 'KMSNotFoundException']);
 

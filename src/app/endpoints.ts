@@ -3,8 +3,8 @@ import { isCredentialError } from './errors.js';
 import { UserError } from '../shared/user-error.js';
 
 /** The services the CLI calls, with the suffix of their AWS_ENDPOINT_URL_<SERVICE> variable. */
-export type Service = 'DynamoDB' | 'SQS' | 'EventBridge';
-const ENV_SUFFIX: Readonly<Record<Service, string>> = { DynamoDB: 'DYNAMODB', SQS: 'SQS', EventBridge: 'EVENTBRIDGE' };
+export type Service = 'DynamoDB' | 'SQS' | 'EventBridge' | 'Lambda';
+const ENV_SUFFIX: Readonly<Record<Service, string>> = { DynamoDB: 'DYNAMODB', SQS: 'SQS', EventBridge: 'EVENTBRIDGE', Lambda: 'LAMBDA' };
 
 /** An AWS region name, as it goes into a host name: anything else could point a request elsewhere. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -87,7 +87,7 @@ export function reachable(endpoint: string, timeoutMs = 2_000): Promise<boolean>
 }
 
 /** Raised instead of a credentials error when the endpoint could not have answered anyway. */
-export class EndpointUnreachableError extends UserError {
+class EndpointUnreachableError extends UserError {
   constructor(service: Service, endpoint: string) {
     super(
       `cannot reach ${service} at ${endpoint} (no connection): check the endpoint (--endpoint, AWS_ENDPOINT_URL, ` +

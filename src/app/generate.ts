@@ -7,13 +7,11 @@ import { withPath } from '../adapters/local/private-files.js';
 import { formatOf, type InputFormat } from '../local/formats/input-file.js';
 import { DEFAULT_SYMBOLS, SYNTHETIC_CSV_HEADER, syntheticLine, syntheticTicks } from '../local/formats/synthetic.js';
 
-export { DEFAULT_SYMBOLS } from '../local/formats/synthetic.js';
-
 /**
  * The first tick's event time unless told otherwise: fixed (a Monday, at the New York open), so the same request
  * always gives the same file, byte for byte.
  */
-export const DEFAULT_START = Date.UTC(2026, 0, 5, 14, 30);
+const DEFAULT_START = Date.UTC(2026, 0, 5, 14, 30);
 
 export interface GenerateRequest {
   readonly out: string;

@@ -7,9 +7,9 @@ import type { BusEntry } from '../local/formats/input-file.js';
 import { TaskPool } from '../local/emulation/task-pool.js';
 
 /** SendMessageBatch and PutEvents both take at most 10 entries per call. */
-export const ENTRIES_PER_CALL = 10;
+const ENTRIES_PER_CALL = 10;
 /** Both services' limit on one request's payload. */
-export const MAX_REQUEST_BYTES = 256 * 1024;
+const MAX_REQUEST_BYTES = 256 * 1024;
 /** PutEvents errors worth another attempt (the others are the entry's own fault). */
 const RETRYABLE_EVENT_ERRORS = new Set(['InternalFailure', 'ThrottlingException']);
 

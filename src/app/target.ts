@@ -81,7 +81,7 @@ export function describeTarget(target: Target): string {
 }
 
 /** The DynamoDB endpoint requests go to, for error messages. */
-export const dynamoEndpointOf = (target: AwsTarget): string =>
+const dynamoEndpointOf = (target: AwsTarget): string =>
   endpointOf('DynamoDB', target.endpoint) ?? `https://dynamodb.${target.region}.amazonaws.com`;
 
 const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
@@ -99,7 +99,7 @@ export function tableName(target: Target, table: TableKey): string {
 }
 
 /** Fail with a clear message when a table is missing or DynamoDB cannot be reached. */
-export async function requireTables(client: DynamoDBClient, target: AwsTarget, tables: readonly TableKey[]): Promise<void> {
+async function requireTables(client: DynamoDBClient, target: AwsTarget, tables: readonly TableKey[]): Promise<void> {
   for (const table of tables) {
     const name = tableName(target, table);
     try {

@@ -4,11 +4,16 @@ import { symbolSchema } from '../domain/index.js';
 import { EARLIEST_TIME, LATEST_TIME } from '../shared/time.js';
 import { UserError } from '../shared/user-error.js';
 
-/** The options that choose where a command runs (the embedded store unless told otherwise). */
-export function targetOptions(command: Command): Command {
+/** The options that choose which environment's local data a command uses. */
+export function localOptions(command: Command): Command {
   return command
     .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX or dev)')
-    .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)')
+    .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)');
+}
+
+/** The options that choose where a command runs (the embedded store unless told otherwise). */
+export function targetOptions(command: Command): Command {
+  return localOptions(command)
     .option('--aws', 'use the deployed environment (standard AWS SDK configuration) instead of the embedded store')
     .option('--outputs <file>', `use the deployment described by this outputs file (e.g. ${DEFAULT_OUTPUTS_FILE}); implies --aws`)
     .option('--endpoint <url>', 'DynamoDB endpoint to use instead of the embedded store (LocalStack, a DynamoDB-compatible server)')

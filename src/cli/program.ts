@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { INPUT_FORMATS } from '../app/sessions.js';
 import { DEFAULTS, TRIGGER_MODES } from '../resources/index.js';
 import { PROJECT_ROOT } from '../shared/project-root.js';
-import { dateTime, finiteNumber, oneOf, positiveInteger, positiveNumber, targetOptions } from './common.js';
+import { dateTime, finiteNumber, localOptions, oneOf, positiveInteger, positiveNumber, targetOptions } from './common.js';
 import { processIO, type CommandIO } from './io.js';
 import { EXIT_CODES, printFailure, type ExitCode } from './process-exit.js';
 
@@ -57,11 +57,9 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
   const formatOption = () => new Option('--format <format>', 'input format (default: from the extension; .csv is CSV)').argParser(oneOf(INPUT_FORMATS));
   const demoOption = () => new Option('--demo', "the demo run of npm start (kept apart from what replay accumulates) instead of the environment's data");
 
-  program
-    .command('demo')
-    .description("replay the bundled sample session as a fresh demo run with the environment's rules (what npm start does)")
-    .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX or dev)')
-    .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)')
+  localOptions(
+    program.command('demo').description("replay the bundled sample session as a fresh demo run with the environment's rules (what npm start does)"),
+  )
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'leave out the alert lines')
     .option('--verbose', "show the handlers' structured logs and metrics")
@@ -218,11 +216,9 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
     .addHelpText('after', examples('market-data dlq redrive', 'market-data dlq redrive --queue ticks --json', 'market-data dlq redrive --outputs cfn-outputs/flat-outputs.json'))
     .action(action(async (options) => (await import('./commands/dlq.js')).dlqRedriveCommand({ limit: 0, ...options }, io)));
 
-  program
-    .command('reset')
-    .description("delete an environment's local data (embedded store, dead letters, notifications, demo run), after saying what that is")
-    .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX or dev)')
-    .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)')
+  localOptions(
+    program.command('reset').description("delete an environment's local data (embedded store, dead letters, notifications, demo run), after saying what that is"),
+  )
     .option('--keep-rules', 'keep the rule overrides; delete everything else')
     .option('-y, --yes', 'do not ask (required when standard input is not a terminal)')
     .addHelpText('after', examples('market-data reset', 'market-data reset --env qa --yes', 'market-data reset --keep-rules'))

@@ -39,6 +39,7 @@ describe('endpoints the CLI may send signed requests to', () => {
     expect(endpointOf('SQS', 'http://127.0.0.1:3', env)).toBe('http://127.0.0.1:3');
     expect(endpointOf('SQS', undefined, {})).toBeUndefined();
     expect(() => checkEnvironmentEndpoints({ AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://192.168.1.9' })).toThrow('AWS_ENDPOINT_URL_EVENTBRIDGE: plain HTTP is only for this machine');
+    expect(() => checkEnvironmentEndpoints({ AWS_ENDPOINT_URL_LAMBDA: 'http://192.168.1.9' })).toThrow('AWS_ENDPOINT_URL_LAMBDA: plain HTTP is only for this machine');
   });
 
   it('tells a closed port from missing credentials', async () => {

@@ -4,8 +4,6 @@ import type { CommandIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
-export const ROOT = PROJECT_ROOT;
-
 export interface RunResult {
   readonly code: number | null;
   readonly stdout: string;
@@ -27,7 +25,7 @@ export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
  */
 export function run(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -47,7 +45,7 @@ export const spawnMarketData = (args: readonly string[], env: Record<string, str
 
 /** Start `market-data …` as a process without waiting for it, for tests that kill it or run many at once. */
 export const startMarketData = (args: readonly string[], env: Record<string, string>) =>
-  spawn(process.execPath, ['bin/market-data.js', ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  spawn(process.execPath, ['bin/market-data.js', ...args], { cwd: PROJECT_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** A stream that keeps what is written to it (not a terminal: no colour, no progress bar unless asked for). */
 export class Captured extends Writable {

@@ -1,6 +1,7 @@
 import { listAlerts } from '../../app/alerts.js';
 import { describeTarget, resolveTarget, type TargetOptions } from '../../app/target.js';
 import type { AlertType } from '../../domain/index.js';
+import { plural } from '../../shared/text.js';
 import { UserError } from '../../shared/user-error.js';
 import { listedAlertLine } from '../alert-lines.js';
 import { checkSymbol } from '../common.js';
@@ -32,5 +33,5 @@ export async function alertsCommand(options: AlertsOptions, io: CommandIO): Prom
     return;
   }
   for (const item of items) io.stdout.write(`${listedAlertLine(item)}\n`);
-  io.stdout.write(`${items.length} alert${items.length === 1 ? '' : 's'} in ${describeTarget(target)}\n`);
+  io.stdout.write(`${plural(items.length, 'alert')} in ${describeTarget(target)}\n`);
 }

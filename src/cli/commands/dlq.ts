@@ -11,6 +11,7 @@ import {
 import { displayPath } from '../../app/sessions.js';
 import { describeTarget, resolveTarget, type AwsTarget, type LocalTarget, type TargetOptions } from '../../app/target.js';
 import { parseTick } from '../../domain/index.js';
+import { plural } from '../../shared/text.js';
 import type { CommandIO } from '../io.js';
 import { reportRun } from '../run-report.js';
 import { paint, safeJson, visible } from '../terminal.js';
@@ -31,8 +32,6 @@ const where = (letter: { origin?: { file: string; line: number } }, files: numbe
 /** Input files the dead letters came from: their lines name the file when there is more than one. */
 const originFiles = (items: readonly { origin?: { file: string } }[]): number => new Set(items.map((i) => i.origin?.file)).size;
 
-const messages = (n: number): string => `${n} message${n === 1 ? '' : 's'}`;
-
 async function listLocal(target: LocalTarget, options: DlqOptions, { stdout, stderr }: CommandIO): Promise<void> {
   const { queues, unreadable } = await listLocalDeadLetters(target, options.queue, options.limit);
   for (const problem of unreadable) stderr.write(`warning: ${visible(problem.file)} line ${problem.line}: ${problem.reason}\n`);
@@ -41,7 +40,7 @@ async function listLocal(target: LocalTarget, options: DlqOptions, { stdout, std
     return;
   }
   for (const [queue, { file, total, items }] of Object.entries(queues)) {
-    stdout.write(`${paint('bold', `${queue} dead-letter queue`, stdout)} (${visible(displayPath(file))}): ${messages(total)}\n`);
+    stdout.write(`${paint('bold', `${queue} dead-letter queue`, stdout)} (${visible(displayPath(file))}): ${plural(total, 'message')}\n`);
     const files = originFiles(items);
     for (const item of items) {
       if (queue === 'ticks') {
@@ -61,7 +60,7 @@ async function listRemote(target: AwsTarget, options: DlqOptions, { stdout }: Co
   for await (const { queue, queueUrl, items } of remoteDeadLetters(target, options.queue, options.limit)) {
     result[queue] = { queueUrl, items };
     if (options.json) continue;
-    stdout.write(`${paint('bold', `${queue} dead-letter queue`, stdout)} (${visible(queueUrl)}): ${messages(items.length)} seen\n`);
+    stdout.write(`${paint('bold', `${queue} dead-letter queue`, stdout)} (${visible(queueUrl)}): ${plural(items.length, 'message')} seen\n`);
     for (const m of items) {
       const parsed = queue === 'ticks' ? parseTick(m, Date.now()) : undefined;
       const reason = m.error ?? (parsed && !parsed.ok ? parsed.reason : `received ${m.receiveCount} times`);

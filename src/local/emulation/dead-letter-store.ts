@@ -1,7 +1,7 @@
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { appendLines, ensurePrivateDir, PRIVATE_FILE_MODE, withPath } from '../../adapters/local/private-files.js';
-import { fileExists, readJsonl, type UnreadableLine } from '../formats/jsonl-reader.js';
+import { fileExists, isJsonObject, readJsonl, type UnreadableLine } from '../formats/jsonl-reader.js';
 
 /** Where a message came from, so a dead letter can be traced back to its input line. */
 export interface Origin {
@@ -30,20 +30,18 @@ export interface EventDeadLetter {
   readonly origin?: Origin;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isTickDeadLetter = (value: unknown): value is TickDeadLetter =>
+  isJsonObject(value) && typeof value.messageId === 'string' && typeof value.body === 'string' && typeof value.sentTimestamp === 'number';
 
-export const isTickDeadLetter = (value: unknown): value is TickDeadLetter =>
-  isObject(value) && typeof value.messageId === 'string' && typeof value.body === 'string' && typeof value.sentTimestamp === 'number';
-
-export const isEventDeadLetter = (value: unknown): value is EventDeadLetter =>
-  isObject(value) && isObject(value.event) && typeof value.event.id === 'string' && typeof value.rule === 'string';
+const isEventDeadLetter = (value: unknown): value is EventDeadLetter =>
+  isJsonObject(value) && isJsonObject(value.event) && typeof value.event.id === 'string' && typeof value.rule === 'string';
 
 /** What identifies a dead letter: a redriven message keeps its id, so it can be recognised when it comes back. */
-export const tickKey = (letter: TickDeadLetter): string => letter.messageId;
-export const eventKey = (letter: EventDeadLetter): string => `${String(letter.event.id)} ${letter.rule}`;
+const tickKey = (letter: TickDeadLetter): string => letter.messageId;
+const eventKey = (letter: EventDeadLetter): string => `${String(letter.event.id)} ${letter.rule}`;
 
 /** Entries redriven between two progress records; also how far back a resumed redrive looks for entries it sent back. */
-export const REDRIVE_CHUNK = 500;
+const REDRIVE_CHUNK = 500;
 
 /**
  * How far a redrive got: the aside file up to `offset` is done; the main file was `mainSize` bytes then; `skip` are

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { BusEntry } from '../formats/input-file.js';
 import type { Origin } from './dead-letter-store.js';
+import { describeError } from '../../pipeline/errors.js';
 import { TaskPool } from './task-pool.js';
 
 export type MarketEventHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<unknown>;
@@ -48,8 +49,6 @@ export interface EventBusOptions {
 
 export const matchesPattern = (pattern: EventPattern, event: EventBridgeEvent<string, unknown>): boolean =>
   pattern.source.includes(event.source) && pattern['detail-type'].includes(event['detail-type']);
-
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
  * An EventBridge bus in process: each put event goes to the target of every rule whose pattern it matches, invoked
@@ -117,7 +116,7 @@ export class LocalEventBus {
           this.options.delivered?.({ ...delivery, result });
           return;
         } catch (error) {
-          reason = describe(error);
+          reason = describeError(error);
         }
       }
     } finally {

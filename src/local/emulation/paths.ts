@@ -1,12 +1,10 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TABLES, resourceNames, type TableKey } from '../../resources/index.js';
+import { PROJECT_ROOT } from '../../shared/project-root.js';
 
-/** The project root (this file is src/local/emulation/paths.ts), so every command finds the same store whatever its cwd. */
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
 /** Overrides the local data folder (tests use a temporary one so they never touch the user's data). */
-export const DATA_HOME_VARIABLE = 'MARKET_DATA_HOME';
+const DATA_HOME_VARIABLE = 'MARKET_DATA_HOME';
 
 export function dataHome(override?: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(override ?? env[DATA_HOME_VARIABLE] ?? resolve(PROJECT_ROOT, '.local-data'));
@@ -20,7 +18,7 @@ export function dataHome(override?: string, env: NodeJS.ProcessEnv = process.env
 export type Session = 'main' | 'demo';
 
 /** The prefix of the demo session's tables in the environment's embedded store. */
-export const DEMO_TABLE_PREFIX = 'demo-';
+const DEMO_TABLE_PREFIX = 'demo-';
 
 /** The tables a session uses in the embedded store. */
 export function sessionTableNames(environmentSuffix: string, session: Session): Record<TableKey, string> {

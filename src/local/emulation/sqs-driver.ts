@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Origin } from './dead-letter-store.js';
+import { describeError } from '../../pipeline/errors.js';
 import { TaskPool } from './task-pool.js';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -30,14 +31,10 @@ export interface SqsDriverOptions {
   readonly deadLetter: (message: QueueMessage) => Promise<void>;
   /** A message the function processed (deleted from the queue). */
   readonly delivered?: (message: QueueMessage) => void;
-  /** The whole invocation failed (thrown error): every message of the batch returns to the queue. */
-  readonly invocationFailed?: (error: unknown, batch: readonly QueueMessage[]) => void;
   readonly clock?: () => number;
 }
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
-
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
  * An SQS queue and its Lambda event source mapping, in process: batches of up to `batchSize`, partial batch
@@ -118,8 +115,7 @@ export class LocalSqsDriver {
       if (listed.some((id) => !id || !all.has(id))) return all;
       return new Set(listed);
     } catch (error) {
-      for (const message of batch) message.lastError = describe(error);
-      this.options.invocationFailed?.(error, batch);
+      for (const message of batch) message.lastError = describeError(error);
       return all;
     }
   }

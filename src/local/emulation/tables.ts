@@ -10,7 +10,7 @@ const keySchema = (partition: KeyAttribute, sort?: KeyAttribute) => [
 ];
 
 /** The CreateTable request for one table definition of src/resources. */
-export function createTableInput(definition: TableDefinition, tableName: string) {
+function createTableInput(definition: TableDefinition, tableName: string) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
@@ -36,16 +36,12 @@ async function exists(client: DynamoDBClient, tableName: string): Promise<boolea
   }
 }
 
-/** Create every table of one environment's session that does not exist yet; returns the names created. */
-export async function ensureTables(client: DynamoDBClient, environmentSuffix: string, session: Session = 'main'): Promise<string[]> {
+/** Create every table of one environment's session that does not exist yet. */
+export async function ensureTables(client: DynamoDBClient, environmentSuffix: string, session: Session = 'main'): Promise<void> {
   const names = sessionTableNames(environmentSuffix, session);
-  const created: string[] = [];
   for (const [key, definition] of Object.entries(TABLES) as [TableKey, TableDefinition][]) {
-    if (await exists(client, names[key])) continue;
-    await client.send(new CreateTableCommand(createTableInput(definition, names[key])));
-    created.push(names[key]);
+    if (!(await exists(client, names[key]))) await client.send(new CreateTableCommand(createTableInput(definition, names[key])));
   }
-  return created;
 }
 
 /** True when every table of the session exists (the demo session's only after a first npm start). */

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UserError } from '../../shared/user-error.js';
+import { isJsonObject } from './jsonl-reader.js';
 import { MAX_LINE_BYTES, readLines } from './line-reader.js';
 
 export type InputFormat = 'jsonl' | 'csv';
@@ -41,8 +42,6 @@ export async function checkInputFile(file: string): Promise<number> {
   return info.size;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * A JSONL line: an object with a `detail-type` (or PutEvents' `DetailType`) is a bus event; anything else is sent as
  * the body of a tick message as it stands, so malformed ticks reach the pipeline and end in its dead-letter queue.
@@ -54,7 +53,7 @@ export function jsonlRecord(text: string, line: number): InputRecord {
   } catch {
     return { kind: 'tick', line, body: text };
   }
-  if (!isObject(value) || !('detail-type' in value || 'DetailType' in value)) return { kind: 'tick', line, body: text };
+  if (!isJsonObject(value) || !('detail-type' in value || 'DetailType' in value)) return { kind: 'tick', line, body: text };
   return busEntry(value, line);
 }
 
@@ -75,12 +74,12 @@ function busEntry(value: Record<string, unknown>, line: number): InputRecord {
       ? 'source: must be a non-empty string'
       : typeof detailType !== 'string' || detailType === ''
         ? 'detail-type: must be a non-empty string'
-        : !isObject(detail)
+        : !isJsonObject(detail)
           ? 'detail: must be a JSON object'
           : time !== undefined && (typeof time !== 'string' || Number.isNaN(Date.parse(time)))
             ? 'time: must be an ISO-8601 date'
             : undefined;
-  if (problem || !isObject(detail)) return { kind: 'bad', line, reason: `not a valid bus event: ${problem}` };
+  if (problem || !isJsonObject(detail)) return { kind: 'bad', line, reason: `not a valid bus event: ${problem}` };
   return {
     kind: 'event',
     line,
@@ -92,7 +91,7 @@ const CSV_NUMERIC = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const CSV_COLUMNS = ['symbol', 'price', 'timestamp', 'volume', 'exchange', 'bid', 'ask'] as const;
 
 /** Column names of a CSV header record; it must name at least symbol and price. */
-export function csvHeader(record: readonly string[], file: string): string[] {
+function csvHeader(record: readonly string[], file: string): string[] {
   const columns = record.map((c) => c.trim().toLowerCase());
   if (!columns.includes('symbol') || !columns.includes('price')) {
     throw new InputError(
@@ -143,7 +142,7 @@ interface CsvRow {
 const startLine = (row: CsvRow): number => row.info.lines - (row.raw.replace(/^[\r\n]+|\r?\n$/g, '').match(/\n/g)?.length ?? 0);
 
 /** Read a CSV file's header record and check it, before anything of any file is sent. */
-export async function readCsvHeader(file: string): Promise<string[]> {
+async function readCsvHeader(file: string): Promise<string[]> {
   const stream = createReadStream(file);
   const parser = stream.pipe(parse({ ...CSV_OPTIONS, to: 1 }));
   try {

@@ -23,6 +23,9 @@ export interface JsonlReadOptions<T> {
   readonly firstLine?: number;
 }
 
+/** A JSON object (not an array, not null). */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export const fileExists = (file: string): Promise<boolean> =>
   stat(file).then(
     () => true,

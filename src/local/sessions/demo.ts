@@ -10,7 +10,7 @@ export const SAMPLE_SESSION = fileURLToPath(new URL('../sample/session.jsonl', i
  * One batch in flight at a time. Which tick of a crossing raises its alert depends, for the arrival-order engine,
  * on how concurrent batches interleave; a demo must print the same alerts on every run.
  */
-export const DEMO_CONCURRENCY = 1;
+const DEMO_CONCURRENCY = 1;
 
 export type DemoOptions = Omit<RunSetup, 'remote' | 'session' | 'fresh' | 'concurrency'> & RunHooks;
 

@@ -11,7 +11,7 @@ export interface ReplayInput {
 }
 
 /** Send every record of a file to the pipeline: ticks to the queue, events to the bus, unreadable lines reported. */
-export async function feedFile(pipeline: LocalPipeline, stats: RunStats, input: ReplayInput, progress?: (p: ReadProgress) => void): Promise<void> {
+async function feedFile(pipeline: LocalPipeline, stats: RunStats, input: ReplayInput, progress?: (p: ReadProgress) => void): Promise<void> {
   for await (const record of readInput(input.file, input.format, progress)) {
     const origin = { file: input.file, line: record.line };
     if (record.kind === 'tick') await pipeline.sendTick(record.body, origin);

@@ -7,6 +7,7 @@ import { freshSession } from './session-reset.js';
 import { openLocalStore, withStoreLock } from '../emulation/store.js';
 import { dropTable } from '../emulation/tables.js';
 import type { TableKey } from '../../resources/index.js';
+import { plural } from '../../shared/text.js';
 
 export interface ResetPlan {
   readonly environment: string;
@@ -16,8 +17,6 @@ export interface ResetPlan {
   /** What will be deleted, one line each, for the user to confirm. */
   readonly items: readonly string[];
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** How many dead letters a session holds; a damaged queue must not stand in the way of deleting it. */
 async function deadLetterCount(paths: LocalPaths): Promise<string> {

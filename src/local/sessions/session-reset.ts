@@ -7,7 +7,7 @@ import { sessionTableNames, type LocalPaths, type Session } from '../emulation/p
 import { dropTable, ensureTables } from '../emulation/tables.js';
 
 /** Every file a session keeps beside the store: its dead-letter queues (with redrive leftovers) and notifications. */
-export function sessionFiles(paths: LocalPaths): string[] {
+function sessionFiles(paths: LocalPaths): string[] {
   const queues = [tickDeadLetters(paths.ticksDlq), eventDeadLetters(paths.eventsDlq)];
   return [...queues.flatMap((q) => [q.file, q.asideFile, q.progressFile, `${q.progressFile}.tmp`, q.unreadableFile]), paths.notifications];
 }

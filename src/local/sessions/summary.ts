@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { AlertType } from '../../domain/index.js';
 import type { Origin } from '../emulation/dead-letter-store.js';
 import type { Problem, RunStats } from '../emulation/run-stats.js';
+import { plural } from '../../shared/text.js';
 
 /** What a run through the local pipeline did: the summary printed at the end, or emitted by `--json`. */
 export interface RunSummary {
@@ -71,8 +72,6 @@ export function formatProblem(problem: Problem, format: ProblemFormat = {}): str
   return `${label} ${where(problem.origin, format)} (${what}): ${(format.escape ?? same)(problem.reason)}`;
 }
 
-const count = (n: number, singular: string, plural = `${singular}s`): string => `${n} ${n === 1 ? singular : plural}`;
-
 /** The human-readable summary. */
 export function formatSummary(summary: RunSummary, format: ProblemFormat = {}): string {
   const { ticks, alerts, marketEvents: events } = summary;
@@ -83,7 +82,7 @@ export function formatSummary(summary: RunSummary, format: ProblemFormat = {}): 
       'market events',
       `${events.in} in: ${events.stored} stored, ${events.alreadyStored} already stored, ${events.deadLettered} to the DLQ, ${events.unmatched} matched no rule`,
     ],
-    ['dead letters', `${count(ticks.deadLettered + events.deadLettered, 'message')} (${count(ticks.deadLettered, 'tick')}, ${count(events.deadLettered, 'event')})`],
+    ['dead letters', `${plural(ticks.deadLettered + events.deadLettered, 'message')} (${plural(ticks.deadLettered, 'tick')}, ${plural(events.deadLettered, 'event')})`],
   ];
   if (summary.badLines > 0) rows.push(['unreadable lines', `${summary.badLines} skipped`]);
   rows.push(['wall time', `${(summary.wallTimeMs / 1000).toFixed(2)} s`]);

@@ -51,7 +51,7 @@ describe('LocalEventBus', () => {
     await instance.drain();
     expect(target).toHaveBeenCalledTimes(3);
     expect(deadLetters).toHaveLength(1);
-    expect(deadLetters[0]).toMatchObject({ rule: 'quote-events', attempts: 3, reason: 'Error: rejected', origin: { line: 7 } });
+    expect(deadLetters[0]).toMatchObject({ rule: 'quote-events', attempts: 3, reason: 'rejected', origin: { line: 7 } });
   });
 
   it('redelivers a dead-lettered event to its rule with the same id', async () => {

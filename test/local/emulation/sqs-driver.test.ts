@@ -69,7 +69,7 @@ describe('LocalSqsDriver', () => {
     await queue.send('b');
     await queue.drain();
     expect(calls).toBe(3);
-    expect(deadLetters.map((m) => m.lastError)).toEqual(['Error: boom', 'Error: boom']);
+    expect(deadLetters.map((m) => m.lastError)).toEqual(['boom', 'boom']);
   });
 
   it('treats an unknown item identifier as a failure of the whole batch, as the event source mapping does', async () => {

@@ -6,6 +6,7 @@ import { describeRule } from './rule-set.js';
 import type { BacktestResult, RunResult } from './session.js';
 import type { SymbolData, SymbolRun } from './symbol-stats.js';
 import { textTable } from './text-table.js';
+import { plural } from '../../../shared/text.js';
 
 const ZONES: readonly Zone[] = ['HIGH', 'NORMAL', 'LOW'];
 /** Per-symbol columns of the sweep table fit a terminal up to this many symbols; beyond, one row per symbol. */
@@ -27,10 +28,10 @@ export function zoneShares(run: SymbolRun | undefined): Record<Zone, number> {
 }
 
 /** Alerts as the alerts table lists them: by event time (then symbol and id, so the order is stable). */
-export const inEventTimeOrder = (alerts: readonly Alert[]): Alert[] =>
+const inEventTimeOrder = (alerts: readonly Alert[]): Alert[] =>
   [...alerts].sort((a, b) => a.eventTime - b.eventTime || a.symbol.localeCompare(b.symbol) || a.alertId.localeCompare(b.alertId));
 
-export function alertJson(alert: Alert) {
+function alertJson(alert: Alert) {
   return {
     alertId: alert.alertId,
     symbol: alert.symbol,
@@ -117,7 +118,6 @@ export const printable = (text: string): string =>
     const code = c.charCodeAt(0);
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function inputLine(result: BacktestResult): string {
   const r = result.records;

@@ -1,30 +1,37 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { describeIssues, priceSchema, symbolSchema, resolveRule, type AlertRule, type RuleOverride } from '../../../domain/index.js';
+import { KEY, STATE, type RuleAttribute } from '../../../adapters/aws/alert-rules-item.js';
+import { describeIssues, priceSchema, symbolSchema, resolveRule, type AlertRule, type RuleOverride, type TriggerMode } from '../../../domain/index.js';
 import { TRIGGER_MODES } from '../../../resources/index.js';
 import { InputError } from '../../formats/input-file.js';
 
 /** A rules file is a list of rules written by a person: anything larger is not one. */
-export const MAX_RULES_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_RULES_FILE_BYTES = 10 * 1024 * 1024;
 
-/** The table's partition key (TABLES.alertRules), which the schema below spells out. */
-const KEY = 'symbol';
+/** The rule attributes of an alert-rules item (named as the item names them), checked as the functions check them. */
+const RULE_ATTRIBUTES = {
+  above: priceSchema.optional(),
+  below: priceSchema.optional(),
+  mode: z.enum(TRIGGER_MODES as [string, ...string[]], { error: `must be one of ${TRIGGER_MODES.join(', ')}` }).optional(),
+} satisfies Record<RuleAttribute, z.ZodType>;
+
+/** The engine's attributes, present in a table export, are ignored: a backtest starts from a clean state. */
+const ENGINE_ATTRIBUTES = Object.fromEntries(Object.values(STATE).map((attribute) => [attribute, z.unknown().optional()]));
+
+interface RuleItem {
+  readonly symbol: string;
+  readonly above?: number;
+  readonly below?: number;
+  readonly mode?: TriggerMode;
+}
 
 /** One item of the alert-rules table: `{ "symbol": "AAPL", "above": 152, "below": 50, "mode": "cross" }`. */
 const ruleItemSchema = z
   .strictObject(
-    {
-      symbol: symbolSchema,
-      above: priceSchema.optional(),
-      below: priceSchema.optional(),
-      mode: z.enum(TRIGGER_MODES as [string, ...string[]], { error: `must be one of ${TRIGGER_MODES.join(', ')}` }).optional(),
-      // The engine's attributes, present in a table export, are ignored: a backtest starts from a clean state.
-      window: z.unknown().optional(),
-      pending: z.unknown().optional(),
-      version: z.unknown().optional(),
-    },
-    { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object like {"symbol":"AAPL","above":152}' : undefined) },
+    { [KEY]: symbolSchema, ...RULE_ATTRIBUTES, ...ENGINE_ATTRIBUTES },
+    { error: (issue) => (issue.code === 'invalid_type' ? `must be an object like {"${KEY}":"AAPL","above":152}` : undefined) },
   )
+  .transform((item) => ({ ...item, symbol: (item as Record<string, unknown>)[KEY] }) as RuleItem)
   .refine((item) => item.above !== undefined || item.below !== undefined || item.mode !== undefined, {
     message: 'sets nothing: give above, below and/or mode',
   });
@@ -55,7 +62,7 @@ export function parseRules(text: string, file: string, defaults: AlertRule): Map
     const override: RuleOverride = {
       ...(item.above !== undefined && { above: item.above }),
       ...(item.below !== undefined && { below: item.below }),
-      ...(item.mode !== undefined && { mode: item.mode as AlertRule['mode'] }),
+      ...(item.mode !== undefined && { mode: item.mode }),
     };
     const { problem } = resolveRule(defaults, override);
     if (problem) throw new InputError(`${where}: ${problem.replace('rule override ignored: ', '')} (with the default rule ${defaults.above}/${defaults.below})`);

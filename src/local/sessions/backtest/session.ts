@@ -9,12 +9,12 @@ import { ignoredOverrides, ruleOf, type RuleSet } from './rule-set.js';
 import { SymbolData, SymbolRun } from './symbol-stats.js';
 
 /** Buckets per charted symbol: about two per pixel of a wide chart, so the line keeps every visible extreme. */
-export const CHART_BUCKETS = 2048;
+const CHART_BUCKETS = 2048;
 /**
  * Engine states a run may hold: one per symbol and rule set, each up to the lateness horizon of ticks. Past this, a
  * clear error beats running out of memory: a sweep over a file of many symbols needs fewer settings.
  */
-export const MAX_SYMBOL_STATES = 1_000_000;
+const MAX_SYMBOL_STATES = 1_000_000;
 /** Symbols charted when none are named: beyond a few dozen charts a report is no longer read. */
 export const DEFAULT_CHARTED_SYMBOLS = 40;
 

@@ -2,7 +2,7 @@ import { LIMITS } from '../../../domain/index.js';
 import { withChange, type RuleSet } from './rule-set.js';
 
 export type SweptAttribute = 'above' | 'below';
-export const SWEPT_ATTRIBUTES: readonly SweptAttribute[] = ['above', 'below'];
+const SWEPT_ATTRIBUTES: readonly SweptAttribute[] = ['above', 'below'];
 
 /** One `--sweep` option: an attribute and the values it takes, in order. */
 export interface Sweep {

@@ -7,7 +7,7 @@ export type ZoneDurations = Record<Zone, number>;
  * Time spent in each zone, in event time: from each tick to the next one in the files, in the zone of the first.
  * A tick older than one already counted (out of order in the files) changes no duration; the engine still evaluates it.
  */
-export class ZoneClock {
+class ZoneClock {
   readonly ms: ZoneDurations = { HIGH: 0, NORMAL: 0, LOW: 0 };
   private lastTime: number | undefined;
   private lastZone: Zone = 'NORMAL';

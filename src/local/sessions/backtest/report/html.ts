@@ -8,6 +8,7 @@ import type { BacktestResult, RunResult } from '../session.js';
 import type { SymbolData, SymbolRun } from '../symbol-stats.js';
 import { escapeHtml as e, jsonForScript } from './escape.js';
 import { formatDuration, formatTime } from './format.js';
+import { plural } from '../../../../shared/text.js';
 
 /** What the report inlines so it works offline: the charting library, its styles, and ours. */
 export interface ReportAssets {
@@ -18,9 +19,9 @@ export interface ReportAssets {
 }
 
 /** Rows of the overview table; the rest of the symbols are counted (and all are in --json). */
-export const OVERVIEW_ROWS = 1_000;
+const OVERVIEW_ROWS = 1_000;
 /** Alerts listed per symbol under its chart; the chart marks every one of them. */
-export const ALERT_ROWS = 200;
+const ALERT_ROWS = 200;
 
 const ZONES: readonly Zone[] = ['HIGH', 'NORMAL', 'LOW'];
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -86,7 +87,7 @@ function alertRows(alerts: readonly Alert[]): string {
     .map((a) => `<tr><td>${e(formatTime(a.eventTime))}</td><td class="${zoneClass(a.alertType)}">${e(a.alertType)}</td>${num(a.price)}${num(a.threshold)}<td><code>${e(a.alertId)}</code></td></tr>`)
     .join('');
   const more = alerts.length > ALERT_ROWS ? `<p class="muted">The first ${ALERT_ROWS} of ${alerts.length} are listed; the chart marks all of them.</p>` : '';
-  return `<details><summary>${alerts.length} alert${alerts.length === 1 ? '' : 's'}</summary>
+  return `<details><summary>${plural(alerts.length, 'alert')}</summary>
 <table><thead><tr><th>event time (UTC)</th><th>type</th><th class="num">price</th><th class="num">threshold</th><th>alert id</th></tr></thead><tbody>${rows}</tbody></table>${more}</details>`;
 }
 

@@ -5,13 +5,11 @@ import { UserError } from '../../../../shared/user-error.js';
 import type { BacktestResult } from '../session.js';
 import { renderReport, type ReportAssets } from './html.js';
 
-export { renderReport, type ReportAssets } from './html.js';
-
 const require = createRequire(import.meta.url);
 const own = (name: string) => new URL(name, import.meta.url);
 
 /** uPlot (MIT) and the report's own script and styles, read from the installed packages and this folder. */
-export async function reportAssets(): Promise<ReportAssets> {
+async function reportAssets(): Promise<ReportAssets> {
   const [chartLibrary, chartLibraryCss, chartScript, css] = await Promise.all([
     readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
