@@ -14,9 +14,29 @@ export default defineConfig({
     },
     coverage: {
       provider: 'v8',
-      include: ['src/domain/**', 'src/pipeline/**', 'src/handlers/**'],
+      include: [
+        'src/domain/**',
+        'src/pipeline/**',
+        'src/handlers/**',
+        'src/adapters/**',
+        'src/local/**/*.ts',
+        'src/app/**',
+        'src/cli/**',
+        'src/shared/**',
+      ],
       reporter: ['text-summary', 'text'],
-      thresholds: { lines: 100 },
+      // Lines, per folder: the alert engine and the functions in full; the rest of the code nearly so (what is left
+      // is what only a process shows: signals, closed pipes, a terminal). Spawned commands are not counted.
+      thresholds: {
+        'src/domain/**': { lines: 100 },
+        'src/pipeline/**': { lines: 100 },
+        'src/handlers/**': { lines: 100 },
+        'src/adapters/**': { lines: 95 },
+        'src/local/**': { lines: 95 },
+        'src/app/**': { lines: 95 },
+        'src/cli/**': { lines: 95 },
+        'src/shared/**': { lines: 95 },
+      },
     },
   },
 });

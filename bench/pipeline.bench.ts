@@ -6,8 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoAlertStore, DynamoRuleStateStore, SnsNotifier, createDocumentClient } from '../src/adapters/aws/index.js';
 import { evaluate, parseTick, type AlertRule, type SymbolWindow, type Tick } from '../src/domain/index.js';
-import { startDynalite } from '../src/local/dynalite.js';
-import { ensureTables } from '../src/local/tables.js';
+import { startDynalite } from '../src/local/emulation/dynalite.js';
+import { ensureTables } from '../src/local/emulation/tables.js';
 import { deadlineIn, processTicks, type AlertingPorts, type TickMessage } from '../src/pipeline/index.js';
 import { DEFAULTS, resourceNames } from '../src/resources/index.js';
 

@@ -8,9 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../src/shared/project-root.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ticksArg = process.argv.indexOf('--ticks');
 const TICKS = ticksArg > 0 ? Number(process.argv[ticksArg + 1]) : 1_000_000;
 // GNU time reports the child's peak resident set size; without it the replay's own figure is used.
@@ -26,7 +25,7 @@ function timed(command: string, args: string[], env: Record<string, string>): Pr
   const [file, argv] = GNU_TIME ? [GNU_TIME, ['-f', 'MAXRSS_KB=%M', command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(file, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

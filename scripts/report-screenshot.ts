@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { INSTALL_HINT, hasChromium, launchChromium } from '../test/support/chromium.js';
+import { PROJECT_ROOT } from '../src/shared/project-root.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const out = resolve(process.argv[2] ?? join(ROOT, 'docs', 'backtest-report.png'));
+const out = resolve(process.argv[2] ?? join(PROJECT_ROOT, 'docs', 'backtest-report.png'));
 if (!hasChromium()) {
   console.error(`error: ${INSTALL_HINT}`);
   process.exit(1);
@@ -19,7 +19,7 @@ if (!hasChromium()) {
 
 const dir = await mkdtemp(join(tmpdir(), 'report-screenshot-'));
 const cli = (args: string[]) => {
-  const run = spawnSync(process.execPath, ['bin/market-data.js', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MARKET_DATA_HOME: dir } });
+  const run = spawnSync(process.execPath, ['bin/market-data.js', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, MARKET_DATA_HOME: dir } });
   if (run.status !== 0 && run.status !== null) throw new Error(`market-data ${args.join(' ')}: ${run.stderr}`);
   return run.stdout;
 };

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { symbolSchema } from '../domain/index.js';
-import { parseSweep, type Sweep } from '../local/backtest/sweep.js';
+import { parseSweep, type Sweep } from '../app/backtest.js';
+import { symbolList } from './common.js';
 
 /**
  * `--sweep` values, each read when given; repeated, they accumulate. Ready to be commander argument parsers (a
@@ -16,8 +17,7 @@ export function sweepOption(value: string, previous: readonly Sweep[] = []): Swe
 
 /** `--chart AAPL,MSFT`: symbols, checked as the functions check them. */
 export function chartOption(list: string): string[] {
-  const symbols = [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))];
-  if (symbols.length === 0) throw new InvalidArgumentError('give at least one symbol, e.g. --chart AAPL,MSFT');
+  const symbols = symbolList(list, '--chart');
   for (const symbol of symbols) if (!symbolSchema.safeParse(symbol).success) throw new InvalidArgumentError(`"${symbol}" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)`);
   return symbols;
 }

@@ -1,28 +1,23 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_OUTPUTS_FILE } from './outputs.js';
-import { EXIT_CODES, printFailure } from './process-exit.js';
+import { DEFAULT_OUTPUTS_FILE } from '../app/stack-outputs.js';
+import { symbolSchema } from '../domain/index.js';
+import { EARLIEST_TIME, LATEST_TIME } from '../shared/time.js';
+import { UserError } from '../shared/user-error.js';
+
+/** The options that choose which environment's local data a command uses. */
+export function localOptions(command: Command): Command {
+  return command
+    .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX or dev)')
+    .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)');
+}
 
 /** The options that choose where a command runs (the embedded store unless told otherwise). */
 export function targetOptions(command: Command): Command {
-  return command
-    .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX or dev)')
-    .option('--data-dir <dir>', 'local data folder (default: $MARKET_DATA_HOME or .local-data)')
+  return localOptions(command)
     .option('--aws', 'use the deployed environment (standard AWS SDK configuration) instead of the embedded store')
     .option('--outputs <file>', `use the deployment described by this outputs file (e.g. ${DEFAULT_OUTPUTS_FILE}); implies --aws`)
     .option('--endpoint <url>', 'DynamoDB endpoint to use instead of the embedded store (LocalStack, a DynamoDB-compatible server)')
     .option('--region <region>', 'AWS region (default: $AWS_REGION or us-east-1)');
-}
-
-/** Run a command's action; a failure prints one actionable line and sets a non-zero exit code. */
-export function action<A extends unknown[]>(run: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await run(...args);
-    } catch (error) {
-      printFailure(error);
-      process.exitCode = EXIT_CODES.failed;
-    }
-  };
 }
 
 export function positiveInteger(value: string): number {
@@ -42,10 +37,6 @@ export function finiteNumber(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
   return n;
 }
-
-/** The instants a date option may name: alert times are ISO strings, and ISO-8601 years have four digits. */
-export const EARLIEST_TIME = Date.UTC(1970, 0, 1);
-export const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 const DATE_HELP = 'an ISO-8601 date (2026-11-20, midnight UTC) or date-time with a time zone (2026-11-20T14:30:00Z), in the years 1970-9999';
@@ -74,4 +65,26 @@ export function oneOf<T extends string>(choices: readonly T[]) {
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}`);
     return value as T;
   };
+}
+
+/** A symbol named on the command line, checked as the functions check them. */
+export function checkSymbol(symbol: string): string {
+  if (!symbolSchema.safeParse(symbol).success) throw new UserError(`symbol "${symbol}" is not valid: use uppercase, e.g. AAPL, BRK.B`);
+  return symbol;
+}
+
+/** A comma-separated list of symbols (`AAPL,MSFT`), each once, in order; an empty list is refused. */
+export function symbolList(list: string, option: string): string[] {
+  const symbols = [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))];
+  if (symbols.length === 0) throw new InvalidArgumentError(`give at least one symbol, e.g. ${option} AAPL,MSFT`);
+  return symbols;
+}
+
+/** An option's value, parsed when the command runs: a malformed one is one line naming the option. */
+export function optionValue<T>(option: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UserError(`${option}: ${(error as Error).message}`);
+  }
 }

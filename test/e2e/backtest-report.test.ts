@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTALL_HINT, hasChromium, launchChromium, type Browser } from '../support/chromium.js';
-import { marketData } from './cli.js';
+import { marketData } from '../support/cli.js';
 
 /** The few browser types the page functions use (the project's TypeScript has no DOM library). */
 interface Dataset {

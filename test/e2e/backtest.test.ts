@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketData } from './cli.js';
+import { marketData } from '../support/cli.js';
 
 interface BacktestJson {
   readonly alerts: { alertId: string; symbol: string }[];

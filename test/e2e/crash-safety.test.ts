@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tickDeadLetters } from '../../src/local/dead-letter-store.js';
-import { localPaths } from '../../src/local/paths.js';
-import { marketData, startMarketData } from './cli.js';
+import { tickDeadLetters } from '../../src/local/emulation/dead-letter-store.js';
+import { localPaths } from '../../src/local/emulation/paths.js';
+import { marketData, startMarketData } from '../support/cli.js';
 
 const LETTERS = 12_000;
 

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { ROOT, cleanEnv, marketData, run } from './cli.js';
+import { cleanEnv, marketData, run } from '../support/cli.js';
+import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
 /** Run a command on a pseudo-terminal and type `input` into it; what the terminal showed. */
 function answer(command: string, input: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: cleanEnv(env) });
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: PROJECT_ROOT, env: cleanEnv(env) });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();

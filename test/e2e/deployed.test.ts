@@ -3,14 +3,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OUTPUTS_FILE } from '../../src/cli/outputs.js';
-import { ROOT, marketData } from './cli.js';
+import { DEFAULT_OUTPUTS_FILE } from '../../src/app/stack-outputs.js';
+import { marketData } from '../support/cli.js';
+import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
 /**
  * The same journey against a real deployment: set E2E_OUTPUTS_FILE (or have `npm run deploy` write
  * cfn-outputs/flat-outputs.json) and give the standard AWS credentials. Skipped otherwise.
  */
-const outputsFile = process.env.E2E_OUTPUTS_FILE ?? (existsSync(resolve(ROOT, DEFAULT_OUTPUTS_FILE)) ? resolve(ROOT, DEFAULT_OUTPUTS_FILE) : undefined);
+const outputsFile = process.env.E2E_OUTPUTS_FILE ?? (existsSync(resolve(PROJECT_ROOT, DEFAULT_OUTPUTS_FILE)) ? resolve(PROJECT_ROOT, DEFAULT_OUTPUTS_FILE) : undefined);
 const title = outputsFile ? `market-data against the deployment in ${outputsFile}` : `market-data against a deployment (skipped: set E2E_OUTPUTS_FILE or write ${DEFAULT_OUTPUTS_FILE})`;
 
 describe.skipIf(!outputsFile)(title, () => {

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPaths } from '../../src/local/paths.js';
-import { marketData, run, startMarketData } from './cli.js';
+import { localPaths } from '../../src/local/emulation/paths.js';
+import { marketData, run, startMarketData } from '../support/cli.js';
 
 /** User and environment errors end in one line on stderr and a non-zero exit, never a stack trace. */
 describe('market-data when things go wrong', () => {

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite.js';
-import { marketData, run } from './cli.js';
+import { startDynalite, type EmbeddedDynamo } from '../../src/local/emulation/dynalite.js';
+import { marketData, run } from '../support/cli.js';
 
 /** The end-to-end suite on the embedded runtime: spawned commands, real files, a temporary data folder. */
 describe('market-data on the embedded runtime', () => {

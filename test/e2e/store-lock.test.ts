@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, marketData, startMarketData } from './cli.js';
+import { marketData, startMarketData } from '../support/cli.js';
+import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
 const CONTENDERS = 10;
 
@@ -16,7 +17,7 @@ async function contend(lock: string, log: string, count: number): Promise<{ outc
       { length: count },
       () =>
         new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lock-contender.ts', lock, log, String(startAt)], { cwd: ROOT });
+          const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lock-contender.ts', lock, log, String(startAt)], { cwd: PROJECT_ROOT });
           let out = '';
           let err = '';
           child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

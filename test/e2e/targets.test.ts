@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAwsJson, type FakeAwsJson } from '../support/aws-json-fake.js';
-import { marketData } from './cli.js';
+import { marketData } from '../support/cli.js';
 
 /** Every command sends to the endpoint the user named, for every service it calls, and to nothing else. */
 describe('market-data against the endpoint it is given', () => {

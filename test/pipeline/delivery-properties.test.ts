@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAlertStore, DynamoRuleStateStore } from '../../src/adapters/aws/index.js';
 import type { Alert, Tick } from '../../src/domain/index.js';
-import { ensureTables } from '../../src/local/tables.js';
+import { ensureTables } from '../../src/local/emulation/tables.js';
 import { processTicks, type AlertingPorts, type Deadline, type DeliveryFailures, type Notifier, type TickMessage } from '../../src/pipeline/index.js';
 import { resourceNames } from '../../src/resources/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';

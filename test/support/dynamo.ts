@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/adapters/aws/index.js';
-import { startDynalite } from '../../src/local/dynalite.js';
-import { ensureTables } from '../../src/local/tables.js';
+import { startDynalite } from '../../src/local/emulation/dynalite.js';
+import { ensureTables } from '../../src/local/emulation/tables.js';
 import { resourceNames, type ResourceNames } from '../../src/resources/index.js';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreInUseError, acquireStoreLock } from '../../src/local/store-lock.js';
+import { StoreInUseError, acquireStoreLock } from '../../src/local/emulation/store-lock.js';
 
 const [lock = '', log = '', startAt = '0'] = process.argv.slice(2);
 await sleep(Math.max(0, Number(startAt) - Date.now()));

@@ -6,8 +6,8 @@ import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
 
 /** DynamoDB's BatchWriteItem and BatchGetItem limits. */
-export const BATCH_WRITE_MAX = 25;
-export const BATCH_GET_KEYS_MAX = 100;
+const BATCH_WRITE_MAX = 25;
+const BATCH_GET_KEYS_MAX = 100;
 
 /**
  * Alerts in market-alerts with BatchWriteItem. Idempotent by construction: the key is derived from the alert id and the

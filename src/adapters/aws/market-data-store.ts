@@ -2,9 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MarketEvent } from '../../domain/index.js';
 import type { Deadline, MarketDataStore } from '../../pipeline/ports.js';
+import { DAY_SECONDS } from '../../shared/time.js';
 import { DEFAULT_BACKOFF, retryCall, type BackoffOptions } from './retry.js';
-
-const DAY_SECONDS = 86_400;
 
 /** Market events in market-data, stored once per EventBridge event id, expiring after the TTL. */
 export class DynamoMarketDataStore implements MarketDataStore {

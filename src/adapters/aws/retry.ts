@@ -84,7 +84,7 @@ export async function isolatingRejections<T>(items: readonly T[], attempt: (part
  * A signal that cuts the call off when the time budget runs out: with one SDK attempt per call, nothing a stalled
  * connection does can outlive the budget.
  */
-export const budgetSignal = (deadline: Deadline): AbortSignal => AbortSignal.timeout(Math.max(1, Math.floor(deadline.remainingMs())));
+const budgetSignal = (deadline: Deadline): AbortSignal => AbortSignal.timeout(Math.max(1, Math.floor(deadline.remainingMs())));
 
 const reasonOf = (error: unknown, signal: AbortSignal): string =>
   signal.aborted ? `${describeError(error)} (cut off: time budget exhausted)` : describeError(error);

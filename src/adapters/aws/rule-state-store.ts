@@ -8,7 +8,7 @@ import { DEFAULT_BACKOFF, retryCall, retryPending, type BackoffOptions } from '.
 import { encodeWindow } from './window-codec.js';
 
 /** DynamoDB's BatchGetItem limit. */
-export const BATCH_GET_MAX = 100;
+const BATCH_GET_MAX = 100;
 
 /**
  * Rules and engine state in alert-rules, read once per batch and changed only by version-conditional updates. A lost

@@ -1,13 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { RuleOverride } from '../../domain/index.js';
-import { KEY, RULE_ATTRIBUTES, ruleOverrideOf, type RuleAttribute } from './alert-rules-item.js';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { RuleOverride, SymbolWindow } from '../../domain/index.js';
+import { KEY, RULE_ATTRIBUTES, recordOf, ruleOverrideOf, type RuleAttribute } from './alert-rules-item.js';
 
 const NAMES = Object.fromEntries(RULE_ATTRIBUTES.map((a) => [`#${a}`, a]));
 
@@ -36,10 +41,20 @@ export interface RuleStoreOptions {
   readonly backoffMs?: number;
 }
 
+type StoredItem = Record<string, AttributeValue>;
+
+/** An item reduced to its key and rule attributes, exactly as stored; undefined when it holds no rule attribute. */
+function overrideItem(item: StoredItem): StoredItem | undefined {
+  const key = item[KEY];
+  const rule = RULE_ATTRIBUTES.filter((a) => item[a] !== undefined).map((a) => [a, item[a]!] as const);
+  return rule.length > 0 && key ? { [KEY]: key, ...Object.fromEntries(rule) } : undefined;
+}
+
 /**
  * Per-symbol rule overrides in alert-rules (the attributes of RULE_ATTRIBUTES), changed only with a condition on the
  * values read, so that two concurrent changes can never combine into a rule neither of them checked. The engine
- * state in the same item is neither read nor written.
+ * state in the same item is never written (the RuleOverrides port of src/app; the local runtime also uses it to
+ * start a session afresh with the rules kept).
  */
 export class DynamoRuleStore {
   private readonly maxAttempts: number;
@@ -53,6 +68,49 @@ export class DynamoRuleStore {
   ) {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.backoffMs = options.backoffMs ?? 50;
+  }
+
+  /** Every symbol with an item: its usable override and the engine's window, a page at a time. */
+  async symbols(): Promise<{ symbol: string; override?: RuleOverride; window?: SymbolWindow }[]> {
+    const symbols: { symbol: string; override?: RuleOverride; window?: SymbolWindow }[] = [];
+    for await (const item of this.scan()) {
+      const plain = unmarshall(item);
+      const { rule, window } = recordOf(plain);
+      symbols.push({ symbol: String(plain[KEY]), ...(rule && { override: rule }), ...(window && { window }) });
+    }
+    return symbols;
+  }
+
+  /** Every symbol's usable override; only the rule attributes are read (the engine state stays where it is). */
+  async overrides(): Promise<Map<string, RuleOverride>> {
+    const overrides = new Map<string, RuleOverride>();
+    const names = { '#key': KEY, ...NAMES };
+    for await (const item of this.scan({ ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names })) {
+      const plain = unmarshall(item);
+      const override = ruleOverrideOf(plain);
+      if (override && typeof plain[KEY] === 'string') overrides.set(plain[KEY], override);
+    }
+    return overrides;
+  }
+
+  /**
+   * Clear the engine state of every symbol, keeping the overrides: each item is replaced whole by its override, or
+   * deleted when it has none, so an interruption at any point leaves every rule in place.
+   */
+  async keepOnlyOverrides(): Promise<void> {
+    for await (const item of this.scan()) {
+      const override = overrideItem(item);
+      if (override) await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: override }));
+      else await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [KEY]: item[KEY]! } }));
+    }
+  }
+
+  /** Copy every override, exactly as stored, into another (empty) rules table. */
+  async copyOverridesTo(tableName: string): Promise<void> {
+    for await (const item of this.scan()) {
+      const override = overrideItem(item);
+      if (override) await this.client.send(new PutItemCommand({ TableName: tableName, Item: override }));
+    }
   }
 
   /** A strongly consistent read of the symbol's rule attributes. */
@@ -104,6 +162,15 @@ export class DynamoRuleStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  private async *scan(input: Partial<ScanCommandInput> = {}): AsyncGenerator<StoredItem> {
+    let startKey: StoredItem | undefined;
+    do {
+      const page = await this.client.send(new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }));
+      yield* page.Items ?? [];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   /** SET the given attributes if every rule attribute still has the value read (or is still absent). */

@@ -6,9 +6,9 @@ import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
 
 /** SNS PublishBatch limit. */
-export const PUBLISH_BATCH_MAX = 10;
+const PUBLISH_BATCH_MAX = 10;
 
-export function notificationOf(alert: Alert, environment: string): PublishBatchRequestEntry {
+function notificationOf(alert: Alert, environment: string): PublishBatchRequestEntry {
   const item = alertRecord(alert, environment);
   return {
     Id: alert.alertId,

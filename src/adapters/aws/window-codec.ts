@@ -9,7 +9,7 @@ import type { Observation, SymbolWindow, Zone } from '../../domain/index.js';
  *
  * Integers are LEB128 varints; the exponent is zigzag-encoded.
  */
-export const WINDOW_FORMAT_VERSION = 1;
+const WINDOW_FORMAT_VERSION = 1;
 
 const ZONES: readonly Zone[] = ['NORMAL', 'HIGH', 'LOW'];
 

@@ -2,7 +2,7 @@ import { chmod, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Local data (alerts, dead letters with message bodies, notifications) is for its owner only. */
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 /** Create a folder (and its missing parents) that only its owner can enter. */

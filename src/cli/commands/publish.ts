@@ -1,13 +1,11 @@
-import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
-import { eventBridgeClient, sqsClient } from '../aws-clients.js';
-import { checkEndpoint, checkQueueUrl, endpointOf } from '../endpoints.js';
-import { UserError, describeFailure } from '../../local/failures.js';
-import { checkInputFile, formatOf, readInput, type InputFormat } from '../../local/input-file.js';
-import { resourceNames } from '../../resources/index.js';
-import { DEFAULT_OUTPUTS_FILE } from '../outputs.js';
-import { Publisher, type PublishFailure } from '../publisher.js';
-import { EXIT_CODES } from '../process-exit.js';
-import { resolveTarget, type TargetOptions } from '../target.js';
+import { publishFile, type PublishFailure } from '../../app/publish.js';
+import type { InputFormat } from '../../app/sessions.js';
+import { DEFAULT_OUTPUTS_FILE } from '../../app/stack-outputs.js';
+import type { TargetOptions } from '../../app/target.js';
+import { UserError } from '../../shared/user-error.js';
+import { describeFailure } from '../failures.js';
+import type { CommandIO } from '../io.js';
+import { EXIT_CODES, type ExitCode } from '../process-exit.js';
 import { safeJson, visible } from '../terminal.js';
 
 export interface PublishOptions extends TargetOptions {
@@ -17,84 +15,34 @@ export interface PublishOptions extends TargetOptions {
   readonly json?: boolean;
 }
 
-const describeFailureLine = (f: PublishFailure): string => `line ${f.line} (${f.kind}): ${visible(f.reason)}`;
-
-/** A queue URL from the options, the outputs file, or the environment's queue name (GetQueueUrl). */
-function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string, endpoint?: string): () => Promise<string> {
-  let url: Promise<string> | undefined;
-  return () =>
-    (url ??= explicit
-      ? Promise.resolve(explicit)
-      : sqs
-          .send(new GetQueueUrlCommand({ QueueName: queueName }))
-          .then((r) => r.QueueUrl ?? Promise.reject(new Error(`GetQueueUrl returned no URL for ${queueName}`)))
-          .catch((error: unknown) => {
-            if (error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
-              throw new UserError(`queue ${queueName} does not exist in ${region}: deploy the stack (npm run deploy), or pass --queue-url or --outputs`);
-            }
-            throw new UserError(describeFailure(error, { service: 'SQS', ...(endpoint && { endpoint }) }));
-          }));
-}
+/** A failure's reason for people: the service's words, or the failed call explained. */
+const reasonOf = (f: PublishFailure): string => (f.cause ? describeFailure(f.cause) : f.reason);
 
 /** Send a file's ticks to a deployed queue and its events to the deployed bus. */
-export async function publishCommand(file: string, options: PublishOptions): Promise<void> {
+export async function publishCommand(file: string, options: PublishOptions, io: CommandIO): Promise<ExitCode | void> {
   if (!options.aws && !options.outputs && !options.endpoint && !options.queueUrl && !options.busName) {
     throw new UserError(
       `publish sends to a deployed queue and bus: give --outputs ${DEFAULT_OUTPUTS_FILE}, --queue-url/--bus-name, --endpoint or --aws (names from ENVIRONMENT_SUFFIX); ` +
         'to run a file through the local pipeline use: market-data replay',
     );
   }
-  await checkInputFile(file);
-  const target = await resolveTarget({ ...options, aws: true });
-  if (target.kind !== 'aws') throw new Error('unreachable: publish always targets AWS');
-  const names = resourceNames(target.environment);
-  const sqs = sqsClient(target);
-  const events = eventBridgeClient(target);
-  // A queue URL the user typed may name any server (HTTP only to this machine); one from an outputs file must be AWS's.
-  if (options.queueUrl) checkEndpoint(options.queueUrl, '--queue-url');
-  const fromOutputs = target.outputs?.get('queueUrl');
-  const queueUrl = options.queueUrl ?? (fromOutputs && checkQueueUrl(fromOutputs, `${target.outputs!.file}: sqs_queue_url`, target.endpoint));
-  const busName = options.busName ?? target.outputs?.get('eventBusName') ?? names.eventBus;
-  const publisher = new Publisher({
-    sqs,
-    events,
-    queueUrl: queueUrlResolver(sqs, queueUrl, names.marketDataQueue, target.region, endpointOf('SQS', target.endpoint)),
-    busName,
-    onFailure: (f) => process.stderr.write(`${describeFailureLine(f)}\n`),
-  });
-  let skipped = 0;
-  try {
-    try {
-      for await (const record of readInput(file, formatOf(file, options.format))) {
-        if (record.kind === 'tick') await publisher.tick(record.body, record.line);
-        else if (record.kind === 'event') await publisher.event(record.entry, record.line);
-        else {
-          skipped++;
-          process.stderr.write(`line ${record.line}: ${visible(record.reason)} (not sent)\n`);
-        }
-      }
-    } finally {
-      await publisher.close();
-    }
-  } finally {
-    sqs.destroy();
-    events.destroy();
-  }
-  const result = {
-    file,
-    queueUrl: queueUrl ?? null,
-    busName,
-    ticksSent: publisher.ticksSent,
-    eventsSent: publisher.eventsSent,
-    failed: publisher.failures,
-    skippedLines: skipped,
-  };
-  if (options.json) process.stdout.write(`${safeJson(result)}\n`);
-  else {
-    process.stdout.write(
-      `published ${result.ticksSent} ticks${publisher.ticksSent > 0 ? ` to ${visible(queueUrl ?? names.marketDataQueue)}` : ''} and ` +
-        `${result.eventsSent} events to ${visible(busName)}; ${result.failed.length} failed, ${skipped} unreadable lines skipped\n`,
+  const { json, ...request } = options;
+  const result = await publishFile(
+    { ...request, file },
+    {
+      onFailure: (f) => io.stderr.write(`line ${f.line} (${f.kind}): ${visible(reasonOf(f))}\n`),
+      onSkipped: (line, reason) => io.stderr.write(`line ${line}: ${visible(reason)} (not sent)\n`),
+    },
+  );
+  const failed = result.failed.map((f) => ({ kind: f.kind, line: f.line, reason: reasonOf(f) }));
+  if (json) {
+    const { file: published, queueUrl, busName, ticksSent, eventsSent, skippedLines } = result;
+    io.stdout.write(`${safeJson({ file: published, queueUrl, busName, ticksSent, eventsSent, failed, skippedLines })}\n`);
+  } else {
+    io.stdout.write(
+      `published ${result.ticksSent} ticks${result.ticksSent > 0 ? ` to ${visible(result.queue)}` : ''} and ` +
+        `${result.eventsSent} events to ${visible(result.busName)}; ${failed.length} failed, ${result.skippedLines} unreadable lines skipped\n`,
     );
   }
-  if (result.failed.length > 0 || skipped > 0) process.exitCode = EXIT_CODES.rejected;
+  if (failed.length > 0 || result.skippedLines > 0) return EXIT_CODES.rejected;
 }

@@ -1,10 +1,8 @@
-import { replayWithReport } from '../../local/console-report.js';
-import { formatOf, type InputFormat } from '../../local/input-file.js';
-import { dataHome } from '../../local/paths.js';
-import { rejectedCount } from '../../local/summary.js';
-import { EXIT_CODES } from '../process-exit.js';
-import { TABLES, type TableKey } from '../../resources/index.js';
-import { openRemoteTables, resolveTarget, type TargetOptions } from '../target.js';
+import { rejectedCount, replayFiles, type InputFormat } from '../../app/sessions.js';
+import { resolveTarget, type TargetOptions } from '../../app/target.js';
+import type { CommandIO } from '../io.js';
+import { EXIT_CODES, type ExitCode } from '../process-exit.js';
+import { reportRun } from '../run-report.js';
 
 export interface ReplayCommandOptions extends TargetOptions {
   readonly format?: InputFormat;
@@ -20,24 +18,21 @@ export interface ReplayCommandOptions extends TargetOptions {
 }
 
 /** Files through the local pipeline (on the embedded store, or on a deployed environment's tables). */
-export async function replayCommand(files: string[], options: ReplayCommandOptions): Promise<void> {
+export async function replayCommand(files: string[], options: ReplayCommandOptions, io: CommandIO): Promise<ExitCode | void> {
   const target = await resolveTarget(options);
-  const remote = target.kind === 'aws' ? await openRemoteTables(target, Object.keys(TABLES) as TableKey[]) : undefined;
-  try {
-    const summary = await replayWithReport({
-      environment: target.environment,
-      home: dataHome(options.dataDir),
-      inputs: files.map((file) => ({ file, format: formatOf(file, options.format) })),
-      ...(remote && { remote }),
-      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-      ...(options.verbose !== undefined && { verbose: options.verbose }),
-      ...(options.json !== undefined && { json: options.json }),
-      ...(options.quiet !== undefined && { quiet: options.quiet }),
-      ...(options.progress !== undefined && { progress: options.progress }),
-      ...(options.fresh && { fresh: true }),
-    });
-    if (options.strict && rejectedCount(summary) > 0) process.exitCode = EXIT_CODES.rejected;
-  } finally {
-    await remote?.close();
-  }
+  const request = {
+    files,
+    ...(options.format !== undefined && { format: options.format }),
+    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+    ...(options.verbose !== undefined && { verbose: options.verbose }),
+    ...(options.fresh && { fresh: true }),
+  };
+  const report = {
+    ...(options.json !== undefined && { json: options.json }),
+    ...(options.quiet !== undefined && { quiet: options.quiet }),
+    ...(options.progress !== undefined && { progress: options.progress }),
+  };
+  const summary = await replayFiles(target, request, (prepared) => reportRun(prepared, report, io));
+  if (options.strict && rejectedCount(summary) > 0) return EXIT_CODES.rejected;
 }

@@ -1,122 +1,50 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { recordOf } from '../../adapters/aws/index.js';
-import { DynamoRuleStore } from '../../adapters/aws/rule-store.js';
-import { currentZone, priceSchema, resolveRule, symbolSchema, type AlertRule, type RuleOverride, type TriggerMode } from '../../domain/index.js';
-import { UserError } from '../../local/failures.js';
-import { TABLES } from '../../resources/index.js';
-import { defaultRuleOf } from '../default-rule.js';
+import { deleteRule, listRules, setRule, type RuleChange } from '../../app/rules.js';
+import { describeTarget, resolveTarget, type TargetOptions } from '../../app/target.js';
+import { priceSchema, type AlertRule } from '../../domain/index.js';
+import { UserError } from '../../shared/user-error.js';
+import { checkSymbol } from '../common.js';
+import type { CommandIO } from '../io.js';
 import { safeJson, visible } from '../terminal.js';
-import { describeTarget, openTables, resolveTarget, tableName, type TargetOptions } from '../target.js';
 
 export interface RulesOptions extends TargetOptions {
   readonly json?: boolean;
 }
 
-export interface RuleChange {
-  readonly above?: number;
-  readonly below?: number;
-  readonly mode?: TriggerMode;
-}
-
-const KEY = TABLES.alertRules.partitionKey.name;
-
-function checkSymbol(symbol: string): void {
-  if (!symbolSchema.safeParse(symbol).success) throw new UserError(`symbol "${symbol}" is not valid: use uppercase, e.g. AAPL, BRK.B`);
-}
-
 const describeRule = (rule: AlertRule): string => `above ${rule.above}, below ${rule.below}, mode ${rule.mode}`;
 
 /** Per-symbol overrides with the rule in effect and the engine's current zone. */
-export async function rulesListCommand(options: RulesOptions): Promise<void> {
+export async function rulesListCommand(options: RulesOptions, io: CommandIO): Promise<void> {
   const target = await resolveTarget(options);
-  const tables = await openTables(target, ['alertRules']);
-  try {
-    const { rule: defaults, source } = await defaultRuleOf(target);
-    const rows: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await tables.documents.send(new ScanCommand({ TableName: tableName(target, 'alertRules'), ExclusiveStartKey: startKey }));
-      for (const item of page.Items ?? []) {
-        const record = recordOf(item);
-        const { rule, problem } = resolveRule(defaults, record.rule);
-        rows.push({
-          symbol: item[KEY],
-          override: record.rule ?? null,
-          effective: rule,
-          ...(problem && { problem }),
-          zone: currentZone(record.window) ?? null,
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    rows.sort((a, b) => String(a.symbol).localeCompare(String(b.symbol)));
-    if (options.json) {
-      process.stdout.write(`${safeJson({ defaults, symbols: rows })}\n`);
-      return;
-    }
-    process.stdout.write(`default rule: ${describeRule(defaults)} (${describeTarget(target)}; from ${source})\n`);
-    for (const row of rows) {
-      const override = row.override ? ` (override: ${Object.entries(row.override).map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : ' (default)';
-      const problem = row.problem ? ` — ${String(row.problem)}` : '';
-      // Symbols and values come from the table, which anyone with access can fill: shown with controls made visible.
-      process.stdout.write(`${visible(`${String(row.symbol).padEnd(8)} ${describeRule(row.effective as AlertRule)}${override}, zone ${String(row.zone ?? 'none yet')}${problem}`)}\n`);
-    }
-  } finally {
-    await tables.close();
+  const { defaults, source, symbols } = await listRules(target);
+  if (options.json) {
+    io.stdout.write(`${safeJson({ defaults, symbols })}\n`);
+    return;
+  }
+  io.stdout.write(`default rule: ${describeRule(defaults)} (${describeTarget(target)}; from ${source})\n`);
+  for (const row of symbols) {
+    const override = row.override ? ` (override: ${Object.entries(row.override).map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : ' (default)';
+    const problem = row.problem ? ` — ${row.problem}` : '';
+    // Symbols and values come from the table, which anyone with access can fill: shown with controls made visible.
+    io.stdout.write(`${visible(`${row.symbol.padEnd(8)} ${describeRule(row.effective)}${override}, zone ${row.zone ?? 'none yet'}${problem}`)}\n`);
   }
 }
 
-/**
- * Merge a change into a symbol's current override and check the result against the default rule; the store writes
- * it only if the override is still the one checked, and otherwise checks the change again on the new override. So
- * two concurrent changes that are each valid but not together (`--above 100` and `--below 120` on 150/50) can never
- * both be stored: the second sees the first and is refused.
- */
-export async function changeRule(store: DynamoRuleStore, symbol: string, change: RuleChange, defaults: AlertRule): Promise<{ override: RuleOverride; rule: AlertRule }> {
-  const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleOverride;
-  const { override } = await store.change(symbol, (current) => {
-    const { problem } = resolveRule(defaults, { ...current, ...set });
-    if (problem) throw new UserError(`rule for ${symbol} not set: ${problem.replace('rule override ignored: ', '')}`);
-    return set;
-  });
-  return { override, rule: resolveRule(defaults, override).rule };
-}
-
 /** Set some of a symbol's rule attributes; the engine state in the same item is left alone. */
-export async function rulesSetCommand(symbol: string, change: RuleChange, options: RulesOptions): Promise<void> {
+export async function rulesSetCommand(symbol: string, change: RuleChange, options: RulesOptions, io: CommandIO): Promise<void> {
   checkSymbol(symbol);
-  const entries = Object.entries(change).filter(([, v]) => v !== undefined) as [string, unknown][];
-  if (entries.length === 0) throw new UserError('nothing to set: give --above, --below and/or --mode');
+  if (Object.values(change).every((v) => v === undefined)) throw new UserError('nothing to set: give --above, --below and/or --mode');
   for (const key of ['above', 'below'] as const) {
     const checked = change[key] === undefined ? undefined : priceSchema.safeParse(change[key]);
     if (checked && !checked.success) throw new UserError(`--${key}: ${checked.error.issues[0]?.message ?? 'is not a valid price'}`);
   }
-  const target = await resolveTarget(options);
-  const tables = await openTables(target, ['alertRules']);
-  try {
-    const { rule: defaults } = await defaultRuleOf(target);
-    const store = new DynamoRuleStore(tables.client, tableName(target, 'alertRules'));
-    const { override, rule } = await changeRule(store, symbol, change, defaults);
-    const result = { symbol, override, effective: rule };
-    process.stdout.write(options.json ? `${safeJson(result)}\n` : `${symbol}: ${describeRule(rule)} (takes effect with the next batch)\n`);
-  } finally {
-    await tables.close();
-  }
+  const result = await setRule(await resolveTarget(options), symbol, change);
+  io.stdout.write(options.json ? `${safeJson(result)}\n` : `${symbol}: ${describeRule(result.effective)} (takes effect with the next batch)\n`);
 }
 
 /** Remove a symbol's override (back to the defaults); the engine state is kept. */
-export async function rulesDeleteCommand(symbol: string, options: RulesOptions): Promise<void> {
+export async function rulesDeleteCommand(symbol: string, options: RulesOptions, io: CommandIO): Promise<void> {
   checkSymbol(symbol);
-  const target = await resolveTarget(options);
-  const tables = await openTables(target, ['alertRules']);
-  try {
-    const { rule } = await defaultRuleOf(target);
-    const removed = await new DynamoRuleStore(tables.client, tableName(target, 'alertRules')).remove(symbol);
-    if (!removed) throw new UserError(`${symbol} has no rule override (it already uses the default rule)`);
-    process.stdout.write(
-      options.json ? `${safeJson({ symbol, override: null, effective: rule })}\n` : `${symbol}: override removed; now ${describeRule(rule)}\n`,
-    );
-  } finally {
-    await tables.close();
-  }
+  const { removed, effective } = await deleteRule(await resolveTarget(options), symbol);
+  if (!removed) throw new UserError(`${symbol} has no rule override (it already uses the default rule)`);
+  io.stdout.write(options.json ? `${safeJson({ symbol, override: null, effective })}\n` : `${symbol}: override removed; now ${describeRule(effective)}\n`);
 }

@@ -3,6 +3,10 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleOverrideOf } from '../../../src/adapters/aws/alert-rules-item.js';
 import { ConcurrentRuleChangeError, DynamoRuleStore } from '../../../src/adapters/aws/rule-store.js';
+import { encodeWindow } from '../../../src/adapters/aws/window-codec.js';
+import type { SymbolWindow } from '../../../src/domain/index.js';
+import { sessionTableNames } from '../../../src/local/emulation/paths.js';
+import { ensureTables } from '../../../src/local/emulation/tables.js';
 import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../../support/dynamo.js';
 
 describe('DynamoRuleStore on dynalite', () => {
@@ -138,5 +142,60 @@ describe('ruleOverrideOf', () => {
     expect(ruleOverrideOf({ above: 300, below: 0, mode: 'every' })).toEqual({ above: 300, mode: 'every' });
     expect(ruleOverrideOf({ above: Number.POSITIVE_INFINITY, below: '5', mode: 'sometimes' })).toBeUndefined();
     expect(ruleOverrideOf({ zone: 'HIGH' })).toBeUndefined();
+  });
+});
+
+describe('DynamoRuleStore over a whole table (dynalite)', () => {
+  let db: LocalDynamo;
+  let table: string;
+  let copy: string;
+  let store: DynamoRuleStore;
+  const window: SymbolWindow = { observations: [{ eventTime: Date.UTC(2026, 10, 20), price: 152.5, zone: 'HIGH', marked: true }], truncated: false };
+  const items = async (name: string) => (await db.scan(name)).sort((a, b) => String(a.symbol).localeCompare(String(b.symbol)));
+
+  beforeAll(async () => {
+    db = await startLocalDynamo('whole');
+    table = db.names.alertRulesTable;
+    await ensureTables(db.raw, 'whole', 'demo');
+    copy = sessionTableNames('whole', 'demo').alertRules;
+    store = new DynamoRuleStore(db.raw, table);
+    const put = (item: Record<string, unknown>) => db.documents.send(new PutCommand({ TableName: table, Item: item }));
+    await put({ symbol: 'AAPL', above: 152, version: 4, window: encodeWindow(window), pending: {} });
+    await put({ symbol: 'KO', version: 2, window: encodeWindow(window) });
+    await put({ symbol: 'ODD', above: 'high', mode: 'every' });
+    await put({ symbol: 'MSFT', below: 40 });
+  });
+  afterAll(() => db.close());
+
+  it('lists every symbol with its usable override and engine window', async () => {
+    const symbols = (await store.symbols()).sort((a, b) => a.symbol.localeCompare(b.symbol));
+    expect(symbols).toEqual([
+      { symbol: 'AAPL', override: { above: 152 }, window },
+      { symbol: 'KO', window },
+      { symbol: 'MSFT', override: { below: 40 } },
+      { symbol: 'ODD', override: { mode: 'every' } },
+    ]);
+  });
+
+  it('reads every override, and only the overrides', async () => {
+    expect(await store.overrides()).toEqual(
+      new Map([
+        ['AAPL', { above: 152 }],
+        ['MSFT', { below: 40 }],
+        ['ODD', { mode: 'every' }],
+      ]),
+    );
+  });
+
+  it('copies the overrides exactly as stored, then strips the engine state and keeps the overrides', async () => {
+    await store.copyOverridesTo(copy);
+    const overrides = [
+      { symbol: 'AAPL', above: 152 },
+      { symbol: 'MSFT', below: 40 },
+      { symbol: 'ODD', above: 'high', mode: 'every' },
+    ];
+    expect(await items(copy)).toEqual(overrides);
+    await store.keepOnlyOverrides();
+    expect(await items(table)).toEqual(overrides);
   });
 });

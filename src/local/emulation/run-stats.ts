@@ -1,0 +1,40 @@
+import type { AlertType } from '../../domain/index.js';
+import type { Origin } from './dead-letter-store.js';
+
+/** Something the user should see: a message that could not be processed, or a line that could not be read. */
+export interface Problem {
+  readonly kind: 'tick' | 'event' | 'line';
+  /** What happened to it. */
+  readonly outcome: 'dead-lettered' | 'unmatched' | 'skipped';
+  readonly reason: string;
+  readonly origin?: Origin;
+}
+
+/** Problems kept for the summary; the rest are counted (and are in the dead-letter files). */
+export const PROBLEMS_KEPT = 50;
+
+/** Counters the local pipeline updates as messages flow. */
+export class RunStats {
+  ticksIn = 0;
+  ticksProcessed = 0;
+  ticksDeadLettered = 0;
+  alerts: Record<AlertType, number> = { HIGH: 0, LOW: 0 };
+  eventsIn = 0;
+  eventsStored = 0;
+  eventsAlreadyStored = 0;
+  eventsDeadLettered = 0;
+  eventsUnmatched = 0;
+  badLines = 0;
+  readonly problems: Problem[] = [];
+
+  constructor(private readonly onProblem?: (problem: Problem) => void) {}
+
+  problem(problem: Problem): void {
+    if (problem.kind === 'line') this.badLines++;
+    else if (problem.outcome === 'unmatched') this.eventsUnmatched++;
+    else if (problem.kind === 'tick') this.ticksDeadLettered++;
+    else this.eventsDeadLettered++;
+    if (this.problems.length < PROBLEMS_KEPT) this.problems.push(problem);
+    this.onProblem?.(problem);
+  }
+}

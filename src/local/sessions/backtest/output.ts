@@ -1,0 +1,192 @@
+import type { Alert, AlertRule, Zone } from '../../../domain/index.js';
+import { basename } from 'node:path';
+import type { Problem } from '../../emulation/run-stats.js';
+import { formatProblem } from '../summary.js';
+import { describeRule } from './rule-set.js';
+import type { BacktestResult, RunResult } from './session.js';
+import type { SymbolData, SymbolRun } from './symbol-stats.js';
+import { textTable } from './text-table.js';
+import { plural } from '../../../shared/text.js';
+
+const ZONES: readonly Zone[] = ['HIGH', 'NORMAL', 'LOW'];
+/** Per-symbol columns of the sweep table fit a terminal up to this many symbols; beyond, one row per symbol. */
+const WIDE_SWEEP_SYMBOLS = 10;
+/** Problems printed on the terminal; --json and the report keep more. */
+const PROBLEMS_PRINTED = 10;
+
+const iso = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+/** Symbols in a stable order: by name. */
+export const sortedSymbols = (result: BacktestResult): string[] => [...result.symbols.keys()].sort();
+
+/** Time in each zone as a share of the symbol's observed time. */
+export function zoneShares(run: SymbolRun | undefined): Record<Zone, number> {
+  const ms = run?.zones.ms ?? { HIGH: 0, NORMAL: 0, LOW: 0 };
+  const total = ms.HIGH + ms.NORMAL + ms.LOW;
+  return Object.fromEntries(ZONES.map((z) => [z, total > 0 ? ms[z] / total : 0])) as Record<Zone, number>;
+}
+
+/** Alerts as the alerts table lists them: by event time (then symbol and id, so the order is stable). */
+const inEventTimeOrder = (alerts: readonly Alert[]): Alert[] =>
+  [...alerts].sort((a, b) => a.eventTime - b.eventTime || a.symbol.localeCompare(b.symbol) || a.alertId.localeCompare(b.alertId));
+
+function alertJson(alert: Alert) {
+  return {
+    alertId: alert.alertId,
+    symbol: alert.symbol,
+    alertType: alert.alertType,
+    price: alert.price,
+    threshold: alert.threshold,
+    mode: alert.mode,
+    eventTime: new Date(alert.eventTime).toISOString(),
+  };
+}
+
+const rulesJson = (run: RunResult) => ({
+  label: run.ruleSet.label,
+  defaultRule: run.ruleSet.defaultRule,
+  overrides: Object.fromEntries([...run.ruleSet.overrides].sort(([a], [b]) => a.localeCompare(b))),
+  warnings: run.warnings,
+});
+
+function symbolJson(symbol: string, data: SymbolData, run: SymbolRun | undefined, rule: AlertRule) {
+  return {
+    symbol,
+    rule: run?.rule ?? rule,
+    ticks: data.ticks,
+    invalid: data.invalid,
+    eventsWithoutPrice: data.eventsWithoutPrice,
+    late: run?.late ?? 0,
+    alerts: { total: (run?.alerts.HIGH ?? 0) + (run?.alerts.LOW ?? 0), HIGH: run?.alerts.HIGH ?? 0, LOW: run?.alerts.LOW ?? 0 },
+    timeInZoneMs: run ? { ...run.zones.ms } : { HIGH: 0, NORMAL: 0, LOW: 0 },
+    firstEventTime: iso(data.firstTime),
+    lastEventTime: iso(data.lastTime),
+    minPrice: finite(data.minPrice),
+    maxPrice: finite(data.maxPrice),
+  };
+}
+
+const common = (result: BacktestResult) => ({
+  inputs: result.inputs,
+  records: result.records,
+  problems: result.problems,
+  wallTimeMs: result.wallTimeMs,
+  ticksPerSecond: result.ticksPerSecond,
+});
+
+/** The `--json` document of a run with one rule set: everything, every alert included. */
+export function backtestJson(result: BacktestResult) {
+  const run = result.runs[0]!;
+  return {
+    ...common(result),
+    rules: rulesJson(run),
+    totals: { alerts: { total: run.totals.HIGH + run.totals.LOW, HIGH: run.totals.HIGH, LOW: run.totals.LOW }, late: run.totals.late, failed: run.totals.failed },
+    symbols: sortedSymbols(result).map((s) => symbolJson(s, result.symbols.get(s)!, run.symbols.get(s), run.ruleSet.defaultRule)),
+    alerts: inEventTimeOrder(run.alerts ?? []).map(alertJson),
+  };
+}
+
+/** The `--json` document of a sweep: per setting, the alerts of each symbol. */
+export function sweepJson(result: BacktestResult) {
+  const symbols = sortedSymbols(result);
+  return {
+    ...common(result),
+    settings: result.runs.map((run) => ({
+      ...rulesJson(run),
+      alerts: { total: run.totals.HIGH + run.totals.LOW, HIGH: run.totals.HIGH, LOW: run.totals.LOW },
+      late: run.totals.late,
+      failed: run.totals.failed,
+      symbols: Object.fromEntries(symbols.map((s) => [s, { HIGH: run.symbols.get(s)?.alerts.HIGH ?? 0, LOW: run.symbols.get(s)?.alerts.LOW ?? 0 }])),
+    })),
+    symbols: symbols.map((s) => {
+      const data = result.symbols.get(s)!;
+      return { symbol: s, ticks: data.ticks, invalid: data.invalid, firstEventTime: iso(data.firstTime), lastEventTime: iso(data.lastTime) };
+    }),
+  };
+}
+
+const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+/**
+ * Text from the input as it may be printed on a terminal: control characters (escape sequences could move the cursor
+ * or retitle the window) and bidirectional overrides shown as escapes.
+ */
+export const printable = (text: string): string =>
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+
+function inputLine(result: BacktestResult): string {
+  const r = result.records;
+  const parts = [plural(r.ticks, 'tick'), `${plural(r.eventTicks + r.eventsWithoutPrice, 'bus event')} (${r.eventTicks} with a price)`, `${r.invalid} invalid`];
+  if (r.unmatchedEvents > 0) parts.push(`${r.unmatchedEvents} matched no bus rule`);
+  if (r.unreadableLines > 0) parts.push(`${r.unreadableLines} unreadable`);
+  return `read ${printable(result.inputs.join(', '))}: ${parts.join(', ')}`;
+}
+
+function footer(result: BacktestResult, lines: string[]): void {
+  const r = result.records;
+  if (r.untimed > 0) lines.push(`${plural(r.untimed, 'message')} had no timestamp: each was timed 1 ms after the record before it (file order)`);
+  if (result.problems.length > 0) {
+    const total = r.invalid + r.unmatchedEvents + r.unreadableLines;
+    lines.push('', `problems (${total}; deployed, invalid messages would go to the dead-letter queues):`);
+    // Line numbers are per file: name the file when there are several.
+    const file = (p: Problem) => (result.inputs.length > 1 && p.origin ? `${basename(p.origin.file)}: ` : '');
+    for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${printable(`${file(p)}${formatProblem(p)}`)}`);
+    if (total > PROBLEMS_PRINTED) lines.push(`  … and ${total - PROBLEMS_PRINTED} more (--json and --report list the first ${result.problems.length})`);
+  }
+  for (const run of result.runs) for (const warning of run.warnings) lines.push(printable(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`));
+  if (r.ticks + r.eventTicks === 0) lines.push('', 'no valid tick in the input: nothing was evaluated');
+  lines.push('', `${(result.wallTimeMs / 1000).toFixed(2)} s, ${result.ticksPerSecond} ticks/s; nothing was written to any store`);
+}
+
+/** The terminal summary of a run with one rule set: one row per symbol. */
+export function formatBacktest(result: BacktestResult): string {
+  const run = result.runs[0]!;
+  const overrides = run.ruleSet.overrides.size;
+  const lines = [
+    inputLine(result),
+    `rules: ${run.ruleSet.label} (default ${describeRule(run.ruleSet.defaultRule)}${overrides > 0 ? `; ${plural(overrides, 'symbol override')}` : ''})`,
+    '',
+  ];
+  const rows = sortedSymbols(result).map((symbol) => {
+    const data = result.symbols.get(symbol)!;
+    const s = run.symbols.get(symbol);
+    const shares = zoneShares(s);
+    const rule = s?.rule ?? run.ruleSet.defaultRule;
+    return [symbol, `${rule.above}/${rule.below} ${rule.mode}`, data.ticks, s?.alerts.HIGH ?? 0, s?.alerts.LOW ?? 0, s?.late ?? 0, data.invalid, percent(shares.HIGH), percent(shares.NORMAL), percent(shares.LOW)];
+  });
+  const t = run.totals;
+  rows.push(['total', '', result.records.ticks + result.records.eventTicks, t.HIGH, t.LOW, t.late, result.records.invalid, '', '', '']);
+  lines.push(textTable(['symbol', 'rule (above/below)', 'ticks', 'HIGH', 'LOW', 'late', 'invalid', 'in HIGH', 'in NORMAL', 'in LOW'], rows));
+  lines.push('', `${plural(t.HIGH + t.LOW, 'alert')} (HIGH ${t.HIGH}, LOW ${t.LOW})${t.failed > 0 ? `; ${t.failed} ticks failed` : ''}`);
+  footer(result, lines);
+  return lines.join('\n');
+}
+
+/** The terminal table of a sweep: alerts per setting, per symbol. */
+export function formatSweep(result: BacktestResult): string {
+  const symbols = sortedSymbols(result);
+  const first = result.runs[0]!.ruleSet;
+  const overrides = first.overrides.size > 0 ? `, ${plural(first.overrides.size, 'symbol override')}` : '';
+  const lines = [inputLine(result), `${plural(result.runs.length, 'setting')} evaluated on the same ticks (mode ${first.defaultRule.mode}${overrides})`, ''];
+  const total = (run: RunResult) => run.totals.HIGH + run.totals.LOW;
+  if (symbols.length <= WIDE_SWEEP_SYMBOLS) {
+    const rows = result.runs.map((run) => [run.ruleSet.label, total(run), run.totals.HIGH, run.totals.LOW, run.totals.late, ...symbols.map((s) => (run.symbols.get(s)?.alerts.HIGH ?? 0) + (run.symbols.get(s)?.alerts.LOW ?? 0))]);
+    lines.push(textTable(['setting', 'alerts', 'HIGH', 'LOW', 'late', ...symbols], rows));
+  } else {
+    const rows = result.runs.flatMap((run) => [
+      [run.ruleSet.label, 'all', total(run), run.totals.HIGH, run.totals.LOW, run.totals.late],
+      ...symbols.map((s) => {
+        const sr = run.symbols.get(s);
+        return [run.ruleSet.label, s, (sr?.alerts.HIGH ?? 0) + (sr?.alerts.LOW ?? 0), sr?.alerts.HIGH ?? 0, sr?.alerts.LOW ?? 0, sr?.late ?? 0];
+      }),
+    ]);
+    lines.push(textTable(['setting', 'symbol', 'alerts', 'HIGH', 'LOW', 'late'], rows));
+  }
+  footer(result, lines);
+  return lines.join('\n');
+}

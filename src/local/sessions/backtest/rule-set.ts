@@ -1,0 +1,55 @@
+import { resolveRule, type AlertRule, type RuleOverride } from '../../../domain/index.js';
+
+/**
+ * The rules one backtest run applies: the default rule (what a symbol without an override uses) and per-symbol
+ * overrides, exactly as the alert-rules table holds them, so the engine resolves them as it does when deployed.
+ */
+export interface RuleSet {
+  /** How the run is named in tables: `default`, or the swept values (`above=150 below=50`). */
+  readonly label: string;
+  readonly defaultRule: AlertRule;
+  readonly overrides: ReadonlyMap<string, RuleOverride>;
+}
+
+/** A setting that replaces one attribute of every symbol's rule: `--above 152`, or one value of a sweep. */
+export type RuleAttributeChange = Partial<AlertRule>;
+
+/** Describe a rule for people: `above 150, below 50, cross`. */
+export const describeRule = (rule: AlertRule): string => `above ${rule.above}, below ${rule.below}, ${rule.mode}`;
+
+/** The rule the engine applies to a symbol (an override that leaves no NORMAL band falls back to the default). */
+export function ruleOf(ruleSet: RuleSet, symbol: string): AlertRule {
+  return resolveRule(ruleSet.defaultRule, ruleSet.overrides.get(symbol)).rule;
+}
+
+/** Overrides the engine would ignore (below not under above once merged with the default), one line each. */
+export function ignoredOverrides(ruleSet: RuleSet): string[] {
+  return [...ruleSet.overrides]
+    .map(([symbol, override]) => [symbol, resolveRule(ruleSet.defaultRule, override).problem] as const)
+    .filter(([, problem]) => problem !== undefined)
+    .map(([symbol, problem]) => `${symbol}: ${problem}`);
+}
+
+/**
+ * The rule set with the given attributes forced for every symbol: set on the default rule and on every override
+ * that names them. Throws (with the setting and the symbol) when that leaves a rule without a NORMAL band.
+ */
+export function withChange(base: RuleSet, change: RuleAttributeChange, label: string = base.label): RuleSet {
+  const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleAttributeChange;
+  const defaultRule: AlertRule = { ...base.defaultRule, ...set };
+  const overrides = new Map<string, RuleOverride>();
+  for (const [symbol, override] of base.overrides) {
+    const changed = Object.fromEntries(Object.entries(override).map(([k, v]) => [k, k in set ? set[k as keyof AlertRule] : v])) as RuleOverride;
+    overrides.set(symbol, changed);
+  }
+  const describeSetting = Object.entries(set).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const check = (rule: AlertRule, whose: string) => {
+    if (rule.below >= rule.above) throw new RangeError(`${describeSetting} leaves ${whose} without a NORMAL band: below ${rule.below} is not under above ${rule.above}`);
+  };
+  check(defaultRule, 'the default rule');
+  // An override the engine already ignored stays ignored (ignoredOverrides reports it); one this change breaks is refused.
+  for (const [symbol, override] of overrides) {
+    if (!resolveRule(base.defaultRule, base.overrides.get(symbol)).problem) check({ ...defaultRule, ...override }, `${symbol}'s rule`);
+  }
+  return { label, defaultRule, overrides };
+}

@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localPaths, type LocalPaths } from '../../../src/local/emulation/paths.js';
+import { createLocalPipeline } from '../../../src/local/emulation/pipeline.js';
+import { RunStats, type Problem } from '../../../src/local/emulation/run-stats.js';
+import { summaryOf } from '../../../src/local/sessions/summary.js';
+import type { Alert } from '../../../src/domain/index.js';
+import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+describe('local pipeline on the real handlers', () => {
+  let db: LocalDynamo;
+  let dir: string;
+  let paths: LocalPaths;
+
+  beforeAll(async () => {
+    db = await startLocalDynamo('test');
+    dir = await mkdtemp(join(tmpdir(), 'pipeline-'));
+    paths = localPaths(dir, 'test');
+  });
+  afterAll(async () => {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('raises alerts, stores market events and dead-letters what is invalid, with reasons', async () => {
+    const problems: Problem[] = [];
+    const alerted: Alert[] = [];
+    const stats = new RunStats((p) => problems.push(p));
+    const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats, onAlert: (a) => alerted.push(a) });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 149, timestamp: minutesAgo(30) }), { file: 'f', line: 1 });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 151, timestamp: minutesAgo(29) }), { file: 'f', line: 2 });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: -1 }), { file: 'f', line: 3 });
+    await pipeline.putEvent(
+      { source: 'market.data', detailType: 'Trade Execution', detail: { exchange: 'NYSE', symbol: 'F', price: 49, volume: 100 }, time: minutesAgo(20) },
+      { file: 'f', line: 4 },
+    );
+    await pipeline.putEvent({ source: 'market.data', detailType: 'Trade Execution', detail: { symbol: 'F', price: 49, volume: 1 } }, { file: 'f', line: 5 });
+    await pipeline.putEvent({ source: 'market.data', detailType: 'Order Cancel', detail: {} }, { file: 'f', line: 6 });
+    await pipeline.drain();
+
+    const summary = summaryOf(stats, 'test', ['f'], 1000);
+    expect(summary.ticks).toEqual({ in: 3, processed: 2, deadLettered: 1 });
+    expect(summary.alerts).toEqual({ total: 2, HIGH: 1, LOW: 1 });
+    expect(summary.marketEvents).toEqual({ in: 3, stored: 1, alreadyStored: 0, deadLettered: 1, unmatched: 1 });
+    expect(alerted.map((a) => `${a.alertType} ${a.symbol} ${a.price} ${a.threshold}`).sort()).toEqual(['HIGH AAPL 151 150', 'LOW F 49 50']);
+    expect(problems.map((p) => [p.origin?.line, p.outcome, p.reason])).toEqual(
+      expect.arrayContaining([
+        [3, 'dead-lettered', 'price: must be greater than 0'],
+        [5, 'dead-lettered', 'detail.exchange: must be a string'],
+        [6, 'unmatched', expect.stringContaining('detail-type "Order Cancel"')],
+      ]),
+    );
+    expect(await db.scan(db.names.alertsTable)).toHaveLength(2);
+    expect(await db.scan(db.names.marketDataTable)).toHaveLength(1);
+    const dlq = (await readFile(paths.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(dlq).toEqual([expect.objectContaining({ body: '{"symbol":"AAPL","price":-1}', receiveCount: 3, reason: 'price: must be greater than 0', origin: { file: 'f', line: 3 } })]);
+    const notifications = (await readFile(paths.notifications, 'utf8')).trim().split('\n');
+    expect(notifications).toHaveLength(2);
+  });
+
+  it('redrives dead letters: still-invalid ones return to their queue', async () => {
+    const stats = new RunStats();
+    const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
+    await pipeline.ticksDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveTick(letter);
+      await pipeline.drain();
+    });
+    await pipeline.eventsDlq.redrive(async (letters) => {
+      for (const letter of letters) await pipeline.redriveEvent(letter);
+      await pipeline.drain();
+    });
+    expect(stats.ticksDeadLettered).toBe(1);
+    expect(stats.eventsDeadLettered).toBe(1);
+    expect(await pipeline.ticksDlq.count()).toBe(1);
+    expect(await pipeline.eventsDlq.count()).toBe(1);
+  });
+
+  it('keeps the real reason of a processing failure in the dead letter', async () => {
+    const stats = new RunStats();
+    const broken = localPaths(dir, 'broken');
+    // Tables that do not exist: every valid tick fails in processing, on each of its receives.
+    const pipeline = createLocalPipeline({
+      environment: 'test',
+      region: 'us-east-1',
+      documents: db.documents,
+      tableNames: { alertRules: 'no-such-rules', alerts: 'no-such-alerts', marketData: 'no-such-data' },
+      paths: broken,
+      stats,
+    });
+    await pipeline.sendTick(JSON.stringify({ symbol: 'KO', price: 61, timestamp: minutesAgo(5) }), { file: 'f', line: 1 });
+    // A valid event whose store is missing fails each of its attempts (the first and two retries), then goes to the DLQ.
+    await pipeline.putEvent({ source: 'market.data', detailType: 'Trade Execution', detail: { exchange: 'NYSE', symbol: 'F', price: 12, volume: 1 }, time: minutesAgo(4) }, { file: 'f', line: 2 });
+    await pipeline.drain();
+    const [event] = (await readFile(broken.eventsDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; attempts: number; rule: string; origin: unknown });
+    expect(event).toMatchObject({ attempts: 3, rule: 'trade-events', origin: { file: 'f', line: 2 } });
+    expect(event!.reason).toMatch(/resource not found|ResourceNotFound/i);
+    expect(stats.eventsDeadLettered).toBe(1);
+    const [letter] = (await readFile(broken.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; receiveCount: number });
+    expect(letter!.receiveCount).toBe(3);
+    expect(letter!.reason).toMatch(/resource not found|ResourceNotFound/i);
+    expect(letter!.reason).not.toContain('run with --verbose');
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { RunStats, type Problem } from '../../../src/local/emulation/run-stats.js';
+import { formatProblem, formatSummary, rejectedCount, summaryOf } from '../../../src/local/sessions/summary.js';
+
+const problem = (kind: Problem['kind'], outcome: Problem['outcome'], line?: number, file = '/data/day1.jsonl'): Problem => ({
+  kind,
+  outcome,
+  reason: `reason ${line ?? 'none'}`,
+  ...(line !== undefined && { origin: { file, line } }),
+});
+
+function stats(): RunStats {
+  const s = new RunStats();
+  s.ticksIn = 10;
+  s.ticksProcessed = 8;
+  s.alerts = { HIGH: 2, LOW: 1 };
+  s.eventsIn = 3;
+  s.eventsStored = 1;
+  s.eventsAlreadyStored = 1;
+  s.problem(problem('tick', 'dead-lettered', 64));
+  s.problem(problem('tick', 'dead-lettered', 7, '/data/day0.jsonl'));
+  s.problem(problem('event', 'unmatched', 9));
+  s.problem(problem('line', 'skipped', 12));
+  return s;
+}
+
+describe('the run summary', () => {
+  it('counts what the pipeline did, and what it did not process', () => {
+    const summary = summaryOf(stats(), 'dev', ['/data/day1.jsonl'], 1_999.6);
+    expect(summary).toMatchObject({
+      environment: 'dev',
+      ticks: { in: 10, processed: 8, deadLettered: 2 },
+      alerts: { total: 3, HIGH: 2, LOW: 1 },
+      marketEvents: { in: 3, stored: 1, alreadyStored: 1, deadLettered: 0, unmatched: 1 },
+      badLines: 1,
+      wallTimeMs: 2000,
+      ticksPerSecond: 5,
+    });
+    expect(summary.problems).toHaveLength(4);
+    expect(rejectedCount(summary)).toBe(4);
+  });
+
+  it('gives no rate for a run under a second, where a rate says nothing', () => {
+    const summary = summaryOf(stats(), 'dev', [], 999);
+    expect(summary.ticksPerSecond).toBeNull();
+    expect(formatSummary(summary)).not.toContain('throughput');
+    expect(formatSummary(summaryOf(stats(), 'dev', [], 1_000))).toContain('  throughput        10 ticks/s');
+  });
+
+  it('reads as a table, dead letters listed by file and line, with the input text escaped', () => {
+    const text = formatSummary(summaryOf(stats(), 'dev', [], 500), { withFile: true, escape: (t) => t.toUpperCase() });
+    expect(text.split('\n')).toEqual([
+      'Summary (environment dev)',
+      '  ticks in          10 (8 processed, 2 to the DLQ)',
+      '  alerts            3 (HIGH 2, LOW 1)',
+      '  market events     3 in: 1 stored, 1 already stored, 0 to the DLQ, 1 matched no rule',
+      '  dead letters      2 messages (2 ticks, 0 events)',
+      '  unreadable lines  1 skipped',
+      '  wall time         0.50 s',
+      '  dead-lettered:',
+      '    DAY0.JSONL line 7 tick  REASON 7',
+      '    DAY1.JSONL line 64 tick  REASON 64',
+    ]);
+  });
+
+  it('says how many dead letters it leaves out', () => {
+    const s = new RunStats();
+    for (let line = 1; line <= 60; line++) s.problem(problem('tick', 'dead-lettered', line));
+    const text = formatSummary(summaryOf(s, 'dev', [], 10));
+    expect(text).toContain('  dead letters   60 messages (60 ticks, 0 events)');
+    expect(text.split('\n').at(-1)).toBe('    … and 10 more (market-data dlq list)');
+  });
+
+  it('prints each problem with where it came from', () => {
+    expect(formatProblem(problem('tick', 'dead-lettered', 64))).toBe('DLQ   line 64 (tick): reason 64');
+    expect(formatProblem(problem('event', 'unmatched', 9), { withFile: true })).toBe('SKIP  day1.jsonl line 9 (event): reason 9');
+    expect(formatProblem(problem('line', 'skipped', 12))).toBe('SKIP  line 12 (unreadable line): reason 12');
+    expect(formatProblem(problem('event', 'dead-lettered'))).toBe('DLQ   redriven (event): reason none');
+  });
+});
