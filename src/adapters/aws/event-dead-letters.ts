@@ -9,7 +9,7 @@ const MAX_BODY_BYTES = 256 * 1024 - 4 * 1024;
  * The event as the dead letter's body, in the shape EventBridge itself would have sent. An event too large (or too
  * deep to serialise) keeps its envelope and says what was left out; its audit record names it either way.
  */
-function deadLetterBody(event: unknown): { body: string; complete: boolean } {
+export function deadLetterBody(event: unknown): { body: string; complete: boolean } {
   let body: string | undefined;
   try {
     body = JSON.stringify(event);
