@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'cdktf.out/**', '.gen/**', '.local-data/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'cdktf.out/**', '.gen/**', '.local-data/**', 'node_modules/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
