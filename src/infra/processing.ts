@@ -8,8 +8,8 @@ import {
   ENV,
   LAMBDA_BUNDLES,
   LAMBDA_HANDLER,
+  type AlertRule,
   type ResourceNames,
-  type TriggerMode,
 } from '../resources/index.js';
 import { lambdaBundle } from './bundle.js';
 import type { Encryption } from './encryption.js';
@@ -18,13 +18,6 @@ import { ExecutionRole } from './iam.js';
 import type { EncryptedQueue } from './messaging.js';
 import type { Notifications } from './notifications.js';
 import type { Storage } from './storage.js';
-
-/** The default alert rule the functions apply to symbols without their own rule in alert-rules. */
-export interface AlertingSettings {
-  readonly above: number;
-  readonly below: number;
-  readonly mode: TriggerMode;
-}
 
 export interface PipelineFunctionProps {
   readonly functionName: string;
@@ -97,7 +90,8 @@ export interface ProcessingProps {
   readonly encryption: Encryption;
   readonly storage: Storage;
   readonly notifications: Notifications;
-  readonly alerting: AlertingSettings;
+  /** The default alert rule the functions apply to symbols without their own rule in alert-rules. */
+  readonly alerting: AlertRule;
   /**
    * market-events-dlq: market-processor sends invalid events there itself (a retry cannot make them valid), and
    * Lambda sends the asynchronous invocations that still fail after its retries.

@@ -44,6 +44,6 @@ describe('src/infra/main.ts', () => {
   it('fails with the reason when the configuration is invalid', () => {
     const { status, stderr } = runApp({ ALERT_TRIGGER_MODE: 'sometimes' });
     expect(status).not.toBe(0);
-    expect(stderr).toContain('ALERT_TRIGGER_MODE must be one of cross, every');
+    expect(stderr).toContain('environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")');
   });
 });
