@@ -27,8 +27,10 @@ export class TickIngestion extends Construct {
       name: props.names.marketDataQueue,
       encryption: props.encryption,
       retentionDays: DEFAULTS.queueRetentionDays,
-      // A message stays hidden while a batch is processed and retried after throttling (AWS: ≥ 6 × timeout).
-      visibilityTimeoutSeconds: DEFAULTS.visibilityTimeoutMultiplier * DEFAULTS.dataProcessor.timeoutSeconds,
+      // A message stays hidden while its batch waits in the batching window, is processed and is retried after
+      // throttling: AWS advises at least six times the function timeout plus the batching window.
+      visibilityTimeoutSeconds:
+        DEFAULTS.visibilityTimeoutMultiplier * DEFAULTS.dataProcessor.timeoutSeconds + DEPLOYMENT_DEFAULTS.batchingWindowSeconds,
       deadLetter: { queue: this.deadLetterQueue, maxReceiveCount: DEFAULTS.maxReceiveCount },
     });
   }

@@ -26,7 +26,7 @@ export const DEFAULTS = {
   keyDeletionWindowDays: 7,
   dataProcessor: { memoryMb: 3072, timeoutSeconds: 60, reservedConcurrency: 5 },
   marketProcessor: { memoryMb: 512, timeoutSeconds: 30 },
-  /** SQS requires the visibility timeout to cover retries of the function; AWS recommends 6 × its timeout. */
+  /** The tick queue hides a message for this many function timeouts, plus the batching window (AWS's advice for Lambda). */
   visibilityTimeoutMultiplier: 6,
   tags: { Team: 'trading', CostCenter: 'trading-platform' },
   metricsNamespace: 'MarketData',

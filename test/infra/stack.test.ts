@@ -174,8 +174,9 @@ describe('SQS market-data-queue', () => {
     expect(queue(names.marketDataQueue)[1].message_retention_seconds).toBe(14 * DAY);
   });
 
-  it('hides a message for 6 × the 60 s function timeout', () => {
-    expect(queue(names.marketDataQueue)[1].visibility_timeout_seconds).toBe(360);
+  // AWS's advice for an SQS event source: at least 6 × the function timeout plus the batching window.
+  it('hides a message for 6 × the 60 s function timeout plus the 1 s batching window: 361 s', () => {
+    expect(queue(names.marketDataQueue)[1].visibility_timeout_seconds).toBe(361);
   });
 
   it('redrives to market-data-dlq after 3 receives', () => {
