@@ -1,5 +1,5 @@
 /** Whole-stack policies: properties every resource of the synthesized stack must have, whatever it is. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../src/resources/index.js';
 import {
   allPolicies,
@@ -8,8 +8,8 @@ import {
   resourceConstructs,
   resourcesOf,
   synthesize,
+  synthesizeInMemory,
   type Block,
-  type Synthesized,
   type TerraformJson,
 } from './synth.js';
 
@@ -40,15 +40,18 @@ function namesOf(json: TerraformJson): Array<{ type: string; name: string }> {
   );
 }
 
+type InMemory = ReturnType<typeof synthesizeInMemory>;
+
 /** Literal names only: a reference such as `${aws_sqs_queue.x.name}` repeats a name defined elsewhere. */
 const literalNamesOf = (json: TerraformJson) => namesOf(json).filter(({ name }) => !name.includes('${'));
 
-let dev: Synthesized;
-let pr42: Synthesized;
+let dev: InMemory;
+let pr42: InMemory;
 
-beforeAll(() => {
-  dev = synthesize({ environmentSuffix: 'dev' });
-  pr42 = synthesize({ environmentSuffix: 'pr42' });
+// Built for each test, so that mutation testing knows which tests check each construct.
+beforeEach(() => {
+  dev = synthesizeInMemory({ environmentSuffix: 'dev' });
+  pr42 = synthesizeInMemory({ environmentSuffix: 'pr42' });
 });
 
 describe('tags', () => {
@@ -130,7 +133,7 @@ describe('IAM statements', () => {
 
 describe('encryption', () => {
   let keyArn: string;
-  beforeAll(() => {
+  beforeEach(() => {
     const keys = resourcesOf(dev.json, 'aws_kms_key');
     expect(keys).toHaveLength(1);
     keyArn = ref('aws_kms_key', keys[0]![0], 'arn');
@@ -187,7 +190,8 @@ describe('destroyability', () => {
   });
 
   it('configures no backend with use_lockfile (state stays local)', () => {
-    for (const { json } of [dev, pr42]) {
+    // The backend is chosen when the app synthesizes, as `cdktn synth` does.
+    for (const { json } of [synthesize({ environmentSuffix: 'dev' }), synthesize({ environmentSuffix: 'pr42' })]) {
       const backends = json.terraform.backend ?? {};
       expect(Object.keys(backends)).toEqual(['local']);
       for (const settings of Object.values(backends)) expect(settings).not.toHaveProperty('use_lockfile');
@@ -211,7 +215,7 @@ describe('naming', () => {
 
   it('keeps every name within its service limit for the longest suffix allowed', () => {
     const suffix = 'a'.repeat(20);
-    const longest = synthesize({ environmentSuffix: suffix });
+    const longest = synthesizeInMemory({ environmentSuffix: suffix });
     for (const { type, name } of literalNamesOf(longest.json)) {
       expect(NAME_LIMITS[type], `limit for ${type}`).toBeDefined();
       expect(name.length, name).toBeLessThanOrEqual(NAME_LIMITS[type]!);

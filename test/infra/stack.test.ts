@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   asList,
   parsePolicy,
@@ -13,9 +13,9 @@ import {
   resourcesOf,
   resourceWhere,
   synthesize,
+  synthesizeInMemory,
   type Block,
   type Statement,
-  type Synthesized,
   type TerraformJson,
 } from './synth.js';
 
@@ -42,12 +42,11 @@ const TABLE_NAMES = { alerts: 'market-alerts-dev', alertRules: 'alert-rules-dev'
 type TableKey = keyof typeof TABLE_NAMES;
 const DAY = 86_400;
 
-let synth: Synthesized;
 let json: TerraformJson;
 
-beforeAll(() => {
-  synth = synthesize({ environmentSuffix: SUFFIX });
-  json = synth.json;
+// Built for each test, so that mutation testing knows which tests check each construct.
+beforeEach(() => {
+  json = synthesizeInMemory({ environmentSuffix: SUFFIX }).json;
 });
 
 const only = (type: string): [string, Block] => {
@@ -104,6 +103,8 @@ describe('λ data-processor', () => {
   });
 
   it('is packaged from the built bundle as a zip in the stack assets', () => {
+    const synth = synthesize({ environmentSuffix: SUFFIX });
+    json = synth.json;
     const [, block] = fn(names.dataProcessor);
     const archive = join(synth.stackDir, block.filename as string);
     expect(block.filename).toMatch(/^assets\/.+\/archive\.zip$/);
@@ -125,7 +126,7 @@ describe('λ data-processor', () => {
   });
 
   it('passes thresholds and trigger mode given to the stack through to both functions and the default_alert_rule output', () => {
-    const custom = synthesize({ environmentSuffix: 'thr', alerting: { above: 200.5, below: 20, mode: 'every' } }).json;
+    const custom = synthesizeInMemory({ environmentSuffix: 'thr', alerting: { above: 200.5, below: 20, mode: 'every' } }).json;
     for (const name of ['data-processor-thr', 'market-processor-thr']) {
       const variables = environmentOf(resourceWhere(custom, 'aws_lambda_function', 'function_name', name)[1]);
       expect(variables).toMatchObject({ ALERT_THRESHOLD_HIGH: '200.5', ALERT_THRESHOLD_LOW: '20', ALERT_TRIGGER_MODE: 'every' });
@@ -579,7 +580,7 @@ describe('CloudWatch', () => {
   });
 
   it('reads each environment\'s own EMF metrics', () => {
-    const pr42 = synthesize({ environmentSuffix: 'pr42' }).json;
+    const pr42 = synthesizeInMemory({ environmentSuffix: 'pr42' }).json;
     const late = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-late-ticks-pr42')[1];
     expect(late.dimensions).toEqual({ service: 'data-processor', environment: 'pr42' });
     const rate = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-failed-message-rate-pr42')[1];
