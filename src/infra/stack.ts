@@ -37,8 +37,6 @@ export class MarketDataStack extends TerraformStack {
       keyName: names.key,
       aliasName: names.keyAlias,
       logGroupNames: [names.dataProcessorLogGroup, names.marketProcessorLogGroup],
-      // CloudWatch alarms publish to ops-alarms; EventBridge sends undeliverable events to market-events-dlq.
-      deliveringServices: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'],
     });
     const storage = new Storage(this, 'storage', { names, encryption });
     const notifications = new Notifications(this, 'notifications', { names, encryption });

@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { LambdaEventSourceMapping } from '@cdktn/provider-aws/lib/lambda-event-source-mapping/index.js';
 import { DEFAULTS, DEPLOYMENT_DEFAULTS, type ResourceNames } from '../resources/index.js';
 import type { Encryption } from './encryption.js';
-import { grantConsumeMessages } from './grants.js';
 import { EncryptedQueue } from './messaging.js';
 import type { PipelineFunction } from './processing.js';
 
@@ -37,7 +36,7 @@ export class TickIngestion extends Construct {
 
   /** Polls the queue into the function in batches, retrying only the messages the function reports as failed. */
   deliverTo(fn: PipelineFunction, reservedConcurrency: number): LambdaEventSourceMapping {
-    grantConsumeMessages(fn.role, this.queue);
+    this.queue.grantConsumeMessages(fn.role);
     return new LambdaEventSourceMapping(this, 'mapping', {
       eventSourceArn: this.queue.arn,
       functionName: fn.arn,

@@ -224,6 +224,62 @@ describe('naming', () => {
   });
 });
 
+/** The first cycle found among the edges, as the path that closes it, or undefined. */
+function cycleIn(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    const open = path.indexOf(node);
+    if (open >= 0) return [...path.slice(open), node];
+    if (done.has(node)) return undefined;
+    path.push(node);
+    for (const next of edges.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    done.add(node);
+    return undefined;
+  };
+  for (const node of edges.keys()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe('dependencies', () => {
+  /** resource → the resources its arguments reference or it depends on explicitly. */
+  const dependencyGraph = (json: TerraformJson) =>
+    new Map(
+      Object.entries(json.resource).flatMap(([type, blocks]) =>
+        Object.entries(blocks).map(([id, block]): [string, Set<string>] => {
+          const references = [...JSON.stringify(block).matchAll(/\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)].map(([, t, i]) => `${t}.${i}`);
+          return [`${type}.${id}`, new Set([...references, ...(block.depends_on ?? [])])];
+        }),
+      ),
+    );
+
+  // The key is created first and its policy names the alarms that notify a topic encrypted with it: read from the
+  // alarms instead of built from their names, those ARNs would close a cycle that Terraform refuses to plan.
+  it('form no cycle, which Terraform refuses to plan', () => {
+    const graph = dependencyGraph(dev.json);
+    expect([...graph.values()].reduce((n, targets) => n + targets.size, 0)).toBeGreaterThan(80);
+    expect(cycleIn(graph)).toBeUndefined();
+  });
+
+  it('are found when there is one', () => {
+    const graph = new Map([
+      ['aws_kms_key.key', new Set(['aws_cloudwatch_metric_alarm.alarm'])],
+      ['aws_cloudwatch_metric_alarm.alarm', new Set(['aws_sns_topic.topic'])],
+      ['aws_sns_topic.topic', new Set(['aws_kms_key.key'])],
+      ['aws_sqs_queue.queue', new Set(['aws_kms_key.key'])],
+    ]);
+    expect(cycleIn(graph)).toEqual(['aws_kms_key.key', 'aws_cloudwatch_metric_alarm.alarm', 'aws_sns_topic.topic', 'aws_kms_key.key']);
+    expect(cycleIn(new Map([['a.b', new Set(['c.d'])], ['c.d', new Set<string>()]]))).toBeUndefined();
+  });
+});
+
 describe('references', () => {
   it('point only at resources and data sources the stack defines', () => {
     const text = JSON.stringify({ resource: dev.json.resource, output: dev.json.output, data: dev.json.data });

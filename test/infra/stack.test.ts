@@ -38,6 +38,15 @@ const names = {
   opsAlarmsTopic: 'ops-alarms-dev',
   dashboard: 'market-data-pipeline-dev',
 } as const;
+const alarms = {
+  dataProcessorErrorRate: 'data-processor-error-rate-dev',
+  marketProcessorErrorRate: 'market-processor-error-rate-dev',
+  dataProcessorFailedMessageRate: 'data-processor-failed-message-rate-dev',
+  dataProcessorLateTicks: 'data-processor-late-ticks-dev',
+  marketProcessorDuration: 'market-processor-duration-dev',
+  marketDataDlqNotEmpty: 'market-data-dlq-not-empty-dev',
+  marketEventsDlqNotEmpty: 'market-events-dlq-not-empty-dev',
+} as const;
 const TABLE_NAMES = { alerts: 'market-alerts-dev', alertRules: 'alert-rules-dev', marketData: 'market-data-dev', auditTrail: 'audit-trail-dev' } as const;
 type TableKey = keyof typeof TABLE_NAMES;
 const DAY = 86_400;
@@ -63,6 +72,14 @@ const environmentOf = (block: Block) => (block.environment as { variables: Recor
 const tableRef = (key: TableKey, attribute = 'name') => ref('aws_dynamodb_table', table(key)[0], attribute);
 const topicRef = (name: string) => ref('aws_sns_topic', byName('aws_sns_topic', name)[0], 'arn');
 const queueRef = (name: string, attribute: string) => ref('aws_sqs_queue', queue(name)[0], attribute);
+
+/** The deploying account and partition, as the stack reads them from its data sources. */
+const accountId = () => `\${data.aws_caller_identity.${Object.keys(json.data.aws_caller_identity!)[0]}.account_id}`;
+const partition = () => `\${data.aws_partition.${Object.keys(json.data.aws_partition!)[0]}.partition}`;
+/** An ARN in this account and us-east-1, spelled out from the resource's name. */
+const arnIn = (service: string, resource: string) => `arn:${partition()}:${service}:us-east-1:${accountId()}:${resource}`;
+/** The seven alarms of DESIGN §2 and §4, the only callers CloudWatch may publish to ops-alarms and use the key for. */
+const alarmArns = () => Object.values(alarms).map((name) => arnIn('cloudwatch', `alarm:${name}`));
 
 /** The one statement of a function role that names a wildcard resource: X-Ray's write actions have no resource type. */
 const XRAY_STATEMENT = { Sid: 'XRayWriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
@@ -197,12 +214,14 @@ describe('DLQs', () => {
     const allow = parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow');
     const ruleArns = [names.tradeEventsRule, names.quoteEventsRule].map((name) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'arn'));
     expect(allow).toEqual([
-      expect.objectContaining({
+      {
+        Sid: 'AllowServiceSend',
+        Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
         Resource: ref('aws_sqs_queue', dlqId, 'arn'),
         Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
-      }),
+      },
     ]);
   });
 });
@@ -351,23 +370,24 @@ describe('SNS', () => {
     expect(byName('aws_sns_topic', name)[1].kms_master_key_id).toBe(keyArn());
   });
 
-  it('lets CloudWatch publish to ops-alarms for this account\'s alarms only', () => {
+  it('lets CloudWatch publish to ops-alarms for this account\'s seven alarms only', () => {
     const [topicId] = byName('aws_sns_topic', names.opsAlarmsTopic);
     const [, policy] = resourceWhere(json, 'aws_sns_topic_policy', 'arn', ref('aws_sns_topic', topicId, 'arn'));
-    const allow = parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow');
-    const alarmArns = resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([id]) => ref('aws_cloudwatch_metric_alarm', id, 'arn'));
-    expect(allow).toHaveLength(1);
-    expect(asList(allow[0]!.Condition?.ArnLike?.['aws:SourceArn']).sort()).toEqual(alarmArns.sort());
-    expect(allow).toEqual([
-      expect.objectContaining({
+    expect(parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow')).toEqual([
+      {
+        Sid: 'AllowServicePublish',
+        Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: 'sns:Publish',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': expect.stringContaining('aws_caller_identity') },
-          ArnLike: { 'aws:SourceArn': expect.any(Array) },
-        },
-      }),
+        Resource: ref('aws_sns_topic', topicId, 'arn'),
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId() }, ArnLike: { 'aws:SourceArn': alarmArns() } },
+      },
     ]);
+  });
+
+  it('names exactly the alarms the stack has among the callers of ops-alarms', () => {
+    const stackAlarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => arnIn('cloudwatch', `alarm:${String(a.alarm_name)}`));
+    expect([...stackAlarms].sort()).toEqual([...alarmArns()].sort());
   });
 });
 
@@ -384,19 +404,39 @@ describe('KMS', () => {
 
   it('lets exactly the services that use the key use it, each with only what it needs', () => {
     const statements = parsePolicy(only('aws_kms_key')[1].policy).Statement;
-    const principals = statements.map((s) => s.Principal);
-    expect(principals).toEqual([
-      { AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:root$/) },
+    expect(statements.map((s) => s.Principal)).toEqual([
+      { AWS: `arn:${partition()}:iam::${accountId()}:root` },
       { Service: 'logs.us-east-1.amazonaws.com' },
-      { Service: 'cloudwatch.amazonaws.com' },
       { Service: 'events.amazonaws.com' },
+      { Service: 'cloudwatch.amazonaws.com' },
     ]);
-    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
-      expect(statements.find((s) => asList(s.Principal !== '*' ? s.Principal?.Service : undefined).includes(service))?.Action).toEqual([
-        'kms:GenerateDataKey',
-        'kms:Decrypt',
-      ]);
-    }
+    expect(statements[0]).toEqual({ Sid: 'EnableIamPolicies', Effect: 'Allow', Principal: statements[0]!.Principal, Action: 'kms:*', Resource: '*' });
+  });
+
+  // Confused-deputy guard: CloudWatch passes the alarm and its account on to KMS when it publishes to the topic.
+  it('lets CloudWatch generate and decrypt data keys for this account\'s seven alarms only', () => {
+    const cloudwatch = parsePolicy(only('aws_kms_key')[1].policy).Statement.find((s) => s.Sid === 'AllowDeliveryCloudwatch');
+    expect(cloudwatch).toEqual({
+      Sid: 'AllowDeliveryCloudwatch',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId() }, ArnLike: { 'aws:SourceArn': alarmArns() } },
+    });
+  });
+
+  // EventBridge's deliveries reach KMS without aws:SourceArn or aws:SourceAccount (AWS documents neither for it), so
+  // a condition on them would lose every event the DLQ should keep. The queue policy limits it to the two rules.
+  it('lets EventBridge generate and decrypt data keys for market-events-dlq, without conditions it does not send', () => {
+    const events = parsePolicy(only('aws_kms_key')[1].policy).Statement.find((s) => s.Sid === 'AllowDeliveryEvents');
+    expect(events).toEqual({
+      Sid: 'AllowDeliveryEvents',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+    });
   });
 
   it('lets CloudWatch Logs use the key for the two function log groups only (encryption context)', () => {
@@ -464,15 +504,6 @@ describe('IAM', () => {
 });
 
 describe('CloudWatch', () => {
-  const alarms = {
-    dataProcessorErrorRate: 'data-processor-error-rate-dev',
-    marketProcessorErrorRate: 'market-processor-error-rate-dev',
-    dataProcessorFailedMessageRate: 'data-processor-failed-message-rate-dev',
-    dataProcessorLateTicks: 'data-processor-late-ticks-dev',
-    marketProcessorDuration: 'market-processor-duration-dev',
-    marketDataDlqNotEmpty: 'market-data-dlq-not-empty-dev',
-    marketEventsDlqNotEmpty: 'market-events-dlq-not-empty-dev',
-  };
   const alarm = (name: string) => resourceWhere(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', name)[1];
   type Query = { id: string; expression?: string; label?: string; return_data: boolean; metric?: Record<string, unknown> };
   /** The dimensions Powertools Metrics gives data-processor's EMF metrics in dev (see test/handlers/observability.test.ts). */
