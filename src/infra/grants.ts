@@ -10,7 +10,7 @@ import type { ExecutionRole } from './iam.js';
  * resource type for these actions, so IAM accepts them on "*" only: the one wildcard resource a role is given.
  * Lambda checks the role for xray:PutTraceSegments when it creates or updates a function with active tracing.
  */
-export const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
 export function grantTracing(role: ExecutionRole): void {
   role.allow(TRACING_ACTIONS, ['*'], 'XRayWriteTraces');

@@ -11,7 +11,7 @@ export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' 
  * What a principal needs on a table's key to read and write items: DynamoDB uses the key through the grant it
  * creates with the table, but it also checks that the caller may decrypt with the key and describe it.
  */
-export const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 
 export interface EncryptedTableProps {
   readonly name: string;

@@ -46,19 +46,17 @@ type InMemory = ReturnType<typeof synthesizeInMemory>;
 const literalNamesOf = (json: TerraformJson) => namesOf(json).filter(({ name }) => !name.includes('${'));
 
 let dev: InMemory;
-let pr42: InMemory;
 
 // Built for each test, so that mutation testing knows which tests check each construct.
 beforeEach(() => {
   dev = synthesizeInMemory({ environmentSuffix: 'dev' });
-  pr42 = synthesizeInMemory({ environmentSuffix: 'pr42' });
 });
 
 describe('tags', () => {
   it('sets Environment, Team and CostCenter as the provider default tags', () => {
     const [provider] = dev.json.provider.aws;
     expect(provider!.default_tags).toEqual([{ tags: { Environment: 'dev', Team: 'trading', CostCenter: 'trading-platform' } }]);
-    expect(pr42.json.provider.aws[0]!.default_tags![0]!.tags.Environment).toBe('pr42');
+    expect(synthesizeInMemory({ environmentSuffix: 'pr42' }).json.provider.aws[0]!.default_tags![0]!.tags.Environment).toBe('pr42');
   });
 
   it('gives every taggable resource Environment, Team and CostCenter', () => {
@@ -204,12 +202,12 @@ describe('naming', () => {
     const names = literalNamesOf(dev.json);
     expect(names.length).toBeGreaterThan(25);
     for (const { type, name } of names) expect(name, type).toMatch(/-dev$/);
-    for (const { type, name } of literalNamesOf(pr42.json)) expect(name, type).toMatch(/-pr42$/);
+    for (const { type, name } of literalNamesOf(synthesizeInMemory({ environmentSuffix: 'pr42' }).json)) expect(name, type).toMatch(/-pr42$/);
   });
 
   it('shares no resource name between two environments', () => {
     const devNames = new Set(literalNamesOf(dev.json).map(({ name }) => name));
-    const shared = literalNamesOf(pr42.json).filter(({ name }) => devNames.has(name));
+    const shared = literalNamesOf(synthesizeInMemory({ environmentSuffix: 'pr42' }).json).filter(({ name }) => devNames.has(name));
     expect(shared).toEqual([]);
   });
 

@@ -651,6 +651,45 @@ describe('CloudWatch', () => {
     for (const [, block] of all) expect(block).toMatchObject({ alarm_actions: [opsArn], ok_actions: [opsArn] });
   });
 
+  it('lays out the dashboard: alarms on top, then functions, EventBridge, queues and ticks, over 5-minute periods', () => {
+    const body = JSON.parse(only('aws_cloudwatch_dashboard')[1].dashboard_body as string) as { widgets: unknown[] };
+    const fnName = (name: string) => ref('aws_lambda_function', fn(name)[0], 'function_name');
+    const perFunction = (metric: string) => [names.dataProcessor, names.marketProcessor].map((name) => ['AWS/Lambda', metric, 'FunctionName', fnName(name)]);
+    const bus = ref('aws_cloudwatch_event_bus', only('aws_cloudwatch_event_bus')[0], 'name');
+    const rule = (name: string) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'name');
+    const deliveries = (name: string) => ['Invocations', 'FailedInvocations', 'InvocationsSentToDlq'].map((m) => ['AWS/Events', m, 'EventBusName', bus, 'RuleName', rule(name)]);
+    const sqs = (metric: string, name: string) => ['AWS/SQS', metric, 'QueueName', queueRef(name, 'name')];
+    const emf = (metric: string) => ['MarketData', metric, 'service', 'data-processor', 'environment', 'dev'];
+    const widget = (title: string, x: number, y: number, stat: string, metrics: unknown[]) => ({
+      type: 'metric',
+      x,
+      y,
+      width: 12,
+      height: 6,
+      properties: { title, region: 'us-east-1', metrics, stat, period: 300, view: 'timeSeries' },
+    });
+    const alarmArns = Object.values(alarms).map((name) => ref('aws_cloudwatch_metric_alarm', resourceWhere(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', name)[0], 'arn'));
+    expect(body.widgets).toEqual([
+      { type: 'alarm', x: 0, y: 0, width: 24, height: 3, properties: { title: 'Alarms', alarms: alarmArns } },
+      widget('Invocations', 0, 3, 'Sum', perFunction('Invocations')),
+      widget('Errors and throttles', 12, 3, 'Sum', [...perFunction('Errors'), ...perFunction('Throttles')]),
+      widget('Duration (ms)', 0, 9, 'Average', perFunction('Duration')),
+      widget('EventBridge deliveries', 12, 9, 'Sum', [...deliveries(names.tradeEventsRule), ...deliveries(names.quoteEventsRule)]),
+      widget('Tick queue backlog', 0, 15, 'Maximum', [sqs('ApproximateNumberOfMessagesVisible', names.marketDataQueue)]),
+      widget('Oldest tick (s)', 12, 15, 'Maximum', [sqs('ApproximateAgeOfOldestMessage', names.marketDataQueue)]),
+      widget('Dead-letter queues', 0, 21, 'Maximum', [
+        sqs('ApproximateNumberOfMessagesVisible', names.marketDataDlq),
+        sqs('ApproximateNumberOfMessagesVisible', names.marketEventsDlq),
+      ]),
+      widget('Ticks: received, processed, failed, invalid, late', 12, 21, 'Sum', ['TicksReceived', 'TicksProcessed', 'FailedMessages', 'InvalidMessages', 'LateTicks'].map(emf)),
+      widget('Failed messages (% of ticks received)', 0, 27, 'Sum', [
+        [...emf('FailedMessages'), { id: 'failed', visible: false }],
+        [...emf('TicksReceived'), { id: 'received', visible: false }],
+        [{ id: 'failed_rate', expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))', label: 'failed %' }],
+      ]),
+    ]);
+  });
+
   it('has a dashboard of the pipeline that shows every alarm and the EMF tick metrics', () => {
     const [, dashboard] = only('aws_cloudwatch_dashboard');
     expect(dashboard.dashboard_name).toBe(names.dashboard);

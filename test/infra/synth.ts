@@ -52,9 +52,27 @@ export function synthesize(props: Partial<MarketDataStackProps> & { environmentS
  * beforeEach), so that mutation testing credits each construct to the tests that check what it synthesizes.
  */
 export function synthesizeInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
+  const mutant = activeMutant();
+  if (mutant === undefined) return buildInMemory(props);
+  const key = JSON.stringify([mutant, props]);
+  let built = builtUnderMutant.get(key);
+  if (!built) builtUnderMutant.set(key, (built = buildInMemory(props)));
+  return built;
+}
+
+function buildInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
   const stack = new MarketDataStack(Testing.app(), stackId(props.environmentSuffix), { region: 'us-east-1', bundleRoot: builtOrPlaceholderBundles(), ...props });
   return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
 }
+
+/**
+ * The mutant a Stryker mutant run has switched on (in its global namespace), if any. The code under test cannot
+ * change during such a run, so one build serves every test in it and a surviving mutant costs one build, not one
+ * per test. Every other run builds per test: npm test, and the coverage run that tells Stryker which tests check
+ * which code.
+ */
+const activeMutant = (): string | undefined => (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
+const builtUnderMutant = new Map<string, Pick<Synthesized, 'json' | 'stack'>>();
 
 let bundles: string | undefined;
 /** bundleRoot() once per test file: placeholders are written only once. */
