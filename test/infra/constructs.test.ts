@@ -5,11 +5,13 @@
 import { TerraformOutput, TerraformStack, Testing } from 'cdktn';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider/index.js';
 import { describe, expect, it } from 'vitest';
-import { TABLES } from '../../src/resources/index.js';
+import { Construct } from 'constructs';
+import { STACK_OUTPUTS, TABLES, type TableDefinition } from '../../src/resources/index.js';
 import { AwsAccount } from '../../src/infra/account.js';
 import { Encryption } from '../../src/infra/encryption.js';
 import { ExecutionRole } from '../../src/infra/iam.js';
 import { LazyPolicy } from '../../src/infra/lazy-policy.js';
+import { defineOutputs } from '../../src/infra/outputs.js';
 import { EncryptedQueue, EncryptedTopic } from '../../src/infra/messaging.js';
 import { EncryptedTable } from '../../src/infra/storage.js';
 import { parsePolicy, type Statement, type TerraformJson } from './synth.js';
@@ -157,6 +159,14 @@ describe('EncryptedQueue', () => {
     expect(withoutBaseStatements(bed.keyPolicy(json)).map((s) => s.Sid)).toEqual(['AllowDeliveryEvents']);
   });
 
+  it('grants consuming with decrypt only: the poller reads messages, it never writes one', () => {
+    const bed = testbed();
+    const role = new ExecutionRole(bed.stack, 'role', 'role-t');
+    queueIn(bed).grantConsumeMessages(role);
+    const json = bed.synth();
+    expect(bed.rolePolicy(json)).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn(json) });
+  });
+
   it('grants consuming (receive, delete, extend, attributes; decrypt) and sending (send; data keys) to a role', () => {
     const bed = testbed();
     const queue = queueIn(bed);
@@ -264,6 +274,25 @@ describe('EncryptedTable', () => {
     });
   });
 
+  it('builds an index without a sort key when its definition has none', () => {
+    const bed = testbed();
+    const definition: TableDefinition = {
+      resource: 'auditTrailTable',
+      partitionKey: { name: 'id', type: 'S' },
+      globalSecondaryIndexes: [{ name: 'ByDay', partitionKey: { name: 'day', type: 'N' } }],
+      pointInTimeRecovery: false,
+    };
+    new EncryptedTable(bed.stack, 'table', { name: 'by-day-t', definition, encryption: bed.encryption });
+    expect(bed.only(bed.synth(), 'aws_dynamodb_table')).toMatchObject({
+      attribute: [
+        { name: 'id', type: 'S' },
+        { name: 'day', type: 'N' },
+      ],
+      global_secondary_index: [{ name: 'ByDay', hash_key: 'day', projection_type: 'ALL' }],
+      point_in_time_recovery: { enabled: false },
+    });
+  });
+
   it('grants item actions on itself only, with the key actions DynamoDB checks the caller for, once per key', () => {
     const bed = testbed();
     const rules = new EncryptedTable(bed.stack, 'rules', { name: 'alert-rules-t', definition: TABLES.alertRules, encryption: bed.encryption });
@@ -296,6 +325,18 @@ describe('ExecutionRole', () => {
     });
     expect(bed.only(json, 'aws_iam_role_policy')).toMatchObject({ name: 'role-t', role: refTo(json, 'aws_iam_role', 'id') });
     expect(bed.rolePolicy(json)).toEqual([{ Sid: 'XRayWriteTraces', Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' }]);
+  });
+});
+
+describe('defineOutputs', () => {
+  it('names each output as src/resources does, wherever in the stack it is declared', () => {
+    const bed = testbed();
+    const values = Object.fromEntries(Object.keys(STACK_OUTPUTS).map((key) => [key, { value: `v-${key}`, description: `d-${key}` }]));
+    defineOutputs(new Construct(bed.stack, 'nested'), values as Parameters<typeof defineOutputs>[1]);
+    const outputs = (bed.synth() as unknown as { output: Record<string, { value: string; description: string }> }).output;
+    expect(outputs.sqs_queue_url).toEqual({ value: 'v-sqsQueueUrl', description: 'd-sqsQueueUrl' });
+    expect(outputs.default_alert_rule).toEqual({ value: 'v-defaultAlertRule', description: 'd-defaultAlertRule' });
+    expect(Object.keys(outputs)).toHaveLength(21);
   });
 });
 

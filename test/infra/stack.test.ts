@@ -314,6 +314,10 @@ describe('EventBridge', () => {
       function_name: ref('aws_lambda_function', fn(names.marketProcessor)[0], 'function_name'),
     });
   });
+
+  it('names each rule\'s permission after its rule, so the function policy holds one statement per rule', () => {
+    expect(resourcesOf(json, 'aws_lambda_permission').map(([, p]) => p.statement_id).sort()).toEqual(['AllowEventBridge-quoteEventsRule', 'AllowEventBridge-tradeEventsRule']);
+  });
 });
 
 describe('λ market-processor', () => {
@@ -527,6 +531,8 @@ describe('CloudWatch', () => {
     // The rate in percent of the two metrics, guarded against periods without invocations.
     expect(expressions[0]!.expression).toBe(`IF(${metric('Invocations').id} > 0, 100 * ${metric('Errors').id} / ${metric('Invocations').id}, 0)`);
     expect(block).toMatchObject({ comparison_operator: 'GreaterThanThreshold', threshold: 1, evaluation_periods: 1 });
+    expect(expressions[0]).toMatchObject({ id: 'error_rate', label: 'Error rate (%)' });
+    expect(block.alarm_description).toBe(`${fnName}: more than 1% of invocations failed over 5 minutes`);
     // CloudWatch rejects an alarm that sets both a metric query and a single metric.
     for (const single of ['metric_name', 'namespace', 'statistic', 'period']) expect(block[single]).toBeUndefined();
   });
@@ -548,7 +554,7 @@ describe('CloudWatch', () => {
         {
           id: 'failed_rate',
           expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))',
-          label: expect.any(String),
+          label: 'Failed messages (% of ticks received)',
           return_data: true,
         },
       ]);
@@ -558,6 +564,9 @@ describe('CloudWatch', () => {
         evaluation_periods: 1,
         // A period without ticks has no data: nothing failed.
         treat_missing_data: 'notBreaching',
+        alarm_description:
+          `${ref('aws_lambda_function', fn(names.dataProcessor)[0], 'function_name')}: more than 1% of the ticks received failed over 5 minutes ` +
+          '(they are redelivered, then dead-lettered): see its log group for "message not processed"',
       });
       for (const single of ['metric_name', 'namespace', 'statistic', 'period', 'dimensions']) expect(block[single]).toBeUndefined();
     });
@@ -606,6 +615,9 @@ describe('CloudWatch', () => {
       comparison_operator: 'GreaterThanThreshold',
       threshold: 0,
       treat_missing_data: 'notBreaching',
+      alarm_description:
+        `${ref('aws_lambda_function', fn(names.dataProcessor)[0], 'function_name')}: ticks arrived beyond the lateness horizon over 5 minutes ` +
+        '(counted and logged, but too late to be evaluated exactly): search the log group for late ticks',
     });
     expect(block.metric_query).toBeUndefined();
   });
@@ -620,14 +632,18 @@ describe('CloudWatch', () => {
     }
   });
 
-  it('market-processor duration: average above 5 s', () => {
+  it('market-processor duration: average above 5 s over 5 minutes', () => {
+    const fnName = ref('aws_lambda_function', fn(names.marketProcessor)[0], 'function_name');
     expect(alarm(alarms.marketProcessorDuration)).toMatchObject({
       namespace: 'AWS/Lambda',
       metric_name: 'Duration',
       statistic: 'Average',
+      period: 300,
+      evaluation_periods: 1,
       threshold: 5000,
       comparison_operator: 'GreaterThanThreshold',
-      dimensions: { FunctionName: ref('aws_lambda_function', fn(names.marketProcessor)[0], 'function_name') },
+      dimensions: { FunctionName: fnName },
+      alarm_description: `${fnName}: average duration above 5000 ms over 5 minutes`,
     });
   });
 
@@ -635,12 +651,17 @@ describe('CloudWatch', () => {
     [alarms.marketDataDlqNotEmpty, names.marketDataDlq],
     [alarms.marketEventsDlqNotEmpty, names.marketEventsDlq],
   ])('%s: messages visible in %s', (alarmName, queueName) => {
+    const queueNameRef = ref('aws_sqs_queue', queue(queueName)[0], 'name');
     expect(alarm(alarmName)).toMatchObject({
       namespace: 'AWS/SQS',
       metric_name: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: ref('aws_sqs_queue', queue(queueName)[0], 'name') },
+      dimensions: { QueueName: queueNameRef },
+      statistic: 'Maximum',
+      period: 300,
+      evaluation_periods: 1,
       comparison_operator: 'GreaterThanThreshold',
       threshold: 0,
+      alarm_description: `${queueNameRef} holds messages that failed processing: inspect and redrive them`,
     });
   });
 
