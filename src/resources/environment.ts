@@ -64,7 +64,7 @@ export function positiveNumberVariable(env: Env, name: string, fallback: number)
 /** A whole number above 0, or the fallback when the variable is unset or blank. */
 export function wholeNumberVariable(env: Env, name: string, fallback: number): number {
   const value = positiveNumberVariable(env, name, fallback);
-  if (!Number.isInteger(value)) throw new Error(`environment variable ${name} must be a whole number (got "${env[name]?.trim()}")`);
+  if (!Number.isInteger(value)) throw new Error(`environment variable ${name} must be a whole number (got "${value}")`);
   return value;
 }
 

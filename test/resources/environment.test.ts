@@ -77,7 +77,8 @@ describe('environment suffix and region', () => {
     expect(environmentSuffixFrom({ ENVIRONMENT_SUFFIX: ' pr-42 ' })).toBe('pr-42');
     expect(environmentSuffixFrom({ ENVIRONMENT_SUFFIX: 'a'.repeat(20) })).toBe('a'.repeat(20));
     expect(regionFrom({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('eu-west-1');
-    expect(regionFrom({ AWS_REGION: ' ', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
+    expect(regionFrom({ AWS_REGION: ' ', AWS_DEFAULT_REGION: ' us-west-2 ' })).toBe('us-west-2');
+    expect(regionFrom({ AWS_REGION: ' eu-central-1 ' })).toBe('eu-central-1');
   });
 
   it.each(['PR42', 'pr_42', '-pr42', 'a'.repeat(21)])('refuses the suffix %s, saying what a suffix may hold', (suffix) => {
