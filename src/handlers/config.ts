@@ -1,64 +1,55 @@
-import { DEFAULTS, ENV, EVENT_RULES, EVENT_SOURCE, TRIGGER_MODES, type TriggerMode } from '../resources/index.js';
+import {
+  DEFAULTS,
+  ENV,
+  EVENT_RULES,
+  EVENT_SOURCE,
+  defaultAlertRuleFrom,
+  positiveNumberVariable,
+  requiredVariable,
+  wholeNumberVariable,
+  type Env,
+} from '../resources/index.js';
 import type { AlertRule, MarketEventRouting } from '../domain/index.js';
 import type { EngineLimits } from '../pipeline/index.js';
+import { DAY_MS } from '../shared/time.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function required(env: Env, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new Error(`missing required environment variable ${name}`);
-  return value;
-}
-
-function positiveNumber(env: Env, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`environment variable ${name} must be a positive number (got "${raw}")`);
-  return value;
-}
-
-export interface AlertingConfig {
+export interface AlertingConfig extends EngineSettings {
   readonly environment: string;
   readonly alertsTable: string;
   readonly alertRulesTable: string;
   readonly topicArn: string;
+}
+
+export interface EngineSettings {
   readonly defaultRule: AlertRule;
   readonly limits: EngineLimits;
 }
 
-const DAY_MS = 86_400_000;
-
-function wholeNumber(env: Env, name: string, fallback: number): number {
-  const value = positiveNumber(env, name, fallback);
-  if (!Number.isInteger(value)) throw new Error(`environment variable ${name} must be a whole number (got "${env[name]}")`);
-  return value;
-}
-
-/** The data-processor's settings; the defaults of src/resources apply where the stack sets nothing. */
-export function alertingConfigFrom(env: Env): AlertingConfig {
-  const mode = (env[ENV.triggerMode]?.trim() || DEFAULTS.triggerMode) as TriggerMode;
-  if (!TRIGGER_MODES.includes(mode)) throw new Error(`environment variable ${ENV.triggerMode} must be one of ${TRIGGER_MODES.join(', ')} (got "${mode}")`);
-  const defaultRule: AlertRule = {
-    above: positiveNumber(env, ENV.thresholdAbove, DEFAULTS.thresholds.above),
-    below: positiveNumber(env, ENV.thresholdBelow, DEFAULTS.thresholds.below),
-    mode,
-  };
-  if (defaultRule.below >= defaultRule.above) {
-    throw new Error(`${ENV.thresholdBelow} (${defaultRule.below}) must be less than ${ENV.thresholdAbove} (${defaultRule.above})`);
-  }
+/**
+ * The default rule and the engine's limits, as both functions read them at cold start (and the local runtime, a
+ * backtest and `rules` from a shell's or a deployed function's variables): ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW,
+ * ALERT_TRIGGER_MODE and ALERT_LATENESS_HORIZON_TICKS over the defaults of src/resources.
+ */
+export function engineSettingsFrom(env: Env): EngineSettings {
   return {
-    environment: required(env, ENV.environment),
-    alertsTable: required(env, ENV.alertsTable),
-    alertRulesTable: required(env, ENV.alertRulesTable),
-    topicArn: required(env, ENV.tradingAlertsTopicArn),
-    defaultRule,
+    defaultRule: defaultAlertRuleFrom(env),
     limits: {
-      horizon: wholeNumber(env, ENV.latenessHorizonTicks, DEFAULTS.latenessHorizonTicks),
+      horizon: wholeNumberVariable(env, ENV.latenessHorizonTicks, DEFAULTS.latenessHorizonTicks),
       maxPending: DEFAULTS.maxPendingAlerts,
       // A pending alert's owner message cannot come back once the queues' retention has passed.
       pendingRetentionMs: Math.max(DEFAULTS.queueRetentionDays, DEFAULTS.dlqRetentionDays) * DAY_MS,
     },
+  };
+}
+
+/** The data-processor's settings; the defaults of src/resources apply where the stack sets nothing. */
+export function alertingConfigFrom(env: Env): AlertingConfig {
+  return {
+    environment: requiredVariable(env, ENV.environment),
+    alertsTable: requiredVariable(env, ENV.alertsTable),
+    alertRulesTable: requiredVariable(env, ENV.alertRulesTable),
+    topicArn: requiredVariable(env, ENV.tradingAlertsTopicArn),
+    ...engineSettingsFrom(env),
   };
 }
 
@@ -72,10 +63,10 @@ export interface MarketEventConfig extends AlertingConfig {
 export function marketEventConfigFrom(env: Env): MarketEventConfig {
   return {
     ...alertingConfigFrom(env),
-    marketDataTable: required(env, ENV.marketDataTable),
-    auditTrailTable: required(env, ENV.auditTrailTable),
-    eventsDlqUrl: required(env, ENV.marketEventsDlqUrl),
-    ttlDays: positiveNumber(env, ENV.marketDataTtlDays, DEFAULTS.marketDataTtlDays),
+    marketDataTable: requiredVariable(env, ENV.marketDataTable),
+    auditTrailTable: requiredVariable(env, ENV.auditTrailTable),
+    eventsDlqUrl: requiredVariable(env, ENV.marketEventsDlqUrl),
+    ttlDays: positiveNumberVariable(env, ENV.marketDataTtlDays, DEFAULTS.marketDataTtlDays),
   };
 }
 

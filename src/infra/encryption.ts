@@ -3,7 +3,8 @@ import { KmsAlias } from '@cdktn/provider-aws/lib/kms-alias/index.js';
 import { KmsKey } from '@cdktn/provider-aws/lib/kms-key/index.js';
 import { DEFAULTS } from '../resources/index.js';
 import type { AwsAccount } from './account.js';
-import { policyDocument, servicePrincipal, type PolicyStatement } from './policy.js';
+import { LazyPolicy } from './lazy-policy.js';
+import { servicePrincipal } from './policy.js';
 
 /** The data-key actions a service needs to write to and read from an SSE-KMS queue or topic. */
 export const ENVELOPE_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
@@ -24,30 +25,41 @@ const LOGS_KEY_ACTIONS = [
   'kms:DescribeKey',
 ];
 
+/**
+ * Services whose deliveries reach KMS without the caller's aws:SourceArn and aws:SourceAccount, so that a key policy
+ * condition on them would deny every delivery. EventBridge: the SNS developer guide states those keys are not
+ * supported in a KMS key policy for EventBridge-to-encrypted-topic delivery, and EventBridge documents the key policy
+ * for an encrypted SQS target or dead-letter queue without them. Its sends are limited to the stack's two rules by
+ * the queue policy (aws:SourceArn), which SQS evaluates itself.
+ */
+const WITHOUT_SOURCE_CONTEXT: ReadonlySet<string> = new Set(['events.amazonaws.com']);
+
 export interface EncryptionProps {
   readonly account: AwsAccount;
   readonly keyName: string;
   readonly aliasName: string;
   /** Log groups CloudWatch Logs may encrypt with the key (it names each in the encryption context). */
   readonly logGroupNames: readonly string[];
-  /** AWS services that deliver into the key's encrypted queues and topics on the account's behalf. */
-  readonly deliveringServices: readonly string[];
 }
 
 /**
  * The customer managed key for every store, queue, topic, log group and Lambda environment of one environment.
  * Its policy delegates to IAM for the account's own principals (the function roles, the deployer; DynamoDB and
- * Lambda use the key through grants those principals create) and names each service principal that uses it.
+ * Lambda use the key through grants those principals create) and names each service principal that uses it, for
+ * the resources it acts for: the queues and topics add those when they let a service deliver to them.
  */
 export class Encryption extends Construct {
   readonly key: KmsKey;
   readonly alias: KmsAlias;
   readonly arn: string;
+  readonly account: AwsAccount;
+  private readonly policy: LazyPolicy;
 
   constructor(scope: Construct, id: string, props: EncryptionProps) {
     super(scope, id);
     const { account } = props;
-    const statements: PolicyStatement[] = [
+    this.account = account;
+    this.policy = new LazyPolicy([
       {
         // The AWS default key policy statement: without it IAM policies cannot grant the key and it becomes unmanageable.
         sid: 'EnableIamPolicies',
@@ -66,22 +78,37 @@ export class Encryption extends Construct {
           },
         },
       },
-      ...props.deliveringServices.map((service) => ({
-        sid: `AllowDelivery${service.split('.')[0]!.replace(/^./, (c) => c.toUpperCase())}`,
-        principal: servicePrincipal(service),
-        actions: ENVELOPE_KEY_ACTIONS,
-        resources: ['*'],
-      })),
-    ];
+    ]);
 
     this.key = new KmsKey(this, 'key', {
       description: `${props.keyName}: the market data pipeline's tables, queues, topics, logs and function settings`,
       enableKeyRotation: true,
       deletionWindowInDays: DEFAULTS.keyDeletionWindowDays,
-      policy: policyDocument(statements),
+      policy: this.policy.document,
       tags: { Name: props.keyName },
     });
     this.alias = new KmsAlias(this, 'alias', { name: props.aliasName, targetKeyId: this.key.keyId });
     this.arn = this.key.arn;
+  }
+
+  /**
+   * Lets an AWS service generate and decrypt data keys for the queue or topic it delivers to on behalf of the given
+   * resources of this account (confused-deputy guard), wherever the service passes them on to KMS. The key is
+   * created first: ARNs of resources that depend on it (alarms notify an encrypted topic) must be built from their
+   * names (AwsAccount.arn), not read from the resources, or Terraform finds a cycle.
+   */
+  allowServiceDelivery(service: string, sourceArns: readonly string[]): void {
+    this.policy.add({
+      sid: `AllowDelivery${service.split('.')[0]!.replace(/^./, (c) => c.toUpperCase())}`,
+      principal: servicePrincipal(service),
+      actions: ENVELOPE_KEY_ACTIONS,
+      resources: ['*'],
+      ...(!WITHOUT_SOURCE_CONTEXT.has(service) && {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account.accountId },
+          ArnLike: { 'aws:SourceArn': sourceArns },
+        },
+      }),
+    });
   }
 }

@@ -1,29 +1,25 @@
 import { Construct } from 'constructs';
-import { Lazy, type IResolveContext } from 'cdktn';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy/index.js';
 import type { Encryption } from './encryption.js';
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from './policy.js';
+import { LazyPolicy } from './lazy-policy.js';
+import { assumeRolePolicy, type PolicyStatement } from './policy.js';
 
 /**
- * A Lambda function's execution role with one inline policy that the grant helpers fill in: a statement per
- * granted resource, and one statement per key for all key actions. Rendered at synth time.
+ * A Lambda function's execution role with one inline policy that grants fill in: a statement per granted resource,
+ * and one statement per key for all the key actions its resources need. Rendered at synth time.
  */
 export class ExecutionRole extends Construct {
   readonly role: IamRole;
   /** Depend on this before anything AWS validates against the role's permissions (mappings, DLQ config). */
   readonly policy: IamRolePolicy;
-  private readonly statements: PolicyStatement[] = [];
+  private readonly statements = new LazyPolicy([], () => this.keyStatements());
   private readonly keyActions = new Map<Encryption, Set<string>>();
 
   constructor(scope: Construct, id: string, name: string) {
     super(scope, id);
     this.role = new IamRole(this, 'role', { name, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') });
-    this.policy = new IamRolePolicy(this, 'policy', {
-      name,
-      role: this.role.id,
-      policy: Lazy.stringValue({ produce: (context) => policyDocument([...distinct(this.statements, context), ...this.keyStatements()]) }),
-    });
+    this.policy = new IamRolePolicy(this, 'policy', { name, role: this.role.id, policy: this.statements.document });
   }
 
   get arn(): string {
@@ -32,7 +28,7 @@ export class ExecutionRole extends Construct {
 
   /** Adds a statement; the same actions granted twice on the same resources (two uses of one queue) render once. */
   allow(actions: readonly string[], resources: readonly string[], sid?: string): void {
-    this.statements.push({ ...(sid && { sid }), actions, resources });
+    this.statements.add({ ...(sid && { sid }), actions, resources });
   }
 
   allowKey(encryption: Encryption, actions: readonly string[]): void {
@@ -42,17 +38,6 @@ export class ExecutionRole extends Construct {
   }
 
   private keyStatements(): PolicyStatement[] {
-    return [...this.keyActions].map(([encryption, actions]) => ({ actions: [...actions].sort(), resources: [encryption.arn] }));
+    return [...this.keyActions].map(([encryption, actions]): PolicyStatement => ({ actions: [...actions].sort(), resources: [encryption.arn] }));
   }
-}
-
-/** Statements without repeats; resource ARNs are compared resolved, since each read of an attribute is a new token. */
-function distinct(statements: readonly PolicyStatement[], context: IResolveContext): PolicyStatement[] {
-  const seen = new Set<string>();
-  return statements.filter((s) => {
-    const key = JSON.stringify([s.sid ?? '', [...s.actions].sort(), [...(context.resolve(s.resources ?? []) as string[])].sort()]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

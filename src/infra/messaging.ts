@@ -3,17 +3,11 @@ import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic/index.js';
 import { SnsTopicPolicy } from '@cdktn/provider-aws/lib/sns-topic-policy/index.js';
 import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue/index.js';
 import { SqsQueuePolicy } from '@cdktn/provider-aws/lib/sqs-queue-policy/index.js';
-import type { Encryption } from './encryption.js';
+import { ENVELOPE_KEY_ACTIONS, type Encryption } from './encryption.js';
+import type { ExecutionRole } from './iam.js';
 import { LazyPolicy } from './lazy-policy.js';
 import { denyInsecureTransport, servicePrincipal } from './policy.js';
-
-const DAY_SECONDS = 86_400;
-
-/** Something encrypted with the stack's key: grants add the key actions its use needs. */
-export interface EncryptedResource {
-  readonly arn: string;
-  readonly encryption: Encryption;
-}
+import { DAY_SECONDS } from '../shared/time.js';
 
 export interface EncryptedQueueProps {
   readonly name: string;
@@ -23,8 +17,11 @@ export interface EncryptedQueueProps {
   readonly deadLetter?: { readonly queue: EncryptedQueue; readonly maxReceiveCount: number };
 }
 
-/** A standard SQS queue encrypted with the stack's key, reachable over TLS only. */
-export class EncryptedQueue extends Construct implements EncryptedResource {
+/**
+ * A standard SQS queue encrypted with the stack's key, reachable over TLS only. Its grants give exactly the actions
+ * of one kind of use, plus the key actions that use needs.
+ */
+export class EncryptedQueue extends Construct {
   readonly queue: SqsQueue;
   readonly encryption: Encryption;
   private readonly policy: LazyPolicy;
@@ -55,15 +52,31 @@ export class EncryptedQueue extends Construct implements EncryptedResource {
     return this.queue.name;
   }
 
-  /** Lets an AWS service send messages on behalf of the given source resources only (confused-deputy guard). */
+  /** What the Lambda SQS poller does with the function's role: receive, delete, extend visibility, read attributes. */
+  grantConsumeMessages(role: ExecutionRole): void {
+    role.allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], [this.arn]);
+    role.allowKey(this.encryption, ['kms:Decrypt']);
+  }
+
+  /** SendMessage to an SSE-KMS queue: the sender generates the data key and may need to decrypt a cached one. */
+  grantSendMessages(role: ExecutionRole): void {
+    role.allow(['sqs:SendMessage'], [this.arn]);
+    role.allowKey(this.encryption, ENVELOPE_KEY_ACTIONS);
+  }
+
+  /**
+   * Lets an AWS service send messages on behalf of the given source resources only (confused-deputy guard), and
+   * use the key to do so.
+   */
   allowServiceToSend(service: string, sourceArns: readonly string[]): void {
     this.policy.add({
       sid: 'AllowServiceSend',
       principal: servicePrincipal(service),
       actions: ['sqs:SendMessage'],
-      resources: [this.queue.arn],
+      resources: [this.arn],
       conditions: { ArnEquals: { 'aws:SourceArn': sourceArns } },
     });
+    this.encryption.allowServiceDelivery(service, sourceArns);
   }
 }
 
@@ -73,7 +86,7 @@ export interface EncryptedTopicProps {
 }
 
 /** A standard SNS topic encrypted with the stack's key, reachable over TLS only. */
-export class EncryptedTopic extends Construct implements EncryptedResource {
+export class EncryptedTopic extends Construct {
   readonly topic: SnsTopic;
   readonly encryption: Encryption;
   private readonly policy: LazyPolicy;
@@ -90,14 +103,24 @@ export class EncryptedTopic extends Construct implements EncryptedResource {
     return this.topic.arn;
   }
 
-  /** Lets an AWS service publish on behalf of the given source resources of this account only. */
-  allowServiceToPublish(service: string, accountId: string, sourceArns: readonly string[]): void {
+  /** Publish and PublishBatch (authorized as sns:Publish) to an SSE-KMS topic. */
+  grantPublish(role: ExecutionRole): void {
+    role.allow(['sns:Publish'], [this.arn]);
+    role.allowKey(this.encryption, ENVELOPE_KEY_ACTIONS);
+  }
+
+  /**
+   * Lets an AWS service publish on behalf of the given source resources of this account only (confused-deputy
+   * guard), and use the key to do so.
+   */
+  allowServiceToPublish(service: string, sourceArns: readonly string[]): void {
     this.policy.add({
       sid: 'AllowServicePublish',
       principal: servicePrincipal(service),
       actions: ['sns:Publish'],
-      resources: [this.topic.arn],
-      conditions: { StringEquals: { 'aws:SourceAccount': accountId }, ArnLike: { 'aws:SourceArn': sourceArns } },
+      resources: [this.arn],
+      conditions: { StringEquals: { 'aws:SourceAccount': this.encryption.account.accountId }, ArnLike: { 'aws:SourceArn': sourceArns } },
     });
+    this.encryption.allowServiceDelivery(service, sourceArns);
   }
 }

@@ -39,6 +39,7 @@ const FAILED_RATE_EXPRESSION = 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) 
 /** The pipeline's alarms (all to ops-alarms) and a dashboard of its health. */
 export class Monitoring extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
+  private readonly createdAlarmNames: string[] = [];
 
   constructor(scope: Construct, id: string, private readonly props: MonitoringProps) {
     super(scope, id);
@@ -73,11 +74,8 @@ export class Monitoring extends Construct {
     this.dlqNotEmptyAlarm('market-data-dlq-not-empty', names.marketDataDlqNotEmpty, props.tickDlq);
     this.dlqNotEmptyAlarm('market-events-dlq-not-empty', names.marketEventsDlqNotEmpty, props.eventsDlq);
 
-    props.opsTopic.allowServiceToPublish(
-      'cloudwatch.amazonaws.com',
-      props.account.accountId,
-      this.alarms.map((alarm) => alarm.arn),
-    );
+    // ARNs from the names: the key policy names them too, and the key is created before the alarms' topic.
+    props.opsTopic.allowServiceToPublish('cloudwatch.amazonaws.com', this.createdAlarmNames.map((name) => props.account.arn('cloudwatch', `alarm:${name}`)));
     new CloudwatchDashboard(this, 'dashboard', { dashboardName: props.dashboardName, dashboardBody: this.dashboardBody() });
   }
 
@@ -91,6 +89,7 @@ export class Monitoring extends Construct {
       okActions: [this.props.opsTopic.arn],
     });
     this.alarms.push(alarm);
+    this.createdAlarmNames.push(settings.alarmName);
     return alarm;
   }
 

@@ -8,23 +8,16 @@ import {
   ENV,
   LAMBDA_BUNDLES,
   LAMBDA_HANDLER,
+  type AlertRule,
   type ResourceNames,
-  type TriggerMode,
 } from '../resources/index.js';
 import { lambdaBundle } from './bundle.js';
 import type { Encryption } from './encryption.js';
-import { grantPublish, grantSendMessages, grantTableActions, grantTracing, grantWriteLogs } from './grants.js';
+import { grantTracing, grantWriteLogs } from './grants.js';
 import { ExecutionRole } from './iam.js';
 import type { EncryptedQueue } from './messaging.js';
 import type { Notifications } from './notifications.js';
 import type { Storage } from './storage.js';
-
-/** The default alert rule the functions apply to symbols without their own rule in alert-rules. */
-export interface AlertingSettings {
-  readonly above: number;
-  readonly below: number;
-  readonly mode: TriggerMode;
-}
 
 export interface PipelineFunctionProps {
   readonly functionName: string;
@@ -58,7 +51,7 @@ export class PipelineFunction extends Construct {
     });
     grantWriteLogs(this.role, this.logGroup);
     grantTracing(this.role);
-    if (props.deadLetterQueue) grantSendMessages(this.role, props.deadLetterQueue);
+    props.deadLetterQueue?.grantSendMessages(this.role);
 
     const bundle = lambdaBundle(this, 'bundle', props.bundleDir, props.bundleRoot);
     this.function = new LambdaFunction(this, 'function', {
@@ -97,7 +90,8 @@ export interface ProcessingProps {
   readonly encryption: Encryption;
   readonly storage: Storage;
   readonly notifications: Notifications;
-  readonly alerting: AlertingSettings;
+  /** The default alert rule the functions apply to symbols without their own rule in alert-rules. */
+  readonly alerting: AlertRule;
   /**
    * market-events-dlq: market-processor sends invalid events there itself (a retry cannot make them valid), and
    * Lambda sends the asynchronous invocations that still fail after its retries.
@@ -161,15 +155,15 @@ export class Processing extends Construct {
       maximumRetryAttempts: DEPLOYMENT_DEFAULTS.asyncInvokeMaxRetries,
     });
     // SendMessage of invalid events by the handler: the same grant the DLQ configuration needs, so one statement.
-    grantSendMessages(this.marketProcessor.role, props.marketEventsDlq);
+    props.marketEventsDlq.grantSendMessages(this.marketProcessor.role);
 
     // Both functions run the alert engine: rules and zone state in alert-rules, alerts in market-alerts, SNS.
     for (const fn of [this.dataProcessor, this.marketProcessor]) {
-      grantTableActions(fn.role, storage.tables.alertRules, ['BatchGetItem', 'GetItem', 'UpdateItem'], props.encryption);
-      grantTableActions(fn.role, storage.tables.alerts, ['BatchWriteItem'], props.encryption);
-      grantPublish(fn.role, notifications.tradingAlerts);
+      storage.tables.alertRules.grantItemActions(fn.role, ['BatchGetItem', 'GetItem', 'UpdateItem']);
+      storage.tables.alerts.grantItemActions(fn.role, ['BatchWriteItem']);
+      notifications.tradingAlerts.grantPublish(fn.role);
     }
-    grantTableActions(this.marketProcessor.role, storage.tables.marketData, ['PutItem'], props.encryption);
-    grantTableActions(this.marketProcessor.role, storage.tables.auditTrail, ['PutItem'], props.encryption);
+    storage.tables.marketData.grantItemActions(this.marketProcessor.role, ['PutItem']);
+    storage.tables.auditTrail.grantItemActions(this.marketProcessor.role, ['PutItem']);
   }
 }

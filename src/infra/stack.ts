@@ -1,15 +1,15 @@
 import type { Construct } from 'constructs';
 import { TerraformStack } from 'cdktn';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider/index.js';
-import { DEFAULTS, resourceNames } from '../resources/index.js';
+import { DEFAULT_ALERT_RULE, DEFAULTS, resourceNames, type AlertRule } from '../resources/index.js';
 import { AwsAccount } from './account.js';
-import { DEFAULT_ALERTING, defaultAlertRuleJson, stackTags } from './config.js';
+import { defaultAlertRuleJson, stackTags } from './config.js';
 import { Encryption } from './encryption.js';
 import { EventIngestion } from './event-ingestion.js';
 import { Monitoring } from './monitoring.js';
 import { Notifications } from './notifications.js';
 import { defineOutputs } from './outputs.js';
-import { Processing, type AlertingSettings } from './processing.js';
+import { Processing } from './processing.js';
 import { Storage } from './storage.js';
 import { TickIngestion } from './tick-ingestion.js';
 
@@ -17,7 +17,7 @@ export interface MarketDataStackProps {
   readonly environmentSuffix: string;
   readonly region: string;
   /** Default alert rule of both functions; the defaults of src/resources when omitted. */
-  readonly alerting?: AlertingSettings;
+  readonly alerting?: AlertRule;
   /** Directory the bundle paths of src/resources are relative to; the repository root when omitted. */
   readonly bundleRoot?: string;
 }
@@ -37,8 +37,6 @@ export class MarketDataStack extends TerraformStack {
       keyName: names.key,
       aliasName: names.keyAlias,
       logGroupNames: [names.dataProcessorLogGroup, names.marketProcessorLogGroup],
-      // CloudWatch alarms publish to ops-alarms; EventBridge sends undeliverable events to market-events-dlq.
-      deliveringServices: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'],
     });
     const storage = new Storage(this, 'storage', { names, encryption });
     const notifications = new Notifications(this, 'notifications', { names, encryption });
@@ -46,7 +44,7 @@ export class MarketDataStack extends TerraformStack {
     const events = new EventIngestion(this, 'event-ingestion', { names, encryption });
 
     // One value for both functions' variables and the default_alert_rule output.
-    const alerting = props.alerting ?? DEFAULT_ALERTING;
+    const alerting = props.alerting ?? DEFAULT_ALERT_RULE;
     const processing = new Processing(this, 'processing', {
       environmentSuffix,
       names,

@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { LambdaEventSourceMapping } from '@cdktn/provider-aws/lib/lambda-event-source-mapping/index.js';
 import { DEFAULTS, DEPLOYMENT_DEFAULTS, type ResourceNames } from '../resources/index.js';
 import type { Encryption } from './encryption.js';
-import { grantConsumeMessages } from './grants.js';
 import { EncryptedQueue } from './messaging.js';
 import type { PipelineFunction } from './processing.js';
 
@@ -27,15 +26,17 @@ export class TickIngestion extends Construct {
       name: props.names.marketDataQueue,
       encryption: props.encryption,
       retentionDays: DEFAULTS.queueRetentionDays,
-      // A message stays hidden while a batch is processed and retried after throttling (AWS: ≥ 6 × timeout).
-      visibilityTimeoutSeconds: DEFAULTS.visibilityTimeoutMultiplier * DEFAULTS.dataProcessor.timeoutSeconds,
+      // A message stays hidden while its batch waits in the batching window, is processed and is retried after
+      // throttling: AWS advises at least six times the function timeout plus the batching window.
+      visibilityTimeoutSeconds:
+        DEFAULTS.visibilityTimeoutMultiplier * DEFAULTS.dataProcessor.timeoutSeconds + DEPLOYMENT_DEFAULTS.batchingWindowSeconds,
       deadLetter: { queue: this.deadLetterQueue, maxReceiveCount: DEFAULTS.maxReceiveCount },
     });
   }
 
   /** Polls the queue into the function in batches, retrying only the messages the function reports as failed. */
   deliverTo(fn: PipelineFunction, reservedConcurrency: number): LambdaEventSourceMapping {
-    grantConsumeMessages(fn.role, this.queue);
+    this.queue.grantConsumeMessages(fn.role);
     return new LambdaEventSourceMapping(this, 'mapping', {
       eventSourceArn: this.queue.arn,
       functionName: fn.arn,

@@ -4,25 +4,8 @@
  * nothing else may spell a resource name, a key attribute or a default threshold.
  */
 
-export const DEFAULT_ENVIRONMENT_SUFFIX = 'dev';
-export const DEFAULT_REGION = 'us-east-1';
-
-/** `ENVIRONMENT_SUFFIX` must be usable in every AWS name it ends (SQS, Lambda, DynamoDB, IAM, KMS alias). */
-export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
-
-export function environmentSuffixFrom(env: NodeJS.ProcessEnv = process.env): string {
-  const suffix = env.ENVIRONMENT_SUFFIX?.trim() || DEFAULT_ENVIRONMENT_SUFFIX;
-  if (!ENVIRONMENT_SUFFIX_PATTERN.test(suffix)) {
-    throw new Error(
-      `ENVIRONMENT_SUFFIX "${suffix}" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit`,
-    );
-  }
-  return suffix;
-}
-
-export function regionFrom(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || DEFAULT_REGION;
-}
+export * from './defaults.js';
+export * from './environment.js';
 
 /** Base names; every deployed name is `{base}-{environmentSuffix}`. */
 export const BASE_NAMES = {
@@ -156,58 +139,8 @@ export const EVENT_RULES = {
 } as const satisfies Partial<Record<ResourceKey, readonly string[]>>;
 
 // ---------------------------------------------------------------------------------------------
-// Defaults
+// Metrics and handler bundles
 // ---------------------------------------------------------------------------------------------
-
-export type TriggerMode = 'cross' | 'every';
-export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
-
-export const DEFAULTS = {
-  thresholds: { above: 150, below: 50 },
-  triggerMode: 'cross' as TriggerMode,
-  batchSize: 25,
-  /**
-   * The cross engine's lateness horizon: the observations kept per symbol. It covers every tick in flight at once
-   * (5 instances × 25) twice over, and keeps a symbol's state item near 2 KB.
-   */
-  latenessHorizonTicks: 256,
-  /** Undelivered alerts one symbol may hold before it refuses new ones (SNS or DynamoDB down for long). */
-  maxPendingAlerts: 100,
-  /** Receives before SQS moves a message to the DLQ. */
-  maxReceiveCount: 3,
-  queueRetentionDays: 14,
-  dlqRetentionDays: 14,
-  logRetentionDays: 30,
-  marketDataTtlDays: 30,
-  eventTargetMaxRetries: 2,
-  keyDeletionWindowDays: 7,
-  dataProcessor: { memoryMb: 3072, timeoutSeconds: 60, reservedConcurrency: 5 },
-  marketProcessor: { memoryMb: 512, timeoutSeconds: 30 },
-  /** SQS requires the visibility timeout to cover retries of the function; AWS recommends 6 × its timeout. */
-  visibilityTimeoutMultiplier: 6,
-  tags: { Team: 'trading', CostCenter: 'trading-platform' },
-  metricsNamespace: 'MarketData',
-  lambdaRuntime: 'nodejs22.x',
-  lambdaArchitecture: 'arm64',
-} as const;
-
-/** Environment variables the handlers read; the stack and the local runtime set them. */
-export const ENV = {
-  environment: 'ENVIRONMENT',
-  alertsTable: 'ALERTS_TABLE',
-  alertRulesTable: 'ALERT_RULES_TABLE',
-  tradingAlertsTopicArn: 'TRADING_ALERTS_TOPIC_ARN',
-  thresholdAbove: 'ALERT_THRESHOLD_HIGH',
-  thresholdBelow: 'ALERT_THRESHOLD_LOW',
-  triggerMode: 'ALERT_TRIGGER_MODE',
-  marketDataTable: 'MARKET_DATA_TABLE',
-  auditTrailTable: 'AUDIT_TRAIL_TABLE',
-  marketDataTtlDays: 'MARKET_DATA_TTL_DAYS',
-  /** market-processor sends invalid events straight to this queue (a retry cannot make them valid). */
-  marketEventsDlqUrl: 'MARKET_EVENTS_DLQ_URL',
-  /** How many of a symbol's newest ticks the cross engine remembers: older arrivals are late. */
-  latenessHorizonTicks: 'ALERT_LATENESS_HORIZON_TICKS',
-} as const;
 
 /** CloudWatch embedded-metric-format metrics the handlers emit (namespace DEFAULTS.metricsNamespace); alarms read them. */
 export const METRIC_NAMES = {

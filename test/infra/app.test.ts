@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/infra/bundle.js';
+import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 import { bundlesBuilt } from './synth.js';
 
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -44,6 +44,6 @@ describe('src/infra/main.ts', () => {
   it('fails with the reason when the configuration is invalid', () => {
     const { status, stderr } = runApp({ ALERT_TRIGGER_MODE: 'sometimes' });
     expect(status).not.toBe(0);
-    expect(stderr).toContain('ALERT_TRIGGER_MODE must be one of cross, every');
+    expect(stderr).toContain('environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")');
   });
 });

@@ -1,5 +1,5 @@
 /** Whole-stack policies: properties every resource of the synthesized stack must have, whatever it is. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../src/resources/index.js';
 import {
   allPolicies,
@@ -8,8 +8,8 @@ import {
   resourceConstructs,
   resourcesOf,
   synthesize,
+  synthesizeInMemory,
   type Block,
-  type Synthesized,
   type TerraformJson,
 } from './synth.js';
 
@@ -40,22 +40,23 @@ function namesOf(json: TerraformJson): Array<{ type: string; name: string }> {
   );
 }
 
+type InMemory = ReturnType<typeof synthesizeInMemory>;
+
 /** Literal names only: a reference such as `${aws_sqs_queue.x.name}` repeats a name defined elsewhere. */
 const literalNamesOf = (json: TerraformJson) => namesOf(json).filter(({ name }) => !name.includes('${'));
 
-let dev: Synthesized;
-let pr42: Synthesized;
+let dev: InMemory;
 
-beforeAll(() => {
-  dev = synthesize({ environmentSuffix: 'dev' });
-  pr42 = synthesize({ environmentSuffix: 'pr42' });
+// Built for each test, so that mutation testing knows which tests check each construct.
+beforeEach(() => {
+  dev = synthesizeInMemory({ environmentSuffix: 'dev' });
 });
 
 describe('tags', () => {
   it('sets Environment, Team and CostCenter as the provider default tags', () => {
     const [provider] = dev.json.provider.aws;
     expect(provider!.default_tags).toEqual([{ tags: { Environment: 'dev', Team: 'trading', CostCenter: 'trading-platform' } }]);
-    expect(pr42.json.provider.aws[0]!.default_tags![0]!.tags.Environment).toBe('pr42');
+    expect(synthesizeInMemory({ environmentSuffix: 'pr42' }).json.provider.aws[0]!.default_tags![0]!.tags.Environment).toBe('pr42');
   });
 
   it('gives every taggable resource Environment, Team and CostCenter', () => {
@@ -130,7 +131,7 @@ describe('IAM statements', () => {
 
 describe('encryption', () => {
   let keyArn: string;
-  beforeAll(() => {
+  beforeEach(() => {
     const keys = resourcesOf(dev.json, 'aws_kms_key');
     expect(keys).toHaveLength(1);
     keyArn = ref('aws_kms_key', keys[0]![0], 'arn');
@@ -187,7 +188,8 @@ describe('destroyability', () => {
   });
 
   it('configures no backend with use_lockfile (state stays local)', () => {
-    for (const { json } of [dev, pr42]) {
+    // The backend is chosen when the app synthesizes, as `cdktn synth` does.
+    for (const { json } of [synthesize({ environmentSuffix: 'dev' }), synthesize({ environmentSuffix: 'pr42' })]) {
       const backends = json.terraform.backend ?? {};
       expect(Object.keys(backends)).toEqual(['local']);
       for (const settings of Object.values(backends)) expect(settings).not.toHaveProperty('use_lockfile');
@@ -200,23 +202,79 @@ describe('naming', () => {
     const names = literalNamesOf(dev.json);
     expect(names.length).toBeGreaterThan(25);
     for (const { type, name } of names) expect(name, type).toMatch(/-dev$/);
-    for (const { type, name } of literalNamesOf(pr42.json)) expect(name, type).toMatch(/-pr42$/);
+    for (const { type, name } of literalNamesOf(synthesizeInMemory({ environmentSuffix: 'pr42' }).json)) expect(name, type).toMatch(/-pr42$/);
   });
 
   it('shares no resource name between two environments', () => {
     const devNames = new Set(literalNamesOf(dev.json).map(({ name }) => name));
-    const shared = literalNamesOf(pr42.json).filter(({ name }) => devNames.has(name));
+    const shared = literalNamesOf(synthesizeInMemory({ environmentSuffix: 'pr42' }).json).filter(({ name }) => devNames.has(name));
     expect(shared).toEqual([]);
   });
 
   it('keeps every name within its service limit for the longest suffix allowed', () => {
     const suffix = 'a'.repeat(20);
-    const longest = synthesize({ environmentSuffix: suffix });
+    const longest = synthesizeInMemory({ environmentSuffix: suffix });
     for (const { type, name } of literalNamesOf(longest.json)) {
       expect(NAME_LIMITS[type], `limit for ${type}`).toBeDefined();
       expect(name.length, name).toBeLessThanOrEqual(NAME_LIMITS[type]!);
     }
     expect(resourceNames(suffix).keyAlias).toMatch(/^alias\/[a-zA-Z0-9/_-]+$/);
+  });
+});
+
+/** The first cycle found among the edges, as the path that closes it, or undefined. */
+function cycleIn(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    const open = path.indexOf(node);
+    if (open >= 0) return [...path.slice(open), node];
+    if (done.has(node)) return undefined;
+    path.push(node);
+    for (const next of edges.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    done.add(node);
+    return undefined;
+  };
+  for (const node of edges.keys()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe('dependencies', () => {
+  /** resource → the resources its arguments reference or it depends on explicitly. */
+  const dependencyGraph = (json: TerraformJson) =>
+    new Map(
+      Object.entries(json.resource).flatMap(([type, blocks]) =>
+        Object.entries(blocks).map(([id, block]): [string, Set<string>] => {
+          const references = [...JSON.stringify(block).matchAll(/\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)].map(([, t, i]) => `${t}.${i}`);
+          return [`${type}.${id}`, new Set([...references, ...(block.depends_on ?? [])])];
+        }),
+      ),
+    );
+
+  // The key is created first and its policy names the alarms that notify a topic encrypted with it: read from the
+  // alarms instead of built from their names, those ARNs would close a cycle that Terraform refuses to plan.
+  it('form no cycle, which Terraform refuses to plan', () => {
+    const graph = dependencyGraph(dev.json);
+    expect([...graph.values()].reduce((n, targets) => n + targets.size, 0)).toBeGreaterThan(80);
+    expect(cycleIn(graph)).toBeUndefined();
+  });
+
+  it('are found when there is one', () => {
+    const graph = new Map([
+      ['aws_kms_key.key', new Set(['aws_cloudwatch_metric_alarm.alarm'])],
+      ['aws_cloudwatch_metric_alarm.alarm', new Set(['aws_sns_topic.topic'])],
+      ['aws_sns_topic.topic', new Set(['aws_kms_key.key'])],
+      ['aws_sqs_queue.queue', new Set(['aws_kms_key.key'])],
+    ]);
+    expect(cycleIn(graph)).toEqual(['aws_kms_key.key', 'aws_cloudwatch_metric_alarm.alarm', 'aws_sns_topic.topic', 'aws_kms_key.key']);
+    expect(cycleIn(new Map([['a.b', new Set(['c.d'])], ['c.d', new Set<string>()]]))).toBeUndefined();
   });
 });
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/infra/bundle.js';
+import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
 const SCRIPT = join(PROJECT_ROOT, 'scripts', 'require-terraform.mjs');
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   asList,
   parsePolicy,
@@ -13,9 +13,9 @@ import {
   resourcesOf,
   resourceWhere,
   synthesize,
+  synthesizeInMemory,
   type Block,
   type Statement,
-  type Synthesized,
   type TerraformJson,
 } from './synth.js';
 
@@ -38,16 +38,24 @@ const names = {
   opsAlarmsTopic: 'ops-alarms-dev',
   dashboard: 'market-data-pipeline-dev',
 } as const;
+const alarms = {
+  dataProcessorErrorRate: 'data-processor-error-rate-dev',
+  marketProcessorErrorRate: 'market-processor-error-rate-dev',
+  dataProcessorFailedMessageRate: 'data-processor-failed-message-rate-dev',
+  dataProcessorLateTicks: 'data-processor-late-ticks-dev',
+  marketProcessorDuration: 'market-processor-duration-dev',
+  marketDataDlqNotEmpty: 'market-data-dlq-not-empty-dev',
+  marketEventsDlqNotEmpty: 'market-events-dlq-not-empty-dev',
+} as const;
 const TABLE_NAMES = { alerts: 'market-alerts-dev', alertRules: 'alert-rules-dev', marketData: 'market-data-dev', auditTrail: 'audit-trail-dev' } as const;
 type TableKey = keyof typeof TABLE_NAMES;
 const DAY = 86_400;
 
-let synth: Synthesized;
 let json: TerraformJson;
 
-beforeAll(() => {
-  synth = synthesize({ environmentSuffix: SUFFIX });
-  json = synth.json;
+// Built for each test, so that mutation testing knows which tests check each construct.
+beforeEach(() => {
+  json = synthesizeInMemory({ environmentSuffix: SUFFIX }).json;
 });
 
 const only = (type: string): [string, Block] => {
@@ -64,6 +72,14 @@ const environmentOf = (block: Block) => (block.environment as { variables: Recor
 const tableRef = (key: TableKey, attribute = 'name') => ref('aws_dynamodb_table', table(key)[0], attribute);
 const topicRef = (name: string) => ref('aws_sns_topic', byName('aws_sns_topic', name)[0], 'arn');
 const queueRef = (name: string, attribute: string) => ref('aws_sqs_queue', queue(name)[0], attribute);
+
+/** The deploying account and partition, as the stack reads them from its data sources. */
+const accountId = () => `\${data.aws_caller_identity.${Object.keys(json.data.aws_caller_identity!)[0]}.account_id}`;
+const partition = () => `\${data.aws_partition.${Object.keys(json.data.aws_partition!)[0]}.partition}`;
+/** An ARN in this account and us-east-1, spelled out from the resource's name. */
+const arnIn = (service: string, resource: string) => `arn:${partition()}:${service}:us-east-1:${accountId()}:${resource}`;
+/** The seven alarms of DESIGN §2 and §4, the only callers CloudWatch may publish to ops-alarms and use the key for. */
+const alarmArns = () => Object.values(alarms).map((name) => arnIn('cloudwatch', `alarm:${name}`));
 
 /** The one statement of a function role that names a wildcard resource: X-Ray's write actions have no resource type. */
 const XRAY_STATEMENT = { Sid: 'XRayWriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
@@ -104,6 +120,8 @@ describe('λ data-processor', () => {
   });
 
   it('is packaged from the built bundle as a zip in the stack assets', () => {
+    const synth = synthesize({ environmentSuffix: SUFFIX });
+    json = synth.json;
     const [, block] = fn(names.dataProcessor);
     const archive = join(synth.stackDir, block.filename as string);
     expect(block.filename).toMatch(/^assets\/.+\/archive\.zip$/);
@@ -125,7 +143,7 @@ describe('λ data-processor', () => {
   });
 
   it('passes thresholds and trigger mode given to the stack through to both functions and the default_alert_rule output', () => {
-    const custom = synthesize({ environmentSuffix: 'thr', alerting: { above: 200.5, below: 20, mode: 'every' } }).json;
+    const custom = synthesizeInMemory({ environmentSuffix: 'thr', alerting: { above: 200.5, below: 20, mode: 'every' } }).json;
     for (const name of ['data-processor-thr', 'market-processor-thr']) {
       const variables = environmentOf(resourceWhere(custom, 'aws_lambda_function', 'function_name', name)[1]);
       expect(variables).toMatchObject({ ALERT_THRESHOLD_HIGH: '200.5', ALERT_THRESHOLD_LOW: '20', ALERT_TRIGGER_MODE: 'every' });
@@ -174,8 +192,9 @@ describe('SQS market-data-queue', () => {
     expect(queue(names.marketDataQueue)[1].message_retention_seconds).toBe(14 * DAY);
   });
 
-  it('hides a message for 6 × the 60 s function timeout', () => {
-    expect(queue(names.marketDataQueue)[1].visibility_timeout_seconds).toBe(360);
+  // AWS's advice for an SQS event source: at least 6 × the function timeout plus the batching window.
+  it('hides a message for 6 × the 60 s function timeout plus the 1 s batching window: 361 s', () => {
+    expect(queue(names.marketDataQueue)[1].visibility_timeout_seconds).toBe(361);
   });
 
   it('redrives to market-data-dlq after 3 receives', () => {
@@ -195,12 +214,14 @@ describe('DLQs', () => {
     const allow = parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow');
     const ruleArns = [names.tradeEventsRule, names.quoteEventsRule].map((name) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'arn'));
     expect(allow).toEqual([
-      expect.objectContaining({
+      {
+        Sid: 'AllowServiceSend',
+        Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
         Resource: ref('aws_sqs_queue', dlqId, 'arn'),
         Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
-      }),
+      },
     ]);
   });
 });
@@ -293,6 +314,10 @@ describe('EventBridge', () => {
       function_name: ref('aws_lambda_function', fn(names.marketProcessor)[0], 'function_name'),
     });
   });
+
+  it('names each rule\'s permission after its rule, so the function policy holds one statement per rule', () => {
+    expect(resourcesOf(json, 'aws_lambda_permission').map(([, p]) => p.statement_id).sort()).toEqual(['AllowEventBridge-quoteEventsRule', 'AllowEventBridge-tradeEventsRule']);
+  });
 });
 
 describe('λ market-processor', () => {
@@ -349,23 +374,24 @@ describe('SNS', () => {
     expect(byName('aws_sns_topic', name)[1].kms_master_key_id).toBe(keyArn());
   });
 
-  it('lets CloudWatch publish to ops-alarms for this account\'s alarms only', () => {
+  it('lets CloudWatch publish to ops-alarms for this account\'s seven alarms only', () => {
     const [topicId] = byName('aws_sns_topic', names.opsAlarmsTopic);
     const [, policy] = resourceWhere(json, 'aws_sns_topic_policy', 'arn', ref('aws_sns_topic', topicId, 'arn'));
-    const allow = parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow');
-    const alarmArns = resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([id]) => ref('aws_cloudwatch_metric_alarm', id, 'arn'));
-    expect(allow).toHaveLength(1);
-    expect(asList(allow[0]!.Condition?.ArnLike?.['aws:SourceArn']).sort()).toEqual(alarmArns.sort());
-    expect(allow).toEqual([
-      expect.objectContaining({
+    expect(parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow')).toEqual([
+      {
+        Sid: 'AllowServicePublish',
+        Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: 'sns:Publish',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': expect.stringContaining('aws_caller_identity') },
-          ArnLike: { 'aws:SourceArn': expect.any(Array) },
-        },
-      }),
+        Resource: ref('aws_sns_topic', topicId, 'arn'),
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId() }, ArnLike: { 'aws:SourceArn': alarmArns() } },
+      },
     ]);
+  });
+
+  it('names exactly the alarms the stack has among the callers of ops-alarms', () => {
+    const stackAlarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => arnIn('cloudwatch', `alarm:${String(a.alarm_name)}`));
+    expect([...stackAlarms].sort()).toEqual([...alarmArns()].sort());
   });
 });
 
@@ -382,19 +408,39 @@ describe('KMS', () => {
 
   it('lets exactly the services that use the key use it, each with only what it needs', () => {
     const statements = parsePolicy(only('aws_kms_key')[1].policy).Statement;
-    const principals = statements.map((s) => s.Principal);
-    expect(principals).toEqual([
-      { AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:root$/) },
+    expect(statements.map((s) => s.Principal)).toEqual([
+      { AWS: `arn:${partition()}:iam::${accountId()}:root` },
       { Service: 'logs.us-east-1.amazonaws.com' },
-      { Service: 'cloudwatch.amazonaws.com' },
       { Service: 'events.amazonaws.com' },
+      { Service: 'cloudwatch.amazonaws.com' },
     ]);
-    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
-      expect(statements.find((s) => asList(s.Principal !== '*' ? s.Principal?.Service : undefined).includes(service))?.Action).toEqual([
-        'kms:GenerateDataKey',
-        'kms:Decrypt',
-      ]);
-    }
+    expect(statements[0]).toEqual({ Sid: 'EnableIamPolicies', Effect: 'Allow', Principal: statements[0]!.Principal, Action: 'kms:*', Resource: '*' });
+  });
+
+  // Confused-deputy guard: CloudWatch passes the alarm and its account on to KMS when it publishes to the topic.
+  it('lets CloudWatch generate and decrypt data keys for this account\'s seven alarms only', () => {
+    const cloudwatch = parsePolicy(only('aws_kms_key')[1].policy).Statement.find((s) => s.Sid === 'AllowDeliveryCloudwatch');
+    expect(cloudwatch).toEqual({
+      Sid: 'AllowDeliveryCloudwatch',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId() }, ArnLike: { 'aws:SourceArn': alarmArns() } },
+    });
+  });
+
+  // EventBridge's deliveries reach KMS without aws:SourceArn or aws:SourceAccount (AWS documents neither for it), so
+  // a condition on them would lose every event the DLQ should keep. The queue policy limits it to the two rules.
+  it('lets EventBridge generate and decrypt data keys for market-events-dlq, without conditions it does not send', () => {
+    const events = parsePolicy(only('aws_kms_key')[1].policy).Statement.find((s) => s.Sid === 'AllowDeliveryEvents');
+    expect(events).toEqual({
+      Sid: 'AllowDeliveryEvents',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+    });
   });
 
   it('lets CloudWatch Logs use the key for the two function log groups only (encryption context)', () => {
@@ -462,15 +508,6 @@ describe('IAM', () => {
 });
 
 describe('CloudWatch', () => {
-  const alarms = {
-    dataProcessorErrorRate: 'data-processor-error-rate-dev',
-    marketProcessorErrorRate: 'market-processor-error-rate-dev',
-    dataProcessorFailedMessageRate: 'data-processor-failed-message-rate-dev',
-    dataProcessorLateTicks: 'data-processor-late-ticks-dev',
-    marketProcessorDuration: 'market-processor-duration-dev',
-    marketDataDlqNotEmpty: 'market-data-dlq-not-empty-dev',
-    marketEventsDlqNotEmpty: 'market-events-dlq-not-empty-dev',
-  };
   const alarm = (name: string) => resourceWhere(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', name)[1];
   type Query = { id: string; expression?: string; label?: string; return_data: boolean; metric?: Record<string, unknown> };
   /** The dimensions Powertools Metrics gives data-processor's EMF metrics in dev (see test/handlers/observability.test.ts). */
@@ -494,6 +531,8 @@ describe('CloudWatch', () => {
     // The rate in percent of the two metrics, guarded against periods without invocations.
     expect(expressions[0]!.expression).toBe(`IF(${metric('Invocations').id} > 0, 100 * ${metric('Errors').id} / ${metric('Invocations').id}, 0)`);
     expect(block).toMatchObject({ comparison_operator: 'GreaterThanThreshold', threshold: 1, evaluation_periods: 1 });
+    expect(expressions[0]).toMatchObject({ id: 'error_rate', label: 'Error rate (%)' });
+    expect(block.alarm_description).toBe(`${fnName}: more than 1% of invocations failed over 5 minutes`);
     // CloudWatch rejects an alarm that sets both a metric query and a single metric.
     for (const single of ['metric_name', 'namespace', 'statistic', 'period']) expect(block[single]).toBeUndefined();
   });
@@ -515,7 +554,7 @@ describe('CloudWatch', () => {
         {
           id: 'failed_rate',
           expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))',
-          label: expect.any(String),
+          label: 'Failed messages (% of ticks received)',
           return_data: true,
         },
       ]);
@@ -525,6 +564,9 @@ describe('CloudWatch', () => {
         evaluation_periods: 1,
         // A period without ticks has no data: nothing failed.
         treat_missing_data: 'notBreaching',
+        alarm_description:
+          `${ref('aws_lambda_function', fn(names.dataProcessor)[0], 'function_name')}: more than 1% of the ticks received failed over 5 minutes ` +
+          '(they are redelivered, then dead-lettered): see its log group for "message not processed"',
       });
       for (const single of ['metric_name', 'namespace', 'statistic', 'period', 'dimensions']) expect(block[single]).toBeUndefined();
     });
@@ -573,12 +615,15 @@ describe('CloudWatch', () => {
       comparison_operator: 'GreaterThanThreshold',
       threshold: 0,
       treat_missing_data: 'notBreaching',
+      alarm_description:
+        `${ref('aws_lambda_function', fn(names.dataProcessor)[0], 'function_name')}: ticks arrived beyond the lateness horizon over 5 minutes ` +
+        '(counted and logged, but too late to be evaluated exactly): search the log group for late ticks',
     });
     expect(block.metric_query).toBeUndefined();
   });
 
   it('reads each environment\'s own EMF metrics', () => {
-    const pr42 = synthesize({ environmentSuffix: 'pr42' }).json;
+    const pr42 = synthesizeInMemory({ environmentSuffix: 'pr42' }).json;
     const late = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-late-ticks-pr42')[1];
     expect(late.dimensions).toEqual({ service: 'data-processor', environment: 'pr42' });
     const rate = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-failed-message-rate-pr42')[1];
@@ -587,14 +632,18 @@ describe('CloudWatch', () => {
     }
   });
 
-  it('market-processor duration: average above 5 s', () => {
+  it('market-processor duration: average above 5 s over 5 minutes', () => {
+    const fnName = ref('aws_lambda_function', fn(names.marketProcessor)[0], 'function_name');
     expect(alarm(alarms.marketProcessorDuration)).toMatchObject({
       namespace: 'AWS/Lambda',
       metric_name: 'Duration',
       statistic: 'Average',
+      period: 300,
+      evaluation_periods: 1,
       threshold: 5000,
       comparison_operator: 'GreaterThanThreshold',
-      dimensions: { FunctionName: ref('aws_lambda_function', fn(names.marketProcessor)[0], 'function_name') },
+      dimensions: { FunctionName: fnName },
+      alarm_description: `${fnName}: average duration above 5000 ms over 5 minutes`,
     });
   });
 
@@ -602,12 +651,17 @@ describe('CloudWatch', () => {
     [alarms.marketDataDlqNotEmpty, names.marketDataDlq],
     [alarms.marketEventsDlqNotEmpty, names.marketEventsDlq],
   ])('%s: messages visible in %s', (alarmName, queueName) => {
+    const queueNameRef = ref('aws_sqs_queue', queue(queueName)[0], 'name');
     expect(alarm(alarmName)).toMatchObject({
       namespace: 'AWS/SQS',
       metric_name: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: ref('aws_sqs_queue', queue(queueName)[0], 'name') },
+      dimensions: { QueueName: queueNameRef },
+      statistic: 'Maximum',
+      period: 300,
+      evaluation_periods: 1,
       comparison_operator: 'GreaterThanThreshold',
       threshold: 0,
+      alarm_description: `${queueNameRef} holds messages that failed processing: inspect and redrive them`,
     });
   });
 
@@ -616,6 +670,45 @@ describe('CloudWatch', () => {
     const all = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
     expect(all.map(([, a]) => a.alarm_name).sort()).toEqual(Object.values(alarms).sort());
     for (const [, block] of all) expect(block).toMatchObject({ alarm_actions: [opsArn], ok_actions: [opsArn] });
+  });
+
+  it('lays out the dashboard: alarms on top, then functions, EventBridge, queues and ticks, over 5-minute periods', () => {
+    const body = JSON.parse(only('aws_cloudwatch_dashboard')[1].dashboard_body as string) as { widgets: unknown[] };
+    const fnName = (name: string) => ref('aws_lambda_function', fn(name)[0], 'function_name');
+    const perFunction = (metric: string) => [names.dataProcessor, names.marketProcessor].map((name) => ['AWS/Lambda', metric, 'FunctionName', fnName(name)]);
+    const bus = ref('aws_cloudwatch_event_bus', only('aws_cloudwatch_event_bus')[0], 'name');
+    const rule = (name: string) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'name');
+    const deliveries = (name: string) => ['Invocations', 'FailedInvocations', 'InvocationsSentToDlq'].map((m) => ['AWS/Events', m, 'EventBusName', bus, 'RuleName', rule(name)]);
+    const sqs = (metric: string, name: string) => ['AWS/SQS', metric, 'QueueName', queueRef(name, 'name')];
+    const emf = (metric: string) => ['MarketData', metric, 'service', 'data-processor', 'environment', 'dev'];
+    const widget = (title: string, x: number, y: number, stat: string, metrics: unknown[]) => ({
+      type: 'metric',
+      x,
+      y,
+      width: 12,
+      height: 6,
+      properties: { title, region: 'us-east-1', metrics, stat, period: 300, view: 'timeSeries' },
+    });
+    const alarmArns = Object.values(alarms).map((name) => ref('aws_cloudwatch_metric_alarm', resourceWhere(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', name)[0], 'arn'));
+    expect(body.widgets).toEqual([
+      { type: 'alarm', x: 0, y: 0, width: 24, height: 3, properties: { title: 'Alarms', alarms: alarmArns } },
+      widget('Invocations', 0, 3, 'Sum', perFunction('Invocations')),
+      widget('Errors and throttles', 12, 3, 'Sum', [...perFunction('Errors'), ...perFunction('Throttles')]),
+      widget('Duration (ms)', 0, 9, 'Average', perFunction('Duration')),
+      widget('EventBridge deliveries', 12, 9, 'Sum', [...deliveries(names.tradeEventsRule), ...deliveries(names.quoteEventsRule)]),
+      widget('Tick queue backlog', 0, 15, 'Maximum', [sqs('ApproximateNumberOfMessagesVisible', names.marketDataQueue)]),
+      widget('Oldest tick (s)', 12, 15, 'Maximum', [sqs('ApproximateAgeOfOldestMessage', names.marketDataQueue)]),
+      widget('Dead-letter queues', 0, 21, 'Maximum', [
+        sqs('ApproximateNumberOfMessagesVisible', names.marketDataDlq),
+        sqs('ApproximateNumberOfMessagesVisible', names.marketEventsDlq),
+      ]),
+      widget('Ticks: received, processed, failed, invalid, late', 12, 21, 'Sum', ['TicksReceived', 'TicksProcessed', 'FailedMessages', 'InvalidMessages', 'LateTicks'].map(emf)),
+      widget('Failed messages (% of ticks received)', 0, 27, 'Sum', [
+        [...emf('FailedMessages'), { id: 'failed', visible: false }],
+        [...emf('TicksReceived'), { id: 'received', visible: false }],
+        [{ id: 'failed_rate', expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))', label: 'failed %' }],
+      ]),
+    ]);
   });
 
   it('has a dashboard of the pipeline that shows every alarm and the EMF tick metrics', () => {

@@ -2,9 +2,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformResource } from 'cdktn';
+import { App, TerraformResource, Testing } from 'cdktn';
 import { LAMBDA_BUNDLES } from '../../src/resources/index.js';
-import { PROJECT_ROOT } from '../../src/infra/bundle.js';
+import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 import { MarketDataStack, stackId, type MarketDataStackProps } from '../../src/infra/stack.js';
 
 export type Block = Record<string, unknown> & { depends_on?: string[] };
@@ -47,6 +47,37 @@ export function synthesize(props: Partial<MarketDataStackProps> & { environmentS
   return { json, stack, stackDir };
 }
 
+/**
+ * The stack built and rendered in memory, without writing assets: cheap enough to build in each test (or its
+ * beforeEach), so that mutation testing credits each construct to the tests that check what it synthesizes.
+ */
+export function synthesizeInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
+  const mutant = activeMutant();
+  if (mutant === undefined) return buildInMemory(props);
+  const key = JSON.stringify([mutant, props]);
+  let built = builtUnderMutant.get(key);
+  if (!built) builtUnderMutant.set(key, (built = buildInMemory(props)));
+  return built;
+}
+
+function buildInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
+  const stack = new MarketDataStack(Testing.app(), stackId(props.environmentSuffix), { region: 'us-east-1', bundleRoot: builtOrPlaceholderBundles(), ...props });
+  return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
+}
+
+/**
+ * The mutant a Stryker mutant run has switched on (in its global namespace), if any. The code under test cannot
+ * change during such a run, so one build serves every test in it and a surviving mutant costs one build, not one
+ * per test. Every other run builds per test: npm test, and the coverage run that tells Stryker which tests check
+ * which code.
+ */
+const activeMutant = (): string | undefined => (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
+const builtUnderMutant = new Map<string, Pick<Synthesized, 'json' | 'stack'>>();
+
+let bundles: string | undefined;
+/** bundleRoot() once per test file: placeholders are written only once. */
+const builtOrPlaceholderBundles = () => (bundles ??= bundleRoot());
+
 /** All resources of one type, as [logical id, block] pairs. */
 export function resourcesOf(json: TerraformJson, type: string): Array<[string, Block]> {
   return Object.entries(json.resource[type] ?? {});
@@ -63,7 +94,7 @@ export function resourceWhere(json: TerraformJson, type: string, attribute: stri
 export const ref = (type: string, id: string, attribute: string) => `\${${type}.${id}.${attribute}}`;
 
 /** Every resource of the stack with its construct, so that tests can ask the construct what it supports. */
-export function resourceConstructs(synth: Synthesized): Array<{ construct: TerraformResource; type: string; block: Block }> {
+export function resourceConstructs(synth: Pick<Synthesized, 'json' | 'stack'>): Array<{ construct: TerraformResource; type: string; block: Block }> {
   return synth.stack.node
     .findAll()
     .filter((c): c is TerraformResource => c instanceof TerraformResource)

@@ -1,26 +1,10 @@
 /** How the functions are set up on this machine: their configuration, the bus rules, the engine settings. */
-import type { AlertRule } from '../../domain/index.js';
-import { alertingConfigFrom, marketEventConfigFrom, type MarketEventConfig } from '../../handlers/config.js';
-import type { EngineLimits } from '../../pipeline/index.js';
+import { marketEventConfigFrom, type MarketEventConfig } from '../../handlers/config.js';
 import { BASE_NAMES, ENV, EVENT_RULES, EVENT_SOURCE, TABLES, resourceNames, type TableKey } from '../../resources/index.js';
 import type { BusRule } from './event-bus.js';
 
-/**
- * The default rule and engine limits exactly as the deployed functions read them from `env` (ALERT_THRESHOLD_HIGH,
- * ALERT_THRESHOLD_LOW, ALERT_TRIGGER_MODE, ALERT_LATENESS_HORIZON_TICKS and the defaults of src/resources): this
- * shell's for the local runtime and a backtest, a deployed function's variables for its default rule. Tables and
- * topic are named only because the functions' reader requires them.
- */
-export function engineSettingsFrom(env: NodeJS.ProcessEnv): { defaultRule: AlertRule; limits: EngineLimits } {
-  const { defaultRule, limits } = alertingConfigFrom({
-    ...env,
-    [ENV.environment]: 'engine-settings',
-    [ENV.alertsTable]: 'none',
-    [ENV.alertRulesTable]: 'none',
-    [ENV.tradingAlertsTopicArn]: 'none',
-  });
-  return { defaultRule, limits };
-}
+/** The default rule and engine limits exactly as the deployed functions read them (see the handlers' config). */
+export { engineSettingsFrom } from '../../handlers/config.js';
 
 /**
  * The handlers' configuration as the stack would set it. Default thresholds and trigger mode still come from the

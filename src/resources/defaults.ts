@@ -1,0 +1,38 @@
+/** Defaults of the pipeline: thresholds, limits, sizes and retention that the stack, the handlers and the local runtime share. */
+import type { AlertRule, TriggerMode } from '../domain/index.js';
+
+export type { AlertRule, TriggerMode };
+
+export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
+
+export const DEFAULTS = {
+  thresholds: { above: 150, below: 50 },
+  triggerMode: 'cross' as TriggerMode,
+  batchSize: 25,
+  /**
+   * The cross engine's lateness horizon: the observations kept per symbol. It covers every tick in flight at once
+   * (5 instances × 25) twice over, and keeps a symbol's state item near 2 KB.
+   */
+  latenessHorizonTicks: 256,
+  /** Undelivered alerts one symbol may hold before it refuses new ones (SNS or DynamoDB down for long). */
+  maxPendingAlerts: 100,
+  /** Receives before SQS moves a message to the DLQ. */
+  maxReceiveCount: 3,
+  queueRetentionDays: 14,
+  dlqRetentionDays: 14,
+  logRetentionDays: 30,
+  marketDataTtlDays: 30,
+  eventTargetMaxRetries: 2,
+  keyDeletionWindowDays: 7,
+  dataProcessor: { memoryMb: 3072, timeoutSeconds: 60, reservedConcurrency: 5 },
+  marketProcessor: { memoryMb: 512, timeoutSeconds: 30 },
+  /** The tick queue hides a message for this many function timeouts, plus the batching window (AWS's advice for Lambda). */
+  visibilityTimeoutMultiplier: 6,
+  tags: { Team: 'trading', CostCenter: 'trading-platform' },
+  metricsNamespace: 'MarketData',
+  lambdaRuntime: 'nodejs22.x',
+  lambdaArchitecture: 'arm64',
+} as const;
+
+/** The rule for symbols without their own in alert-rules, unless the deployment overrides it (see defaultAlertRuleFrom). */
+export const DEFAULT_ALERT_RULE: AlertRule = { ...DEFAULTS.thresholds, mode: DEFAULTS.triggerMode };

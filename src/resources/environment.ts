@@ -1,0 +1,89 @@
+/**
+ * Environment variables: their names and the one parser of each variable that more than one part reads (the stack
+ * at synth time, the handlers at cold start, the local runtime and the CLI). Every error names the variable and the
+ * value it got, so that a bad setting fails where it is read with a message that says what to fix.
+ */
+import { DEFAULT_ALERT_RULE, TRIGGER_MODES, type AlertRule, type TriggerMode } from './defaults.js';
+
+/** Environment variables the handlers read; the stack and the local runtime set them. */
+export const ENV = {
+  environment: 'ENVIRONMENT',
+  alertsTable: 'ALERTS_TABLE',
+  alertRulesTable: 'ALERT_RULES_TABLE',
+  tradingAlertsTopicArn: 'TRADING_ALERTS_TOPIC_ARN',
+  thresholdAbove: 'ALERT_THRESHOLD_HIGH',
+  thresholdBelow: 'ALERT_THRESHOLD_LOW',
+  triggerMode: 'ALERT_TRIGGER_MODE',
+  marketDataTable: 'MARKET_DATA_TABLE',
+  auditTrailTable: 'AUDIT_TRAIL_TABLE',
+  marketDataTtlDays: 'MARKET_DATA_TTL_DAYS',
+  /** market-processor sends invalid events straight to this queue (a retry cannot make them valid). */
+  marketEventsDlqUrl: 'MARKET_EVENTS_DLQ_URL',
+  /** How many of a symbol's newest ticks the cross engine remembers: older arrivals are late. */
+  latenessHorizonTicks: 'ALERT_LATENESS_HORIZON_TICKS',
+} as const;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_ENVIRONMENT_SUFFIX = 'dev';
+export const DEFAULT_REGION = 'us-east-1';
+
+/** `ENVIRONMENT_SUFFIX` must be usable in every AWS name it ends (SQS, Lambda, DynamoDB, IAM, KMS alias). */
+export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
+
+export function environmentSuffixFrom(env: Env = process.env): string {
+  const suffix = env.ENVIRONMENT_SUFFIX?.trim() || DEFAULT_ENVIRONMENT_SUFFIX;
+  if (!ENVIRONMENT_SUFFIX_PATTERN.test(suffix)) {
+    throw new Error(
+      `ENVIRONMENT_SUFFIX "${suffix}" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit`,
+    );
+  }
+  return suffix;
+}
+
+export function regionFrom(env: Env = process.env): string {
+  return env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || DEFAULT_REGION;
+}
+
+/** A variable that must be set (blank counts as unset). */
+export function requiredVariable(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new Error(`missing required environment variable ${name}`);
+  return value;
+}
+
+/** A finite number above 0, or the fallback when the variable is unset or blank. */
+export function positiveNumberVariable(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`environment variable ${name} must be a positive number (got "${raw}")`);
+  return value;
+}
+
+/** A whole number above 0, or the fallback when the variable is unset or blank. */
+export function wholeNumberVariable(env: Env, name: string, fallback: number): number {
+  const value = positiveNumberVariable(env, name, fallback);
+  if (!Number.isInteger(value)) throw new Error(`environment variable ${name} must be a whole number (got "${value}")`);
+  return value;
+}
+
+/**
+ * The rule for symbols without their own in alert-rules: ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW (positive, low
+ * below high) and ALERT_TRIGGER_MODE, each defaulting to DEFAULT_ALERT_RULE. The stack reads them at synth time and
+ * passes the result to both functions, which read them again at cold start.
+ */
+export function defaultAlertRuleFrom(env: Env): AlertRule {
+  const above = positiveNumberVariable(env, ENV.thresholdAbove, DEFAULT_ALERT_RULE.above);
+  const below = positiveNumberVariable(env, ENV.thresholdBelow, DEFAULT_ALERT_RULE.below);
+  if (below >= above) throw new Error(`${ENV.thresholdBelow} (${below}) must be less than ${ENV.thresholdAbove} (${above})`);
+  const mode = env[ENV.triggerMode]?.trim() || DEFAULT_ALERT_RULE.mode;
+  if (!isTriggerMode(mode)) {
+    throw new Error(`environment variable ${ENV.triggerMode} must be one of ${TRIGGER_MODES.join(', ')} (got "${mode}")`);
+  }
+  return { above, below, mode };
+}
+
+function isTriggerMode(value: string): value is TriggerMode {
+  return (TRIGGER_MODES as readonly string[]).includes(value);
+}
