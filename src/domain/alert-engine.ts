@@ -26,7 +26,7 @@ export function zoneOf(price: number, rule: AlertRule): Zone {
   return 'NORMAL';
 }
 
-export const EMPTY_WINDOW: SymbolWindow = { observations: [], truncated: false };
+const EMPTY_WINDOW: SymbolWindow = { observations: [], truncated: false };
 
 export interface Evaluation {
   /** Alerts this batch raises, each owned by the tick that caused it. */

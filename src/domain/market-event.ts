@@ -31,7 +31,7 @@ const common = {
   volume: volumeSchema.optional(),
 };
 
-export const tradeDetailSchema = z.looseObject({ ...common, price: priceSchema, volume: volumeSchema }, { error: 'detail must be an object' });
+const tradeDetailSchema = z.looseObject({ ...common, price: priceSchema, volume: volumeSchema }, { error: 'detail must be an object' });
 
 export const quoteDetailSchema = z
   .looseObject({ ...common, price: priceSchema.optional(), bid: priceSchema.optional(), ask: priceSchema.optional() }, { error: 'detail must be an object' })
@@ -79,7 +79,7 @@ const PLAIN_TEXT = /^[\x20-\x7e]{1,128}$/;
  * A field as a short, stable stand-in when it is too long or not plain text: what it starts with and a hash of the
  * whole, so a retry of the same event gets the same audit key and nothing unbounded reaches a key or a log.
  */
-export function boundedText(value: unknown, fallback: string): string {
+function boundedText(value: unknown, fallback: string): string {
   if (typeof value === 'string' && PLAIN_TEXT.test(value)) return value;
   if (typeof value !== 'string') return fallback;
   const visible = value.slice(0, 48).replace(/[^\x20-\x7e]/g, '?');

@@ -17,7 +17,7 @@ import {
 } from './validation.js';
 
 /** SQS message body: the source documents' `{"symbol","price"}` plus optional fields. Unknown fields are ignored. */
-export const tickBodySchema = z
+const tickBodySchema = z
   .object(
     {
       symbol: symbolSchema,
@@ -34,8 +34,6 @@ export const tickBodySchema = z
     message: 'must not be greater than ask',
     path: ['bid'],
   });
-
-export type TickBody = z.infer<typeof tickBodySchema>;
 
 export interface RawTickMessage {
   readonly body: string;

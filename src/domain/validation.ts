@@ -17,7 +17,7 @@ export const LIMITS = {
 
 /** Tickers: an uppercase letter, then up to 15 uppercase letters, digits, '.', '-' or '/' (BRK.B, BTC-USD, EUR/USD). */
 export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9./-]{0,15}$/;
-export const EXCHANGE_PATTERN = /^[A-Z0-9][A-Z0-9_.-]{0,15}$/;
+const EXCHANGE_PATTERN = /^[A-Z0-9][A-Z0-9_.-]{0,15}$/;
 
 export const symbolSchema = z
   .string({ error: 'must be a string' })

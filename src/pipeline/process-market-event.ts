@@ -22,7 +22,7 @@ export type MarketEventOutcome =
   | { readonly status: 'rejected'; readonly eventId: string; readonly reason: string };
 
 /** Longest reason kept in an audit record or a dead letter's attributes. */
-export const MAX_REASON_LENGTH = 1_000;
+const MAX_REASON_LENGTH = 1_000;
 
 const bounded = (reason: string): string => (reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason);
 

@@ -25,8 +25,8 @@ export const ENV = {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export const DEFAULT_ENVIRONMENT_SUFFIX = 'dev';
-export const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_ENVIRONMENT_SUFFIX = 'dev';
+const DEFAULT_REGION = 'us-east-1';
 
 /** `ENVIRONMENT_SUFFIX` must be usable in every AWS name it ends (SQS, Lambda, DynamoDB, IAM, KMS alias). */
 export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;

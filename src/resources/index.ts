@@ -28,7 +28,7 @@ export const BASE_NAMES = {
 
 export type ResourceKey = keyof typeof BASE_NAMES;
 
-export function resourceName(base: string, environmentSuffix: string): string {
+function resourceName(base: string, environmentSuffix: string): string {
   return `${base}-${environmentSuffix}`;
 }
 

@@ -26,7 +26,7 @@ export interface Synthesized {
 export const bundlesBuilt = Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(join(PROJECT_ROOT, dir, 'index.mjs')));
 
 /** The built bundles when `npm run build` ran (as `npm test` does), otherwise placeholders in a temporary folder. */
-export function bundleRoot(): string {
+function bundleRoot(): string {
   if (bundlesBuilt) return PROJECT_ROOT;
   const root = mkdtempSync(join(tmpdir(), 'infra-bundles-'));
   for (const dir of Object.values(LAMBDA_BUNDLES)) {

@@ -1,9 +1,5 @@
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-
-// dynalite is CommonJS without types.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: Record<string, unknown>) => Server;
+import dynalite from 'dynalite';
 
 export interface EmbeddedDynamo {
   /** e.g. http://127.0.0.1:41523 */
