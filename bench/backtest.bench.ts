@@ -4,12 +4,10 @@
  * Then the backtest alone on 1 000 000 ticks, to show its memory stays flat as the file grows.
  * Usage: npm run bench:backtest [-- --ticks 100000 --large 1000000]
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../src/shared/project-root.js';
+import { timedProcess, type Timed } from './timed-process.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -20,39 +18,9 @@ const TICKS = arg('--ticks', 50_000);
 /** The old-generation heap a million-tick backtest must fit in: what it keeps does not grow with the file. */
 const CAPPED_HEAP_MB = 64;
 const LARGE = arg('--large', 1_000_000);
-// GNU time reports the child's peak resident set size and CPU seconds.
-const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-
-interface Measured {
-  readonly seconds: number;
-  readonly cpuSeconds?: number;
-  readonly maxRssMb?: number;
-  readonly stdout: string;
-}
-
-function measure(args: string[], env: Record<string, string>, nodeOptions: string[] = []): Promise<Measured> {
-  const command = [process.execPath, ...nodeOptions, 'bin/market-data.js', ...args];
-  const [file, argv] = GNU_TIME ? [GNU_TIME, ['-f', 'BENCH_TIME=%M %U %S', ...command]] : [command[0]!, command.slice(1)];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(file, argv, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`market-data ${args.join(' ')} exited ${code}: ${stderr}`));
-      const timing = /BENCH_TIME=(\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
-      resolve({
-        seconds,
-        stdout,
-        ...(timing && { maxRssMb: Number(timing[1]) / 1024, cpuSeconds: Number(timing[2]) + Number(timing[3]) }),
-      });
-    });
-  });
-}
+/** One market-data command in its own process, with Node options (a heap cap) before the script. */
+const measure = (args: string[], env: Record<string, string>, nodeOptions: string[] = []): Promise<Timed> =>
+  timedProcess(process.execPath, [...nodeOptions, 'bin/market-data.js', ...args], env);
 
 interface Row {
   run: string;
@@ -64,7 +32,7 @@ interface Row {
   'peak RSS MB': number | string;
 }
 
-const row = (run: string, ticks: number, alerts: number | string, m: Measured): Row => ({
+const row = (run: string, ticks: number, alerts: number | string, m: Timed): Row => ({
   run,
   ticks,
   alerts,
@@ -106,7 +74,7 @@ try {
   );
   console.table(rows);
 
-  const ratio = (b: Measured, r: Measured) => r.seconds / b.seconds;
+  const ratio = (b: Timed, r: Timed) => r.seconds / b.seconds;
   console.log(`backtest is ${ratio(backtest, replay).toFixed(1)}× replay's throughput on the same file (wall time; ${
     backtest.cpuSeconds && replay.cpuSeconds ? `${(replay.cpuSeconds / backtest.cpuSeconds).toFixed(1)}× in CPU time` : 'CPU time n/a'
   })`);

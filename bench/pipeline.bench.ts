@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoAlertStore, DynamoRuleStateStore, SnsNotifier, createDocumentClient } from '../src/adapters/aws/index.js';
 import { evaluate, parseTick, type AlertRule, type SymbolWindow, type Tick } from '../src/domain/index.js';
+import { engineSettingsFrom } from '../src/handlers/config.js';
 import { startDynalite } from '../src/local/emulation/dynalite.js';
 import { ensureTables } from '../src/local/emulation/tables.js';
 import { deadlineIn, processTicks, type AlertingPorts, type TickMessage } from '../src/pipeline/index.js';
@@ -50,6 +51,18 @@ interface BatchCost {
   'lost races': number;
   'USD per 1M ticks': string;
   'wall ms': number;
+}
+
+/** What the measured batches of one scenario add up to. */
+interface CostSums {
+  calls: number;
+  sns: number;
+  write: number;
+  read: number;
+  conflicts: number;
+  alerts: number;
+  ms: number;
+  batches: number;
 }
 
 /**
@@ -100,7 +113,7 @@ async function batchCost(): Promise<BatchCost[]> {
     alerts: new DynamoAlertStore(documents, names.alertsTable, ENVIRONMENT),
     notifier: new SnsNotifier(sns, 'arn:aws:sns:us-east-1:000000000000:bench', ENVIRONMENT),
     defaultRule: rule,
-    limits: { horizon: DEFAULTS.latenessHorizonTicks, maxPending: DEFAULTS.maxPendingAlerts, pendingRetentionMs: 14 * 86_400_000 },
+    limits: engineSettingsFrom({}).limits,
   });
 
   let clock = T0;
@@ -113,13 +126,30 @@ async function batchCost(): Promise<BatchCost[]> {
   const batch = (price: (i: number) => number, symbol: (i: number) => string): TickMessage[] =>
     Array.from({ length: DEFAULTS.batchSize }, (_, i) => message(symbol(i), price(i), (clock += 10)));
 
+  /** One table row: the measured batches' sums per batch, and what a million ticks would cost in DynamoDB. */
+  const costRow = (scenario: string, sum: CostSums): BatchCost => {
+    const per = (n: number) => Number((n / sum.batches).toFixed(1));
+    const usd = (BATCHES_PER_MILLION * (sum.write * PRICE.writeUnit + sum.read * PRICE.readUnit)) / sum.batches / 1e6;
+    return {
+      scenario,
+      alerts: per(sum.alerts),
+      'DynamoDB calls': per(sum.calls),
+      'SNS calls': per(sum.sns),
+      'write units': per(sum.write),
+      'read units': per(sum.read),
+      'lost races': per(sum.conflicts),
+      'USD per 1M ticks': usd.toFixed(2),
+      'wall ms': per(sum.ms),
+    };
+  };
+
   /**
    * Average cost of the measured batches in steady state: each symbol's window already full (warm-up rounds), so
    * every write pays for a full item. `make` returns the batches of one round and which of them to measure.
    */
   const measure = async (scenario: string, rule: AlertRule, make: () => { batches: TickMessage[][]; measured: boolean[] }, rounds = 40): Promise<BatchCost> => {
     const p = ports(rule);
-    const sum = { calls: 0, sns: 0, write: 0, read: 0, conflicts: 0, alerts: 0, ms: 0, batches: 0 };
+    const sum: CostSums = { calls: 0, sns: 0, write: 0, read: 0, conflicts: 0, alerts: 0, ms: 0, batches: 0 };
     for (let round = -12; round < rounds; round++) {
       const { batches, measured } = make();
       for (const [i, messages] of batches.entries()) {
@@ -138,26 +168,14 @@ async function batchCost(): Promise<BatchCost[]> {
         sum.batches++;
       }
     }
-    const per = (n: number) => Number((n / sum.batches).toFixed(1));
-    const usd = (BATCHES_PER_MILLION * (sum.write * PRICE.writeUnit + sum.read * PRICE.readUnit)) / sum.batches / 1e6;
-    return {
-      scenario,
-      alerts: per(sum.alerts),
-      'DynamoDB calls': per(sum.calls),
-      'SNS calls': per(sum.sns),
-      'write units': per(sum.write),
-      'read units': per(sum.read),
-      'lost races': per(sum.conflicts),
-      'USD per 1M ticks': usd.toFixed(2),
-      'wall ms': per(sum.ms),
-    };
+    return costRow(scenario, sum);
   };
   const one = (batches: TickMessage[][]) => ({ batches, measured: batches.map(() => true) });
 
   /** Five instances at once, as the function's reserved concurrency allows, each batch holding the same 8 symbols. */
   const contended = async (scenario: string, rounds = 30): Promise<BatchCost> => {
     const instances = Array.from({ length: 5 }, () => ports(cross));
-    const sum = { calls: 0, sns: 0, write: 0, read: 0, conflicts: 0, alerts: 0, ms: 0, batches: 0 };
+    const sum: CostSums = { calls: 0, sns: 0, write: 0, read: 0, conflicts: 0, alerts: 0, ms: 0, batches: 0 };
     for (let round = -4; round < rounds; round++) {
       const batches = instances.map(() => batch((i) => (Math.floor((i + round) / 4) % 2 === 0 ? 151 : 149), (i) => `C${i % 8}`));
       Object.assign(totals, { calls: 0, write: 0, read: 0, conflicts: 0 });
@@ -176,19 +194,7 @@ async function batchCost(): Promise<BatchCost[]> {
       });
       sum.batches += batches.length;
     }
-    const per = (n: number) => Number((n / sum.batches).toFixed(1));
-    const usd = (BATCHES_PER_MILLION * (sum.write * PRICE.writeUnit + sum.read * PRICE.readUnit)) / sum.batches / 1e6;
-    return {
-      scenario,
-      alerts: per(sum.alerts),
-      'DynamoDB calls': per(sum.calls),
-      'SNS calls': per(sum.sns),
-      'write units': per(sum.write),
-      'read units': per(sum.read),
-      'lost races': per(sum.conflicts),
-      'USD per 1M ticks': usd.toFixed(2),
-      'wall ms': per(sum.ms),
-    };
+    return costRow(scenario, sum);
   };
 
   let round = 0;

@@ -3,49 +3,20 @@
  * and `market-data replay` of a large file (default 1 000 000 ticks) with throughput and peak memory of the replay
  * process. Usage: npm run bench:replay [-- --ticks 1000000]
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../src/shared/project-root.js';
+import { timedProcess } from './timed-process.js';
 
 const ticksArg = process.argv.indexOf('--ticks');
 const TICKS = ticksArg > 0 ? Number(process.argv[ticksArg + 1]) : 1_000_000;
-// GNU time reports the child's peak resident set size; without it the replay's own figure is used.
-const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-
-interface Timed {
-  readonly seconds: number;
-  readonly stdout: string;
-  readonly maxRssMb?: number;
-}
-
-function timed(command: string, args: string[], env: Record<string, string>): Promise<Timed> {
-  const [file, argv] = GNU_TIME ? [GNU_TIME, ['-f', 'MAXRSS_KB=%M', command, ...args]] : [command, args];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(file, argv, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
-      const rss = /MAXRSS_KB=(\d+)/.exec(stderr)?.[1];
-      resolve({ seconds, stdout, ...(rss && { maxRssMb: Number(rss) / 1024 }) });
-    });
-  });
-}
 
 const home = await mkdtemp(join(tmpdir(), 'market-data-bench-'));
 const env = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'bench' };
-const cli = (args: string[]) => timed(process.execPath, ['bin/market-data.js', ...args], env);
+const cli = (args: string[]) => timedProcess(process.execPath, ['bin/market-data.js', ...args], env);
 try {
   const starts: number[] = [];
-  for (let i = 0; i < 3; i++) starts.push((await timed('npm', ['start', '--silent'], { ...env, ENVIRONMENT_SUFFIX: `bench-start-${i}` })).seconds);
+  for (let i = 0; i < 3; i++) starts.push((await timedProcess('npm', ['start', '--silent'], { ...env, ENVIRONMENT_SUFFIX: `bench-start-${i}` })).seconds);
   console.log(`npm start (fresh store each run): ${starts.map((s) => `${s.toFixed(2)} s`).join(', ')}`);
 
   const file = join(home, 'ticks.jsonl');

@@ -1,5 +1,4 @@
-import { generateFile, lastTickTime } from '../../app/generate.js';
-import type { InputFormat } from '../../app/sessions.js';
+import { generateFile, lastTickTime, type GenerateRequest } from '../../app/generate.js';
 import { LIMITS, symbolSchema } from '../../domain/index.js';
 import { LATEST_TIME } from '../../shared/time.js';
 import { UserError } from '../../shared/user-error.js';
@@ -7,16 +6,9 @@ import { optionValue, symbolList } from '../common.js';
 import type { CommandIO } from '../io.js';
 import { safeJson, visible } from '../terminal.js';
 
-export interface GenerateOptions {
-  readonly out: string;
-  readonly ticks: number;
+/** The request the application API takes, with `--symbols` as typed and `--json`. */
+export interface GenerateOptions extends Omit<GenerateRequest, 'symbols'> {
   readonly symbols?: string;
-  readonly seed: number;
-  readonly start?: number;
-  readonly interval: number;
-  readonly volatility: number;
-  readonly drift: number;
-  readonly format?: InputFormat;
   readonly json?: boolean;
 }
 
