@@ -1,18 +1,16 @@
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SnsNotifier } from '../../src/adapters/aws/index.js';
 import { createDataProcessorHandler, handler } from '../../src/handlers/data-processor.js';
 import { SAFETY_MARGIN_MS } from '../../src/handlers/time-budget.js';
 import { alertingConfigFrom } from '../../src/handlers/config.js';
 import { alertingPorts } from '../../src/handlers/wiring.js';
-import type { Observability } from '../../src/handlers/observability.js';
 import { DEFAULTS } from '../../src/resources/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
 import { TOPIC_ARN, useHandlerEnvironment } from '../support/handler-env.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../support/lambda.js';
+import { capturedLogs } from '../support/captured-logs.js';
 
 const tick = (symbol: string, price: number, offsetMs = 0) => sqsRecord(JSON.stringify({ symbol, price }), Date.now() - 60_000 + offsetMs);
 
@@ -77,30 +75,14 @@ describe('data-processor handler', () => {
 
 describe('data-processor observability and resilience', () => {
   let db: LocalDynamo;
-  let output: string[];
-  const observability = (): Observability => ({
-    logger: new Logger({ serviceName: 'data-processor', logLevel: 'INFO' }),
-    metrics: new Metrics({ namespace: DEFAULTS.metricsNamespace, serviceName: 'data-processor' }),
-  });
+  const captured = capturedLogs();
+  const lines = captured.lines;
+  const observability = () => captured.observability('data-processor');
   beforeAll(async () => {
     db = await startLocalDynamo();
     useHandlerEnvironment(db);
   });
   afterAll(async () => db.close());
-  beforeEach(() => {
-    output = [];
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    // In dev mode Powertools writes through the global console, one call per structured line.
-    vi.stubEnv('POWERTOOLS_DEV', 'true');
-    for (const method of ['log', 'info', 'warn', 'error'] as const) {
-      vi.spyOn(console, method).mockImplementation((line: unknown) => void output.push(String(line)));
-    }
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-  });
-  const lines = () => output.map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it('logs one structured line per invalid message and emits EMF metrics', async () => {
     const notifier = { notify: async () => new Map<string, string>() };
