@@ -201,6 +201,37 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
     const split = evaluate('AAPL', cross, window, [tick('AAPL', 120, T0 + 1500)], 3);
     expect(summary(split.raised.map((r) => r.alert))).toEqual(['HIGH@151']);
   });
+  it('orders ticks of the same instant by tick key, whichever arrives first and in whichever batch', () => {
+    // Before: NORMAL. At one instant: a HIGH and a NORMAL tick. After: HIGH. HIGH first makes two runs; NORMAL first, one.
+    const at = T0 + 1000;
+    const normal = tick('AAPL', 100, at);
+    const highs = [151, 151.5, 152, 153, 154, 155, 156, 157].map((price) => tick('AAPL', price, at));
+    const highFirst = highs.find((h) => h.key < normal.key)!;
+    const normalFirst = highs.find((h) => h.key > normal.key)!;
+    expect([highFirst, normalFirst].every(Boolean)).toBe(true);
+    const before = tick('AAPL', 100, T0);
+    const after = tick('AAPL', 160, T0 + 2000);
+    for (const [high, expected] of [
+      [highFirst, [`HIGH@${highFirst.price}`, 'HIGH@160']],
+      [normalFirst, [`HIGH@${normalFirst.price}`]],
+    ] as const) {
+      for (const order of [[before, high, normal, after], [before, normal, high, after], [after, normal, high, before], [before, after, high, normal]]) {
+        expect(summary(feed(cross, [order]).alerts), `${high.price} in one batch`).toEqual(expected);
+        // One by one, a run's alert is raised by the first of its ticks to arrive: the same runs, so as many alerts.
+        expect(feed(cross, order.map((t) => [t])).alerts, `${high.price} one by one`).toHaveLength(expected.length);
+      }
+    }
+  });
+
+  it('gives a LOW alert the lower threshold and a HIGH alert the upper one', () => {
+    const { alerts } = feed({ above: 160, below: 40, mode: 'cross' }, [series('AAPL', [100, 39, 100, 161])]);
+    expect(alerts.map((a) => [a.alertType, a.price, a.threshold])).toEqual([
+      ['LOW', 39, 40],
+      ['HIGH', 161, 160],
+    ]);
+    const everyAlerts = evaluate('AAPL', { above: 160, below: 40, mode: 'every' }, undefined, series('AAPL', [39, 161]), BIG).raised;
+    expect(everyAlerts.map((r) => r.alert.threshold)).toEqual([40, 160]);
+  });
 });
 
 describe('every mode', () => {

@@ -88,12 +88,16 @@ describe('data-processor observability and resilience', () => {
     const notifier = { notify: async () => new Map<string, string>() };
     const run = createDataProcessorHandler({ ports: alertingPorts(alertingConfigFrom(process.env), db.documents, notifier), observability: observability() });
     const bad = sqsRecord('{"symbol":"AAPL","price":-1}');
-    await run(sqsEvent([bad, tick('AAPL', 155)]), lambdaContext());
+    const worse = sqsRecord('{"symbol":"AAPL"}');
+    await run(sqsEvent([bad, tick('AAPL', 155), worse]), lambdaContext());
     const invalid = lines().filter((l) => l.message === 'invalid message');
-    expect(invalid).toEqual([expect.objectContaining({ level: 'WARN', messageId: bad.messageId, reason: 'price: must be greater than 0' })]);
+    expect(invalid).toEqual([
+      expect.objectContaining({ level: 'WARN', messageId: bad.messageId, reason: 'price: must be greater than 0' }),
+      expect.objectContaining({ level: 'WARN', messageId: worse.messageId, reason: expect.stringContaining('price') }),
+    ]);
     expect(lines().filter((l) => l.message === 'alert raised')).toEqual([expect.objectContaining({ symbol: 'AAPL', alertType: 'HIGH' })]);
     const emf = lines().find((l) => '_aws' in l);
-    expect(emf).toMatchObject({ TicksReceived: 2, TicksProcessed: 1, AlertsRaised: 1, InvalidMessages: 1, FailedMessages: 0, LateTicks: 0, ProcessingLatency: expect.any(Number) });
+    expect(emf).toMatchObject({ TicksReceived: 3, TicksProcessed: 1, AlertsRaised: 1, InvalidMessages: 2, FailedMessages: 0, LateTicks: 0, ProcessingLatency: expect.any(Number) });
     expect(JSON.stringify(emf)).toContain(`"Namespace":"${DEFAULTS.metricsNamespace}"`);
   });
 
