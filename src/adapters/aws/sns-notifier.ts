@@ -54,7 +54,7 @@ export class SnsNotifier implements Notifier {
     );
     const retry = new Set<string>();
     for (const failed of response.Failed ?? []) {
-      if (failed.SenderFault) permanent.set(failed.Id ?? '', `${failed.Code}: ${failed.Message ?? ''}`.trim());
+      if (failed.SenderFault) permanent.set(failed.Id ?? '', [failed.Code, failed.Message].filter(Boolean).join(': '));
       else retry.add(failed.Id ?? '');
     }
     return alerts.filter((a) => retry.has(a.alertId));

@@ -54,3 +54,38 @@ describe('DynamoAlertQuery on dynalite', () => {
     expect(await query.list({ symbol: 'NONE' })).toEqual([]);
   });
 });
+
+describe('DynamoAlertQuery across pages', () => {
+  /** A table that answers two items a page, in the order given, and counts the pages it served. */
+  function pagedTable(records: readonly ReturnType<typeof alertRecord>[]) {
+    const requests: { kind: string; start: unknown }[] = [];
+    const documents = {
+      send: async (command: { constructor: { name: string }; input: { ExclusiveStartKey?: { page: number } } }) => {
+        const page = command.input.ExclusiveStartKey?.page ?? 0;
+        requests.push({ kind: command.constructor.name, start: command.input.ExclusiveStartKey });
+        const next = page + 1;
+        return { Items: records.slice(page * 2, next * 2), LastEvaluatedKey: next * 2 < records.length ? { page: next } : undefined };
+      },
+    };
+    return { query: new DynamoAlertQuery(documents as never, 'market-alerts-test'), requests };
+  }
+  const records = [1, 2, 3, 4, 5, 6, 7].map((minute) => alertRecord(alert('AAPL', minute), 'test'));
+
+  it("stops reading one symbol's pages once it has the count asked for: they come in event-time order", async () => {
+    const { query, requests } = pagedTable(records);
+    expect((await query.list({ symbol: 'AAPL', limit: 3 })).map((r) => r.event_time.slice(11, 16))).toEqual(['14:01', '14:02', '14:03']);
+    expect(requests).toEqual([
+      { kind: 'QueryCommand', start: undefined },
+      { kind: 'QueryCommand', start: { page: 1 } },
+    ]);
+  });
+
+  it('reads every page of a symbol without a count, and of a scan even with one (a scan is not in event-time order)', async () => {
+    const all = pagedTable(records);
+    expect(await all.query.list({ symbol: 'AAPL' })).toHaveLength(7);
+    expect(all.requests).toHaveLength(4);
+    const scan = pagedTable([...records].reverse());
+    expect((await scan.query.list({ limit: 2 })).map((r) => r.event_time.slice(11, 16))).toEqual(['14:01', '14:02']);
+    expect(scan.requests.map((r) => r.kind)).toEqual(['ScanCommand', 'ScanCommand', 'ScanCommand', 'ScanCommand']);
+  });
+});

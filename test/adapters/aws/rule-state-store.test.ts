@@ -100,4 +100,20 @@ describe('DynamoRuleStateStore retries', () => {
     mock.on(BatchGetCommand).resolves({ UnprocessedKeys: { 'alert-rules-test': { Keys: [{ symbol: 'A' }] } } });
     await expect(store.load(['A'], expired)).rejects.toThrow(/could not read alert rules for A: .*time budget exhausted/);
   });
+
+  it('reads state with strongly consistent reads: a version check against a stale read would only lose races', async () => {
+    mock.reset();
+    mock.on(BatchGetCommand).resolves({ Responses: { 'alert-rules-test': [] } });
+    mock.on(GetCommand).resolves({});
+    await store.load(['A'], forever);
+    await store.reload('B', forever);
+    expect(mock.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toEqual({ 'alert-rules-test': { Keys: [{ symbol: 'A' }], ConsistentRead: true } });
+    expect(mock.commandCalls(GetCommand)[0]!.args[0].input).toEqual({ TableName: 'alert-rules-test', Key: { symbol: 'B' }, ConsistentRead: true });
+  });
+
+  it('reports a failed state write as a failure, not as a lost race', async () => {
+    mock.reset();
+    mock.on(UpdateCommand).rejects(Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' }));
+    await expect(store.saveState('A', 1, change, forever)).rejects.toThrow('One or more parameter values were invalid');
+  });
 });

@@ -1,5 +1,6 @@
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleOverrideOf } from '../../../src/adapters/aws/alert-rules-item.js';
 import { ConcurrentRuleChangeError, DynamoRuleStore } from '../../../src/adapters/aws/rule-store.js';
@@ -197,5 +198,30 @@ describe('DynamoRuleStore over a whole table (dynalite)', () => {
     expect(await items(copy)).toEqual(overrides);
     await store.keepOnlyOverrides();
     expect(await items(table)).toEqual(overrides);
+  });
+});
+
+describe('DynamoRuleStore when DynamoDB fails', () => {
+  const client = new DynamoDBClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS });
+  // Only this instance is mocked; the dynalite suite above uses real clients.
+  const mock = mockClient(client);
+  const store = new DynamoRuleStore(client, 'alert-rules-test', { backoffMs: 1 });
+  const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+
+  it('reads the rule with a strongly consistent read, so the condition compares against the newest value', async () => {
+    mock.reset();
+    mock.on(GetItemCommand).resolves({});
+    mock.on(UpdateItemCommand).resolves({});
+    await store.change('AAPL', () => ({ above: 160 }));
+    expect(mock.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ TableName: 'alert-rules-test', Key: { symbol: { S: 'AAPL' } }, ConsistentRead: true });
+  });
+
+  it('reports a failed write or removal as the error it is, never as a lost race or a missing rule', async () => {
+    mock.reset();
+    mock.on(GetItemCommand).resolves({});
+    mock.on(UpdateItemCommand).rejects(throttled());
+    await expect(store.change('AAPL', () => ({ above: 160 }))).rejects.toThrow('Rate of requests exceeds the allowed throughput');
+    expect(mock.commandCalls(UpdateItemCommand)).toHaveLength(1);
+    await expect(store.remove('AAPL')).rejects.toThrow('Rate of requests exceeds the allowed throughput');
   });
 });

@@ -23,6 +23,7 @@ describe('SnsNotifier', () => {
     const entry = calls[0]!.PublishBatchRequestEntries![0]!;
     expect(calls[0]!.TopicArn).toBe(TOPIC);
     expect(entry.Id).toBe(alerts[0]!.alertId);
+    expect(entry.Subject).toBe('Trading alert: AAPL HIGH');
     expect(entry.MessageAttributes).toEqual({
       symbol: { DataType: 'String', StringValue: 'AAPL' },
       alert_type: { DataType: 'String', StringValue: 'HIGH' },
@@ -32,18 +33,24 @@ describe('SnsNotifier', () => {
   });
 
   it('retries failed entries, and does not retry what SNS rejects as the sender', async () => {
-    const [a, b, c] = alertsFor(3);
+    const [a, b, c, d] = alertsFor(4);
     sns
       .on(PublishBatchCommand)
       .resolvesOnce({
         Failed: [
           { Id: b!.alertId, Code: 'InternalError', SenderFault: false },
           { Id: c!.alertId, Code: 'InvalidParameter', Message: 'bad attribute', SenderFault: true },
+          { Id: d!.alertId, Code: 'KMSAccessDenied', SenderFault: true },
         ],
       })
       .resolvesOnce({ Failed: [] });
-    const failures = await notifier.notify([a!, b!, c!], forever);
-    expect(failures).toEqual(new Map([[c!.alertId, 'notification rejected: InvalidParameter: bad attribute']]));
+    const failures = await notifier.notify([a!, b!, c!, d!], forever);
+    expect(failures).toEqual(
+      new Map([
+        [c!.alertId, 'notification rejected: InvalidParameter: bad attribute'],
+        [d!.alertId, 'notification rejected: KMSAccessDenied'],
+      ]),
+    );
     expect(sns.commandCalls(PublishBatchCommand)[1]!.args[0].input.PublishBatchRequestEntries?.map((e) => e.Id)).toEqual([b!.alertId]);
   });
 
