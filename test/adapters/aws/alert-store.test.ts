@@ -1,4 +1,4 @@
-import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoAlertStore, createDocumentClient, alertRecord } from '../../../src/adapters/aws/index.js';
@@ -53,6 +53,22 @@ describe('DynamoAlertStore retries', () => {
     const failures = await store.putAlerts(alerts, expired);
     expect([...failures.keys()]).toEqual([alerts[2]!.alertId]);
     expect(failures.get(alerts[2]!.alertId)).toMatch(/^alert not written: .*time budget exhausted$/);
+  });
+
+  it('looks up records again for the keys DynamoDB left unprocessed, and says when some stay unknown', async () => {
+    const [a, b, c] = alertsFor('AAPL', 3);
+    const keyOf = (alert: Alert) => ({ symbol: alert.symbol, timestamp: alertRecord(alert, 'test').timestamp });
+    mock
+      .on(BatchGetCommand)
+      .resolvesOnce({ Responses: { 'market-alerts-test': [{ alert_id: a!.alertId }] }, UnprocessedKeys: { 'market-alerts-test': { Keys: [keyOf(b!), keyOf(c!)] } } })
+      .resolvesOnce({ Responses: { 'market-alerts-test': [{ alert_id: c!.alertId }] } });
+    expect(await store.recorded([a!, b!, c!], forever)).toEqual(new Set([a!.alertId, c!.alertId]));
+    const asked = mock.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.['market-alerts-test']?.Keys);
+    expect(asked).toEqual([[keyOf(a!), keyOf(b!), keyOf(c!)], [keyOf(b!), keyOf(c!)]]);
+
+    mock.reset();
+    mock.on(BatchGetCommand).resolves({ UnprocessedKeys: { 'market-alerts-test': { Keys: [keyOf(b!)] } } });
+    await expect(store.recorded([b!], expired)).rejects.toThrow(/^could not look up 1 alert record\(s\): .*time budget exhausted$/);
   });
 
   it('splits more than 25 alerts into several calls', async () => {
