@@ -83,7 +83,7 @@ export async function backtestCommand(files: string[], options: BacktestCommandO
   // Option values first: a malformed one stops the command before it reads anything.
   const chart = options.chart === undefined ? undefined : optionValue('--chart', () => chartOption(options.chart!));
   const sweeps = optionValue('--sweep', () => (options.sweep ?? []).reduce<Sweep[]>((all, value) => sweepOption(value, all), []));
-  const engine = optionValue('the default rule', engineSettings);
+  const engine = optionValue('the engine settings', engineSettings);
   const ruleSets = ruleSetsOf(await baseRuleSet(options, engine.defaultRule), sweeps);
   const result = await backtestFiles({
     files,

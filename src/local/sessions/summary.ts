@@ -25,6 +25,9 @@ export interface RunSummary {
   readonly ticksPerSecond: number | null;
 }
 
+/** A rate per second of wall time; null for a run under a second, where a rate says nothing. */
+export const perSecond = (count: number, wallTimeMs: number): number | null => (wallTimeMs >= 1000 ? Math.round((count * 1000) / wallTimeMs) : null);
+
 /** Messages that were not processed: dead-lettered, matched no rule, or unreadable lines. */
 export const rejectedCount = (summary: RunSummary): number =>
   summary.ticks.deadLettered + summary.marketEvents.deadLettered + summary.marketEvents.unmatched + summary.badLines;
@@ -46,7 +49,7 @@ export function summaryOf(stats: RunStats, environment: string, inputs: readonly
     badLines: stats.badLines,
     problems: [...stats.problems],
     wallTimeMs: Math.round(wallTimeMs),
-    ticksPerSecond: wallTimeMs >= 1000 ? Math.round((stats.ticksIn * 1000) / wallTimeMs) : null,
+    ticksPerSecond: perSecond(stats.ticksIn, wallTimeMs),
   };
 }
 

@@ -140,7 +140,8 @@ function footer(result: BacktestResult, lines: string[]): void {
   }
   for (const run of result.runs) for (const warning of run.warnings) lines.push(printable(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`));
   if (r.ticks + r.eventTicks === 0) lines.push('', 'no valid tick in the input: nothing was evaluated');
-  lines.push('', `${(result.wallTimeMs / 1000).toFixed(2)} s, ${result.ticksPerSecond} ticks/s; nothing was written to any store`);
+  const rate = result.ticksPerSecond === null ? '' : `, ${result.ticksPerSecond} ticks/s`;
+  lines.push('', `${(result.wallTimeMs / 1000).toFixed(2)} s${rate}; nothing was written to any store`);
 }
 
 /** The terminal summary of a run with one rule set: one row per symbol. */

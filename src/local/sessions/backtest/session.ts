@@ -3,6 +3,7 @@ import type { Alert, Tick } from '../../../domain/index.js';
 import { raiseAlerts, type AlertingLog, type AlertingPorts, type Deadline, type EngineLimits } from '../../../pipeline/index.js';
 import { DEFAULTS } from '../../../resources/index.js';
 import { PROBLEMS_KEPT, type Problem } from '../../emulation/run-stats.js';
+import { perSecond } from '../summary.js';
 import { MinMaxDecimator, type SeriesPoint } from './decimator.js';
 import { feedFiles, type BacktestInput, type RecordOrigin } from './feed.js';
 import { ignoredOverrides, ruleOf, type RuleSet } from './rule-set.js';
@@ -67,7 +68,8 @@ export interface BacktestResult {
   /** Up to PROBLEMS_KEPT problems, in file order. */
   readonly problems: readonly Problem[];
   readonly wallTimeMs: number;
-  readonly ticksPerSecond: number;
+  /** Null for a run under a second, where a rate says nothing. */
+  readonly ticksPerSecond: number | null;
 }
 
 /** A backtest has no time limit per batch; nothing in memory waits. */
@@ -241,6 +243,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     series: new Map([...charts].filter(([, d]) => d.ticks > 0).map(([symbol, d]) => [symbol, d.points()])),
     problems,
     wallTimeMs: Math.round(wallTimeMs),
-    ticksPerSecond: wallTimeMs > 0 ? Math.round((evaluated * 1000) / wallTimeMs) : 0,
+    ticksPerSecond: perSecond(evaluated, wallTimeMs),
   };
 }

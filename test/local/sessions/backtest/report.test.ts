@@ -46,7 +46,7 @@ describe('report page', () => {
     series: new Map([['AAPL', [[T0, 151], [T0 + 1000, 149]]]]),
     problems: [{ kind: 'tick', outcome: 'dead-lettered', reason: 'body is not valid JSON (Unexpected token \'<\', "<script>alert(1)</script>")', origin: { file: '/data/<b>week.jsonl', line: 3 } }],
     wallTimeMs: 5,
-    ticksPerSecond: 400,
+    ticksPerSecond: null,
   };
   const assets = { chartLibrary: 'window.uPlot = 1;', chartLibraryCss: '.u{}', chartScript: 'void 0;', css: 'body{}' };
   const html = renderReport(result, assets, new Date(T0));
@@ -67,5 +67,14 @@ describe('report page', () => {
     const data = JSON.parse(/<script type="application\/json" id="backtest-data">(.*?)<\/script>/.exec(html)![1]!) as unknown;
     expect(data).toEqual({ charts: [{ symbol: 'AAPL', rule: { above: 150, below: 50, mode: 'cross' }, x: [T0 / 1000, T0 / 1000 + 1], y: [151, 149], alerts: [[T0 / 1000, 151, 1]] }] });
     expect(html).toMatch(/<tr><td class="high">HIGH<\/td><td class="num">1s<\/td><td class="num">100\.0%<\/td><\/tr>/);
+  });
+
+  it('gives a rate only for runs of a second or more, on the page and on the terminal', async () => {
+    const { formatBacktest } = await import('../../../../src/local/sessions/backtest/output.js');
+    expect(html).not.toContain('ticks/s');
+    expect(formatBacktest(result)).toMatch(/\n0\.01 s; nothing was written to any store$/);
+    const long = { ...result, wallTimeMs: 2500, ticksPerSecond: 800 };
+    expect(renderReport(long, assets, new Date(T0))).toContain(' · 800 ticks/s · the deployed validation');
+    expect(formatBacktest(long)).toMatch(/\n2\.50 s, 800 ticks\/s; nothing was written to any store$/);
   });
 });

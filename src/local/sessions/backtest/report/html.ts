@@ -159,7 +159,7 @@ export function renderReport(result: BacktestResult, assets: ReportAssets, gener
 <body>
 <header>
 <h1>${e(title)}</h1>
-<p class="muted">${result.inputs.map((f) => `<code>${e(f)}</code>`).join(', ')} · generated ${e(generatedAt.toISOString())} · ${e(result.ticksPerSecond)} ticks/s · the deployed validation and alert engine, in memory: nothing was written to any store</p>
+<p class="muted">${result.inputs.map((f) => `<code>${e(f)}</code>`).join(', ')} · generated ${e(generatedAt.toISOString())} · ${result.ticksPerSecond === null ? '' : `${e(result.ticksPerSecond)} ticks/s · `}the deployed validation and alert engine, in memory: nothing was written to any store</p>
 </header>
 <main>
 ${rulesSection(run)}
