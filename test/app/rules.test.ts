@@ -16,7 +16,9 @@ import { readStackOutputs } from '../../src/app/stack-outputs.js';
 import type { Target } from '../../src/app/target.js';
 import { resolveRule, type AlertRule, type RuleOverride } from '../../src/domain/index.js';
 import { marketData, spawnMarketData } from '../support/cli.js';
+import { DEPLOYMENT_CREDENTIALS, fakeDeployment, type FakeDeployment } from '../support/deployment.js';
 import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../support/dynamo.js';
+import { storePausedAfterFirstRead } from '../support/rule-store.js';
 
 const DEFAULTS: AlertRule = { above: 150, below: 50, mode: 'cross' };
 
@@ -60,19 +62,12 @@ describe('rules set against concurrent changes (dynalite)', () => {
     let arrived = 0;
     let release!: () => void;
     const bothRead = new Promise<void>((resolve) => (release = resolve));
+    const barrier = async () => {
+      if (++arrived === 2) release();
+      await bothRead;
+    };
     const afterBarrier = () =>
-      new (class extends DynamoRuleStore {
-        private first = true;
-        override async read(symbol: string) {
-          const reading = await super.read(symbol);
-          if (this.first) {
-            this.first = false;
-            if (++arrived === 2) release();
-            await bothRead;
-          }
-          return reading;
-        }
-      })(new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS }), table, { backoffMs: 5 });
+      storePausedAfterFirstRead(new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS }), table, barrier, 5);
 
     const outcomes = await Promise.allSettled([
       changeRule(afterBarrier(), 'AMD', { above: 100 }, DEFAULTS),
@@ -242,29 +237,17 @@ async function fakeLambda(answer: (name: string) => { status: number; body: unkn
 }
 
 describe('market-data rules against a deployment', () => {
+  let deployment: FakeDeployment;
   let db: LocalDynamo;
   let dir: string;
   let outputs: string;
-  const creds = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' };
+  const creds = DEPLOYMENT_CREDENTIALS;
 
   beforeAll(async () => {
-    db = await startLocalDynamo('e2e');
-    dir = await mkdtemp(join(tmpdir(), 'rules-deployed-'));
-    outputs = join(dir, 'flat-outputs.json');
-    await writeFile(
-      outputs,
-      JSON.stringify({
-        environment_suffix: 'e2e',
-        aws_region: 'us-east-1',
-        alert_rules_table_name: db.names.alertRulesTable,
-        default_alert_rule: '{"above":150,"below":50,"mode":"cross"}',
-      }),
-    );
+    deployment = await fakeDeployment({ above: 150, below: 50, mode: 'cross' });
+    ({ db, dir, outputs } = deployment);
   });
-  afterAll(async () => {
-    await db.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => deployment.close());
 
   it('two concurrent `rules set` (--above 100, --below 120) never store an invalid rule, whatever this shell says', { timeout: 60_000 }, async () => {
     // This shell's thresholds must not matter: with them, --below 120 alone would be refused (120 ≥ 110).

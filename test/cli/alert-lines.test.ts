@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../src/adapters/alert-record.js';
 import { alertLine, listedAlertLine } from '../../src/cli/alert-lines.js';
-import type { Alert } from '../../src/domain/index.js';
+import { SAMPLE_ALERT } from '../support/fakes.js';
 
-const alert: Alert = {
-  alertId: '3f9c1a2b9d8e7f6a5b4c3d2e1f0a9b8c',
-  symbol: 'AAPL',
-  alertType: 'HIGH',
-  price: 155.25,
-  threshold: 150,
-  mode: 'cross',
-  eventTime: Date.parse('2026-11-20T14:30:01Z'),
-  tickKey: 'k',
-};
+const alert = SAMPLE_ALERT;
 
 describe('alert lines', () => {
   it('as an alert fires: one readable line per alert', () => {

@@ -12,6 +12,18 @@ export const NO_WAIT: BackoffOptions = { baseMs: 10, capMs: 100, random: () => 0
 export const forever: Deadline = { remainingMs: () => 60_000 };
 export const expired: Deadline = { remainingMs: () => 0 };
 
+/** One HIGH alert with every field set, for tests of how an alert is written or shown. */
+export const SAMPLE_ALERT: Alert = {
+  alertId: '3f9c1a2b9d8e7f6a5b4c3d2e1f0a9b8c',
+  symbol: 'AAPL',
+  alertType: 'HIGH',
+  price: 155.25,
+  threshold: 150,
+  mode: 'cross',
+  eventTime: Date.parse('2026-11-20T14:30:01Z'),
+  tickKey: 'k',
+};
+
 export const silentLog = { warn: vi.fn() };
 
 /** Records what it is given; fails the alert ids listed in `failing`. */

@@ -9,6 +9,7 @@ import type { SymbolWindow } from '../../../src/domain/index.js';
 import { sessionTableNames } from '../../../src/local/emulation/paths.js';
 import { ensureTables } from '../../../src/local/emulation/tables.js';
 import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../../support/dynamo.js';
+import { storePausedAfterFirstRead } from '../../support/rule-store.js';
 
 describe('DynamoRuleStore on dynalite', () => {
   let db: LocalDynamo;
@@ -67,18 +68,7 @@ describe('DynamoRuleStore on dynalite', () => {
   });
 
   /** A store whose first read is followed, before it can write, by another writer's request. */
-  const interleavedWith = (meanwhile: (symbol: string) => Promise<unknown>) =>
-    new (class extends DynamoRuleStore {
-      private first = true;
-      override async read(symbol: string) {
-        const reading = await super.read(symbol);
-        if (this.first) {
-          this.first = false;
-          await meanwhile(symbol);
-        }
-        return reading;
-      }
-    })(db.raw, table, { backoffMs: 1 });
+  const interleavedWith = (meanwhile: (symbol: string) => Promise<unknown>) => storePausedAfterFirstRead(db.raw, table, meanwhile);
 
   it('decides again on the new rule when another writer changed it between the read and the write', async () => {
     await put({ symbol: 'RACE', above: 210, below: 10, zone: 'NORMAL', version: 3 });

@@ -4,18 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileNotifier } from '../../../src/adapters/local/file-notifier.js';
 import type { Alert } from '../../../src/domain/index.js';
-import { forever } from '../../support/fakes.js';
+import { SAMPLE_ALERT, forever } from '../../support/fakes.js';
 
-const alert: Alert = {
-  alertId: '3f9c1a2b9d8e7f6a5b4c3d2e1f0a9b8c',
-  symbol: 'AAPL',
-  alertType: 'HIGH',
-  price: 155.25,
-  threshold: 150,
-  mode: 'cross',
-  eventTime: Date.parse('2026-11-20T14:30:01Z'),
-  tickKey: 'k',
-};
+const alert = SAMPLE_ALERT;
 
 describe('FileNotifier', () => {
   let dir: string;
