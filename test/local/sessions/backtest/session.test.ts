@@ -92,6 +92,12 @@ describe('backtest sessions', () => {
     expect(text).toContain('  DLQ   line 7 (tick): price: must be greater than 0');
   });
 
+  it('gives no rate for a run under a second, where a rate says nothing', async () => {
+    const result = await run([rules()]);
+    expect(result.wallTimeMs).toBeLessThan(1000);
+    expect(result.ticksPerSecond).toBeNull();
+  });
+
   it('reads several files in order, naming the file of each problem', async () => {
     const second = join(dir, 'second.jsonl');
     await writeFile(second, `${tick('AAPL', 160, 30)}\n{"symbol":"AAPL"}\n`);
