@@ -6,7 +6,7 @@ import { describeRule } from './rule-set.js';
 import type { BacktestResult, RunResult } from './session.js';
 import type { SymbolData, SymbolRun } from './symbol-stats.js';
 import { textTable } from './text-table.js';
-import { plural } from '../../../shared/text.js';
+import { plural, visible } from '../../../shared/text.js';
 
 const ZONES: readonly Zone[] = ['HIGH', 'NORMAL', 'LOW'];
 /** Per-symbol columns of the sweep table fit a terminal up to this many symbols; beyond, one row per symbol. */
@@ -108,23 +108,12 @@ export function sweepJson(result: BacktestResult) {
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
-/**
- * Text from the input as it may be printed on a terminal: control characters (escape sequences could move the cursor
- * or retitle the window) and bidirectional overrides shown as escapes.
- */
-export const printable = (text: string): string =>
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-
 function inputLine(result: BacktestResult): string {
   const r = result.records;
   const parts = [plural(r.ticks, 'tick'), `${plural(r.eventTicks + r.eventsWithoutPrice, 'bus event')} (${r.eventTicks} with a price)`, `${r.invalid} invalid`];
   if (r.unmatchedEvents > 0) parts.push(`${r.unmatchedEvents} matched no bus rule`);
   if (r.unreadableLines > 0) parts.push(`${r.unreadableLines} unreadable`);
-  return `read ${printable(result.inputs.join(', '))}: ${parts.join(', ')}`;
+  return `read ${visible(result.inputs.join(', '))}: ${parts.join(', ')}`;
 }
 
 function footer(result: BacktestResult, lines: string[]): void {
@@ -135,10 +124,10 @@ function footer(result: BacktestResult, lines: string[]): void {
     lines.push('', `problems (${total}; deployed, invalid messages would go to the dead-letter queues):`);
     // Line numbers are per file: name the file when there are several.
     const file = (p: Problem) => (result.inputs.length > 1 && p.origin ? `${basename(p.origin.file)}: ` : '');
-    for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${printable(`${file(p)}${formatProblem(p)}`)}`);
+    for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${visible(`${file(p)}${formatProblem(p)}`)}`);
     if (total > PROBLEMS_PRINTED) lines.push(`  … and ${total - PROBLEMS_PRINTED} more (--json and --report list the first ${result.problems.length})`);
   }
-  for (const run of result.runs) for (const warning of run.warnings) lines.push(printable(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`));
+  for (const run of result.runs) for (const warning of run.warnings) lines.push(visible(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`));
   if (r.ticks + r.eventTicks === 0) lines.push('', 'no valid tick in the input: nothing was evaluated');
   const rate = result.ticksPerSecond === null ? '' : `, ${result.ticksPerSecond} ticks/s`;
   lines.push('', `${(result.wallTimeMs / 1000).toFixed(2)} s${rate}; nothing was written to any store`);

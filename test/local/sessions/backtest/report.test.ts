@@ -21,13 +21,6 @@ describe('report text', () => {
   });
 });
 
-describe('terminal text', () => {
-  it('shows control characters and direction overrides as escapes', async () => {
-    const { printable } = await import('../../../../src/local/sessions/backtest/output.js');
-    expect(printable('a\u001b[2Jb\u0007c\u202ed\te')).toBe('a\\x1b[2Jb\\x07c\\u202ed\te');
-  });
-});
-
 describe('report page', () => {
   const T0 = Date.UTC(2026, 10, 20, 14, 30);
   const data = new SymbolData();
@@ -76,5 +69,11 @@ describe('report page', () => {
     const long = { ...result, wallTimeMs: 2500, ticksPerSecond: 800 };
     expect(renderReport(long, assets, new Date(T0))).toContain(' · 800 ticks/s · the deployed validation');
     expect(formatBacktest(long)).toMatch(/\n2\.50 s, 800 ticks\/s; nothing was written to any store$/);
+  });
+
+  it('shows control characters, line breaks and direction overrides from the input as escapes', async () => {
+    const { formatBacktest } = await import('../../../../src/local/sessions/backtest/output.js');
+    const text = formatBacktest({ ...result, inputs: ['a\u001b[2Jb\u0007c\u202ed\te\nf'] });
+    expect(text).toContain('read a\\x1b[2Jb\\x07c\\u202ed\\te\\nf: ');
   });
 });
