@@ -1,11 +1,10 @@
-import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { checkInputFile, formatOf, readInput, type InputFormat } from '../local/formats/input-file.js';
 import { resourceNames } from '../resources/index.js';
-import { UserError } from '../shared/user-error.js';
 import { eventBridgeClient, sqsClient } from './aws-clients.js';
 import { checkEndpoint, checkQueueUrl, endpointOf } from './endpoints.js';
-import { ServiceError } from './errors.js';
 import { Publisher, type PublishFailure } from './publisher.js';
+import { queueUrlByName } from './queue-url.js';
 import { resolveTarget, type TargetOptions } from './target.js';
 
 export type { PublishFailure } from './publisher.js';
@@ -43,18 +42,7 @@ export interface PublishListener {
 /** A queue URL from the request, the outputs file, or the environment's queue name (GetQueueUrl, on first use). */
 function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string, endpoint?: string): () => Promise<string> {
   let url: Promise<string> | undefined;
-  return () =>
-    (url ??= explicit
-      ? Promise.resolve(explicit)
-      : sqs
-          .send(new GetQueueUrlCommand({ QueueName: queueName }))
-          .then((r) => r.QueueUrl ?? Promise.reject(new Error(`GetQueueUrl returned no URL for ${queueName}`)))
-          .catch((error: unknown) => {
-            if (error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
-              throw new UserError(`queue ${queueName} does not exist in ${region}: deploy the stack (npm run deploy), or pass --queue-url or --outputs`);
-            }
-            throw new ServiceError(error, { service: 'SQS', ...(endpoint && { endpoint }) });
-          }));
+  return () => (url ??= explicit ? Promise.resolve(explicit) : queueUrlByName(sqs, queueName, { region, endpoint, alternatives: '--queue-url or --outputs' }));
 }
 
 /** Send a file's ticks to a deployed queue (SendMessageBatch) and its events to the deployed bus (PutEvents). */

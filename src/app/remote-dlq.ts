@@ -1,7 +1,6 @@
 import type { SQSClient} from '@aws-sdk/client-sqs';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { ServiceError } from './errors.js';
-import { UserError } from '../shared/user-error.js';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { queueUrlByName } from './queue-url.js';
 import { resourceNames } from '../resources/index.js';
 import { checkQueueUrl, endpointOf } from './endpoints.js';
 import { OUTPUT_KEYS } from './stack-outputs.js';
@@ -22,15 +21,7 @@ export async function deadLetterQueueUrl(sqs: SQSClient, target: AwsTarget, queu
   if (fromOutputs) return checkQueueUrl(fromOutputs, `${target.outputs!.file}: ${OUTPUT_KEYS[key]}`, target.endpoint);
   const names = resourceNames(target.environment);
   const name = queue === 'ticks' ? names.marketDataDlq : names.marketEventsDlq;
-  try {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    if (!QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${name}`);
-    return QueueUrl;
-  } catch (error) {
-    if (error instanceof QueueDoesNotExist) throw new UserError(`queue ${name} does not exist in ${target.region}: deploy the stack (npm run deploy) or pass --outputs`);
-    const endpoint = endpointOf('SQS', target.endpoint);
-    throw new ServiceError(error, { service: 'SQS', ...(endpoint && { endpoint }) });
-  }
+  return queueUrlByName(sqs, name, { region: target.region, endpoint: endpointOf('SQS', target.endpoint), alternatives: '--outputs' });
 }
 
 /**

@@ -22,6 +22,7 @@ import { chartOption, sweepOption } from '../backtest-options.js';
 import { optionValue } from '../common.js';
 import type { CommandIO } from '../io.js';
 import { EXIT_CODES, type ExitCode } from '../process-exit.js';
+import { safeJson } from '../terminal.js';
 
 export interface BacktestCommandOptions extends TargetOptions {
   readonly format?: InputFormat;
@@ -94,7 +95,7 @@ export async function backtestCommand(files: string[], options: BacktestCommandO
     ...(options.report && { report: options.report, chart: chart ? { symbols: chart } : { count: DEFAULT_CHARTED_SYMBOLS } }),
   });
   const sweep = ruleSets.length > 1;
-  io.stdout.write(options.json ? `${JSON.stringify(sweep ? sweepJson(result) : backtestJson(result), null, 2)}\n` : `${sweep ? formatSweep(result) : formatBacktest(result)}\n`);
+  io.stdout.write(options.json ? `${safeJson(sweep ? sweepJson(result) : backtestJson(result))}\n` : `${sweep ? formatSweep(result) : formatBacktest(result)}\n`);
   if (options.report) {
     await writeBacktestReport(result, options.report);
     (options.json ? io.stderr : io.stdout).write(`report: ${displayPath(options.report)}\n`);
