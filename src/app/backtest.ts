@@ -1,6 +1,6 @@
 import type { AlertRule, RuleOverride } from '../domain/index.js';
 import { engineSettingsFrom } from '../local/emulation/function-config.js';
-import { checkInputFile, formatOf, type InputFormat } from '../local/formats/input-file.js';
+import { checkInput, formatOf, type InputFormat } from '../local/formats/input-file.js';
 import { readRulesFile, runBacktest, type BacktestResult, type RuleSet } from '../local/sessions/backtest/index.js';
 import type { EngineLimits } from '../pipeline/index.js';
 import { storedRules } from './rules.js';
@@ -56,7 +56,7 @@ export interface BacktestRequest {
  */
 export async function backtestFiles(request: BacktestRequest): Promise<BacktestResult> {
   const inputs = request.files.map((file) => ({ file, format: formatOf(file, request.format) }));
-  for (const input of inputs) await checkInputFile(input.file);
+  for (const input of inputs) await checkInput(input.file, input.format);
   if (request.report) await (await import('../local/sessions/backtest/report/index.js')).checkReportPath(request.report);
   return runBacktest({
     inputs,

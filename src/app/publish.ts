@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { checkInputFile, formatOf, readInput, type InputFormat } from '../local/formats/input-file.js';
+import { checkInput, formatOf, readInput, type InputFormat } from '../local/formats/input-file.js';
 import { resourceNames } from '../resources/index.js';
 import { eventBridgeClient, sqsClient } from './aws-clients.js';
 import { checkEndpoint, checkQueueUrl, endpointOf } from './endpoints.js';
@@ -48,7 +48,8 @@ function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueNam
 /** Send a file's ticks to a deployed queue (SendMessageBatch) and its events to the deployed bus (PutEvents). */
 export async function publishFile(request: PublishRequest, listener: PublishListener = {}): Promise<PublishResult> {
   const { file } = request;
-  await checkInputFile(file);
+  const format = formatOf(file, request.format);
+  await checkInput(file, format);
   const target = await resolveTarget({ ...request, aws: true });
   if (target.kind !== 'aws') throw new Error('unreachable: publish always targets AWS');
   const names = resourceNames(target.environment);
@@ -72,7 +73,7 @@ export async function publishFile(request: PublishRequest, listener: PublishList
       ...(listener.onFailure && { onFailure: listener.onFailure }),
     });
     try {
-      for await (const record of readInput(file, formatOf(file, request.format))) {
+      for await (const record of readInput(file, format)) {
         if (record.kind === 'tick') await publisher.tick(record.body, record.line);
         else if (record.kind === 'event') await publisher.event(record.entry, record.line);
         else {

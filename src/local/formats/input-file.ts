@@ -33,7 +33,7 @@ export const formatOf = (file: string, explicit?: InputFormat): InputFormat =>
   explicit ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'jsonl');
 
 /** Fail early and clearly when the file cannot be read; returns its size in bytes (for progress). */
-export async function checkInputFile(file: string): Promise<number> {
+async function checkInputFile(file: string): Promise<number> {
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new InputError(`file not found: ${file}`);
     throw new InputError(`cannot read ${file}: ${error.code === 'EACCES' ? 'permission denied' : error.message}`);
