@@ -84,6 +84,8 @@ export class JsonlDeadLetterStore<T> {
     return `${this.file}.redrive`;
   }
 
+  private folder: Promise<void> | undefined;
+
   get progressFile(): string {
     return `${this.file}.redrive-progress.json`;
   }
@@ -95,7 +97,12 @@ export class JsonlDeadLetterStore<T> {
 
   async append(entries: readonly T[]): Promise<void> {
     if (entries.length === 0) return;
-    await ensurePrivateDir(dirname(this.file));
+    // The folder once per store, not once per dead letter (a failure is tried again on the next append).
+    this.folder ??= ensurePrivateDir(dirname(this.file)).catch((error: unknown) => {
+      this.folder = undefined;
+      throw error;
+    });
+    await this.folder;
     await appendLines(
       this.file,
       entries.map((e) => JSON.stringify(e)),
