@@ -3,7 +3,7 @@ import { SnsNotifier, createDocumentClient, createSnsClient } from '../adapters/
 import { deadlineIn, processTicks, type AlertingPorts, type MessageOutcome } from '../pipeline/index.js';
 import { BASE_NAMES } from '../resources/index.js';
 import { alertingConfigFrom } from './config.js';
-import { createObservability, METRICS, MetricUnit, type Observability } from './observability.js';
+import { createObservability, logDeliveredAlerts, METRICS, MetricUnit, type Observability } from './observability.js';
 import { readSqsRecords } from './sqs-records.js';
 import { SAFETY_MARGIN_MS } from './time-budget.js';
 import { alertingPorts } from './wiring.js';
@@ -39,10 +39,7 @@ export function createDataProcessorHandler(deps: DataProcessorDeps) {
           // Every alert this message delivered counts once: raised now, or raised by an earlier receive of it whose
           // delivery failed (a delivered alert is never sent again).
           raised += outcome.alerts.length;
-          for (const alert of outcome.alerts) {
-            const message = outcome.raised.includes(alert) ? 'alert raised' : 'alert raised earlier, delivered now';
-            logger.info(message, { messageId: outcome.messageId, ...alert });
-          }
+          logDeliveredAlerts(logger, outcome, { messageId: outcome.messageId });
           if (outcome.late) {
             late++;
             logger.warn('late tick: beyond the lateness horizon, not applied', { messageId: outcome.messageId, ...outcome.tick });

@@ -4,7 +4,7 @@ import { identityOf } from '../domain/index.js';
 import { deadlineIn, processMarketEvent, type MarketEventPorts } from '../pipeline/index.js';
 import { BASE_NAMES } from '../resources/index.js';
 import { marketEventConfigFrom } from './config.js';
-import { createObservability, METRICS, MetricUnit, type Observability } from './observability.js';
+import { createObservability, logDeliveredAlerts, METRICS, MetricUnit, type Observability } from './observability.js';
 import { SAFETY_MARGIN_MS } from './time-budget.js';
 import { marketEventPorts } from './wiring.js';
 
@@ -40,9 +40,7 @@ export function createMarketProcessorHandler(deps: MarketProcessorDeps) {
         return { status: 'rejected', eventId, reason: outcome.reason };
       }
       // As in data-processor: an alert counts once, when it is delivered (now, or after an earlier attempt failed).
-      for (const alert of outcome.alerts) {
-        logger.info(outcome.raised.includes(alert) ? 'alert raised' : 'alert raised earlier, delivered now', { eventId, ...alert });
-      }
+      logDeliveredAlerts(logger, outcome, { eventId });
       metrics.addMetric(METRICS.marketEventsStored, MetricUnit.Count, outcome.stored === 'created' ? 1 : 0);
       metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, outcome.alerts.length);
       return { status: 'processed', eventId, stored: outcome.stored, alertIds: outcome.alerts.map((a) => a.alertId) };

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DEFAULTS, ENV, METRIC_DIMENSIONS, METRIC_NAMES } from '../resources/index.js';
+import type { Alert } from '../domain/index.js';
 
 /** What the handlers use to report: structured logs and metrics. */
 export interface Observability {
@@ -52,3 +53,12 @@ export function createObservability(serviceName: string, env: NodeJS.ProcessEnv 
 export const METRICS = METRIC_NAMES;
 
 export { MetricUnit };
+
+/**
+ * One log line per alert a message or event delivered: raised now, or raised by an earlier attempt whose delivery
+ * failed and delivered now (a delivered alert is never sent again, so each counts once).
+ */
+export function logDeliveredAlerts(logger: Pick<Logger, 'info'>, outcome: { readonly alerts: readonly Alert[]; readonly raised: readonly Alert[] }, fields: Record<string, unknown>): void {
+  const raisedNow = new Set(outcome.raised);
+  for (const alert of outcome.alerts) logger.info(raisedNow.has(alert) ? 'alert raised' : 'alert raised earlier, delivered now', { ...fields, ...alert });
+}
