@@ -5,6 +5,9 @@ export type { AlertRule, TriggerMode };
 
 export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
 
+/** Whether a value read from outside (an environment variable, a stored item) is a trigger mode. */
+export const isTriggerMode = (value: unknown): value is TriggerMode => (TRIGGER_MODES as readonly unknown[]).includes(value);
+
 export const DEFAULTS = {
   thresholds: { above: 150, below: 50 },
   triggerMode: 'cross' as TriggerMode,

@@ -3,7 +3,7 @@
  * at synth time, the handlers at cold start, the local runtime and the CLI). Every error names the variable and the
  * value it got, so that a bad setting fails where it is read with a message that says what to fix.
  */
-import { DEFAULT_ALERT_RULE, TRIGGER_MODES, type AlertRule, type TriggerMode } from './defaults.js';
+import { DEFAULT_ALERT_RULE, TRIGGER_MODES, isTriggerMode, type AlertRule } from './defaults.js';
 
 /** Environment variables the handlers read; the stack and the local runtime set them. */
 export const ENV = {
@@ -82,8 +82,4 @@ export function defaultAlertRuleFrom(env: Env): AlertRule {
     throw new Error(`environment variable ${ENV.triggerMode} must be one of ${TRIGGER_MODES.join(', ')} (got "${mode}")`);
   }
   return { above, below, mode };
-}
-
-function isTriggerMode(value: string): value is TriggerMode {
-  return (TRIGGER_MODES as readonly string[]).includes(value);
 }

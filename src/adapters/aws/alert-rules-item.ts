@@ -1,4 +1,4 @@
-import { TABLES, TRIGGER_MODES } from '../../resources/index.js';
+import { TABLES, isTriggerMode } from '../../resources/index.js';
 import type { AlertType, RuleOverride, SymbolWindow, TriggerMode } from '../../domain/index.js';
 import type { PendingAlert, SymbolRecord } from '../../pipeline/ports.js';
 import { decodeWindow } from './window-codec.js';
@@ -28,7 +28,7 @@ const positive = (value: unknown): number | undefined => (typeof value === 'numb
 export function ruleOverrideOf(item: Readonly<Item>): RuleOverride | undefined {
   const above = positive(item.above);
   const below = positive(item.below);
-  const mode = TRIGGER_MODES.includes(item.mode as TriggerMode) ? (item.mode as TriggerMode) : undefined;
+  const mode = isTriggerMode(item.mode) ? item.mode : undefined;
   if (above === undefined && below === undefined && mode === undefined) return undefined;
   return { ...(above !== undefined && { above }), ...(below !== undefined && { below }), ...(mode !== undefined && { mode }) };
 }
