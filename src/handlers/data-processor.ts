@@ -12,6 +12,11 @@ export interface DataProcessorDeps {
   readonly ports: AlertingPorts;
   readonly observability: Observability;
   readonly clock?: () => number;
+  /**
+   * Told why each message reported as failed or invalid did not complete: SQS's partial batch response says only
+   * which (the local runtime keeps the reason for the message's dead letter).
+   */
+  readonly onFailed?: (messageId: string, reason: string) => void;
 }
 
 /**
@@ -46,8 +51,10 @@ export function createDataProcessorHandler(deps: DataProcessorDeps) {
           }
         } else if (outcome.status === 'invalid') {
           logger.warn('invalid message', { messageId: outcome.messageId, reason: outcome.reason });
+          deps.onFailed?.(outcome.messageId, outcome.reason);
         } else {
           logger.error('message not processed', { messageId: outcome.messageId, symbol: outcome.tick.symbol, reason: outcome.reason });
+          deps.onFailed?.(outcome.messageId, outcome.reason);
         }
       }
       metrics.addMetric(METRICS.ticksProcessed, MetricUnit.Count, ok);

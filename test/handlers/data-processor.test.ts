@@ -86,7 +86,12 @@ describe('data-processor observability and resilience', () => {
 
   it('logs one structured line per invalid message and emits EMF metrics', async () => {
     const notifier = { notify: async () => new Map<string, string>() };
-    const run = createDataProcessorHandler({ ports: alertingPorts(alertingConfigFrom(process.env), db.documents, notifier), observability: observability() });
+    const failed: [string, string][] = [];
+    const run = createDataProcessorHandler({
+      ports: alertingPorts(alertingConfigFrom(process.env), db.documents, notifier),
+      observability: observability(),
+      onFailed: (messageId, reason) => failed.push([messageId, reason]),
+    });
     const bad = sqsRecord('{"symbol":"AAPL","price":-1}');
     const worse = sqsRecord('{"symbol":"AAPL"}');
     await run(sqsEvent([bad, tick('AAPL', 155), worse]), lambdaContext());
@@ -94,6 +99,10 @@ describe('data-processor observability and resilience', () => {
     expect(invalid).toEqual([
       expect.objectContaining({ level: 'WARN', messageId: bad.messageId, reason: 'price: must be greater than 0' }),
       expect.objectContaining({ level: 'WARN', messageId: worse.messageId, reason: expect.stringContaining('price') }),
+    ]);
+    expect(failed).toEqual([
+      [bad.messageId, 'price: must be greater than 0'],
+      [worse.messageId, expect.stringContaining('price')],
     ]);
     expect(lines().filter((l) => l.message === 'alert raised')).toEqual([expect.objectContaining({ symbol: 'AAPL', alertType: 'HIGH' })]);
     const emf = lines().find((l) => '_aws' in l);

@@ -9,7 +9,7 @@ import { alertingPorts, marketEventPorts } from '../../handlers/wiring.js';
 import type { EventDeadLetters } from '../../pipeline/index.js';
 import { BASE_NAMES, DEFAULTS, resourceNames, type TableKey } from '../../resources/index.js';
 import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type JsonlDeadLetterStore, type Origin, type TickDeadLetter } from './dead-letter-store.js';
-import { FailureReasons } from './failure-reasons.js';
+import { FailureReasons, localObservability } from './failure-reasons.js';
 import type { BusEntry } from '../formats/input-file.js';
 import { LocalEventBus } from './event-bus.js';
 import { busRules, localHandlerConfig } from './function-config.js';
@@ -90,7 +90,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   const reasons = new FailureReasons();
   const dataProcessor = createDataProcessorHandler({
     ports: alertingPorts(config, options.documents, notifier),
-    observability: reasons.observability(BASE_NAMES.dataProcessor),
+    observability: localObservability(BASE_NAMES.dataProcessor),
+    onFailed: reasons.record,
   });
   // A dead-letter line that cannot be read is skipped and reported like an unreadable input line.
   const onUnreadable = (problem: { file: string; line: number; reason: string }) =>
@@ -116,7 +117,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   };
   const marketProcessor = createMarketProcessorHandler({
     ports: marketEventPorts(config, options.documents, notifier, deadLetters),
-    observability: reasons.observability(BASE_NAMES.marketProcessor),
+    observability: localObservability(BASE_NAMES.marketProcessor),
   });
   const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
   // Each invocation gets a fresh context with the function's own name, memory, timeout and log group.
