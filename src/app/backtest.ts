@@ -56,7 +56,8 @@ export interface BacktestRequest {
  */
 export async function backtestFiles(request: BacktestRequest): Promise<BacktestResult> {
   const inputs = request.files.map((file) => ({ file, format: formatOf(file, request.format) }));
-  for (const input of inputs) await checkInput(input.file, input.format);
+  // An empty file holds no tick: the run says so (exit 3) instead of refusing it.
+  for (const input of inputs) await checkInput(input.file, input.format, { allowEmpty: true });
   if (request.report) await (await import('../local/sessions/backtest/report/index.js')).checkReportPath(request.report);
   return runBacktest({
     inputs,

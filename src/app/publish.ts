@@ -49,7 +49,7 @@ function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueNam
 export async function publishFile(request: PublishRequest, listener: PublishListener = {}): Promise<PublishResult> {
   const { file } = request;
   const format = formatOf(file, request.format);
-  await checkInput(file, format);
+  await checkInput(file, format, { allowEmpty: true });
   const target = await resolveTarget({ ...request, aws: true });
   if (target.kind !== 'aws') throw new Error('unreachable: publish always targets AWS');
   const names = resourceNames(target.environment);

@@ -101,12 +101,9 @@ describe('market-data backtest', () => {
     await writeFile(rules, '[{"symbol":"AAPL","above":152},{"symbol":"AAPL","abvoe":1}]');
     const badHeader = join(home, 'bad-header.csv');
     await writeFile(badHeader, 'sym,px\nAAPL,151\n');
-    const empty = join(home, 'empty.csv');
-    await writeFile(empty, '');
     const cases: [string[], string][] = [
       // Every file's header is checked before the first file is read.
       [['backtest', generated, badHeader], `error: ${badHeader}: the first line must be a header naming the columns, at least symbol and price (known: symbol, price, timestamp, volume, exchange, bid, ask); got "sym,px"\n`],
-      [['backtest', empty], `error: ${empty}: the file is empty; a CSV file starts with a header naming at least symbol and price\n`],
       [['backtest', join(home, 'missing.jsonl')], `error: file not found: ${join(home, 'missing.jsonl')}\n`],
       [['backtest', generated, '--rules', rules], `error: ${rules}: rule 2 (AAPL): Unrecognized key: "abvoe"; sets nothing: give above, below and/or mode\n`],
       [['backtest', generated, '--sweep', 'above=40:60:10'], 'error: --sweep above=40 leaves the default rule without a NORMAL band: below 50 is not under above 40\n'],

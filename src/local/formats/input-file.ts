@@ -157,9 +157,9 @@ async function readCsvHeader(file: string): Promise<string[]> {
 }
 
 /** Everything that makes a file unusable as a whole, checked before a run starts: that it exists, is a file, and (CSV) its header. */
-export async function checkInput(file: string, format: InputFormat): Promise<number> {
+export async function checkInput(file: string, format: InputFormat, options: { readonly allowEmpty?: boolean } = {}): Promise<number> {
   const size = await checkInputFile(file);
-  if (format === 'csv') await readCsvHeader(file);
+  if (format === 'csv' && !(options.allowEmpty && size === 0)) await readCsvHeader(file);
   return size;
 }
 

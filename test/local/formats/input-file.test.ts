@@ -90,6 +90,7 @@ describe('input files', () => {
     const empty = join(dir, 'empty.csv');
     await writeFile(empty, '');
     await expect(checkInput(empty, 'csv')).rejects.toThrow(`${empty}: the file is empty`);
+    await expect(checkInput(empty, 'csv', { allowEmpty: true })).resolves.toBe(0);
     const headless = join(dir, 'headless.csv');
     await writeFile(headless, 'AAPL,1\n');
     await expect(checkInput(headless, 'csv')).rejects.toThrow(`${headless}: the first line must be a header`);
