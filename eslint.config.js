@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'cdktf.out/**', '.gen/**', '.local-data/**', 'node_modules/**', 'reports/**', '.stryker-tmp/**'] },
@@ -19,4 +20,6 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-var': 'off' },
   },
+  // Layout is Prettier's (npm run format; checked by npm run lint): no stylistic rule may disagree with it.
+  prettier,
 );

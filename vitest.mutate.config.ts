@@ -9,7 +9,13 @@ import base from './vitest.config.js';
 export default defineConfig({
   test: {
     ...base.test,
-    include: ['test/domain/**/*.test.ts', 'test/pipeline/**/*.test.ts', 'test/handlers/**/*.test.ts', 'test/adapters/**/*.test.ts', 'test/infra/**/*.test.ts'],
+    include: [
+      'test/domain/**/*.test.ts',
+      'test/pipeline/**/*.test.ts',
+      'test/handlers/**/*.test.ts',
+      'test/adapters/**/*.test.ts',
+      'test/infra/**/*.test.ts',
+    ],
     exclude: [...configDefaults.exclude, 'test/handlers/bundles.test.ts', 'test/handlers/tracing.test.ts', 'test/infra/require-terraform.test.ts'],
     coverage: { enabled: false },
   },

@@ -47,7 +47,9 @@ const env = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'bench' };
 try {
   const file = join(home, 'ticks.jsonl');
   await measure(['generate', '--ticks', String(TICKS), '--seed', '42', '--out', file], env);
-  console.log(`\nbacktest and replay on the same ${TICKS.toLocaleString()} generated ticks (8 symbols near the thresholds), one process each, start-up included`);
+  console.log(
+    `\nbacktest and replay on the same ${TICKS.toLocaleString()} generated ticks (8 symbols near the thresholds), one process each, start-up included`,
+  );
   const replay = await measure(['replay', file, '--json', '--no-progress'], env);
   const replayed = JSON.parse(replay.stdout) as { alerts: { total: number } };
   const backtest = await measure(['backtest', file, '--json'], env);
@@ -75,11 +77,15 @@ try {
   console.table(rows);
 
   const ratio = (b: Timed, r: Timed) => r.seconds / b.seconds;
-  console.log(`backtest is ${ratio(backtest, replay).toFixed(1)}× replay's throughput on the same file (wall time; ${
-    backtest.cpuSeconds && replay.cpuSeconds ? `${(replay.cpuSeconds / backtest.cpuSeconds).toFixed(1)}× in CPU time` : 'CPU time n/a'
-  })`);
+  console.log(
+    `backtest is ${ratio(backtest, replay).toFixed(1)}× replay's throughput on the same file (wall time; ${
+      backtest.cpuSeconds && replay.cpuSeconds ? `${(replay.cpuSeconds / backtest.cpuSeconds).toFixed(1)}× in CPU time` : 'CPU time n/a'
+    })`,
+  );
   if (backtest.maxRssMb && big.maxRssMb) {
-    console.log(`peak RSS: ${Math.round(backtest.maxRssMb)} MB for ${TICKS.toLocaleString()} ticks, ${Math.round(big.maxRssMb)} MB for ${LARGE.toLocaleString()} ticks`);
+    console.log(
+      `peak RSS: ${Math.round(backtest.maxRssMb)} MB for ${TICKS.toLocaleString()} ticks, ${Math.round(big.maxRssMb)} MB for ${LARGE.toLocaleString()} ticks`,
+    );
   }
 } finally {
   await rm(home, { recursive: true, force: true });

@@ -101,7 +101,12 @@ function meter(raw: DynamoDBClient) {
 
 async function batchCost(): Promise<BatchCost[]> {
   const server = await startDynalite();
-  const raw = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
+  const raw = new DynamoDBClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    maxAttempts: 1,
+  });
   await ensureTables(raw, ENVIRONMENT);
   const totals = meter(raw);
   let snsCalls = 0;
@@ -147,7 +152,12 @@ async function batchCost(): Promise<BatchCost[]> {
    * Average cost of the measured batches in steady state: each symbol's window already full (warm-up rounds), so
    * every write pays for a full item. `make` returns the batches of one round and which of them to measure.
    */
-  const measure = async (scenario: string, rule: AlertRule, make: () => { batches: TickMessage[][]; measured: boolean[] }, rounds = 40): Promise<BatchCost> => {
+  const measure = async (
+    scenario: string,
+    rule: AlertRule,
+    make: () => { batches: TickMessage[][]; measured: boolean[] },
+    rounds = 40,
+  ): Promise<BatchCost> => {
     const p = ports(rule);
     const sum: CostSums = { calls: 0, sns: 0, write: 0, read: 0, conflicts: 0, alerts: 0, ms: 0, batches: 0 };
     for (let round = -12; round < rounds; round++) {
@@ -177,7 +187,12 @@ async function batchCost(): Promise<BatchCost[]> {
     const instances = Array.from({ length: 5 }, () => ports(cross));
     const sum: CostSums = { calls: 0, sns: 0, write: 0, read: 0, conflicts: 0, alerts: 0, ms: 0, batches: 0 };
     for (let round = -4; round < rounds; round++) {
-      const batches = instances.map(() => batch((i) => (Math.floor((i + round) / 4) % 2 === 0 ? 151 : 149), (i) => `C${i % 8}`));
+      const batches = instances.map(() =>
+        batch(
+          (i) => (Math.floor((i + round) / 4) % 2 === 0 ? 151 : 149),
+          (i) => `C${i % 8}`,
+        ),
+      );
       Object.assign(totals, { calls: 0, write: 0, read: 0, conflicts: 0 });
       snsCalls = 0;
       const started = performance.now();
@@ -200,24 +215,59 @@ async function batchCost(): Promise<BatchCost[]> {
   let round = 0;
   const rows = [
     // A quiet market: 5 symbols, 5 ticks each, far inside the band.
-    await measure('cross: quiet, 5 symbols far from the thresholds', cross, () => one([batch((i) => 100 + (i % 3), (i) => `Q${i % 5}`)])),
+    await measure('cross: quiet, 5 symbols far from the thresholds', cross, () =>
+      one([
+        batch(
+          (i) => 100 + (i % 3),
+          (i) => `Q${i % 5}`,
+        ),
+      ]),
+    ),
     // 25 symbols entering HIGH together (measured), then back to NORMAL (not measured), again and again.
     await measure('cross: 25 symbols entering HIGH', cross, () => ({
-      batches: [batch(() => 160, (i) => `H${i}`), batch(() => 100, (i) => `H${i}`)],
+      batches: [
+        batch(
+          () => 160,
+          (i) => `H${i}`,
+        ),
+        batch(
+          () => 100,
+          (i) => `H${i}`,
+        ),
+      ],
       measured: [true, false],
     })),
     // One symbol flapping across 150 on every tick: 13 runs per batch.
-    await measure('cross: one symbol flapping across 150', cross, () => one([batch((i) => (i % 2 === 0 ? 151 : 149), () => 'FLAP')])),
+    await measure('cross: one symbol flapping across 150', cross, () =>
+      one([
+        batch(
+          (i) => (i % 2 === 0 ? 151 : 149),
+          () => 'FLAP',
+        ),
+      ]),
+    ),
     // Five symbols near the threshold; four consecutive batches delivered newest first.
     await measure('cross: batches out of order (4 at a time, newest first)', cross, () => {
       round++;
-      const batches = Array.from({ length: 4 }, () => batch((i) => (Math.floor((i + round) / 3) % 2 === 0 ? 151 : 149), (i) => `O${i % 5}`));
+      const batches = Array.from({ length: 4 }, () =>
+        batch(
+          (i) => (Math.floor((i + round) / 3) % 2 === 0 ? 151 : 149),
+          (i) => `O${i % 5}`,
+        ),
+      );
       return one(batches.reverse());
     }),
     // The deployed worst case: 5 batches in flight, all on the same 8 symbols near the threshold.
     await contended('cross: 5 instances at once, same 8 symbols (lost races)'),
     // The source documents' mode: every tick above 150 alerts, no state at all.
-    await measure('every: 25 alerting ticks', every, () => one([batch((i) => 151 + i, (i) => `E${i % 5}`)])),
+    await measure('every: 25 alerting ticks', every, () =>
+      one([
+        batch(
+          (i) => 151 + i,
+          (i) => `E${i % 5}`,
+        ),
+      ]),
+    ),
   ];
   raw.destroy();
   await server.close();
@@ -228,6 +278,8 @@ const TICKS = 200_000;
 console.log(`\nDomain: validation + cross evaluation with windows, one core (${TICKS.toLocaleString()} ticks)`);
 domainThroughput(20_000); // JIT warm-up
 console.table([{ 'ticks/s': Math.round(domainThroughput(TICKS)).toLocaleString() }]);
-console.log(`\nOne SQS batch of ${DEFAULTS.batchSize} ticks against dynalite, steady state (windows full: ${DEFAULTS.latenessHorizonTicks} observations), average per batch`);
+console.log(
+  `\nOne SQS batch of ${DEFAULTS.batchSize} ticks against dynalite, steady state (windows full: ${DEFAULTS.latenessHorizonTicks} observations), average per batch`,
+);
 console.log(`cost: DynamoDB on-demand at $${PRICE.writeUnit} per million write units and $${PRICE.readUnit} per million read units (us-east-1)`);
 console.table(await batchCost());

@@ -23,4 +23,8 @@ await Promise.all(
     }),
   ),
 );
-console.log(`bundled ${Object.keys(handlers).map((n) => `dist/lambda/${n}/index.mjs`).join(', ')}`);
+console.log(
+  `bundled ${Object.keys(handlers)
+    .map((n) => `dist/lambda/${n}/index.mjs`)
+    .join(', ')}`,
+);

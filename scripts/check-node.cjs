@@ -3,7 +3,10 @@
 // and runs on any Node.js old enough to need it.
 'use strict';
 var engines = require('../package.json').engines.node;
-var minimum = engines.replace(/^>=\s*/, '').split('.').map(Number);
+var minimum = engines
+  .replace(/^>=\s*/, '')
+  .split('.')
+  .map(Number);
 var current = process.versions.node.split('.').map(Number);
 
 function older(a, b) {
@@ -15,8 +18,11 @@ function older(a, b) {
 
 if (older(current, minimum)) {
   process.stderr.write(
-    'error: Node.js ' + process.versions.node + ' is too old for this project: it needs Node.js ' + minimum.join('.') +
-      ' or newer (24 LTS recommended); install it (nvm install 24, or from nodejs.org) and run npm ci again\n'
+    'error: Node.js ' +
+      process.versions.node +
+      ' is too old for this project: it needs Node.js ' +
+      minimum.join('.') +
+      ' or newer (24 LTS recommended); install it (nvm install 24, or from nodejs.org) and run npm ci again\n',
   );
   process.exit(1);
 }

@@ -19,7 +19,11 @@ if (!hasChromium()) {
 
 const dir = await mkdtemp(join(tmpdir(), 'report-screenshot-'));
 const cli = (args: string[]) => {
-  const run = spawnSync(process.execPath, ['bin/market-data.js', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, MARKET_DATA_HOME: dir } });
+  const run = spawnSync(process.execPath, ['bin/market-data.js', ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, MARKET_DATA_HOME: dir },
+  });
   if (run.status !== 0 && run.status !== null) throw new Error(`market-data ${args.join(' ')}: ${run.stderr}`);
   return run.stdout;
 };
@@ -27,7 +31,23 @@ try {
   const history = join(dir, 'history.jsonl');
   const rules = join(dir, 'rules.json');
   const report = join(dir, 'report.html');
-  cli(['generate', '-o', history, '-n', '30000', '--seed', '5', '--symbols', 'AAPL,MSFT,INTC', '--start', '2026-11-16T14:30:00Z', '--interval', '2000', '--volatility', '1.2']);
+  cli([
+    'generate',
+    '-o',
+    history,
+    '-n',
+    '30000',
+    '--seed',
+    '5',
+    '--symbols',
+    'AAPL,MSFT,INTC',
+    '--start',
+    '2026-11-16T14:30:00Z',
+    '--interval',
+    '2000',
+    '--volatility',
+    '1.2',
+  ]);
   await writeFile(rules, JSON.stringify([{ symbol: 'MSFT', above: 155 }]));
   cli(['backtest', history, '--rules', rules, '--report', report]);
   const browser = await launchChromium({ width: 1280, height: 1500 });

@@ -25,7 +25,11 @@ export const engineSettings = (): { defaultRule: AlertRule; limits: EngineLimits
 /** The rules a target applies now (its default rule and every override), as the rule set of a backtest. */
 export async function storeRuleSet(target: Target): Promise<RuleSet> {
   const stored = await storedRules(target);
-  return { label: `the rules of ${describeTarget(target)}; default rule from ${stored.source}`, defaultRule: stored.defaultRule, overrides: stored.overrides };
+  return {
+    label: `the rules of ${describeTarget(target)}; default rule from ${stored.source}`,
+    defaultRule: stored.defaultRule,
+    overrides: stored.overrides,
+  };
 }
 
 /**

@@ -24,7 +24,8 @@ export interface DefaultRule {
 export async function defaultRuleOf(target: Target, lambda?: LambdaClient): Promise<DefaultRule> {
   if (target.kind === 'local') return { rule: engineSettingsFrom(process.env).defaultRule, source: 'the local defaults' };
   const published = target.outputs?.get('defaultAlertRule');
-  if (published) return { rule: parsePublishedRule(published, target.outputs!.file), source: `${STACK_OUTPUTS.defaultAlertRule} in ${target.outputs!.file}` };
+  if (published)
+    return { rule: parsePublishedRule(published, target.outputs!.file), source: `${STACK_OUTPUTS.defaultAlertRule} in ${target.outputs!.file}` };
   const client = lambda ?? lambdaClient(target);
   try {
     return await functionDefaultRule(client, target);
@@ -65,7 +66,7 @@ async function functionDefaultRule(lambda: LambdaClient, target: AwsTarget): Pro
   const cannotDecrypt = (key: string | undefined, reason: string) =>
     new UserError(
       `cannot read the default alert rule from ${name}: its environment variables are encrypted with the customer managed key ` +
-        `${key ?? '(the stack\'s key)'}, which you may not use (${reason}). Allow kms:Decrypt on that key to the identity running ` +
+        `${key ?? "(the stack's key)"}, which you may not use (${reason}). Allow kms:Decrypt on that key to the identity running ` +
         `this command (the key policy lets IAM policies grant it), ${otherwise}`,
     );
   let configuration;

@@ -63,8 +63,7 @@ export function checkQueueUrl(value: string, source: string, endpoint?: string):
   if (endpoint && url.origin === new URL(endpoint).origin) return value;
   if (url.protocol !== 'https:' || !AWS_SQS_HOST.test(url.hostname)) {
     throw new UserError(
-      `${source}: ${url.origin} is not an AWS SQS endpoint (https://sqs.<region>.amazonaws.com); ` +
-        'to use another server, name it with --endpoint',
+      `${source}: ${url.origin} is not an AWS SQS endpoint (https://sqs.<region>.amazonaws.com); ` + 'to use another server, name it with --endpoint',
     );
   }
   return value;

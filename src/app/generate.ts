@@ -58,7 +58,15 @@ export async function generateFile(request: GenerateRequest): Promise<GenerateRe
     if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
   };
   let chunk = format === 'csv' ? SYNTHETIC_CSV_HEADER : '';
-  const ticks = syntheticTicks({ ticks: request.ticks, symbols, seed: request.seed, start, intervalMs: request.interval, volatility: request.volatility, drift: request.drift });
+  const ticks = syntheticTicks({
+    ticks: request.ticks,
+    symbols,
+    seed: request.seed,
+    start,
+    intervalMs: request.interval,
+    volatility: request.volatility,
+    drift: request.drift,
+  });
   for (const tick of ticks) {
     chunk += syntheticLine(tick, format);
     if (chunk.length >= 1 << 16) {
@@ -68,5 +76,13 @@ export async function generateFile(request: GenerateRequest): Promise<GenerateRe
   }
   out.end(chunk);
   await Promise.race([finished(out), failed]);
-  return { file: request.out, format, ticks: request.ticks, symbols, seed: request.seed, from: new Date(start).toISOString(), to: new Date(lastTickTime(request)).toISOString() };
+  return {
+    file: request.out,
+    format,
+    ticks: request.ticks,
+    symbols,
+    seed: request.seed,
+    from: new Date(start).toISOString(),
+    to: new Date(lastTickTime(request)).toISOString(),
+  };
 }

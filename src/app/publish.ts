@@ -42,7 +42,8 @@ export interface PublishListener {
 /** A queue URL from the request, the outputs file, or the environment's queue name (GetQueueUrl, on first use). */
 function queueUrlResolver(sqs: SQSClient, explicit: string | undefined, queueName: string, region: string, endpoint?: string): () => Promise<string> {
   let url: Promise<string> | undefined;
-  return () => (url ??= explicit ? Promise.resolve(explicit) : queueUrlByName(sqs, queueName, { region, endpoint, alternatives: '--queue-url or --outputs' }));
+  return () =>
+    (url ??= explicit ? Promise.resolve(explicit) : queueUrlByName(sqs, queueName, { region, endpoint, alternatives: '--queue-url or --outputs' }));
 }
 
 /** Send a file's ticks to a deployed queue (SendMessageBatch) and its events to the deployed bus (PutEvents). */

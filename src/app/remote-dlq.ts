@@ -1,4 +1,4 @@
-import type { SQSClient} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { queueUrlByName } from './queue-url.js';
 import { resourceNames } from '../resources/index.js';
@@ -30,7 +30,7 @@ export async function deadLetterQueueUrl(sqs: SQSClient, target: AwsTarget, queu
  */
 export async function peekMessages(sqs: SQSClient, queueUrl: string, limit: number): Promise<PeekedMessage[]> {
   const seen = new Map<string, PeekedMessage>();
-  for (let emptyRounds = 0; emptyRounds < 3 && seen.size < limit; ) {
+  for (let emptyRounds = 0; emptyRounds < 3 && seen.size < limit;) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,

@@ -59,7 +59,12 @@ export function listRules(target: Target): Promise<RuleListing> {
  * two concurrent changes that are each valid but not together (`--above 100` and `--below 120` on 150/50) can never
  * both be stored: the second sees the first and is refused.
  */
-export async function changeRule(store: RuleOverrides, symbol: string, change: RuleChange, defaults: AlertRule): Promise<{ override: RuleOverride; rule: AlertRule }> {
+export async function changeRule(
+  store: RuleOverrides,
+  symbol: string,
+  change: RuleChange,
+  defaults: AlertRule,
+): Promise<{ override: RuleOverride; rule: AlertRule }> {
   const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleOverride;
   const { override } = await store.change(symbol, (current) => {
     const { problem } = resolveRule(defaults, { ...current, ...set });
@@ -70,7 +75,11 @@ export async function changeRule(store: RuleOverrides, symbol: string, change: R
 }
 
 /** Set some of a symbol's rule attributes; the engine state in the same item is left alone. */
-export function setRule(target: Target, symbol: string, change: RuleChange): Promise<{ symbol: string; override: RuleOverride; effective: AlertRule }> {
+export function setRule(
+  target: Target,
+  symbol: string,
+  change: RuleChange,
+): Promise<{ symbol: string; override: RuleOverride; effective: AlertRule }> {
   return withRules(target, async (store, defaults) => {
     const { override, rule } = await changeRule(store, symbol, change, defaults.rule);
     return { symbol, override, effective: rule };

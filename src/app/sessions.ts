@@ -76,7 +76,8 @@ export const demoSetting = (target: LocalTarget): { readonly sessionDir: string;
 export function runDemo<T>(target: LocalTarget, options: { readonly verbose?: boolean }, present: (prepared: PreparedRun) => Promise<T>): Promise<T> {
   return present({
     files: 1,
-    run: (hooks) => demo({ environment: target.environment, home: target.home, ...(options.verbose !== undefined && { verbose: options.verbose }), ...hooks }),
+    run: (hooks) =>
+      demo({ environment: target.environment, home: target.home, ...(options.verbose !== undefined && { verbose: options.verbose }), ...hooks }),
   });
 }
 

@@ -53,7 +53,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   if (!options.aws && !options.outputs && !options.endpoint) {
     return { kind: 'local', environment: environmentOf(options), home: dataHome(options.dataDir), session: options.demo ? 'demo' : 'main' };
   }
-  if (options.demo) throw new UserError('--demo names the embedded store\'s demo session: leave out --aws, --outputs and --endpoint');
+  if (options.demo) throw new UserError("--demo names the embedded store's demo session: leave out --aws, --outputs and --endpoint");
   const outputs = options.outputs ? await readStackOutputs(options.outputs) : undefined;
   // Where signed requests go is checked before any is sent: a region is part of a host name, an endpoint takes them.
   const region = options.region
@@ -81,8 +81,7 @@ export function describeTarget(target: Target): string {
 }
 
 /** The DynamoDB endpoint requests go to, for error messages. */
-const dynamoEndpointOf = (target: AwsTarget): string =>
-  endpointOf('DynamoDB', target.endpoint) ?? `https://dynamodb.${target.region}.amazonaws.com`;
+const dynamoEndpointOf = (target: AwsTarget): string => endpointOf('DynamoDB', target.endpoint) ?? `https://dynamodb.${target.region}.amazonaws.com`;
 
 const TABLE_OUTPUTS: Record<TableKey, OutputKey> = {
   alerts: 'alertsTable',

@@ -18,6 +18,8 @@ export function sweepOption(value: string, previous: readonly Sweep[] = []): Swe
 /** `--chart AAPL,MSFT`: symbols, checked as the functions check them. */
 export function chartOption(list: string): string[] {
   const symbols = symbolList(list, '--chart');
-  for (const symbol of symbols) if (!symbolSchema.safeParse(symbol).success) throw new InvalidArgumentError(`"${symbol}" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)`);
+  for (const symbol of symbols)
+    if (!symbolSchema.safeParse(symbol).success)
+      throw new InvalidArgumentError(`"${symbol}" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)`);
   return symbols;
 }

@@ -53,7 +53,8 @@ export function dateTime(value: string): number {
   if (date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day) || date.getUTCFullYear() !== Number(year)) {
     throw new InvalidArgumentError(`${year}-${month}-${day} is not a day of the calendar`);
   }
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw new InvalidArgumentError(`${hour}:${minute}:${second} is not a time of day`);
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59)
+    throw new InvalidArgumentError(`${hour}:${minute}:${second} is not a time of day`);
   const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   const ms = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${offset}`);
   if (!(ms >= EARLIEST_TIME && ms <= LATEST_TIME)) throw new InvalidArgumentError(`must be ${DATE_HELP}`);
@@ -75,7 +76,14 @@ export function checkSymbol(symbol: string): string {
 
 /** A comma-separated list of symbols (`AAPL,MSFT`), each once, in order; an empty list is refused. */
 export function symbolList(list: string, option: string): string[] {
-  const symbols = [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))];
+  const symbols = [
+    ...new Set(
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (symbols.length === 0) throw new InvalidArgumentError(`give at least one symbol, e.g. ${option} AAPL,MSFT`);
   return symbols;
 }

@@ -23,7 +23,9 @@ function fileError(error: unknown): string | undefined {
   const e = error as SdkLikeError | undefined;
   const meaning = e?.code ? FILE_ERRORS[e.code] : undefined;
   if (!meaning) return undefined;
-  const where = e?.path ? `${e.syscall === 'open' || e.syscall === 'read' ? 'cannot open' : 'cannot write'} ${e.path}` : `${e?.syscall ?? 'a file operation'} failed`;
+  const where = e?.path
+    ? `${e.syscall === 'open' || e.syscall === 'read' ? 'cannot open' : 'cannot write'} ${e.path}`
+    : `${e?.syscall ?? 'a file operation'} failed`;
   return `${where}: ${meaning} (${e?.code})`;
 }
 
@@ -36,7 +38,7 @@ export function describeFailure(error: unknown, context: ServiceContext = {}): s
   if (error instanceof UserError) return error.message;
   const net = networkErrorOf(error);
   if (net) {
-    const target = context.endpoint ?? (net.hostname ?? (net.address ? `${net.address}:${net.port ?? ''}` : 'the endpoint'));
+    const target = context.endpoint ?? net.hostname ?? (net.address ? `${net.address}:${net.port ?? ''}` : 'the endpoint');
     return (
       `cannot reach ${context.service ?? 'the service'} at ${target} (${net.code}): check the endpoint ` +
       '(AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, --endpoint), the region (AWS_REGION) and your network'

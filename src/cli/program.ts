@@ -48,14 +48,21 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
     .exitOverride()
     .addHelpText(
       'after',
-      examples('npm start', 'market-data replay day1.jsonl day2.csv --strict', 'market-data alerts AAPL --from 2026-11-20', 'market-data rules set AAPL --above 152') +
+      examples(
+        'npm start',
+        'market-data replay day1.jsonl day2.csv --strict',
+        'market-data alerts AAPL --from 2026-11-20',
+        'market-data rules set AAPL --above 152',
+      ) +
         '\nExit codes: 0 done; 1 failed (one line on stderr says why; MARKET_DATA_DEBUG=1 adds the stack trace); 2 wrong usage;\n' +
         '3 done, but messages were dead-lettered, skipped or not sent (replay --strict, publish); 130 interrupted; 141 output pipe closed.\n' +
         'Colour only on a terminal; NO_COLOR=1 turns it off.\n',
     );
 
-  const formatOption = () => new Option('--format <format>', 'input format (default: from the extension; .csv is CSV)').argParser(oneOf(INPUT_FORMATS));
-  const demoOption = () => new Option('--demo', "the demo run of npm start (kept apart from what replay accumulates) instead of the environment's data");
+  const formatOption = () =>
+    new Option('--format <format>', 'input format (default: from the extension; .csv is CSV)').argParser(oneOf(INPUT_FORMATS));
+  const demoOption = () =>
+    new Option('--demo', "the demo run of npm start (kept apart from what replay accumulates) instead of the environment's data");
 
   localOptions(
     program.command('demo').description("replay the bundled sample session as a fresh demo run with the environment's rules (what npm start does)"),
@@ -72,25 +79,36 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
       .description('run JSONL or CSV ticks (and bus events) through the local pipeline and print alerts and a summary; results accumulate')
       .argument('<files...>', 'JSONL (one tick or bus event per line) or CSV (RFC 4180; header: symbol,price[,timestamp,volume,exchange,bid,ask])')
       .addOption(formatOption())
-      .option('--fresh', "start from a clean environment: delete its alerts, symbol state, dead letters and notifications first (rules are kept)")
+      .option('--fresh', 'start from a clean environment: delete its alerts, symbol state, dead letters and notifications first (rules are kept)')
       .option('--strict', `exit with ${EXIT_CODES.rejected} when any message was dead-lettered, skipped or matched no rule`)
       .option('--json', 'print the summary as JSON (alert lines are left out; problems go to stderr)')
       .option('-q, --quiet', 'leave out the alert lines (they are still in notifications.jsonl)')
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
       .option('--no-progress', 'never show a progress bar')
-      .option('--concurrency <n>', `batches in flight (default ${DEFAULTS.dataProcessor.reservedConcurrency}, the function's reserved concurrency)`, positiveInteger)
+      .option(
+        '--concurrency <n>',
+        `batches in flight (default ${DEFAULTS.dataProcessor.reservedConcurrency}, the function's reserved concurrency)`,
+        positiveInteger,
+      )
       .option('--verbose', "show the handlers' structured logs and metrics"),
   )
     .addHelpText(
       'after',
-      examples('market-data replay ticks.jsonl', 'market-data replay day1.csv day2.csv --fresh --strict', 'market-data replay big.jsonl --json -q > summary.json', 'market-data replay ticks.jsonl --outputs cfn-outputs/flat-outputs.json'),
+      examples(
+        'market-data replay ticks.jsonl',
+        'market-data replay day1.csv day2.csv --fresh --strict',
+        'market-data replay big.jsonl --json -q > summary.json',
+        'market-data replay ticks.jsonl --outputs cfn-outputs/flat-outputs.json',
+      ),
     )
     .action(action(async (files: string[], options) => (await import('./commands/replay.js')).replayCommand(files, options, io)));
 
   targetOptions(
     program
       .command('backtest')
-      .description('what-if analysis of alert rules on history files: the deployed validation and alert engine in memory, nothing written to any store')
+      .description(
+        'what-if analysis of alert rules on history files: the deployed validation and alert engine in memory, nothing written to any store',
+      )
       .argument('<files...>', 'JSONL or CSV, as for replay; a message without a timestamp is timed 1 ms after the record before it (file order)')
       .addOption(formatOption())
       .option('--rules <file>', 'per-symbol rules, in the alert-rules table\'s shape: [{"symbol":"AAPL","above":152,"below":50,"mode":"cross"}, …]')
@@ -98,7 +116,11 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
       .option('--above <price>', 'set above for every symbol (a quick what-if on top of the rules)', positiveNumber)
       .option('--below <price>', 'set below for every symbol', positiveNumber)
       .addOption(new Option('--mode <mode>', 'set the trigger mode for every symbol').argParser(oneOf(TRIGGER_MODES)))
-      .option('--sweep <setting>', 'evaluate many settings in one pass: above=148:156:1 (from:to:step) or below=45,48,50; repeat for both', (v: string, all: string[] = []) => [...all, v])
+      .option(
+        '--sweep <setting>',
+        'evaluate many settings in one pass: above=148:156:1 (from:to:step) or below=45,48,50; repeat for both',
+        (v: string, all: string[] = []) => [...all, v],
+      )
       .option('--json', 'print the result as JSON (every alert, per-symbol figures, problems)')
       .option('--report <file>', 'write a self-contained HTML report: charts with thresholds and alert markers, tables per symbol')
       .option('--chart <symbols>', 'symbols the report charts, e.g. AAPL,MSFT (default: the first 40 in the files)')
@@ -123,7 +145,14 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
     .option('--drift <mu>', 'annualised drift', finiteNumber, 0)
     .addOption(new Option('--format <format>', 'output format (default: from the extension)').argParser(oneOf(INPUT_FORMATS)))
     .option('--json', 'print what was written as JSON')
-    .addHelpText('after', examples('market-data generate -o ticks.jsonl', 'market-data generate -n 1000000 --seed 7 -o big.csv', 'market-data generate --symbols AAPL,MSFT --start 2026-11-20T14:30:00Z -o two.jsonl'))
+    .addHelpText(
+      'after',
+      examples(
+        'market-data generate -o ticks.jsonl',
+        'market-data generate -n 1000000 --seed 7 -o big.csv',
+        'market-data generate --symbols AAPL,MSFT --start 2026-11-20T14:30:00Z -o two.jsonl',
+      ),
+    )
     .action(action(async (options) => (await import('./commands/generate.js')).generateCommand(options, io)));
 
   targetOptions(
@@ -138,14 +167,28 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
       .addOption(demoOption())
       .option('--json', 'print the alert items as JSON'),
   )
-    .addHelpText('after', examples('market-data alerts', 'market-data alerts AAPL --from 2026-11-20 --to 2026-11-21T00:00:00Z', 'market-data alerts --demo --type HIGH', 'market-data alerts --outputs cfn-outputs/flat-outputs.json --limit 20'))
-    .action(action(async (symbol: string | undefined, options) => (await import('./commands/alerts.js')).alertsCommand({ ...options, ...(symbol && { symbol }) }, io)));
+    .addHelpText(
+      'after',
+      examples(
+        'market-data alerts',
+        'market-data alerts AAPL --from 2026-11-20 --to 2026-11-21T00:00:00Z',
+        'market-data alerts --demo --type HIGH',
+        'market-data alerts --outputs cfn-outputs/flat-outputs.json --limit 20',
+      ),
+    )
+    .action(
+      action(async (symbol: string | undefined, options) =>
+        (await import('./commands/alerts.js')).alertsCommand({ ...options, ...(symbol && { symbol }) }, io),
+      ),
+    );
 
   const rules = program
     .command('rules')
     .description('per-symbol alert thresholds and trigger mode (read by the next batch: no restart needed)')
     .addHelpText('after', examples('market-data rules list', 'market-data rules set AAPL --above 152', 'market-data rules delete AAPL'));
-  targetOptions(rules.command('list').description('show every symbol with a rule or engine state').addOption(demoOption()).option('--json', 'print as JSON'))
+  targetOptions(
+    rules.command('list').description('show every symbol with a rule or engine state').addOption(demoOption()).option('--json', 'print as JSON'),
+  )
     .addHelpText('after', examples('market-data rules list', 'market-data rules list --json', 'market-data rules list --aws --env prod'))
     .action(action(async (options) => (await import('./commands/rules.js')).rulesListCommand(options, io)));
   targetOptions(
@@ -155,17 +198,28 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
       .argument('<symbol>')
       .option('--above <price>', 'HIGH when the price is above this', positiveNumber)
       .option('--below <price>', 'LOW when the price is below this', positiveNumber)
-      .addOption(new Option('--mode <mode>', 'cross: alert on entering HIGH or LOW; every: alert on every tick there').argParser(oneOf(TRIGGER_MODES)))
+      .addOption(
+        new Option('--mode <mode>', 'cross: alert on entering HIGH or LOW; every: alert on every tick there').argParser(oneOf(TRIGGER_MODES)),
+      )
       .option('--json', 'print the result as JSON'),
   )
     .addHelpText('after', examples('market-data rules set AAPL --above 152', 'market-data rules set KO --above 62 --below 40 --mode every'))
     .action(
       action(async (symbol: string, options) =>
-        (await import('./commands/rules.js')).rulesSetCommand(symbol, { above: options.above, below: options.below, mode: options.mode }, options, io),
+        (await import('./commands/rules.js')).rulesSetCommand(
+          symbol,
+          { above: options.above, below: options.below, mode: options.mode },
+          options,
+          io,
+        ),
       ),
     );
   targetOptions(
-    rules.command('delete').description("remove a symbol's override (back to the default rule; its engine state is kept)").argument('<symbol>').option('--json', 'print the result as JSON'),
+    rules
+      .command('delete')
+      .description("remove a symbol's override (back to the default rule; its engine state is kept)")
+      .argument('<symbol>')
+      .option('--json', 'print the result as JSON'),
   )
     .addHelpText('after', examples('market-data rules delete AAPL'))
     .action(action(async (symbol: string, options) => (await import('./commands/rules.js')).rulesDeleteCommand(symbol, options, io)));
@@ -182,7 +236,11 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
   )
     .addHelpText(
       'after',
-      examples('market-data publish ticks.jsonl --outputs cfn-outputs/flat-outputs.json', 'market-data publish ticks.csv --aws --env prod', 'market-data publish ticks.jsonl --endpoint http://127.0.0.1:4566'),
+      examples(
+        'market-data publish ticks.jsonl --outputs cfn-outputs/flat-outputs.json',
+        'market-data publish ticks.csv --aws --env prod',
+        'market-data publish ticks.jsonl --endpoint http://127.0.0.1:4566',
+      ),
     )
     .action(action(async (file: string, options) => (await import('./commands/publish.js')).publishCommand(file, options, io)));
 
@@ -191,7 +249,9 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
     .description('dead-letter queues: messages that failed their maximum receives, events that failed their retries')
     .addHelpText('after', examples('market-data dlq list', 'market-data dlq redrive'));
   const queueOption = () =>
-    new Option('--queue <queue>', 'ticks (market-data-dlq), events (market-events-dlq) or all').argParser(oneOf(['ticks', 'events', 'all'] as const)).default('all');
+    new Option('--queue <queue>', 'ticks (market-data-dlq), events (market-events-dlq) or all')
+      .argParser(oneOf(['ticks', 'events', 'all'] as const))
+      .default('all');
   targetOptions(
     dlq
       .command('list')
@@ -201,7 +261,15 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
       .addOption(demoOption())
       .option('--json', 'print as JSON'),
   )
-    .addHelpText('after', examples('market-data dlq list', 'market-data dlq list --queue ticks --limit 5', 'market-data dlq list --demo', 'market-data dlq list --outputs cfn-outputs/flat-outputs.json'))
+    .addHelpText(
+      'after',
+      examples(
+        'market-data dlq list',
+        'market-data dlq list --queue ticks --limit 5',
+        'market-data dlq list --demo',
+        'market-data dlq list --outputs cfn-outputs/flat-outputs.json',
+      ),
+    )
     .action(action(async (options) => (await import('./commands/dlq.js')).dlqListCommand(options, io)));
   targetOptions(
     dlq
@@ -213,11 +281,20 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
       .option('-q, --quiet', 'leave out the alert lines')
       .option('--verbose', "show the handlers' structured logs"),
   )
-    .addHelpText('after', examples('market-data dlq redrive', 'market-data dlq redrive --queue ticks --json', 'market-data dlq redrive --outputs cfn-outputs/flat-outputs.json'))
+    .addHelpText(
+      'after',
+      examples(
+        'market-data dlq redrive',
+        'market-data dlq redrive --queue ticks --json',
+        'market-data dlq redrive --outputs cfn-outputs/flat-outputs.json',
+      ),
+    )
     .action(action(async (options) => (await import('./commands/dlq.js')).dlqRedriveCommand({ limit: 0, ...options }, io)));
 
   localOptions(
-    program.command('reset').description("delete an environment's local data (embedded store, dead letters, notifications, demo run), after saying what that is"),
+    program
+      .command('reset')
+      .description("delete an environment's local data (embedded store, dead letters, notifications, demo run), after saying what that is"),
   )
     .option('--keep-rules', 'keep the rule overrides; delete everything else')
     .option('-y, --yes', 'do not ask (required when standard input is not a terminal)')

@@ -75,7 +75,8 @@ export async function reportRun(prepared: PreparedRun, options: ReportOptions, i
   let summary: RunSummary;
   try {
     summary = await prepared.run({
-      ...(!options.json && !options.quiet && { onAlert: (alert: Alert) => print(io.stdout, ALERT_STYLE[alert.alertType])(visible(alertLine(alert))) }),
+      ...(!options.json &&
+        !options.quiet && { onAlert: (alert: Alert) => print(io.stdout, ALERT_STYLE[alert.alertType])(visible(alertLine(alert))) }),
       onProblem: (problem) => print(options.json ? io.stderr : io.stdout, PROBLEM_STYLE[problem.outcome])(formatProblem(problem, format)),
       ...(bar && { progress: (input, p) => bar.update(input.file, p.bytesRead) }),
     });

@@ -60,7 +60,10 @@ function evaluateEvery(rule: AlertRule, ticks: readonly Tick[]): Evaluation {
   for (const tick of [...ticks].sort((a, b) => compare(a.eventTime, a.key, b.eventTime, b.key))) {
     const zone = zoneOf(tick.price, rule);
     if (zone === 'NORMAL') continue;
-    raised.push({ alert: makeAlert(tick.symbol, { eventTime: tick.eventTime, price: tick.price, zone, marked: false }, zone, rule, 'every'), owner: tick.key });
+    raised.push({
+      alert: makeAlert(tick.symbol, { eventTime: tick.eventTime, price: tick.price, zone, marked: false }, zone, rule, 'every'),
+      owner: tick.key,
+    });
   }
   return { raised, late: [] };
 }
@@ -81,7 +84,8 @@ interface Merged {
  * Remembered observations are reused, not copied.
  */
 function merge(symbol: string, window: SymbolWindow, ticks: readonly Tick[], rule: AlertRule): Merged {
-  const incoming = ticks.length === 1 ? ticks : [...new Map(ticks.map((t) => [t.key, t])).values()].sort((a, b) => compare(a.eventTime, a.key, b.eventTime, b.key));
+  const incoming =
+    ticks.length === 1 ? ticks : [...new Map(ticks.map((t) => [t.key, t])).values()].sort((a, b) => compare(a.eventTime, a.key, b.eventTime, b.key));
   const remembered = window.observations;
   const observe = (tick: Tick): Observation => ({ eventTime: tick.eventTime, price: tick.price, zone: zoneOf(tick.price, rule), marked: false });
   const last = remembered.at(-1);
@@ -183,7 +187,8 @@ function bounded(entries: Observation[], truncated: boolean, horizon: number): S
 
 /** Evaluate one symbol's ticks against its rule and window. Pure: the caller persists `next`. */
 export function evaluate(symbol: string, rule: AlertRule, window: SymbolWindow | undefined, ticks: readonly Tick[], horizon: number): Evaluation {
-  if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`the lateness horizon must be a positive whole number of ticks (got ${horizon})`);
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new RangeError(`the lateness horizon must be a positive whole number of ticks (got ${horizon})`);
   return rule.mode === 'every' ? evaluateEvery(rule, ticks) : evaluateCross(symbol, rule, window ?? EMPTY_WINDOW, ticks, horizon);
 }
 

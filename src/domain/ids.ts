@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AlertType } from './types.js';
 
-const digest = (parts: readonly (string | number)[]): string =>
-  createHash('sha256').update(parts.join('\u001f')).digest('hex').slice(0, 32);
+const digest = (parts: readonly (string | number)[]): string => createHash('sha256').update(parts.join('\u001f')).digest('hex').slice(0, 32);
 
 /** Identity of a price observation: redeliveries and duplicate sends of the same tick share it. */
 export const tickKey = (symbol: string, eventTime: number, price: number): string => digest(['tick', symbol, eventTime, price]);

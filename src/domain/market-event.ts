@@ -34,7 +34,10 @@ const common = {
 const tradeDetailSchema = z.looseObject({ ...common, price: priceSchema, volume: volumeSchema }, { error: 'detail must be an object' });
 
 export const quoteDetailSchema = z
-  .looseObject({ ...common, price: priceSchema.optional(), bid: priceSchema.optional(), ask: priceSchema.optional() }, { error: 'detail must be an object' })
+  .looseObject(
+    { ...common, price: priceSchema.optional(), bid: priceSchema.optional(), ask: priceSchema.optional() },
+    { error: 'detail must be an object' },
+  )
   .refine((q) => q.price !== undefined || (q.bid !== undefined && q.ask !== undefined), {
     message: 'a quote needs a price, or both bid and ask',
     path: ['price'],

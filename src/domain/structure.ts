@@ -42,7 +42,8 @@ export function checkStructure(value: unknown, { root = [], storable = false }: 
         return { ok: false, reason: `${describePath(path)}: ${v} is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)` };
       }
     } else if (Array.isArray(v)) {
-      if (seen + stack.length + v.length > limits.maxValues) return { ok: false, reason: `${describePath(root)}: has more than ${limits.maxValues} values` };
+      if (seen + stack.length + v.length > limits.maxValues)
+        return { ok: false, reason: `${describePath(root)}: has more than ${limits.maxValues} values` };
       v.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
     } else if (typeof v === 'object' && v !== null) {
       for (const [key, item] of Object.entries(v)) {

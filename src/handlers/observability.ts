@@ -58,7 +58,12 @@ export { MetricUnit };
  * One log line per alert a message or event delivered: raised now, or raised by an earlier attempt whose delivery
  * failed and delivered now (a delivered alert is never sent again, so each counts once).
  */
-export function logDeliveredAlerts(logger: Pick<Logger, 'info'>, outcome: { readonly alerts: readonly Alert[]; readonly raised: readonly Alert[] }, fields: Record<string, unknown>): void {
+export function logDeliveredAlerts(
+  logger: Pick<Logger, 'info'>,
+  outcome: { readonly alerts: readonly Alert[]; readonly raised: readonly Alert[] },
+  fields: Record<string, unknown>,
+): void {
   const raisedNow = new Set(outcome.raised);
-  for (const alert of outcome.alerts) logger.info(raisedNow.has(alert) ? 'alert raised' : 'alert raised earlier, delivered now', { ...fields, ...alert });
+  for (const alert of outcome.alerts)
+    logger.info(raisedNow.has(alert) ? 'alert raised' : 'alert raised earlier, delivered now', { ...fields, ...alert });
 }

@@ -1,11 +1,4 @@
-import {
-  DEFAULTS,
-  defaultAlertRuleFrom,
-  environmentSuffixFrom,
-  regionFrom,
-  type AlertRule,
-  type Env,
-} from '../resources/index.js';
+import { DEFAULTS, defaultAlertRuleFrom, environmentSuffixFrom, regionFrom, type AlertRule, type Env } from '../resources/index.js';
 
 export interface StackConfig {
   readonly environmentSuffix: string;

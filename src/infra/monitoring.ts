@@ -1,10 +1,7 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktn/provider-aws/lib/cloudwatch-dashboard/index.js';
 import type { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule/index.js';
-import {
-  CloudwatchMetricAlarm,
-  type CloudwatchMetricAlarmConfig,
-} from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm/index.js';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import { alarmNames, BASE_NAMES, DEFAULTS, DEPLOYMENT_DEFAULTS, METRIC_DIMENSIONS, METRIC_NAMES } from '../resources/index.js';
 import type { AwsAccount } from './account.js';
 import type { EncryptedQueue, EncryptedTopic } from './messaging.js';
@@ -41,7 +38,11 @@ export class Monitoring extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
   private readonly createdAlarmNames: string[] = [];
 
-  constructor(scope: Construct, id: string, private readonly props: MonitoringProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: MonitoringProps,
+  ) {
     super(scope, id);
     const names = alarmNames(props.environmentSuffix);
 
@@ -75,7 +76,10 @@ export class Monitoring extends Construct {
     this.dlqNotEmptyAlarm('market-events-dlq-not-empty', names.marketEventsDlqNotEmpty, props.eventsDlq);
 
     // ARNs from the names: the key policy names them too, and the key is created before the alarms' topic.
-    props.opsTopic.allowServiceToPublish('cloudwatch.amazonaws.com', this.createdAlarmNames.map((name) => props.account.arn('cloudwatch', `alarm:${name}`)));
+    props.opsTopic.allowServiceToPublish(
+      'cloudwatch.amazonaws.com',
+      this.createdAlarmNames.map((name) => props.account.arn('cloudwatch', `alarm:${name}`)),
+    );
     new CloudwatchDashboard(this, 'dashboard', { dashboardName: props.dashboardName, dashboardBody: this.dashboardBody() });
   }
 
@@ -187,7 +191,14 @@ export class Monitoring extends Construct {
         widget(
           'EventBridge deliveries',
           props.eventRules.flatMap((rule) =>
-            ['Invocations', 'FailedInvocations', 'InvocationsSentToDlq'].map((m) => ['AWS/Events', m, 'EventBusName', props.eventBusName, 'RuleName', rule.name]),
+            ['Invocations', 'FailedInvocations', 'InvocationsSentToDlq'].map((m) => [
+              'AWS/Events',
+              m,
+              'EventBusName',
+              props.eventBusName,
+              'RuleName',
+              rule.name,
+            ]),
           ),
           'Sum',
           { x: 12, y: 9 },
@@ -197,7 +208,13 @@ export class Monitoring extends Construct {
         widget('Dead-letter queues', perQueue('ApproximateNumberOfMessagesVisible', [props.tickDlq, props.eventsDlq]), 'Maximum', { x: 0, y: 21 }),
         widget(
           'Ticks: received, processed, failed, invalid, late',
-          [METRIC_NAMES.ticksReceived, METRIC_NAMES.ticksProcessed, METRIC_NAMES.failedMessages, METRIC_NAMES.invalidMessages, METRIC_NAMES.lateTicks].map((m) => emf(m)),
+          [
+            METRIC_NAMES.ticksReceived,
+            METRIC_NAMES.ticksProcessed,
+            METRIC_NAMES.failedMessages,
+            METRIC_NAMES.invalidMessages,
+            METRIC_NAMES.lateTicks,
+          ].map((m) => emf(m)),
           'Sum',
           { x: 12, y: 21 },
         ),

@@ -2,15 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group/index.js';
 import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function/index.js';
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config/index.js';
-import {
-  DEFAULTS,
-  DEPLOYMENT_DEFAULTS,
-  ENV,
-  LAMBDA_BUNDLES,
-  LAMBDA_HANDLER,
-  type AlertRule,
-  type ResourceNames,
-} from '../resources/index.js';
+import { DEFAULTS, DEPLOYMENT_DEFAULTS, ENV, LAMBDA_BUNDLES, LAMBDA_HANDLER, type AlertRule, type ResourceNames } from '../resources/index.js';
 import { lambdaBundle } from './bundle.js';
 import type { Encryption } from './encryption.js';
 import { grantTracing, grantWriteLogs } from './grants.js';

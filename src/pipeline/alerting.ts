@@ -30,7 +30,6 @@ export interface AlertingLog {
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
-
 /** What one symbol's settled state asks of delivery. */
 interface Settled {
   /** Alerts to notify and record, each with the tick that waits for it. */
@@ -75,7 +74,9 @@ async function settleSymbol(
     // Nothing changed: no write (forgetting delivered alerts waits for a write that happens anyway).
     if (!evaluation.next) return settled([]);
 
-    const kept = current.pending.filter((p) => !recorded.has(p.alert.alertId) && (now - p.raisedAt <= ports.limits.pendingRetentionMs || keys.has(p.owner)));
+    const kept = current.pending.filter(
+      (p) => !recorded.has(p.alert.alertId) && (now - p.raisedAt <= ports.limits.pendingRetentionMs || keys.has(p.owner)),
+    );
     if (evaluation.raised.length > 0 && kept.length + evaluation.raised.length > ports.limits.maxPending) {
       throw new Error(`${kept.length} alerts of ${symbol} are still waiting for delivery; new alerts wait until they are delivered`);
     }
@@ -93,7 +94,12 @@ async function settleSymbol(
  * Which of the symbols' pending alerts have their record, i.e. were delivered: those are neither sent again nor kept.
  * One read for the whole batch, only when something is pending; if it fails, nothing is forgotten this time.
  */
-async function deliveredEarlier(records: ReadonlyMap<string, SymbolRecord>, ports: AlertingPorts, deadline: Deadline, log: AlertingLog): Promise<Set<string>> {
+async function deliveredEarlier(
+  records: ReadonlyMap<string, SymbolRecord>,
+  ports: AlertingPorts,
+  deadline: Deadline,
+  log: AlertingLog,
+): Promise<Set<string>> {
   const candidates = [...records.values()].flatMap((r) => r.pending.map((p) => p.alert));
   if (candidates.length === 0) return new Set();
   try {

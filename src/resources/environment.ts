@@ -34,9 +34,7 @@ export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
 export function environmentSuffixFrom(env: Env = process.env): string {
   const suffix = env.ENVIRONMENT_SUFFIX?.trim() || DEFAULT_ENVIRONMENT_SUFFIX;
   if (!ENVIRONMENT_SUFFIX_PATTERN.test(suffix)) {
-    throw new Error(
-      `ENVIRONMENT_SUFFIX "${suffix}" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit`,
-    );
+    throw new Error(`ENVIRONMENT_SUFFIX "${suffix}" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit`);
   }
   return suffix;
 }

@@ -43,9 +43,9 @@ export type ResourceNames = { [K in ResourceKey]: string } & {
 
 /** Every name of one environment's copy of the system. */
 export function resourceNames(environmentSuffix: string): ResourceNames {
-  const named = Object.fromEntries(
-    Object.entries(BASE_NAMES).map(([key, base]) => [key, resourceName(base, environmentSuffix)]),
-  ) as { [K in ResourceKey]: string };
+  const named = Object.fromEntries(Object.entries(BASE_NAMES).map(([key, base]) => [key, resourceName(base, environmentSuffix)])) as {
+    [K in ResourceKey]: string;
+  };
   return {
     ...named,
     keyAlias: `alias/${named.key}`,

@@ -59,7 +59,12 @@ describe('Publisher', () => {
   it('retries only the failed entries, and reports those the sender got wrong with their line', async () => {
     sqsMock
       .on(SendMessageBatchCommand)
-      .resolvesOnce({ Failed: [{ Id: '0', SenderFault: false, Code: 'InternalError' }, { Id: '1', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad characters' }] })
+      .resolvesOnce({
+        Failed: [
+          { Id: '0', SenderFault: false, Code: 'InternalError' },
+          { Id: '1', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad characters' },
+        ],
+      })
       .resolves({ Failed: [] });
     const { instance, failures } = publisher();
     await instance.tick(tick(1), 11);
@@ -75,7 +80,10 @@ describe('Publisher', () => {
   it('retries throttled events and gives up on the others, naming the line', async () => {
     eventsMock
       .on(PutEventsCommand)
-      .resolvesOnce({ FailedEntryCount: 2, Entries: [{ ErrorCode: 'ThrottlingException' }, { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed' }, { EventId: 'e' }] })
+      .resolvesOnce({
+        FailedEntryCount: 2,
+        Entries: [{ ErrorCode: 'ThrottlingException' }, { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed' }, { EventId: 'e' }],
+      })
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e2' }] });
     const { instance, failures } = publisher();
     for (const line of [1, 2, 3]) await instance.event(event, line);
@@ -103,7 +111,12 @@ describe('Publisher', () => {
     await expect(instance.tick(tick(11), 11)).rejects.toThrow('publishing stopped');
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
     expect(failures).toHaveLength(10);
-    expect(failures[0]).toMatchObject({ kind: 'tick', line: 1, reason: 'not authorized to perform sqs:SendMessage', cause: { context: { service: 'SQS' } } });
+    expect(failures[0]).toMatchObject({
+      kind: 'tick',
+      line: 1,
+      reason: 'not authorized to perform sqs:SendMessage',
+      cause: { context: { service: 'SQS' } },
+    });
   });
 
   it('refuses a message over the request size limit without sending it', async () => {

@@ -13,7 +13,9 @@ describe('a deployed queue by its name', () => {
   beforeEach(() => mock.reset());
 
   it('returns the URL SQS gives for the name', async () => {
-    mock.on(GetQueueUrlCommand, { QueueName: 'market-data-dlq-dev' }).resolves({ QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/market-data-dlq-dev' });
+    mock
+      .on(GetQueueUrlCommand, { QueueName: 'market-data-dlq-dev' })
+      .resolves({ QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/market-data-dlq-dev' });
     expect(await queueUrlByName(sqs, 'market-data-dlq-dev', where)).toBe('https://sqs.eu-west-1.amazonaws.com/1/market-data-dlq-dev');
   });
 
@@ -21,7 +23,9 @@ describe('a deployed queue by its name', () => {
     const message = 'queue market-data-dlq-dev does not exist in eu-west-1: deploy the stack (npm run deploy), or pass --outputs';
     mock.on(GetQueueUrlCommand).rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }));
     await expect(queueUrlByName(sqs, 'market-data-dlq-dev', where)).rejects.toEqual(new UserError(message));
-    mock.on(GetQueueUrlCommand).rejects(Object.assign(new Error('The specified queue does not exist.'), { name: 'AWS.SimpleQueueService.NonExistentQueue' }));
+    mock
+      .on(GetQueueUrlCommand)
+      .rejects(Object.assign(new Error('The specified queue does not exist.'), { name: 'AWS.SimpleQueueService.NonExistentQueue' }));
     await expect(queueUrlByName(sqs, 'market-data-dlq-dev', where)).rejects.toEqual(new UserError(message));
   });
 

@@ -89,7 +89,10 @@ describe('rules set against concurrent changes (dynalite)', () => {
       ),
     );
     for (const [i, pair] of outcomes.entries()) {
-      expect(pair.filter((o) => o.status === 'fulfilled'), symbols[i]).toHaveLength(1);
+      expect(
+        pair.filter((o) => o.status === 'fulfilled'),
+        symbols[i],
+      ).toHaveLength(1);
       const rule = await stored(symbols[i]!);
       expect([{ above: 100 }, { below: 120 }], symbols[i]).toContainEqual(rule);
     }
@@ -101,13 +104,18 @@ describe('rules set against concurrent changes (dynalite)', () => {
     for (let round = 0; round < 12; round++) {
       const changes = Array.from({ length: 6 }, () => {
         const pick = next();
-        return pick < 0.4 ? { above: price() } : pick < 0.8 ? { below: price() } : { above: price(), below: price(), mode: next() < 0.5 ? 'every' : 'cross' };
+        return pick < 0.4
+          ? { above: price() }
+          : pick < 0.8
+            ? { below: price() }
+            : { above: price(), below: price(), mode: next() < 0.5 ? 'every' : 'cross' };
       }) as RuleOverride[];
       const outcomes = await Promise.allSettled(changes.map((change) => changeRule(storeOf({ maxAttempts: 20 }), 'MANY', change, DEFAULTS)));
       const rule = await stored('MANY');
       expect(valid(rule), `round ${round}: ${JSON.stringify(rule)}`).toBe(true);
       // Every refusal is the rule check on what the writer found, never a lost race.
-      for (const outcome of outcomes) if (outcome.status === 'rejected') expect((outcome.reason as Error).message).toMatch(/^rule for MANY not set: /);
+      for (const outcome of outcomes)
+        if (outcome.status === 'rejected') expect((outcome.reason as Error).message).toMatch(/^rule for MANY not set: /);
       // The stored rule is one that some writer checked and reported.
       const reported = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.override] : []));
       if (reported.length > 0) expect(reported).toContainEqual(rule);
@@ -165,7 +173,10 @@ describe('the default rule of a target', () => {
   it('of a deployment given by an outputs file: its default_alert_rule output, without asking Lambda', async () => {
     vi.stubEnv('ALERT_THRESHOLD_HIGH', '999');
     const outputs = await outputsFile({ default_alert_rule: '{"above":155.5,"below":45,"mode":"every"}' });
-    expect(await defaultRuleOf(aws({ outputs }), lambda)).toEqual({ rule: { above: 155.5, below: 45, mode: 'every' }, source: `default_alert_rule in ${outputs.file}` });
+    expect(await defaultRuleOf(aws({ outputs }), lambda)).toEqual({
+      rule: { above: 155.5, below: 45, mode: 'every' },
+      source: `default_alert_rule in ${outputs.file}`,
+    });
     expect(mock.calls()).toHaveLength(0);
   });
 
@@ -182,14 +193,21 @@ describe('the default rule of a target', () => {
   ])('refuses an outputs file whose default_alert_rule is %s', async (_, value) => {
     const outputs = await outputsFile({ default_alert_rule: value });
     await expect(defaultRuleOf(aws({ outputs }), lambda)).rejects.toThrow(
-      new RegExp(`^${outputs.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: default_alert_rule is not a valid rule \\(.+\\): write the outputs file again`),
+      new RegExp(
+        `^${outputs.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: default_alert_rule is not a valid rule \\(.+\\): write the outputs file again`,
+      ),
     );
   });
 
   it('says to allow kms:Decrypt on the key when Lambda cannot decrypt the variables for the caller', async () => {
     mock.on(GetFunctionConfigurationCommand).resolves({
       KMSKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd',
-      Environment: { Error: { ErrorCode: 'AccessDeniedException', Message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.' } },
+      Environment: {
+        Error: {
+          ErrorCode: 'AccessDeniedException',
+          Message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.',
+        },
+      },
     });
     await expect(defaultRuleOf(aws(), lambda)).rejects.toThrow(
       'cannot read the default alert rule from data-processor-qa: its environment variables are encrypted with the customer managed key ' +
@@ -198,7 +216,9 @@ describe('the default rule of a target', () => {
         '(the key policy lets IAM policies grant it), or pass --outputs <file> with the default_alert_rule output',
     );
     mock.on(GetFunctionConfigurationCommand).rejects(new KMSAccessDeniedException({ message: 'denied', $metadata: {} }));
-    await expect(defaultRuleOf(aws(), lambda)).rejects.toThrow(/encrypted with the customer managed key \(the stack's key\), which you may not use \(KMSAccessDeniedException: denied\)\. Allow kms:Decrypt/);
+    await expect(defaultRuleOf(aws(), lambda)).rejects.toThrow(
+      /encrypted with the customer managed key \(the stack's key\), which you may not use \(KMSAccessDeniedException: denied\)\. Allow kms:Decrypt/,
+    );
   });
 
   it('explains a missing function, a refused read, an unusable configuration and an unreachable endpoint', async () => {
@@ -207,7 +227,9 @@ describe('the default rule of a target', () => {
       'function data-processor-qa was not found in eu-west-1, so its default alert rule cannot be read: deploy the stack ' +
         '(ENVIRONMENT_SUFFIX=qa npm run deploy), choose the deployment with --env or --region, or pass --outputs <file> with the default_alert_rule output',
     );
-    mock.on(GetFunctionConfigurationCommand).rejects(Object.assign(new Error('User: arn:aws:iam::1:user/x is not authorized'), { name: 'AccessDeniedException' }));
+    mock
+      .on(GetFunctionConfigurationCommand)
+      .rejects(Object.assign(new Error('User: arn:aws:iam::1:user/x is not authorized'), { name: 'AccessDeniedException' }));
     await expect(defaultRuleOf(aws(), lambda)).rejects.toThrow(
       "not allowed to read data-processor-qa's configuration, which holds the deployed default alert rule (User: arn:aws:iam::1:user/x is not authorized): allow lambda:GetFunctionConfiguration on it",
     );
@@ -223,7 +245,9 @@ describe('the default rule of a target', () => {
 });
 
 /** A stand-in for the Lambda API that answers GetFunctionConfiguration (GET /2015-03-31/functions/{name}/configuration). */
-async function fakeLambda(answer: (name: string) => { status: number; body: unknown; errorType?: string }): Promise<{ endpoint: string; paths: string[]; server: Server }> {
+async function fakeLambda(
+  answer: (name: string) => { status: number; body: unknown; errorType?: string },
+): Promise<{ endpoint: string; paths: string[]; server: Server }> {
   const paths: string[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     paths.push(request.url ?? '');
@@ -262,8 +286,13 @@ describe('market-data rules against a deployment', () => {
       expect(succeeded, `${above.stderr}${below.stderr}`).toHaveLength(1);
       expect([above, below].find((r) => r.code !== 0)!.stderr).toBe(`error: rule for ${symbol} not set: below (120) must be less than above (100)\n`);
       const { Item } = await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol }, ConsistentRead: true }));
-      expect([{ symbol, above: 100 }, { symbol, below: 120 }]).toContainEqual(Item);
-      expect(succeeded[0]!.stdout).toMatch(new RegExp(`^${symbol}: above (100|150), below (50|120), mode cross \\(takes effect with the next batch\\)\\n$`));
+      expect([
+        { symbol, above: 100 },
+        { symbol, below: 120 },
+      ]).toContainEqual(Item);
+      expect(succeeded[0]!.stdout).toMatch(
+        new RegExp(`^${symbol}: above (100|150), below (50|120), mode cross \\(takes effect with the next batch\\)\\n$`),
+      );
     }
   });
 
@@ -290,17 +319,28 @@ describe('market-data rules against a deployment', () => {
         : { status: 404, body: { Type: 'User', Message: `Function not found: ${name}` }, errorType: 'ResourceNotFoundException' },
     );
     try {
-      const env = { ...creds, ENVIRONMENT_SUFFIX: 'e2e', AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, ALERT_THRESHOLD_HIGH: '999', MARKET_DATA_HOME: dir };
+      const env = {
+        ...creds,
+        ENVIRONMENT_SUFFIX: 'e2e',
+        AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+        ALERT_THRESHOLD_HIGH: '999',
+        MARKET_DATA_HOME: dir,
+      };
       const list = await marketData(['rules', 'list', '--json', '--endpoint', db.endpoint], env);
       expect(list.stderr).toBe('');
       expect(JSON.parse(list.stdout).defaults).toEqual({ above: 180, below: 20, mode: 'every' });
       expect(lambda.paths).toEqual(['/2015-03-31/functions/data-processor-e2e/configuration']);
       const text = await marketData(['rules', 'list', '--endpoint', db.endpoint], env);
-      expect(text.stdout.split('\n')[0]).toBe(`default rule: above 180, below 20, mode every (${db.endpoint} (environment e2e); from the configuration of data-processor-e2e)`);
+      expect(text.stdout.split('\n')[0]).toBe(
+        `default rule: above 180, below 20, mode every (${db.endpoint} (environment e2e); from the configuration of data-processor-e2e)`,
+      );
 
       // An outputs file of an older deployment (no default_alert_rule): the function it names is asked.
       const older = join(dir, 'older-outputs.json');
-      await writeFile(older, JSON.stringify({ environment_suffix: 'e2e', alert_rules_table_name: db.names.alertRulesTable, lambda_function_name: 'dp-removed' }));
+      await writeFile(
+        older,
+        JSON.stringify({ environment_suffix: 'e2e', alert_rules_table_name: db.names.alertRulesTable, lambda_function_name: 'dp-removed' }),
+      );
       const missing = await marketData(['rules', 'list', '--outputs', older, '--endpoint', db.endpoint], env);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toBe(
@@ -313,19 +353,26 @@ describe('market-data rules against a deployment', () => {
     }
   });
 
-  it('tells the user what to do when the function\'s variables cannot be decrypted', { timeout: 30_000 }, async () => {
+  it("tells the user what to do when the function's variables cannot be decrypted", { timeout: 30_000 }, async () => {
     const lambda = await fakeLambda(() => ({
       status: 200,
       body: {
         KMSKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd',
-        Environment: { Error: { ErrorCode: 'AccessDeniedException', Message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.' } },
+        Environment: {
+          Error: {
+            ErrorCode: 'AccessDeniedException',
+            Message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.',
+          },
+        },
       },
     }));
     try {
       const env = { ...creds, ENVIRONMENT_SUFFIX: 'e2e', AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, MARKET_DATA_HOME: dir };
       const set = await marketData(['rules', 'set', 'KMS', '--above', '200', '--endpoint', db.endpoint], env);
       expect(set.code).toBe(1);
-      expect(set.stderr).toContain('error: cannot read the default alert rule from data-processor-e2e: its environment variables are encrypted with the customer managed key arn:aws:kms:us-east-1:123456789012:key/1234abcd');
+      expect(set.stderr).toContain(
+        'error: cannot read the default alert rule from data-processor-e2e: its environment variables are encrypted with the customer managed key arn:aws:kms:us-east-1:123456789012:key/1234abcd',
+      );
       expect(set.stderr).toContain('Allow kms:Decrypt on that key to the identity running this command');
       const { Item } = await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol: 'KMS' }, ConsistentRead: true }));
       expect(Item).toBeUndefined();

@@ -53,22 +53,38 @@ describe('market-data commands, in process', () => {
   });
 
   it('rules: list shows overrides, ignored ones with the reason; set and delete check what they are given', async () => {
-    expect((await marketData(['rules', 'set', 'KO', '--above', '62', '--mode', 'every'], env)).stdout).toBe('KO: above 62, below 50, mode every (takes effect with the next batch)\n');
+    expect((await marketData(['rules', 'set', 'KO', '--above', '62', '--mode', 'every'], env)).stdout).toBe(
+      'KO: above 62, below 50, mode every (takes effect with the next batch)\n',
+    );
     const json = JSON.parse((await marketData(['rules', 'set', 'F', '--below', '45', '--json'], env)).stdout) as unknown;
     expect(json).toEqual({ symbol: 'F', override: { below: 45 }, effective: { above: 150, below: 45, mode: 'cross' } });
     const list = await marketData(['rules', 'list'], { ...env, ALERT_THRESHOLD_LOW: '100' });
     expect(list.stdout.split('\n')).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^default rule: above 150, below 100, mode cross \(the embedded store \(\S+, environment cmd\); from the local defaults\)$/),
+        expect.stringMatching(
+          /^default rule: above 150, below 100, mode cross \(the embedded store \(\S+, environment cmd\); from the local defaults\)$/,
+        ),
         'F        above 150, below 45, mode cross (override: below 45), zone none yet',
         'KO       above 150, below 100, mode cross (override: above 62, mode every), zone NORMAL — rule override ignored: below (100) must be less than above (62)',
       ]),
     );
-    expect(await marketData(['rules', 'set', 'KO'], env)).toMatchObject({ code: 1, stderr: 'error: nothing to set: give --above, --below and/or --mode\n' });
-    expect(await marketData(['rules', 'set', 'KO', '--above', '2000000000'], env)).toMatchObject({ code: 1, stderr: 'error: --above: must be at most 1000000000\n' });
-    expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({ code: 1, stderr: 'error: symbol "ko" is not valid: use uppercase, e.g. AAPL, BRK.B\n' });
+    expect(await marketData(['rules', 'set', 'KO'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: nothing to set: give --above, --below and/or --mode\n',
+    });
+    expect(await marketData(['rules', 'set', 'KO', '--above', '2000000000'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: --above: must be at most 1000000000\n',
+    });
+    expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: symbol "ko" is not valid: use uppercase, e.g. AAPL, BRK.B\n',
+    });
     expect(await marketData(['rules', 'delete', 'F', '--json'], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('"override": null') });
-    expect(await marketData(['rules', 'delete', 'F'], env)).toMatchObject({ code: 1, stderr: 'error: F has no rule override (it already uses the default rule)\n' });
+    expect(await marketData(['rules', 'delete', 'F'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: F has no rule override (it already uses the default rule)\n',
+    });
   });
 
   it('dlq list: ticks with their bodies, events with their rule, and how many are left out', async () => {
@@ -80,23 +96,43 @@ describe('market-data commands, in process', () => {
     // One event at a time, so that the dead letters are in file order.
     expect((await marketData(['replay', file('events.jsonl'), '-q', '--concurrency', '1'], env)).code).toBe(0);
     const events1 = await marketData(['dlq', 'list', '--queue', 'events', '--limit', '1'], env);
-    expect(events1.stdout).toMatch(/^events dead-letter queue \(\S+market-events-dlq-cmd\.jsonl\): 2 messages\n {2}line 1 {5}Trade Execution via trade-events: detail\.exchange: must be a string; detail\.volume: must be a number\n {2}… and 1 more \(--limit\)\n$/);
+    expect(events1.stdout).toMatch(
+      /^events dead-letter queue \(\S+market-events-dlq-cmd\.jsonl\): 2 messages\n {2}line 1 {5}Trade Execution via trade-events: detail\.exchange: must be a string; detail\.volume: must be a number\n {2}… and 1 more \(--limit\)\n$/,
+    );
     const ticks = await marketData(['dlq', 'list', '--queue', 'ticks'], env);
     expect(ticks.stdout).toContain('  line 2     price: must be greater than 0\n             body: {"symbol":"KO","price":0}\n');
   });
 
   it('generate checks its symbols, and warns of ticks the pipeline would find too far in the future', async () => {
-    expect(await marketData(['generate', '-o', file('g.jsonl'), '--symbols', ' , '], env)).toMatchObject({ code: 1, stderr: 'error: --symbols: give at least one symbol, e.g. --symbols AAPL,MSFT\n' });
+    expect(await marketData(['generate', '-o', file('g.jsonl'), '--symbols', ' , '], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: --symbols: give at least one symbol, e.g. --symbols AAPL,MSFT\n',
+    });
     const lower = await marketData(['generate', '-o', file('g.jsonl'), '--symbols', 'AAPL,msft'], env);
     expect(lower.stderr).toMatch(/^error: --symbols: "msft" must be 1-16 characters/);
-    const late = await marketData(['generate', '-o', file('g.csv'), '-n', '3', '--symbols', 'KO,KO,F', '--start', '2999-01-01T00:00:00Z', '--json'], env);
+    const late = await marketData(
+      ['generate', '-o', file('g.csv'), '-n', '3', '--symbols', 'KO,KO,F', '--start', '2999-01-01T00:00:00Z', '--json'],
+      env,
+    );
     expect(late.code).toBe(0);
-    expect(JSON.parse(late.stdout)).toEqual({ file: file('g.csv'), format: 'csv', ticks: 3, symbols: ['KO', 'F'], seed: 1, from: '2999-01-01T00:00:00.000Z', to: '2999-01-01T00:00:02.000Z' });
+    expect(JSON.parse(late.stdout)).toEqual({
+      file: file('g.csv'),
+      format: 'csv',
+      ticks: 3,
+      symbols: ['KO', 'F'],
+      seed: 1,
+      from: '2999-01-01T00:00:00.000Z',
+      to: '2999-01-01T00:00:02.000Z',
+    });
     expect(late.stderr).toMatch(/^warning: ticks after \S+ are in the future and the pipeline will reject them; give an earlier --start\n$/);
     expect((await readFile(file('g.csv'), 'utf8')).split('\n')[0]).toBe('symbol,price,timestamp,volume');
     const beyond = await marketData(['generate', '-o', file('g.jsonl'), '-n', '3', '--start', '9999-12-31T23:59:59Z'], env);
-    expect(beyond.stderr).toBe('error: the last tick would be after 9999-12-31T23:59:59.999Z: use fewer --ticks, a shorter --interval or an earlier --start\n');
-    expect((await marketData(['generate', '-o', file('g.jsonl'), '--drift', 'fast'], env)).stderr).toMatch(/^error: option '--drift <mu>' argument 'fast' is invalid\. must be a number\n/);
+    expect(beyond.stderr).toBe(
+      'error: the last tick would be after 9999-12-31T23:59:59.999Z: use fewer --ticks, a shorter --interval or an earlier --start\n',
+    );
+    expect((await marketData(['generate', '-o', file('g.jsonl'), '--drift', 'fast'], env)).stderr).toMatch(
+      /^error: option '--drift <mu>' argument 'fast' is invalid\. must be a number\n/,
+    );
     expect((await marketData(['generate', '-o', file('g.jsonl'), '--volatility', '0'], env)).code).toBe(2);
   });
 
@@ -113,7 +149,9 @@ describe('market-data commands, in process', () => {
     expect(declined.stdout).toMatch(/nothing was deleted\n$/);
     const accepted = await marketDataAtTerminal(['reset', '--keep-rules'], env, 'yes\n');
     expect(accepted.stdout).toMatch(/environment cmd reset \(rule overrides kept\)\n$/);
-    expect((JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as { symbols: { symbol: string }[] }).symbols.map((s) => s.symbol)).toEqual(['KO']);
+    expect(
+      (JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as { symbols: { symbol: string }[] }).symbols.map((s) => s.symbol),
+    ).toEqual(['KO']);
   });
 });
 

@@ -16,7 +16,9 @@ describe('describeFailure', () => {
     expect(describeFailure(new ServiceError(new Error('wrapped', { cause: refused() }), { service: 'SQS', endpoint: 'http://127.0.0.1:9' }))).toMatch(
       /^cannot reach SQS at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/,
     );
-    expect(describeFailure(Object.assign(new Error('getaddrinfo ENOTFOUND sqs.example'), { code: 'ENOTFOUND', hostname: 'sqs.example' }))).toMatch(/^cannot reach the service at sqs\.example /);
+    expect(describeFailure(Object.assign(new Error('getaddrinfo ENOTFOUND sqs.example'), { code: 'ENOTFOUND', hostname: 'sqs.example' }))).toMatch(
+      /^cannot reach the service at sqs\.example /,
+    );
     expect(describeFailure(Object.assign(new Error('x'), { code: 'ETIMEDOUT' }))).toMatch(/^cannot reach the service at the endpoint /);
   });
 

@@ -19,7 +19,11 @@ async function checkAs(version: string): Promise<{ code: number; stderr: string 
 
 describe('the Node.js version', () => {
   it('package.json names the real minimum, and the project .npmrc makes npm ci refuse an older one', async () => {
-    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { engines: { node: string }; scripts: Record<string, string>; allowScripts: Record<string, boolean> };
+    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as {
+      engines: { node: string };
+      scripts: Record<string, string>;
+      allowScripts: Record<string, boolean>;
+    };
     expect(pkg.engines.node).toBe('>=22.19.0');
     expect(await readFile('.npmrc', 'utf8')).toMatch(/^engine-strict=true$/m);
     expect(pkg.scripts.start).toMatch(/^node scripts\/check-node\.cjs && /);
@@ -30,7 +34,8 @@ describe('the Node.js version', () => {
   it('npm start and npm test stop on an older Node.js with one clear line', async () => {
     expect(await checkAs('20.20.2')).toEqual({
       code: 1,
-      stderr: 'error: Node.js 20.20.2 is too old for this project: it needs Node.js 22.19.0 or newer (24 LTS recommended); install it (nvm install 24, or from nodejs.org) and run npm ci again\n',
+      stderr:
+        'error: Node.js 20.20.2 is too old for this project: it needs Node.js 22.19.0 or newer (24 LTS recommended); install it (nvm install 24, or from nodejs.org) and run npm ci again\n',
     });
     expect((await checkAs('22.18.9')).code).toBe(1);
     expect(await checkAs('22.19.0')).toEqual({ code: 0, stderr: '' });

@@ -19,7 +19,8 @@ import { RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../sup
 const cross: AlertRule = { above: 150, below: 50, mode: 'cross' };
 const every: AlertRule = { ...cross, mode: 'every' };
 const BIG = 10_000;
-const inEventTimeOrder = (ticks: readonly Tick[]) => [...ticks].sort((a, b) => a.eventTime - b.eventTime || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+const inEventTimeOrder = (ticks: readonly Tick[]) =>
+  [...ticks].sort((a, b) => a.eventTime - b.eventTime || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 const summary = (alerts: readonly Alert[]) => alerts.map((a) => `${a.alertType}@${a.price}`);
 
 /** Feed batches one after another, carrying each symbol's window as the store would. */
@@ -74,7 +75,12 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
   });
 
   it('raises again when the symbol leaves and re-enters, and for LOW runs; the first tick counts as from NORMAL', () => {
-    expect(summary(feed(cross, [series('AAPL', [100, 151, 152, 120, 160, 40, 45, 100, 30])]).alerts)).toEqual(['HIGH@151', 'HIGH@160', 'LOW@40', 'LOW@30']);
+    expect(summary(feed(cross, [series('AAPL', [100, 151, 152, 120, 160, 40, 45, 100, 30])]).alerts)).toEqual([
+      'HIGH@151',
+      'HIGH@160',
+      'LOW@40',
+      'LOW@30',
+    ]);
     expect(summary(feed(cross, [series('AAPL', [155])]).alerts)).toEqual(['HIGH@155']);
     expect(feed(cross, [series('AAPL', [100])]).alerts).toEqual([]);
   });
@@ -215,10 +221,21 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
       [highFirst, [`HIGH@${highFirst.price}`, 'HIGH@160']],
       [normalFirst, [`HIGH@${normalFirst.price}`]],
     ] as const) {
-      for (const order of [[before, high, normal, after], [before, normal, high, after], [after, normal, high, before], [before, after, high, normal]]) {
+      for (const order of [
+        [before, high, normal, after],
+        [before, normal, high, after],
+        [after, normal, high, before],
+        [before, after, high, normal],
+      ]) {
         expect(summary(feed(cross, [order]).alerts), `${high.price} in one batch`).toEqual(expected);
         // One by one, a run's alert is raised by the first of its ticks to arrive: the same runs, so as many alerts.
-        expect(feed(cross, order.map((t) => [t])).alerts, `${high.price} one by one`).toHaveLength(expected.length);
+        expect(
+          feed(
+            cross,
+            order.map((t) => [t]),
+          ).alerts,
+          `${high.price} one by one`,
+        ).toHaveLength(expected.length);
       }
     }
   });
@@ -269,7 +286,10 @@ describe('properties: the alerts are the runs, whatever the delivery', () => {
         fc.array(fc.nat(), { maxLength: 5 }),
         (ticks, sizes, rank, redelivered) => {
           const batches = cut(ticks, sizes);
-          const order = batches.map((b, i) => ({ b, r: rank(i) })).sort((x, y) => x.r - y.r).map((x) => x.b);
+          const order = batches
+            .map((b, i) => ({ b, r: rank(i) }))
+            .sort((x, y) => x.r - y.r)
+            .map((x) => x.b);
           for (const i of redelivered) order.push(batches[i % batches.length]!);
           const { alerts } = feed(RULE, order);
           expect(mismatches(alerts, truthRuns(ticks, RULE))).toEqual([]);
@@ -288,16 +308,27 @@ describe('properties: the alerts are the runs, whatever the delivery', () => {
         fc.integer({ min: 1, max: 8 }),
         (ticks, sizes, rank, horizon) => {
           const batches = cut(ticks, sizes);
-          const order = batches.map((b, i) => ({ b, r: rank(i) })).sort((x, y) => x.r - y.r).map((x) => x.b);
+          const order = batches
+            .map((b, i) => ({ b, r: rank(i) }))
+            .sort((x, y) => x.r - y.r)
+            .map((x) => x.b);
           const { alerts, applied } = feed(RULE, order, horizon);
-          expect(mismatches(alerts, truthRuns(ticks.filter((t) => applied.has(t.key)), RULE))).toEqual([]);
+          expect(
+            mismatches(
+              alerts,
+              truthRuns(
+                ticks.filter((t) => applied.has(t.key)),
+                RULE,
+              ),
+            ),
+          ).toEqual([]);
         },
       ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 
-  it('a tick key is the identity of a price observation, and an alert id the identity of a run\'s alert', () => {
+  it("a tick key is the identity of a price observation, and an alert id the identity of a run's alert", () => {
     expect(tickKey('AAPL', T0, 151)).toBe('34b9d40fbda323105422dde8a78d50fd');
     expect(alertId('34b9d40fbda323105422dde8a78d50fd', 'HIGH')).toBe('7ab4e00f6b1b5aae54b6b60c4769dc97');
     expect(tickKey('AAPL', T0, 151)).not.toBe(tickKey('AAPL', T0 + 1, 151));
@@ -305,26 +336,34 @@ describe('properties: the alerts are the runs, whatever the delivery', () => {
 
   it('gives every alert an owner from the batch that raised it, inside its run or right next to it', () => {
     fc.assert(
-      fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), fc.func(fc.integer()), (ticks, sizes, rank) => {
-        const batches = cut(ticks, sizes);
-        const order = batches.map((b, i) => ({ b, r: rank(i) })).sort((x, y) => x.r - y.r).map((x) => x.b);
-        const windows = new Map<string, SymbolWindow>();
-        for (const batch of order) {
-          for (const [symbol, group] of Map.groupBy(batch, (t) => t.symbol)) {
-            const result = evaluate(symbol, RULE, windows.get(symbol), group, BIG);
-            if (result.next) windows.set(symbol, result.next);
-            const keys = result.next?.observations.map((o) => tickKey(symbol, o.eventTime, o.price)) ?? [];
-            const zones = result.next?.observations.map((o) => o.zone) ?? [];
-            for (const { alert, owner } of result.raised) {
-              expect(group.map((t) => t.key)).toContain(owner);
-              const at = keys.indexOf(alert.tickKey);
-              let end = at;
-              while (end + 1 < zones.length && zones[end + 1] === alert.alertType) end++;
-              expect(keys.slice(Math.max(0, at - 1), end + 2)).toContain(owner);
+      fc.property(
+        streams(),
+        fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }),
+        fc.func(fc.integer()),
+        (ticks, sizes, rank) => {
+          const batches = cut(ticks, sizes);
+          const order = batches
+            .map((b, i) => ({ b, r: rank(i) }))
+            .sort((x, y) => x.r - y.r)
+            .map((x) => x.b);
+          const windows = new Map<string, SymbolWindow>();
+          for (const batch of order) {
+            for (const [symbol, group] of Map.groupBy(batch, (t) => t.symbol)) {
+              const result = evaluate(symbol, RULE, windows.get(symbol), group, BIG);
+              if (result.next) windows.set(symbol, result.next);
+              const keys = result.next?.observations.map((o) => tickKey(symbol, o.eventTime, o.price)) ?? [];
+              const zones = result.next?.observations.map((o) => o.zone) ?? [];
+              for (const { alert, owner } of result.raised) {
+                expect(group.map((t) => t.key)).toContain(owner);
+                const at = keys.indexOf(alert.tickKey);
+                let end = at;
+                while (end + 1 < zones.length && zones[end + 1] === alert.alertType) end++;
+                expect(keys.slice(Math.max(0, at - 1), end + 2)).toContain(owner);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });

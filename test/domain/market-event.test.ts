@@ -24,7 +24,16 @@ describe('parseMarketEvent', () => {
     const result = parseMarketEvent(event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 150.25, volume: 1000 }), routing, NOW);
     expect(result).toMatchObject({
       ok: true,
-      value: { eventId: 'evt-1', eventType: 'Trade Execution', kind: 'trade', symbol: 'AAPL', exchange: 'NYSE', price: 150.25, volume: 1000, eventTime: Date.parse('2026-11-23T14:59:00Z') },
+      value: {
+        eventId: 'evt-1',
+        eventType: 'Trade Execution',
+        kind: 'trade',
+        symbol: 'AAPL',
+        exchange: 'NYSE',
+        price: 150.25,
+        volume: 1000,
+        eventTime: Date.parse('2026-11-23T14:59:00Z'),
+      },
     });
   });
 
@@ -34,7 +43,10 @@ describe('parseMarketEvent', () => {
       routing,
       NOW,
     );
-    expect(result).toMatchObject({ ok: true, value: { kind: 'quote', bid: 410.1, ask: 410.3, eventTime: Date.parse('2026-11-23T14:58:00Z'), detail: { venue: 'X' } } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { kind: 'quote', bid: 410.1, ask: 410.3, eventTime: Date.parse('2026-11-23T14:58:00Z'), detail: { venue: 'X' } },
+    });
     if (result.ok) expect(tickOf(result.value)).toBeUndefined();
   });
 
@@ -43,7 +55,17 @@ describe('parseMarketEvent', () => {
     const quote = parseMarketEvent(event('Market Quote', { exchange: 'NYSE', symbol: 'T', bid: 20, ask: 20 }), routing, NOW);
     expect(quote).toEqual({
       ok: true,
-      value: { eventId: 'evt-1', eventType: 'Market Quote', kind: 'quote', symbol: 'T', exchange: 'NYSE', eventTime: time, bid: 20, ask: 20, detail: { exchange: 'NYSE', symbol: 'T', bid: 20, ask: 20 } },
+      value: {
+        eventId: 'evt-1',
+        eventType: 'Market Quote',
+        kind: 'quote',
+        symbol: 'T',
+        exchange: 'NYSE',
+        eventTime: time,
+        bid: 20,
+        ask: 20,
+        detail: { exchange: 'NYSE', symbol: 'T', bid: 20, ask: 20 },
+      },
     });
     expect(parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'T', price: 20, ask: 21 }), routing, NOW).ok).toBe(true);
     expect(parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'T', price: 20, bid: 21 }), routing, NOW).ok).toBe(true);
@@ -52,7 +74,16 @@ describe('parseMarketEvent', () => {
       reason: 'detail.price: a quote needs a price, or both bid and ask',
     });
     const priced = parseMarketEvent(event('Price Update', { exchange: 'NYSE', symbol: 'T', price: 20 }), routing, NOW);
-    expect(priced.ok && priced.value).toEqual({ eventId: 'evt-1', eventType: 'Price Update', kind: 'quote', symbol: 'T', exchange: 'NYSE', eventTime: time, price: 20, detail: { exchange: 'NYSE', symbol: 'T', price: 20 } });
+    expect(priced.ok && priced.value).toEqual({
+      eventId: 'evt-1',
+      eventType: 'Price Update',
+      kind: 'quote',
+      symbol: 'T',
+      exchange: 'NYSE',
+      eventTime: time,
+      price: 20,
+      detail: { exchange: 'NYSE', symbol: 'T', price: 20 },
+    });
     expect(priced.ok && tickOf(priced.value)).toEqual({ key: tickKey('T', time, 20), symbol: 'T', price: 20, eventTime: time, exchange: 'NYSE' });
   });
 
@@ -86,12 +117,24 @@ describe('parseMarketEvent', () => {
     ['a wrong source', event('Trade Execution', {}, { source: 'other' }), /source: expected "market.data" \(got "other"\)/],
     ['an unknown detail-type', event('Order Placed', {}), /detail-type: "Order Placed" is not a trade or quote event/],
     ['a trade without volume', event('Trade Update', { exchange: 'NYSE', symbol: 'AAPL', price: 1 }), /detail.volume: must be a number/],
-    ['a quote without any price', event('Market Quote', { exchange: 'NYSE', symbol: 'AAPL', bid: 1 }), /detail.price: a quote needs a price, or both bid and ask/],
+    [
+      'a quote without any price',
+      event('Market Quote', { exchange: 'NYSE', symbol: 'AAPL', bid: 1 }),
+      /detail.price: a quote needs a price, or both bid and ask/,
+    ],
     ['a crossed quote', event('Market Quote', { exchange: 'NYSE', symbol: 'AAPL', bid: 2, ask: 1 }), /detail.bid: must not be greater than ask/],
     ['a missing exchange', event('Trade Execution', { symbol: 'AAPL', price: 1, volume: 1 }), /detail.exchange: must be a string/],
     ['a detail that is not an object', event('Trade Execution', 'x'), /detail: detail must be an object/],
-    ['an oversized detail', event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 1, volume: 1, pad: 'x'.repeat(5000) }), /detail is \d+ bytes/],
-    ['a future timestamp', event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 1, volume: 1, timestamp: NOW + 3_600_000 }), /detail.timestamp: is more than 5 minutes/],
+    [
+      'an oversized detail',
+      event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 1, volume: 1, pad: 'x'.repeat(5000) }),
+      /detail is \d+ bytes/,
+    ],
+    [
+      'a future timestamp',
+      event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 1, volume: 1, timestamp: NOW + 3_600_000 }),
+      /detail.timestamp: is more than 5 minutes/,
+    ],
   ])('rejects %s', (_name, raw, reason) => {
     const result = parseMarketEvent(raw, routing, NOW);
     expect(result.ok).toBe(false);
@@ -101,7 +144,11 @@ describe('parseMarketEvent', () => {
   it('identifies even an invalid event for the audit trail', () => {
     expect(identityOf(event('Order Placed', {}))).toEqual({ eventId: 'evt-1', eventType: 'Order Placed', time: '2026-11-23T14:59:00.000Z' });
     expect(identityOf(null)).toEqual({ eventId: 'unknown', eventType: 'unknown', time: '1970-01-01T00:00:00.000Z' });
-    expect(identityOf({ id: 7, 'detail-type': ['x'], time: 'yesterday' })).toEqual({ eventId: 'unknown', eventType: 'unknown', time: '1970-01-01T00:00:00.000Z' });
+    expect(identityOf({ id: 7, 'detail-type': ['x'], time: 'yesterday' })).toEqual({
+      eventId: 'unknown',
+      eventType: 'unknown',
+      time: '1970-01-01T00:00:00.000Z',
+    });
     expect(identityOf({ id: 'evt\n\u001b[2J', time: '9'.repeat(100) })).toEqual({
       eventId: expect.stringMatching(/^evt\?\?\[2J…#[0-9a-f]{16}$/),
       eventType: 'unknown',
@@ -129,10 +176,12 @@ describe('parseMarketEvent', () => {
       ok: false,
       reason: 'detail: nests deeper than 16 levels',
     });
-    expect(parseMarketEvent(event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, x: [1e130] }), routing, NOW)).toEqual({
-      ok: false,
-      reason: 'detail.x.0: 1e+130 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
-    });
+    expect(parseMarketEvent(event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, x: [1e130] }), routing, NOW)).toEqual(
+      {
+        ok: false,
+        reason: 'detail.x.0: 1e+130 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+      },
+    );
     expect(parseMarketEvent({ ...event('Trade Execution', {}), source: 'evil'.repeat(1000) }, routing, NOW)).toMatchObject({
       reason: expect.stringMatching(/^source: expected "market.data" \(got "(evil){16}…"\)$/),
     });

@@ -21,7 +21,10 @@ describe('checkStructure', () => {
     expect(checkStructure([[1, 2], Array.from({ length: 4091 }, () => 1)]).ok).toBe(true);
     expect(checkStructure([[1, 2], Array.from({ length: 4092 }, () => 1)])).toEqual({ ok: false, reason: 'message: has more than 4096 values' });
     expect(checkStructure(Array.from({ length: 100_000 }, () => 1))).toEqual({ ok: false, reason: 'message: has more than 4096 values' });
-    expect(checkStructure(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'])))).toEqual({ ok: false, reason: 'message: has more than 4096 values' });
+    expect(checkStructure(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'])))).toEqual({
+      ok: false,
+      reason: 'message: has more than 4096 values',
+    });
   });
 
   it('for stored values, accepts what DynamoDB holds and names the first field it would refuse', () => {
@@ -30,7 +33,9 @@ describe('checkStructure', () => {
       ok: false,
       reason: 'detail.a.b.1: 1e+126 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
     });
-    expect(checkStructure({ tiny: -1e-131 }, { storable: true })).toMatchObject({ reason: 'tiny: -1e-131 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)' });
+    expect(checkStructure({ tiny: -1e-131 }, { storable: true })).toMatchObject({
+      reason: 'tiny: -1e-131 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+    });
     expect(checkStructure({ x: { '': 1 } }, { storable: true })).toEqual({ ok: false, reason: 'x: has a field with an empty name' });
   });
 
@@ -41,6 +46,9 @@ describe('checkStructure', () => {
   it('refuses what JSON cannot carry', () => {
     expect(checkStructure({ f: () => 1 })).toEqual({ ok: false, reason: 'f: is not a JSON value' });
     expect(checkStructure([undefined])).toEqual({ ok: false, reason: '0: is not a JSON value' });
-    expect(checkStructure({ n: Number.NaN }, { storable: true })).toMatchObject({ ok: false, reason: 'n: NaN is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)' });
+    expect(checkStructure({ n: Number.NaN }, { storable: true })).toMatchObject({
+      ok: false,
+      reason: 'n: NaN is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+    });
   });
 });

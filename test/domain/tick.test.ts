@@ -13,8 +13,19 @@ describe('parseTick', () => {
   });
 
   it('accepts the optional fields and both timestamp forms', () => {
-    const iso = parse({ symbol: 'BRK.B', price: 410.5, timestamp: '2026-11-23T14:30:00.000+01:00', volume: 100, exchange: 'NYSE', bid: 410.4, ask: 410.6 });
-    expect(iso).toMatchObject({ ok: true, value: { eventTime: Date.parse('2026-11-23T13:30:00Z'), volume: 100, exchange: 'NYSE', bid: 410.4, ask: 410.6 } });
+    const iso = parse({
+      symbol: 'BRK.B',
+      price: 410.5,
+      timestamp: '2026-11-23T14:30:00.000+01:00',
+      volume: 100,
+      exchange: 'NYSE',
+      bid: 410.4,
+      ask: 410.6,
+    });
+    expect(iso).toMatchObject({
+      ok: true,
+      value: { eventTime: Date.parse('2026-11-23T13:30:00Z'), volume: 100, exchange: 'NYSE', bid: 410.4, ask: 410.6 },
+    });
     const epoch = parse({ symbol: 'EUR/USD', price: 1.08, timestamp: Date.parse('2026-11-23T14:00:00Z') });
     expect(epoch).toMatchObject({ ok: true, value: { eventTime: Date.parse('2026-11-23T14:00:00Z') } });
   });
@@ -82,7 +93,10 @@ describe('parseTick', () => {
       reason: 'timestamp: must be on or after 2000-01-01T00:00:00Z (got 946684799999)',
     });
     expect(parse({ symbol: 'AAPL', price: 1, timestamp: NOW + 300_000 }).ok).toBe(true);
-    expect(parse({ symbol: 'AAPL', price: 1, timestamp: NOW + 300_001 })).toEqual({ ok: false, reason: `timestamp: is more than 5 minutes in the future (got ${NOW + 300_001})` });
+    expect(parse({ symbol: 'AAPL', price: 1, timestamp: NOW + 300_001 })).toEqual({
+      ok: false,
+      reason: `timestamp: is more than 5 minutes in the future (got ${NOW + 300_001})`,
+    });
     expect(parse({ symbol: 'AAPL', price: 1, bid: 1, ask: 1 }).ok).toBe(true);
     expect(parse({ symbol: 'AAPL', price: 1, bid: 2 }).ok).toBe(true);
     expect(parse({ symbol: 'AAPL', price: 1, ask: 0.5 }).ok).toBe(true);

@@ -54,7 +54,12 @@ describe.skipIf(!browserAvailable)(`backtest report in Chromium${browserAvailabl
 
   /** Markers drawn per chart (what the page counted while drawing) and the alerts each chart holds. */
   const markerCounts = (page: Awaited<ReturnType<typeof open>>['page']) =>
-    page.$$eval('[data-chart]', (charts) => charts.map((c) => ({ drawn: Number((c as unknown as Dataset).dataset.markersDrawn), alerts: Number((c as unknown as Dataset).dataset.alerts) })));
+    page.$$eval('[data-chart]', (charts) =>
+      charts.map((c) => ({
+        drawn: Number((c as unknown as Dataset).dataset.markersDrawn),
+        alerts: Number((c as unknown as Dataset).dataset.alerts),
+      })),
+    );
 
   /** Pixels of a chart's canvas that are not transparent: the line, the thresholds and the markers. */
   const inkedPixels = (page: Awaited<ReturnType<typeof open>>['page']) =>
@@ -97,7 +102,13 @@ describe.skipIf(!browserAvailable)(`backtest report in Chromium${browserAvailabl
   it('shows the sample session, its rule overrides and its problems, markers included', async () => {
     const rules = join(home, 'rules.json');
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(rules, JSON.stringify([{ symbol: 'AAPL', above: 152 }, { symbol: 'KO', below: 61.5, mode: 'every' }]));
+    await writeFile(
+      rules,
+      JSON.stringify([
+        { symbol: 'AAPL', above: 152 },
+        { symbol: 'KO', below: 61.5, mode: 'every' },
+      ]),
+    );
     const { page, total, errors } = await open('src/local/sample/session.jsonl', ['--rules', rules]);
     const counts = await markerCounts(page);
     expect(counts.reduce((n, c) => n + c.drawn, 0)).toBe(total);

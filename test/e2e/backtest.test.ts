@@ -80,7 +80,9 @@ describe('market-data backtest', () => {
     expect(stdout).toContain('6 settings evaluated on the same ticks (mode cross)');
     expect(stdout).toMatch(/^setting +alerts +HIGH +LOW +late +AAPL +F +INTC +KO +MSFT +NVDA +TSLA +XOM$/m);
     expect(stdout.match(/^above=15[012] below=(45|50) +\d+/gm)).toHaveLength(6);
-    const json = JSON.parse((await marketData(['backtest', generated, '--sweep', 'above=150:152:1', '--json'], env)).stdout) as { settings: { label: string }[] };
+    const json = JSON.parse((await marketData(['backtest', generated, '--sweep', 'above=150:152:1', '--json'], env)).stdout) as {
+      settings: { label: string }[];
+    };
     expect(json.settings.map((s) => s.label)).toEqual(['above=150', 'above=151', 'above=152']);
   });
 
@@ -103,15 +105,36 @@ describe('market-data backtest', () => {
     await writeFile(badHeader, 'sym,px\nAAPL,151\n');
     const cases: [string[], string][] = [
       // Every file's header is checked before the first file is read.
-      [['backtest', generated, badHeader], `error: ${badHeader}: the first line must be a header naming the columns, at least symbol and price (known: symbol, price, timestamp, volume, exchange, bid, ask); got "sym,px"\n`],
+      [
+        ['backtest', generated, badHeader],
+        `error: ${badHeader}: the first line must be a header naming the columns, at least symbol and price (known: symbol, price, timestamp, volume, exchange, bid, ask); got "sym,px"\n`,
+      ],
       [['backtest', join(home, 'missing.jsonl')], `error: file not found: ${join(home, 'missing.jsonl')}\n`],
-      [['backtest', generated, '--rules', rules], `error: ${rules}: rule 2 (AAPL): Unrecognized key: "abvoe"; sets nothing: give above, below and/or mode\n`],
-      [['backtest', generated, '--sweep', 'above=40:60:10'], 'error: --sweep above=40 leaves the default rule without a NORMAL band: below 50 is not under above 40\n'],
-      [['backtest', generated, '--below', '200'], 'error: --below: below=200 leaves the default rule without a NORMAL band: below 200 is not under above 150\n'],
-      [['backtest', generated, '--sweep', 'above=150:151:1', '--report', join(home, 'r.html')], 'error: --report charts one rule set: leave out --sweep (or set the one you want with --above/--below)\n'],
-      [['backtest', generated, '--aws'], 'error: --aws is only for --rules-from-store (where it reads the rules): add --rules-from-store, or leave it out\n'],
+      [
+        ['backtest', generated, '--rules', rules],
+        `error: ${rules}: rule 2 (AAPL): Unrecognized key: "abvoe"; sets nothing: give above, below and/or mode\n`,
+      ],
+      [
+        ['backtest', generated, '--sweep', 'above=40:60:10'],
+        'error: --sweep above=40 leaves the default rule without a NORMAL band: below 50 is not under above 40\n',
+      ],
+      [
+        ['backtest', generated, '--below', '200'],
+        'error: --below: below=200 leaves the default rule without a NORMAL band: below 200 is not under above 150\n',
+      ],
+      [
+        ['backtest', generated, '--sweep', 'above=150:151:1', '--report', join(home, 'r.html')],
+        'error: --report charts one rule set: leave out --sweep (or set the one you want with --above/--below)\n',
+      ],
+      [
+        ['backtest', generated, '--aws'],
+        'error: --aws is only for --rules-from-store (where it reads the rules): add --rules-from-store, or leave it out\n',
+      ],
       [['backtest', generated, '--rules', rules, '--rules-from-store'], 'error: --rules and --rules-from-store both give the rules: choose one\n'],
-      [['backtest', generated, '--report', join(home, 'no-such-folder', 'r.html')], `error: --report ${join(home, 'no-such-folder', 'r.html')}: the folder ${join(home, 'no-such-folder')} does not exist\n`],
+      [
+        ['backtest', generated, '--report', join(home, 'no-such-folder', 'r.html')],
+        `error: --report ${join(home, 'no-such-folder', 'r.html')}: the folder ${join(home, 'no-such-folder')} does not exist\n`,
+      ],
     ];
     for (const [args, stderr] of cases) {
       const run = await marketData(args, env);
@@ -122,7 +145,10 @@ describe('market-data backtest', () => {
     const chart = await marketData(['backtest', join(home, 'missing.jsonl'), '--report', join(home, 'r.html'), '--chart', 'aapl'], env);
     expect([chart.code, chart.stderr]).toEqual([1, 'error: --chart: "aapl" is not a valid symbol (use uppercase, e.g. AAPL, BRK.B)\n']);
     const sweep = await marketData(['backtest', join(home, 'missing.jsonl'), '--sweep', 'above=1:2'], env);
-    expect([sweep.code, sweep.stderr]).toEqual([1, 'error: --sweep: "above=1:2": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1)\n']);
+    expect([sweep.code, sweep.stderr]).toEqual([
+      1,
+      'error: --sweep: "above=1:2": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1)\n',
+    ]);
   });
 
   it('shows control characters of the input as escapes on the terminal', async () => {

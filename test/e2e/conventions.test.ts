@@ -5,7 +5,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketData, run } from '../support/cli.js';
 
-const COMMANDS = [['demo'], ['replay'], ['generate'], ['alerts'], ['rules'], ['rules', 'list'], ['rules', 'set'], ['rules', 'delete'], ['publish'], ['dlq'], ['dlq', 'list'], ['dlq', 'redrive'], ['reset']];
+const COMMANDS = [
+  ['demo'],
+  ['replay'],
+  ['generate'],
+  ['alerts'],
+  ['rules'],
+  ['rules', 'list'],
+  ['rules', 'set'],
+  ['rules', 'delete'],
+  ['publish'],
+  ['dlq'],
+  ['dlq', 'list'],
+  ['dlq', 'redrive'],
+  ['reset'],
+];
 
 /** What a command-line user expects of any tool: help, version, exit codes, colour only where it belongs, safe output. */
 describe('market-data follows command-line conventions', () => {
@@ -63,7 +77,10 @@ describe('market-data follows command-line conventions', () => {
 
   it('prints text from input data with its control characters made visible', async () => {
     const file = join(home, 'escapes.jsonl');
-    await writeFile(file, `${JSON.stringify({ source: 'market.data', 'detail-type': 'Trade\u001b[2J\u001b]0;owned\u0007\u202e', detail: { symbol: 'KO' } })}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify({ source: 'market.data', 'detail-type': 'Trade\u001b[2J\u001b]0;owned\u0007\u202e', detail: { symbol: 'KO' } })}\n`,
+    );
     const { stdout } = await marketData(['replay', file], env);
     expect(stdout).not.toMatch(/[\u001b\u0007\u202e]/);
     expect(stdout).toContain('detail-type "Trade\\x1b[2J\\x1b]0;owned\\x07\\u202e"');
@@ -80,7 +97,8 @@ describe('market-data follows command-line conventions', () => {
     expect(piped.stdout).not.toContain('\u001b[');
     // A real terminal: `script` runs the command on a pseudo-terminal. Node.js decides colour support from TERM, and
     // treats any terminal as colourless under an unknown CI: both are set for the command alone.
-    const command = (colour: string) => `env -u CI -u FORCE_COLOR -u NO_COLOR TERM=xterm-256color ${colour} ${process.execPath} bin/market-data.js replay ${file} --fresh --no-progress`;
+    const command = (colour: string) =>
+      `env -u CI -u FORCE_COLOR -u NO_COLOR TERM=xterm-256color ${colour} ${process.execPath} bin/market-data.js replay ${file} --fresh --no-progress`;
     const tty = await run('script', ['-qec', command(''), '/dev/null'], env);
     expect(tty.stdout).toMatch(/\u001b\[31m\u001b\[1mALERT HIGH {2}NVDA 160 > 150/);
     const noColor = await run('script', ['-qec', command('NO_COLOR=1'), '/dev/null'], env);
@@ -92,6 +110,9 @@ describe('market-data follows command-line conventions', () => {
     const [one, two] = [join(home, 'one.csv'), join(home, 'two.csv')];
     for (const out of [one, two]) expect((await marketData(['generate', '-n', '500', '--seed', '7', '-o', out], env)).code).toBe(0);
     expect(await readFile(one, 'utf8')).toBe(await readFile(two, 'utf8'));
-    expect((await readFile(one, 'utf8')).split('\n').slice(0, 2)).toEqual(['symbol,price,timestamp,volume', expect.stringMatching(/^AAPL,\d+\.?\d*,2026-01-05T14:30:00\.000Z,\d+$/)]);
+    expect((await readFile(one, 'utf8')).split('\n').slice(0, 2)).toEqual([
+      'symbol,price,timestamp,volume',
+      expect.stringMatching(/^AAPL,\d+\.?\d*,2026-01-05T14:30:00\.000Z,\d+$/),
+    ]);
   });
 });

@@ -84,9 +84,13 @@ describe('local files survive crashes', () => {
     expect(listed.stdout).toContain('2 messages');
     const redriven = await marketData(['dlq', 'redrive', '--queue', 'ticks'], env());
     expect(redriven.code).toBe(0);
-    expect(redriven.stdout).toContain(`SKIP  line 3 (unreadable line): ${file}.redrive: torn last line (a write cut short by a crash or a full disk), skipped`);
+    expect(redriven.stdout).toContain(
+      `SKIP  line 3 (unreadable line): ${file}.redrive: torn last line (a write cut short by a crash or a full disk), skipped`,
+    );
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { messageId: string }).messageId).sort()).toEqual(['id-0', 'id-1']);
-    expect(await readFile(`${file}.unreadable`, 'utf8')).toContain(`torn last line (a write cut short by a crash or a full disk), skipped: line 3 of ${file}.redrive`);
+    expect(await readFile(`${file}.unreadable`, 'utf8')).toContain(
+      `torn last line (a write cut short by a crash or a full disk), skipped: line 3 of ${file}.redrive`,
+    );
   });
 });

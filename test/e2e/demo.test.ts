@@ -21,7 +21,11 @@ function answer(command: string, input: string, env: Record<string, string>): Pr
   });
 }
 
-const alertLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('ALERT ')).sort();
+const alertLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('ALERT '))
+    .sort();
 
 /** `npm start` is a fresh demo run each time, apart from what `replay` accumulates; `reset` clears an environment. */
 describe('npm start, replay --fresh and reset', () => {
@@ -73,7 +77,9 @@ describe('npm start, replay --fresh and reset', () => {
     expect(JSON.parse(fresh.stdout).alerts).toEqual({ total: 1, HIGH: 1, LOW: 0 });
     const dlq = JSON.parse((await marketData(['dlq', 'list', '--json'], env)).stdout) as { ticks: { total: number } };
     expect(dlq.ticks.total).toBe(1);
-    const rules = JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as { symbols: { symbol: string; override: unknown; zone: unknown }[] };
+    const rules = JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as {
+      symbols: { symbol: string; override: unknown; zone: unknown }[];
+    };
     expect(rules.symbols).toEqual([
       expect.objectContaining({ symbol: 'AAPL', override: { above: 152 }, zone: null }),
       expect.objectContaining({ symbol: 'TSLA', override: null, zone: 'HIGH' }),
@@ -105,7 +111,9 @@ describe('npm start, replay --fresh and reset', () => {
         '  - the dead-letter queues (1 tick, 0 events) and the notifications file\n' +
         '  - the demo run of npm start (its tables, dead letters (6 ticks, 1 event) and notifications)\n',
     );
-    expect(refused.stderr).toBe('error: reset asks before deleting, and standard input is not a terminal: run it again with --yes to delete; nothing was deleted\n');
+    expect(refused.stderr).toBe(
+      'error: reset asks before deleting, and standard input is not a terminal: run it again with --yes to delete; nothing was deleted\n',
+    );
     expect((JSON.parse((await marketData(['alerts', '--json'], env)).stdout) as unknown[]).length).toBe(1);
 
     // At a terminal it asks; anything but yes keeps everything. (`script` gives the command a pseudo-terminal.)

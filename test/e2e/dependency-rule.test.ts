@@ -16,11 +16,10 @@ function violationsIn(files: Record<string, string>): string[] {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   }
-  const run = spawnSync(
-    process.execPath,
-    [DEPCRUISE, 'src', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'],
-    { cwd: root, encoding: 'utf8' },
-  );
+  const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   expect(run.status, run.stderr).toBe(0);
   const report = JSON.parse(run.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
   return report.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
@@ -67,11 +66,7 @@ describe('the dependency rule (npm run lint)', () => {
   });
 
   it('finds nothing to report in the project itself', () => {
-    const run = spawnSync(
-      process.execPath,
-      [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs'],
-      { cwd: PROJECT_ROOT, encoding: 'utf8' },
-    );
+    const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     expect(run.status, run.stdout).toBe(0);
   });
 });

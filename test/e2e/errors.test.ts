@@ -19,7 +19,9 @@ describe('market-data when things go wrong', () => {
 
   it('a closed output pipe ends the command quietly, with the exit code of SIGPIPE, and releases the store', async () => {
     await mkdir(paths().root, { recursive: true });
-    const letters = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ messageId: `m${i}`, body: '{"price":0}', sentTimestamp: 1, receiveCount: 3, reason: 'r' }));
+    const letters = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ messageId: `m${i}`, body: '{"price":0}', sentTimestamp: 1, receiveCount: 3, reason: 'r' }),
+    );
     await writeFile(paths().ticksDlq, `${letters.join('\n')}\n`);
     const child = startMarketData(['dlq', 'list', '--limit', '3000'], env());
     let stderr = '';
@@ -33,9 +35,15 @@ describe('market-data when things go wrong', () => {
   });
 
   it('a full disk is one line naming the file, and the store is left unlocked', async () => {
-    const { code, stderr } = await run(process.execPath, ['--import', './test/support/full-disk.mjs', 'bin/market-data.js', 'replay', 'src/local/sample/session.jsonl', '-q'], env());
+    const { code, stderr } = await run(
+      process.execPath,
+      ['--import', './test/support/full-disk.mjs', 'bin/market-data.js', 'replay', 'src/local/sample/session.jsonl', '-q'],
+      env(),
+    );
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error: cannot write \S+\/err\/(market-data-dlq-err\.jsonl|market-events-dlq-err\.jsonl|notifications\.jsonl): the disk is full: free some space and run the command again \(ENOSPC\)\n$/);
+    expect(stderr).toMatch(
+      /^error: cannot write \S+\/err\/(market-data-dlq-err\.jsonl|market-events-dlq-err\.jsonl|notifications\.jsonl): the disk is full: free some space and run the command again \(ENOSPC\)\n$/,
+    );
     expect(existsSync(paths().lock)).toBe(false);
   });
 
@@ -57,7 +65,9 @@ describe('market-data when things go wrong', () => {
     const fresh = { ...env(), ENVIRONMENT_SUFFIX: 'header' };
     const result = await marketData(['replay', good, bad, '--json'], fresh);
     expect([result.code, result.stdout]).toEqual([1, '']);
-    expect(result.stderr).toBe(`error: ${bad}: the first line must be a header naming the columns, at least symbol and price (known: symbol, price, timestamp, volume, exchange, bid, ask); got "XOM;111"\n`);
+    expect(result.stderr).toBe(
+      `error: ${bad}: the first line must be a header naming the columns, at least symbol and price (known: symbol, price, timestamp, volume, exchange, bid, ask); got "XOM;111"\n`,
+    );
     // XOM of the first file was not sent: no engine state for it.
     const rules = await marketData(['rules', 'list', '--json'], fresh);
     expect((JSON.parse(rules.stdout) as { symbols: unknown[] }).symbols).toEqual([]);

@@ -51,13 +51,18 @@ describe('market-data on the embedded runtime', () => {
     expect(msft).toHaveLength(1);
     expect(msft[0]).toMatchObject({ symbol: 'MSFT', alert_type: 'HIGH', threshold: 150, rule: 'cross', environment: 'e2e' });
     const at = Date.parse(String(msft[0]!.event_time));
-    const around = await marketData(['alerts', 'MSFT', '--demo', '--from', new Date(at - 1000).toISOString(), '--to', new Date(at).toISOString()], env);
+    const around = await marketData(
+      ['alerts', 'MSFT', '--demo', '--from', new Date(at - 1000).toISOString(), '--to', new Date(at).toISOString()],
+      env,
+    );
     expect(around.stdout).toMatch(/^2026-11-20T\S+ {2}HIGH {2}MSFT .* > 150 +cross {2}\[id [0-9a-f]{8}\]$/m);
     expect(around.stdout).toContain('1 alert in the embedded store');
     const before = await marketData(['alerts', 'MSFT', '--demo', '--to', new Date(at - 1).toISOString()], env);
     expect(before.stdout).toMatch(/^no alerts for MSFT in the embedded store/);
     // The demo run is kept apart: the environment's own alerts are untouched by it.
-    expect((await marketData(['alerts'], env)).stdout).toMatch(/^no alerts in the embedded store .*; npm start keeps its alerts apart: market-data alerts --demo\n$/);
+    expect((await marketData(['alerts'], env)).stdout).toMatch(
+      /^no alerts in the embedded store .*; npm start keeps its alerts apart: market-data alerts --demo\n$/,
+    );
     const lowercase = await marketData(['alerts', 'aapl'], env);
     expect(lowercase.code).toBe(1);
     expect(lowercase.stderr).toContain('error: symbol "aapl" is not valid');
@@ -96,7 +101,9 @@ describe('market-data on the embedded runtime', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe('error: rule for KO not set: below (70) must be less than above (62)\n');
     expect((await marketData(['rules', 'delete', 'KO'], env)).stdout).toBe('KO: override removed; now above 150, below 50, mode cross\n');
-    const list = JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as { symbols: { symbol: string; override: unknown; zone: string }[] };
+    const list = JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as {
+      symbols: { symbol: string; override: unknown; zone: string }[];
+    };
     expect(list.symbols.find((s) => s.symbol === 'MSFT')).toMatchObject({ override: null, zone: 'HIGH' });
     expect(list.symbols.find((s) => s.symbol === 'KO')).toMatchObject({ override: null });
   });
@@ -116,7 +123,12 @@ describe('market-data on the embedded runtime', () => {
   it('a bad line is reported with its number, and the rest is still processed', async () => {
     const file = join(home, 'mixed.jsonl');
     const good = (minutes: number) => JSON.stringify({ symbol: 'NVDA', price: 140, timestamp: ago(minutes) });
-    await writeFile(file, [good(5), good(4), '{"symbol":"NVDA","price":0}', good(3), '{"source":"market.data","detail-type":"Trade Execution","detail":7}', good(2)].join('\n'));
+    await writeFile(
+      file,
+      [good(5), good(4), '{"symbol":"NVDA","price":0}', good(3), '{"source":"market.data","detail-type":"Trade Execution","detail":7}', good(2)].join(
+        '\n',
+      ),
+    );
     const { code, stdout } = await marketData(['replay', file], env);
     expect(code).toBe(0);
     expect(stdout).toContain('DLQ   line 3 (tick): price: must be greater than 0');
@@ -136,10 +148,13 @@ describe('market-data on the embedded runtime', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain(`error: cannot reach DynamoDB at ${closedEndpoint} (ECONNREFUSED)`);
 
-    const publishing = await marketData(['publish', 'src/local/sample/session.jsonl', '--queue-url', `${closedEndpoint}/000000000000/q`, '--bus-name', 'b'], {
-      ...creds,
-      AWS_ENDPOINT_URL: closedEndpoint,
-    });
+    const publishing = await marketData(
+      ['publish', 'src/local/sample/session.jsonl', '--queue-url', `${closedEndpoint}/000000000000/q`, '--bus-name', 'b'],
+      {
+        ...creds,
+        AWS_ENDPOINT_URL: closedEndpoint,
+      },
+    );
     expect(publishing.code).toBe(1);
     expect(publishing.stderr).toMatch(/^error: publishing stopped: cannot reach (SQS|EventBridge) at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/m);
 
@@ -148,7 +163,9 @@ describe('market-data on the embedded runtime', () => {
       empty = await startDynalite();
       const noTable = await marketData(['rules', 'list', '--endpoint', empty.endpoint], creds);
       expect(noTable.code).toBe(1);
-      expect(noTable.stderr).toContain(`error: table alert-rules-e2e does not exist at ${empty.endpoint}: deploy the stack (ENVIRONMENT_SUFFIX=e2e npm run deploy)`);
+      expect(noTable.stderr).toContain(
+        `error: table alert-rules-e2e does not exist at ${empty.endpoint}: deploy the stack (ENVIRONMENT_SUFFIX=e2e npm run deploy)`,
+      );
     } finally {
       await empty?.close();
     }

@@ -17,7 +17,9 @@ async function contend(lock: string, log: string, count: number): Promise<{ outc
       { length: count },
       () =>
         new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lock-contender.ts', lock, log, String(startAt)], { cwd: PROJECT_ROOT });
+          const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lock-contender.ts', lock, log, String(startAt)], {
+            cwd: PROJECT_ROOT,
+          });
           let out = '';
           let err = '';
           child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -92,9 +94,20 @@ describe('the store lock, with many processes at once', () => {
     );
     for (const r of results) {
       if (r.code === 0) expect(r.stderr).toBe('');
-      else expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^error: the local store .* is in use by another market-data process \(pid \d+\); wait for it to finish or stop it\n$/)]);
+      else
+        expect([r.code, r.stderr]).toEqual([
+          1,
+          expect.stringMatching(
+            /^error: the local store .* is in use by another market-data process \(pid \d+\); wait for it to finish or stop it\n$/,
+          ),
+        ]);
     }
     const list = JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as { symbols: { symbol: string }[] };
-    expect(list.symbols.map((s) => s.symbol).sort()).toEqual(results.filter((r) => r.code === 0).map((r) => r.symbol).sort());
+    expect(list.symbols.map((s) => s.symbol).sort()).toEqual(
+      results
+        .filter((r) => r.code === 0)
+        .map((r) => r.symbol)
+        .sort(),
+    );
   }, 60_000);
 });

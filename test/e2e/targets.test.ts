@@ -51,16 +51,24 @@ describe('market-data against the endpoint it is given', () => {
 
   it('refuses an outputs file that points requests at another host, or plain HTTP off this machine', async () => {
     const outputs = join(home, 'outputs.json');
-    await writeFile(outputs, JSON.stringify({ sqs_queue_url: 'https://collector.example/000000000000/market-data-queue-e2e', aws_region: 'us-east-1' }));
+    await writeFile(
+      outputs,
+      JSON.stringify({ sqs_queue_url: 'https://collector.example/000000000000/market-data-queue-e2e', aws_region: 'us-east-1' }),
+    );
     const elsewhere = await marketData(['publish', 'src/local/sample/session.jsonl', '--outputs', outputs], env);
     expect([elsewhere.code, elsewhere.stderr]).toEqual([
       1,
       `error: ${outputs}: sqs_queue_url: https://collector.example is not an AWS SQS endpoint (https://sqs.<region>.amazonaws.com); to use another server, name it with --endpoint\n`,
     ]);
     const plain = await marketData(['alerts', '--endpoint', 'http://192.0.2.10:4566'], env);
-    expect([plain.code, plain.stderr]).toEqual([1, 'error: --endpoint: plain HTTP is only for this machine (localhost, 127.0.0.1, [::1]); use https:// for 192.0.2.10:4566\n']);
+    expect([plain.code, plain.stderr]).toEqual([
+      1,
+      'error: --endpoint: plain HTTP is only for this machine (localhost, 127.0.0.1, [::1]); use https:// for 192.0.2.10:4566\n',
+    ]);
     const viaEnv = await marketData(['alerts', '--aws'], { ...env, AWS_ENDPOINT_URL: 'http://192.0.2.10:4566' });
-    expect(viaEnv.stderr).toBe('error: AWS_ENDPOINT_URL: plain HTTP is only for this machine (localhost, 127.0.0.1, [::1]); use https:// for 192.0.2.10:4566\n');
+    expect(viaEnv.stderr).toBe(
+      'error: AWS_ENDPOINT_URL: plain HTTP is only for this machine (localhost, 127.0.0.1, [::1]); use https:// for 192.0.2.10:4566\n',
+    );
     // A queue on the endpoint the user named is fine, and requests go there.
     await writeFile(outputs, JSON.stringify({ sqs_queue_url: `${fake.endpoint}/000000000000/q`, aws_region: 'us-east-1', event_bus_name: 'b' }));
     fake.calls.length = 0;
@@ -70,7 +78,13 @@ describe('market-data against the endpoint it is given', () => {
   });
 
   it('a closed port without credentials is reported as a closed port', async () => {
-    const noCredentials = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'e2e', AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+    const noCredentials = {
+      MARKET_DATA_HOME: home,
+      ENVIRONMENT_SUFFIX: 'e2e',
+      AWS_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    };
     for (const args of [['alerts'], ['dlq', 'list']]) {
       const { code, stderr } = await marketData([...args, '--endpoint', 'http://127.0.0.1:9'], noCredentials);
       expect(code).toBe(1);

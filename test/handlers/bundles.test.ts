@@ -34,30 +34,46 @@ describe('handler bundles', () => {
   });
 
   it('data-processor: processes an SQS batch end to end', async () => {
-    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.dataProcessor)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
+    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.dataProcessor)).href)) as {
+      handler: (e: unknown, c: unknown) => Promise<unknown>;
+    };
     const bad = sqsRecord('{"symbol":"AAPL"}');
     const response = await handler(sqsEvent([sqsRecord('{"symbol":"AAPL","price":155.25}'), bad]), lambdaContext());
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
     expect(await db.scan(db.names.alertsTable)).toEqual([expect.objectContaining({ symbol: 'AAPL', alert_type: 'HIGH', price: 155.25 })]);
     expect(sns.published).toEqual([
-      expect.objectContaining({ attributes: expect.objectContaining({ symbol: 'AAPL', alert_type: 'HIGH' }), topicArn: process.env.TRADING_ALERTS_TOPIC_ARN }),
+      expect.objectContaining({
+        attributes: expect.objectContaining({ symbol: 'AAPL', alert_type: 'HIGH' }),
+        topicArn: process.env.TRADING_ALERTS_TOPIC_ARN,
+      }),
     ]);
   });
 
   it('market-processor: stores and audits an EventBridge trade', async () => {
-    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
-    const result = await handler(marketEvent('evt-b1', 'Trade Execution', { exchange: 'NYSE', symbol: 'MSFT', price: 40, volume: 10 }), lambdaContext());
+    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as {
+      handler: (e: unknown, c: unknown) => Promise<unknown>;
+    };
+    const result = await handler(
+      marketEvent('evt-b1', 'Trade Execution', { exchange: 'NYSE', symbol: 'MSFT', price: 40, volume: 10 }),
+      lambdaContext(),
+    );
     expect(result).toEqual({ status: 'processed', eventId: 'evt-b1', stored: 'created', alertIds: [expect.any(String)] });
     expect(await db.scan(db.names.marketDataTable)).toEqual([expect.objectContaining({ event_id: 'evt-b1' })]);
     expect(sns.published.map((p) => p.attributes.symbol)).toContain('MSFT');
   });
 
   it('market-processor: sends an invalid event to the events DLQ with its reason, and succeeds', async () => {
-    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
+    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as {
+      handler: (e: unknown, c: unknown) => Promise<unknown>;
+    };
     const event = marketEvent('evt-b2', 'Trade Execution', { exchange: 'NYSE', symbol: 'MSFT', price: 1e-13, volume: 10 });
     expect(await handler(event, lambdaContext())).toEqual({ status: 'rejected', eventId: 'evt-b2', reason: 'detail.price: must be at least 1e-12' });
     expect(sqs.sent).toEqual([
-      { queueUrl: EVENTS_DLQ_URL, body: JSON.stringify(event), attributes: { ErrorCode: 'InvalidEvent', ErrorMessage: 'detail.price: must be at least 1e-12', EventId: 'evt-b2' } },
+      {
+        queueUrl: EVENTS_DLQ_URL,
+        body: JSON.stringify(event),
+        attributes: { ErrorCode: 'InvalidEvent', ErrorMessage: 'detail.price: must be at least 1e-12', EventId: 'evt-b2' },
+      },
     ]);
   });
 });

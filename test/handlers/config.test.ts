@@ -17,17 +17,23 @@ describe('handler configuration', () => {
       mode: 'every',
     });
     const dlq = 'https://sqs.us-east-1.amazonaws.com/123456789012/market-events-dlq-dev';
-    expect(marketEventConfigFrom({ ...base, MARKET_DATA_TABLE: 'market-data-dev', AUDIT_TRAIL_TABLE: 'audit-trail-dev', MARKET_EVENTS_DLQ_URL: dlq })).toMatchObject({
+    expect(
+      marketEventConfigFrom({ ...base, MARKET_DATA_TABLE: 'market-data-dev', AUDIT_TRAIL_TABLE: 'audit-trail-dev', MARKET_EVENTS_DLQ_URL: dlq }),
+    ).toMatchObject({
       ttlDays: 30,
       eventsDlqUrl: dlq,
     });
-    expect(() => marketEventConfigFrom({ ...base, MARKET_DATA_TABLE: 'm', AUDIT_TRAIL_TABLE: 'a' })).toThrow('missing required environment variable MARKET_EVENTS_DLQ_URL');
+    expect(() => marketEventConfigFrom({ ...base, MARKET_DATA_TABLE: 'm', AUDIT_TRAIL_TABLE: 'a' })).toThrow(
+      'missing required environment variable MARKET_EVENTS_DLQ_URL',
+    );
   });
 
   it('keeps 256 observations per symbol and 100 undelivered alerts, for 14 days, unless told otherwise', () => {
     expect(alertingConfigFrom(base).limits).toEqual({ horizon: 256, maxPending: 100, pendingRetentionMs: 1_209_600_000 });
     expect(alertingConfigFrom({ ...base, ALERT_LATENESS_HORIZON_TICKS: '64' }).limits.horizon).toBe(64);
-    expect(() => alertingConfigFrom({ ...base, ALERT_LATENESS_HORIZON_TICKS: '2.5' })).toThrow('environment variable ALERT_LATENESS_HORIZON_TICKS must be a whole number (got "2.5")');
+    expect(() => alertingConfigFrom({ ...base, ALERT_LATENESS_HORIZON_TICKS: '2.5' })).toThrow(
+      'environment variable ALERT_LATENESS_HORIZON_TICKS must be a whole number (got "2.5")',
+    );
   });
 
   it.each([

@@ -22,9 +22,19 @@ describe('data-processor: logs and metrics', () => {
     const records = [tick(151), sqsRecord('{"symbol":"DPO"}'), sqsRecord('nope'), tick(100, 1000)];
     await run(sqsEvent(records), lambdaContext());
     expect(captured.metrics()).toEqual([
-      expect.objectContaining({ TicksReceived: 4, TicksProcessed: 2, AlertsRaised: 1, InvalidMessages: 2, FailedMessages: 0, LateTicks: 0, ProcessingLatency: 10 }),
+      expect.objectContaining({
+        TicksReceived: 4,
+        TicksProcessed: 2,
+        AlertsRaised: 1,
+        InvalidMessages: 2,
+        FailedMessages: 0,
+        LateTicks: 0,
+        ProcessingLatency: 10,
+      }),
     ]);
-    expect(captured.logs('alert raised')).toEqual([expect.objectContaining({ messageId: records[0]!.messageId, price: 151, function_request_id: 'req-1' })]);
+    expect(captured.logs('alert raised')).toEqual([
+      expect.objectContaining({ messageId: records[0]!.messageId, price: 151, function_request_id: 'req-1' }),
+    ]);
   });
 
   it('logs an alert sent again for a redelivered tick apart from the alerts it raised', async () => {
@@ -35,7 +45,9 @@ describe('data-processor: logs and metrics', () => {
     failing = false;
     expect(await run(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(captured.logs('alert raised')).toEqual([]);
-    expect(captured.logs('alert raised earlier, delivered now')).toEqual([expect.objectContaining({ level: 'INFO', messageId: record.messageId, symbol: 'AGAIN', price: 151 })]);
+    expect(captured.logs('alert raised earlier, delivered now')).toEqual([
+      expect.objectContaining({ level: 'INFO', messageId: record.messageId, symbol: 'AGAIN', price: 151 }),
+    ]);
     expect(captured.metrics().map((m) => [m.FailedMessages, m.AlertsRaised, m.TicksProcessed])).toEqual([
       [1, 0, 0],
       [0, 1, 1],

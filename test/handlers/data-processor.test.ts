@@ -53,13 +53,15 @@ describe('data-processor handler', () => {
 
   it('reports the message whose notification SNS did not accept, and only it', async () => {
     const records = [tick('NFLX', 700), tick('ORCL', 10)];
-    sns.on(PublishBatchCommand).callsFake(async (input: { PublishBatchRequestEntries: { Id: string; MessageAttributes: Record<string, { StringValue: string }> }[] }) => ({
-      Failed: input.PublishBatchRequestEntries.filter((e) => e.MessageAttributes.symbol!.StringValue === 'ORCL').map((e) => ({
-        Id: e.Id,
-        Code: 'InvalidParameter',
-        SenderFault: true,
-      })),
-    }));
+    sns
+      .on(PublishBatchCommand)
+      .callsFake(async (input: { PublishBatchRequestEntries: { Id: string; MessageAttributes: Record<string, { StringValue: string }> }[] }) => ({
+        Failed: input.PublishBatchRequestEntries.filter((e) => e.MessageAttributes.symbol!.StringValue === 'ORCL').map((e) => ({
+          Id: e.Id,
+          Code: 'InvalidParameter',
+          SenderFault: true,
+        })),
+      }));
     const response = await handler(sqsEvent(records), lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
   });
@@ -106,7 +108,15 @@ describe('data-processor observability and resilience', () => {
     ]);
     expect(lines().filter((l) => l.message === 'alert raised')).toEqual([expect.objectContaining({ symbol: 'AAPL', alertType: 'HIGH' })]);
     const emf = lines().find((l) => '_aws' in l);
-    expect(emf).toMatchObject({ TicksReceived: 3, TicksProcessed: 1, AlertsRaised: 1, InvalidMessages: 2, FailedMessages: 0, LateTicks: 0, ProcessingLatency: expect.any(Number) });
+    expect(emf).toMatchObject({
+      TicksReceived: 3,
+      TicksProcessed: 1,
+      AlertsRaised: 1,
+      InvalidMessages: 2,
+      FailedMessages: 0,
+      LateTicks: 0,
+      ProcessingLatency: expect.any(Number),
+    });
     expect(JSON.stringify(emf)).toContain(`"Namespace":"${DEFAULTS.metricsNamespace}"`);
   });
 
@@ -118,18 +128,33 @@ describe('data-processor observability and resilience', () => {
     });
     const records = [tick('AAPL', 155), sqsRecord('nope')];
     expect(await run(sqsEvent(records), lambdaContext())).toEqual({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) });
-    expect(lines().find((l) => l.message === 'batch not processed')).toMatchObject({ level: 'ERROR', error: expect.objectContaining({ message: 'socket hang up' }) });
+    expect(lines().find((l) => l.message === 'batch not processed')).toMatchObject({
+      level: 'ERROR',
+      error: expect.objectContaining({ message: 'socket hang up' }),
+    });
     expect(await run({} as never, lambdaContext())).toEqual({ batchItemFailures: [] });
   });
 
   it('never throws, whatever the event looks like, and answers only with usable message ids', async () => {
-    const run = createDataProcessorHandler({ ports: alertingPorts(alertingConfigFrom(process.env), db.documents, { notify: async () => new Map() }), observability: observability() });
+    const run = createDataProcessorHandler({
+      ports: alertingPorts(alertingConfigFrom(process.env), db.documents, { notify: async () => new Map() }),
+      observability: observability(),
+    });
     const good = tick('AAPL', 100);
     for (const records of [{}, 'text', null, 42, undefined]) {
       expect(await run({ Records: records } as never, lambdaContext())).toEqual({ batchItemFailures: [] });
     }
     expect(await run(null as never, lambdaContext())).toEqual({ batchItemFailures: [] });
-    const odd = [null, 7, { body: '{}' }, { messageId: '', body: '{}' }, { messageId: 'x'.repeat(101), body: '{}' }, { messageId: 'ok-1', body: { symbol: 'AAPL' } }, good, good];
+    const odd = [
+      null,
+      7,
+      { body: '{}' },
+      { messageId: '', body: '{}' },
+      { messageId: 'x'.repeat(101), body: '{}' },
+      { messageId: 'ok-1', body: { symbol: 'AAPL' } },
+      good,
+      good,
+    ];
     expect(await run({ Records: odd } as never, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'ok-1' }] });
     const unusable = lines().filter((l) => l.message === 'record without a usable message id');
     expect(unusable.map((l) => l.problem)).toEqual([
@@ -147,22 +172,39 @@ describe('data-processor observability and resilience', () => {
       'record 7 has a repeated messageId',
     ]);
     expect(lines().find((l) => l.message === 'invalid message')).toMatchObject({ messageId: 'ok-1', reason: 'body: must be a string (got object)' });
-    expect(lines().filter((l) => '_aws' in l).map((l) => l.TicksReceived)).toEqual([0, 0, 0, 0, 0, 0, 8]);
+    expect(
+      lines()
+        .filter((l) => '_aws' in l)
+        .map((l) => l.TicksReceived),
+    ).toEqual([0, 0, 0, 0, 0, 0, 8]);
   });
 
   it('acknowledges a tick beyond the lateness horizon, counts it and logs it', async () => {
     const config = { ...alertingConfigFrom(process.env), limits: { ...alertingConfigFrom(process.env).limits, horizon: 2 } };
-    const run = createDataProcessorHandler({ ports: alertingPorts(config, db.documents, { notify: async () => new Map() }), observability: observability() });
+    const run = createDataProcessorHandler({
+      ports: alertingPorts(config, db.documents, { notify: async () => new Map() }),
+      observability: observability(),
+    });
     const at = Date.now() - 60_000;
     const ticks = [0, 1, 2, 3].map((i) => sqsRecord(JSON.stringify({ symbol: 'LATE', price: 100, timestamp: at + i * 1000 })));
     await run(sqsEvent(ticks.slice(1)), lambdaContext());
     expect(await run(sqsEvent([ticks[0]!]), lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(lines().find((l) => l.message === 'late tick: beyond the lateness horizon, not applied')).toMatchObject({ level: 'WARN', messageId: ticks[0]!.messageId, symbol: 'LATE' });
-    expect(lines().filter((l) => '_aws' in l).map((l) => l.LateTicks)).toEqual([0, 1]);
+    expect(lines().find((l) => l.message === 'late tick: beyond the lateness horizon, not applied')).toMatchObject({
+      level: 'WARN',
+      messageId: ticks[0]!.messageId,
+      symbol: 'LATE',
+    });
+    expect(
+      lines()
+        .filter((l) => '_aws' in l)
+        .map((l) => l.LateTicks),
+    ).toEqual([0, 1]);
   });
 
   it('logs the reason of a message that could not be processed', async () => {
-    const ports = alertingPorts(alertingConfigFrom(process.env), db.documents, { notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'down'])) });
+    const ports = alertingPorts(alertingConfigFrom(process.env), db.documents, {
+      notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'down'])),
+    });
     const run = createDataProcessorHandler({ ports, observability: observability() });
     const record = tick('ZZ', 999);
     await run(sqsEvent([record]), lambdaContext());

@@ -31,7 +31,9 @@ describe('market-processor: logs and metrics', () => {
     const event = trade('evt-1', 151);
     expect(await run(event, lambdaContext())).toMatchObject({ status: 'processed', stored: 'created' });
     expect(await run(event, lambdaContext())).toMatchObject({ status: 'processed', stored: 'exists', alertIds: [] });
-    expect(captured.logs('alert raised')).toEqual([expect.objectContaining({ level: 'INFO', eventId: 'evt-1', symbol: 'OBS', alertType: 'HIGH', function_request_id: 'req-1' })]);
+    expect(captured.logs('alert raised')).toEqual([
+      expect.objectContaining({ level: 'INFO', eventId: 'evt-1', symbol: 'OBS', alertType: 'HIGH', function_request_id: 'req-1' }),
+    ]);
     expect(captured.metrics().map((m) => [m.MarketEventsStored, m.AlertsRaised, m.ProcessingLatency])).toEqual([
       [1, 1, 14],
       [0, 0, 14],
@@ -51,7 +53,9 @@ describe('market-processor: logs and metrics', () => {
   it('logs and counts a failure before throwing it', async () => {
     const run = setup({ marketData: { putEvent: async () => Promise.reject(new Error('table missing')) } });
     await expect(run(trade('evt-3', 100), lambdaContext())).rejects.toThrow('table missing');
-    expect(captured.logs('market event not processed')).toEqual([expect.objectContaining({ level: 'ERROR', eventId: 'evt-3', error: expect.objectContaining({ message: 'table missing' }) })]);
+    expect(captured.logs('market event not processed')).toEqual([
+      expect.objectContaining({ level: 'ERROR', eventId: 'evt-3', error: expect.objectContaining({ message: 'table missing' }) }),
+    ]);
     expect(captured.metrics()).toEqual([expect.objectContaining({ FailedMessages: 1, ProcessingLatency: 14 })]);
   });
 

@@ -17,8 +17,23 @@ describe('readSqsRecords', () => {
   });
 
   it('names what is wrong with an event or a record, with its position', () => {
-    expect(readSqsRecords(undefined, AT)).toEqual({ messages: [], rejected: [], unusable: [{ index: -1, problem: 'the event has no Records list (got undefined)' }], received: 0 });
-    expect(readSqsRecords({ Records: [{ messageId: 'a', body: null }, { messageId: 'b', body: 7 }] }, AT)).toEqual({
+    expect(readSqsRecords(undefined, AT)).toEqual({
+      messages: [],
+      rejected: [],
+      unusable: [{ index: -1, problem: 'the event has no Records list (got undefined)' }],
+      received: 0,
+    });
+    expect(
+      readSqsRecords(
+        {
+          Records: [
+            { messageId: 'a', body: null },
+            { messageId: 'b', body: 7 },
+          ],
+        },
+        AT,
+      ),
+    ).toEqual({
       messages: [],
       rejected: [
         { messageId: 'a', status: 'invalid', reason: 'body: must be a string (got null)' },

@@ -34,7 +34,10 @@ describe('bounded calls', () => {
   afterAll(async () => stalled.close());
 
   it('makes one SDK attempt per call and cuts each call off within its timeout', () => {
-    expect(CLIENT_SETTINGS).toEqual({ maxAttempts: 1, requestHandler: { connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true } });
+    expect(CLIENT_SETTINGS).toEqual({
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true },
+    });
   });
 
   it('reports every message as failed before the function times out when DynamoDB never answers', async () => {

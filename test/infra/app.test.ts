@@ -14,7 +14,15 @@ function runApp(env: Record<string, string>) {
   // From another directory: bundle paths must not depend on the working directory.
   const result = spawnSync(TSX, [join(PROJECT_ROOT, 'src/infra/main.ts')], {
     cwd: tmpdir(),
-    env: { ...process.env, ENVIRONMENT_SUFFIX: '', ALERT_THRESHOLD_HIGH: '', ALERT_THRESHOLD_LOW: '', ALERT_TRIGGER_MODE: '', ...env, CDKTF_OUTDIR: outdir },
+    env: {
+      ...process.env,
+      ENVIRONMENT_SUFFIX: '',
+      ALERT_THRESHOLD_HIGH: '',
+      ALERT_THRESHOLD_LOW: '',
+      ALERT_TRIGGER_MODE: '',
+      ...env,
+      CDKTF_OUTDIR: outdir,
+    },
     encoding: 'utf8',
   });
   return { ...result, outdir };

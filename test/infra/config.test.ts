@@ -28,7 +28,10 @@ describe('stackConfigFrom', () => {
   });
 
   it.each([
-    [{ ENVIRONMENT_SUFFIX: 'PR_42' }, 'ENVIRONMENT_SUFFIX "PR_42" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit'],
+    [
+      { ENVIRONMENT_SUFFIX: 'PR_42' },
+      'ENVIRONMENT_SUFFIX "PR_42" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit',
+    ],
     [{ ALERT_THRESHOLD_HIGH: 'high' }, 'environment variable ALERT_THRESHOLD_HIGH must be a positive number (got "high")'],
     [{ ALERT_THRESHOLD_LOW: '-1' }, 'environment variable ALERT_THRESHOLD_LOW must be a positive number (got "-1")'],
     [{ ALERT_THRESHOLD_HIGH: '40', ALERT_THRESHOLD_LOW: '50' }, 'ALERT_THRESHOLD_LOW (50) must be less than ALERT_THRESHOLD_HIGH (40)'],

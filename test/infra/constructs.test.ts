@@ -17,7 +17,8 @@ import { EncryptedTable } from '../../src/infra/storage.js';
 import { parsePolicy, type Statement, type TerraformJson } from './synth.js';
 
 /** `${type.id.attribute}` of the index-th resource of a type (ordered by logical id), as the synthesized JSON refers to it. */
-const refTo = (json: TerraformJson, type: string, attribute: string, index = 0) => `\${${type}.${Object.keys(json.resource[type]!)[index]}.${attribute}}`;
+const refTo = (json: TerraformJson, type: string, attribute: string, index = 0) =>
+  `\${${type}.${Object.keys(json.resource[type]!)[index]}.${attribute}}`;
 const keyArn = (json: TerraformJson) => refTo(json, 'aws_kms_key', 'arn');
 const account = (json: TerraformJson) => `\${data.aws_caller_identity.${Object.keys(json.data.aws_caller_identity!)[0]}.account_id}`;
 const partition = (json: TerraformJson) => `\${data.aws_partition.${Object.keys(json.data.aws_partition!)[0]}.partition}`;
@@ -26,7 +27,12 @@ function testbed() {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const account = new AwsAccount(stack, 'account', 'eu-west-1');
-  const encryption = new Encryption(stack, 'encryption', { account, keyName: 'key-t', aliasName: 'alias/key-t', logGroupNames: ['/aws/lambda/fn-t'] });
+  const encryption = new Encryption(stack, 'encryption', {
+    account,
+    keyName: 'key-t',
+    aliasName: 'alias/key-t',
+    logGroupNames: ['/aws/lambda/fn-t'],
+  });
   const synth = () => JSON.parse(Testing.synth(stack)) as TerraformJson;
   const only = (json: TerraformJson, type: string) => {
     const blocks = Object.values(json.resource[type] ?? {});
@@ -38,7 +44,8 @@ function testbed() {
   return { stack, account, encryption, synth, only, keyPolicy, rolePolicy };
 }
 
-const withoutBaseStatements = (statements: Statement[]) => statements.filter((s) => !['EnableIamPolicies', 'AllowCloudWatchLogs'].includes(s.Sid ?? ''));
+const withoutBaseStatements = (statements: Statement[]) =>
+  statements.filter((s) => !['EnableIamPolicies', 'AllowCloudWatchLogs'].includes(s.Sid ?? ''));
 
 describe('Encryption', () => {
   it('is a key with rotation, a 7-day deletion window and its alias, for the account and for Logs on its log groups', () => {
@@ -47,7 +54,13 @@ describe('Encryption', () => {
     expect(only(json, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 7, tags: { Name: 'key-t' } });
     expect(only(json, 'aws_kms_alias')).toEqual({ name: 'alias/key-t', target_key_id: refTo(json, 'aws_kms_key', 'key_id') });
     expect(keyPolicy(json)).toEqual([
-      { Sid: 'EnableIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:${partition(json)}:iam::${account(json)}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'EnableIamPolicies',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition(json)}:iam::${account(json)}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
       {
         Sid: 'AllowCloudWatchLogs',
         Effect: 'Allow',
@@ -64,7 +77,9 @@ describe('Encryption', () => {
           'kms:DescribeKey',
         ],
         Resource: '*',
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': [`arn:${partition(json)}:logs:eu-west-1:${account(json)}:log-group:/aws/lambda/fn-t`] } },
+        Condition: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': [`arn:${partition(json)}:logs:eu-west-1:${account(json)}:log-group:/aws/lambda/fn-t`] },
+        },
       },
     ]);
     expect(String(only(json, 'aws_kms_key').description)).toContain('key-t');
@@ -96,7 +111,13 @@ describe('Encryption', () => {
     encryption.allowServiceDelivery('events.amazonaws.com', ['arn:aws:events:eu-west-1:1:rule/bus/a']);
     encryption.allowServiceDelivery('events.amazonaws.com', ['arn:aws:events:eu-west-1:1:rule/bus/b']);
     expect(withoutBaseStatements(keyPolicy(synth()))).toEqual([
-      { Sid: 'AllowDeliveryEvents', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' },
+      {
+        Sid: 'AllowDeliveryEvents',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+      },
     ]);
   });
 });
@@ -351,7 +372,9 @@ describe('LazyPolicy', () => {
 
   it('renders the statements added after it was created, then the rendered ones', () => {
     const extra: Statement[] = [];
-    const policy = new LazyPolicy([{ sid: 'First', actions: ['sqs:SendMessage'], resources: ['arn:q'] }], () => extra.map((s) => ({ actions: asArray(s.Action), resources: asArray(s.Resource) })));
+    const policy = new LazyPolicy([{ sid: 'First', actions: ['sqs:SendMessage'], resources: ['arn:q'] }], () =>
+      extra.map((s) => ({ actions: asArray(s.Action), resources: asArray(s.Resource) })),
+    );
     policy.add({ actions: ['sns:Publish'], resources: ['arn:t'] });
     extra.push({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: 'arn:k' });
     expect(render(policy)).toEqual([

@@ -60,7 +60,10 @@ describe('tags', () => {
   });
 
   it('gives every taggable resource Environment, Team and CostCenter', () => {
-    const defaults = dev.json.provider.aws.filter((p) => !p.alias).flatMap((p) => p.default_tags ?? []).map((d) => d.tags);
+    const defaults = dev.json.provider.aws
+      .filter((p) => !p.alias)
+      .flatMap((p) => p.default_tags ?? [])
+      .map((d) => d.tags);
     // Taggable: the provider schema gives the resource a `tags` argument.
     const taggable = resourceConstructs(dev).filter(({ construct }) => 'tagsInput' in construct);
     expect(taggable.length).toBeGreaterThanOrEqual(20);
@@ -98,13 +101,16 @@ describe('IAM statements', () => {
       for (const statement of policy.Statement.filter((s) => s.Effect === 'Allow')) {
         const delegatesToAccount = statement.Principal !== '*' && /:root$/.test(String(statement.Principal?.AWS ?? ''));
         if (delegatesToAccount) continue;
-        expect(asList(statement.Action).filter((action) => action.includes('*')), type).toEqual([]);
+        expect(
+          asList(statement.Action).filter((action) => action.includes('*')),
+          type,
+        ).toEqual([]);
       }
     }
   });
 
   // IAM accepts X-Ray's write actions on "*" only (X-Ray defines no resource type): the one exception, made explicitly.
-  it('give identities a wildcard resource only for X-Ray\'s two write actions', () => {
+  it("give identities a wildcard resource only for X-Ray's two write actions", () => {
     const wildcards = allPolicies(dev.json)
       .filter(({ type }) => type === 'aws_iam_role_policy')
       .flatMap(({ policy }) => policy.Statement.filter((s) => asList(s.Resource).includes('*')));
@@ -140,7 +146,12 @@ describe('encryption', () => {
   const encryptedWith: Array<[string, (block: Block) => unknown]> = [
     ['aws_sqs_queue', (b) => b.kms_master_key_id],
     ['aws_sns_topic', (b) => b.kms_master_key_id],
-    ['aws_dynamodb_table', (b) => (b.server_side_encryption as { enabled: boolean; kms_key_arn: string }).enabled && (b.server_side_encryption as { kms_key_arn: string }).kms_key_arn],
+    [
+      'aws_dynamodb_table',
+      (b) =>
+        (b.server_side_encryption as { enabled: boolean; kms_key_arn: string }).enabled &&
+        (b.server_side_encryption as { kms_key_arn: string }).kms_key_arn,
+    ],
     ['aws_cloudwatch_log_group', (b) => b.kms_key_id],
     ['aws_lambda_function', (b) => b.kms_key_arn],
   ];
@@ -274,7 +285,14 @@ describe('dependencies', () => {
       ['aws_sqs_queue.queue', new Set(['aws_kms_key.key'])],
     ]);
     expect(cycleIn(graph)).toEqual(['aws_kms_key.key', 'aws_cloudwatch_metric_alarm.alarm', 'aws_sns_topic.topic', 'aws_kms_key.key']);
-    expect(cycleIn(new Map([['a.b', new Set(['c.d'])], ['c.d', new Set<string>()]]))).toBeUndefined();
+    expect(
+      cycleIn(
+        new Map([
+          ['a.b', new Set(['c.d'])],
+          ['c.d', new Set<string>()],
+        ]),
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -47,7 +47,12 @@ const alarms = {
   marketDataDlqNotEmpty: 'market-data-dlq-not-empty-dev',
   marketEventsDlqNotEmpty: 'market-events-dlq-not-empty-dev',
 } as const;
-const TABLE_NAMES = { alerts: 'market-alerts-dev', alertRules: 'alert-rules-dev', marketData: 'market-data-dev', auditTrail: 'audit-trail-dev' } as const;
+const TABLE_NAMES = {
+  alerts: 'market-alerts-dev',
+  alertRules: 'alert-rules-dev',
+  marketData: 'market-data-dev',
+  auditTrail: 'audit-trail-dev',
+} as const;
 type TableKey = keyof typeof TABLE_NAMES;
 const DAY = 86_400;
 
@@ -181,9 +186,12 @@ describe('SQS → data-processor mapping', () => {
     const policyId = resourcesOf(json, 'aws_iam_role_policy').find(([, b]) => b.name === names.dataProcessorRole)![0];
     expect(mapping.depends_on).toContain(`aws_iam_role_policy.${policyId}`);
     const queueArn = ref('aws_sqs_queue', queue(names.marketDataQueue)[0], 'arn');
-    expect(actionsOn(rolePolicyOf(names.dataProcessor), queueArn)).toEqual(
-      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
-    );
+    expect(actionsOn(rolePolicyOf(names.dataProcessor), queueArn)).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ]);
   });
 });
 
@@ -212,7 +220,9 @@ describe('DLQs', () => {
     const [dlqId] = queue(names.marketEventsDlq);
     const [, policy] = resourceWhere(json, 'aws_sqs_queue_policy', 'queue_url', ref('aws_sqs_queue', dlqId, 'url'));
     const allow = parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow');
-    const ruleArns = [names.tradeEventsRule, names.quoteEventsRule].map((name) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'arn'));
+    const ruleArns = [names.tradeEventsRule, names.quoteEventsRule].map((name) =>
+      ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'arn'),
+    );
     expect(allow).toEqual([
       {
         Sid: 'AllowServiceSend',
@@ -266,10 +276,31 @@ describe('DynamoDB tables', () => {
 
   // DynamoDB rejects attribute definitions that no key or index uses.
   it.each([
-    ['alerts', [['symbol', 'S'], ['timestamp', 'S']]],
+    [
+      'alerts',
+      [
+        ['symbol', 'S'],
+        ['timestamp', 'S'],
+      ],
+    ],
     ['alertRules', [['symbol', 'S']]],
-    ['marketData', [['event_id', 'S'], ['timestamp', 'S'], ['exchange', 'S'], ['symbol', 'S']]],
-    ['auditTrail', [['audit_id', 'S'], ['timestamp', 'S'], ['event_type', 'S']]],
+    [
+      'marketData',
+      [
+        ['event_id', 'S'],
+        ['timestamp', 'S'],
+        ['exchange', 'S'],
+        ['symbol', 'S'],
+      ],
+    ],
+    [
+      'auditTrail',
+      [
+        ['audit_id', 'S'],
+        ['timestamp', 'S'],
+        ['event_type', 'S'],
+      ],
+    ],
   ] as const)('%s defines exactly the attributes its keys and indexes use, all on demand', (key, attributes) => {
     const [, block] = table(key);
     expect(block.attribute).toEqual(attributes.map(([name, type]) => ({ name, type })));
@@ -315,8 +346,12 @@ describe('EventBridge', () => {
     });
   });
 
-  it('names each rule\'s permission after its rule, so the function policy holds one statement per rule', () => {
-    expect(resourcesOf(json, 'aws_lambda_permission').map(([, p]) => p.statement_id).sort()).toEqual(['AllowEventBridge-quoteEventsRule', 'AllowEventBridge-tradeEventsRule']);
+  it("names each rule's permission after its rule, so the function policy holds one statement per rule", () => {
+    expect(
+      resourcesOf(json, 'aws_lambda_permission')
+        .map(([, p]) => p.statement_id)
+        .sort(),
+    ).toEqual(['AllowEventBridge-quoteEventsRule', 'AllowEventBridge-tradeEventsRule']);
   });
 });
 
@@ -374,7 +409,7 @@ describe('SNS', () => {
     expect(byName('aws_sns_topic', name)[1].kms_master_key_id).toBe(keyArn());
   });
 
-  it('lets CloudWatch publish to ops-alarms for this account\'s seven alarms only', () => {
+  it("lets CloudWatch publish to ops-alarms for this account's seven alarms only", () => {
     const [topicId] = byName('aws_sns_topic', names.opsAlarmsTopic);
     const [, policy] = resourceWhere(json, 'aws_sns_topic_policy', 'arn', ref('aws_sns_topic', topicId, 'arn'));
     expect(parsePolicy(policy.policy).Statement.filter((s) => s.Effect === 'Allow')).toEqual([
@@ -418,7 +453,7 @@ describe('KMS', () => {
   });
 
   // Confused-deputy guard: CloudWatch passes the alarm and its account on to KMS when it publishes to the topic.
-  it('lets CloudWatch generate and decrypt data keys for this account\'s seven alarms only', () => {
+  it("lets CloudWatch generate and decrypt data keys for this account's seven alarms only", () => {
     const cloudwatch = parsePolicy(only('aws_kms_key')[1].policy).Statement.find((s) => s.Sid === 'AllowDeliveryCloudwatch');
     expect(cloudwatch).toEqual({
       Sid: 'AllowDeliveryCloudwatch',
@@ -465,7 +500,11 @@ describe('IAM', () => {
 
   it('grants data-processor only the actions it uses, each on its own resource', () => {
     const statements = rolePolicyOf(names.dataProcessor);
-    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alertRules')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alertRules')[0], 'arn'))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
     expect(actionsOn(statements, ref('aws_sns_topic', byName('aws_sns_topic', names.tradingAlertsTopic)[0], 'arn'))).toEqual(['sns:Publish']);
     expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
@@ -479,7 +518,11 @@ describe('IAM', () => {
     const statements = rolePolicyOf(names.marketProcessor);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('marketData')[0], 'arn'))).toEqual(['dynamodb:PutItem']);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('auditTrail')[0], 'arn'))).toEqual(['dynamodb:PutItem']);
-    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alertRules')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alertRules')[0], 'arn'))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
     // One statement for both uses of the DLQ (Lambda's async failures and the handler's invalid events).
     expect(statements.filter((s) => asList(s.Resource).includes(queueRef(names.marketEventsDlq, 'arn')))).toEqual([
@@ -492,7 +535,7 @@ describe('IAM', () => {
     expect(statements).toHaveLength(9);
   });
 
-  it('names no wildcard action in the function roles, and the wildcard resource only for X-Ray\'s two write actions', () => {
+  it("names no wildcard action in the function roles, and the wildcard resource only for X-Ray's two write actions", () => {
     for (const name of [names.dataProcessor, names.marketProcessor]) {
       const statements = rolePolicyOf(name);
       for (const statement of statements) {
@@ -538,7 +581,7 @@ describe('CloudWatch', () => {
   });
 
   describe('data-processor failed-message rate (it reports failures per message and never raises Lambda Errors)', () => {
-    it('is FailedMessages ÷ TicksReceived × 100 > 1 over 5 minutes, on the EMF metrics with the handler\'s exact dimensions', () => {
+    it("is FailedMessages ÷ TicksReceived × 100 > 1 over 5 minutes, on the EMF metrics with the handler's exact dimensions", () => {
       const block = alarm(alarms.dataProcessorFailedMessageRate);
       expect(block.metric_query).toEqual([
         {
@@ -622,7 +665,7 @@ describe('CloudWatch', () => {
     expect(block.metric_query).toBeUndefined();
   });
 
-  it('reads each environment\'s own EMF metrics', () => {
+  it("reads each environment's own EMF metrics", () => {
     const pr42 = synthesizeInMemory({ environmentSuffix: 'pr42' }).json;
     const late = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-late-ticks-pr42')[1];
     expect(late.dimensions).toEqual({ service: 'data-processor', environment: 'pr42' });
@@ -675,10 +718,12 @@ describe('CloudWatch', () => {
   it('lays out the dashboard: alarms on top, then functions, EventBridge, queues and ticks, over 5-minute periods', () => {
     const body = JSON.parse(only('aws_cloudwatch_dashboard')[1].dashboard_body as string) as { widgets: unknown[] };
     const fnName = (name: string) => ref('aws_lambda_function', fn(name)[0], 'function_name');
-    const perFunction = (metric: string) => [names.dataProcessor, names.marketProcessor].map((name) => ['AWS/Lambda', metric, 'FunctionName', fnName(name)]);
+    const perFunction = (metric: string) =>
+      [names.dataProcessor, names.marketProcessor].map((name) => ['AWS/Lambda', metric, 'FunctionName', fnName(name)]);
     const bus = ref('aws_cloudwatch_event_bus', only('aws_cloudwatch_event_bus')[0], 'name');
     const rule = (name: string) => ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', name)[0], 'name');
-    const deliveries = (name: string) => ['Invocations', 'FailedInvocations', 'InvocationsSentToDlq'].map((m) => ['AWS/Events', m, 'EventBusName', bus, 'RuleName', rule(name)]);
+    const deliveries = (name: string) =>
+      ['Invocations', 'FailedInvocations', 'InvocationsSentToDlq'].map((m) => ['AWS/Events', m, 'EventBusName', bus, 'RuleName', rule(name)]);
     const sqs = (metric: string, name: string) => ['AWS/SQS', metric, 'QueueName', queueRef(name, 'name')];
     const emf = (metric: string) => ['MarketData', metric, 'service', 'data-processor', 'environment', 'dev'];
     const widget = (title: string, x: number, y: number, stat: string, metrics: unknown[]) => ({
@@ -689,7 +734,9 @@ describe('CloudWatch', () => {
       height: 6,
       properties: { title, region: 'us-east-1', metrics, stat, period: 300, view: 'timeSeries' },
     });
-    const alarmArns = Object.values(alarms).map((name) => ref('aws_cloudwatch_metric_alarm', resourceWhere(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', name)[0], 'arn'));
+    const alarmArns = Object.values(alarms).map((name) =>
+      ref('aws_cloudwatch_metric_alarm', resourceWhere(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', name)[0], 'arn'),
+    );
     expect(body.widgets).toEqual([
       { type: 'alarm', x: 0, y: 0, width: 24, height: 3, properties: { title: 'Alarms', alarms: alarmArns } },
       widget('Invocations', 0, 3, 'Sum', perFunction('Invocations')),
@@ -702,11 +749,23 @@ describe('CloudWatch', () => {
         sqs('ApproximateNumberOfMessagesVisible', names.marketDataDlq),
         sqs('ApproximateNumberOfMessagesVisible', names.marketEventsDlq),
       ]),
-      widget('Ticks: received, processed, failed, invalid, late', 12, 21, 'Sum', ['TicksReceived', 'TicksProcessed', 'FailedMessages', 'InvalidMessages', 'LateTicks'].map(emf)),
+      widget(
+        'Ticks: received, processed, failed, invalid, late',
+        12,
+        21,
+        'Sum',
+        ['TicksReceived', 'TicksProcessed', 'FailedMessages', 'InvalidMessages', 'LateTicks'].map(emf),
+      ),
       widget('Failed messages (% of ticks received)', 0, 27, 'Sum', [
         [...emf('FailedMessages'), { id: 'failed', visible: false }],
         [...emf('TicksReceived'), { id: 'received', visible: false }],
-        [{ id: 'failed_rate', expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))', label: 'failed %' }],
+        [
+          {
+            id: 'failed_rate',
+            expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))',
+            label: 'failed %',
+          },
+        ],
       ]),
     ]);
   });
@@ -729,16 +788,23 @@ describe('CloudWatch', () => {
     expect(metricsOf('Failed messages (% of ticks received)')).toEqual([
       [...emf('FailedMessages'), { id: 'failed', visible: false }],
       [...emf('TicksReceived'), { id: 'received', visible: false }],
-      [{ id: 'failed_rate', expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))', label: 'failed %' }],
+      [
+        {
+          id: 'failed_rate',
+          expression: 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))',
+          label: 'failed %',
+        },
+      ],
     ]);
     // Widgets tile the 24-column grid without overlapping.
     const cells = new Set<string>();
     for (const { x, y, width, height } of body.widgets as unknown as Array<{ x: number; y: number; width: number; height: number }>) {
       expect(x + width).toBeLessThanOrEqual(24);
-      for (let i = x; i < x + width; i++) for (let j = y; j < y + height; j++) {
-        expect(cells.has(`${i},${j}`), `${i},${j}`).toBe(false);
-        cells.add(`${i},${j}`);
-      }
+      for (let i = x; i < x + width; i++)
+        for (let j = y; j < y + height; j++) {
+          expect(cells.has(`${i},${j}`), `${i},${j}`).toBe(false);
+          cells.add(`${i},${j}`);
+        }
     }
   });
 });
@@ -775,7 +841,9 @@ describe('outputs', () => {
       'sqs_queue_url',
       'trade_events_rule_arn',
     ]);
-    expect(json.output.trade_events_rule_arn!.value).toBe(ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', names.tradeEventsRule)[0], 'arn'));
+    expect(json.output.trade_events_rule_arn!.value).toBe(
+      ref('aws_cloudwatch_event_rule', byName('aws_cloudwatch_event_rule', names.tradeEventsRule)[0], 'arn'),
+    );
     expect(json.output.market_events_dlq_url!.value).toBe(queueRef(names.marketEventsDlq, 'url'));
     expect(json.output.market_processor_log_group_name!.value).toBe(
       ref('aws_cloudwatch_log_group', byName('aws_cloudwatch_log_group', names.marketProcessorLogGroup)[0], 'name'),

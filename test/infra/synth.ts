@@ -61,7 +61,11 @@ export function synthesizeInMemory(props: Partial<MarketDataStackProps> & { envi
 }
 
 function buildInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
-  const stack = new MarketDataStack(Testing.app(), stackId(props.environmentSuffix), { region: 'us-east-1', bundleRoot: builtOrPlaceholderBundles(), ...props });
+  const stack = new MarketDataStack(Testing.app(), stackId(props.environmentSuffix), {
+    region: 'us-east-1',
+    bundleRoot: builtOrPlaceholderBundles(),
+    ...props,
+  });
   return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
 }
 

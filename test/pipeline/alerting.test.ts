@@ -86,7 +86,13 @@ describe('raiseAlerts', () => {
   it('lets a symbol over its pending limit go on when the batch raises nothing new', async () => {
     const rules = new MemoryRuleStateStore();
     const down = { notify: async (a: readonly { alertId: string }[]) => new Map(a.map((x) => [x.alertId, 'down'])) };
-    await raiseAlerts([tick('AAPL', 151, T0), tick('AAPL', 100, T0 + 1000), tick('AAPL', 152, T0 + 2000)], ports({ rules, notifier: down }), forever, log(), T0);
+    await raiseAlerts(
+      [tick('AAPL', 151, T0), tick('AAPL', 100, T0 + 1000), tick('AAPL', 152, T0 + 2000)],
+      ports({ rules, notifier: down }),
+      forever,
+      log(),
+      T0,
+    );
     expect((await rules.reload('AAPL')).pending).toHaveLength(2);
     const strict = ports({ rules, notifier: down, limits: { ...LIMITS, maxPending: 1 } });
     const quiet = await raiseAlerts([tick('AAPL', 153, T0 + 3000)], strict, forever, log(), T0);
@@ -107,7 +113,12 @@ describe('raiseAlerts', () => {
 
   it('takes a symbol the store did not answer for as new', async () => {
     const inner = new MemoryRuleStateStore();
-    const rules: RuleStateStore = { ...inner, load: async () => new Map(), reload: (s, d) => inner.reload(s, d), saveState: (s, v, c, d) => inner.saveState(s, v, c, d) };
+    const rules: RuleStateStore = {
+      ...inner,
+      load: async () => new Map(),
+      reload: (s, d) => inner.reload(s, d),
+      saveState: (s, v, c, d) => inner.saveState(s, v, c, d),
+    };
     const outcomes = await raiseAlerts([tick('AAPL', 151, T0)], ports({ rules }), forever, log(), T0);
     expect([...outcomes.values()]).toMatchObject([{ ok: true, raised: [{ price: 151 }] }]);
     expect((await inner.reload('AAPL')).version).toBe(1);
@@ -115,8 +126,15 @@ describe('raiseAlerts', () => {
 
   it('warns about a rule only when it is unusable', async () => {
     const l = log();
-    const rules = new MemoryRuleStateStore(new Map([['AAPL', { above: 200 }], ['BAD', { below: 300 }]]));
+    const rules = new MemoryRuleStateStore(
+      new Map([
+        ['AAPL', { above: 200 }],
+        ['BAD', { below: 300 }],
+      ]),
+    );
     await raiseAlerts([tick('AAPL', 151, T0), tick('BAD', 151, T0)], ports({ rules }), forever, l, T0);
-    expect(l.warn.mock.calls).toEqual([['invalid alert rule', { symbol: 'BAD', problem: 'rule override ignored: below (300) must be less than above (150)' }]]);
+    expect(l.warn.mock.calls).toEqual([
+      ['invalid alert rule', { symbol: 'BAD', problem: 'rule override ignored: below (300) must be less than above (150)' }],
+    ]);
   });
 });

@@ -49,7 +49,10 @@ function throttled(client: DynamoDBDocumentClient, random: () => number, rate: n
 /** SNS that rejects some entries (as failed PublishBatch entries) and records what it accepted. */
 class UnreliableNotifier implements Notifier {
   readonly accepted = new Set<string>();
-  constructor(private readonly random: () => number, private readonly rate: number) {}
+  constructor(
+    private readonly random: () => number,
+    private readonly rate: number,
+  ) {}
   async notify(alerts: readonly Alert[], _deadline: Deadline): Promise<DeliveryFailures> {
     const failures: DeliveryFailures = new Map();
     for (const alert of alerts) {

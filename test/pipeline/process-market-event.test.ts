@@ -56,9 +56,16 @@ describe('processMarketEvent', () => {
 
   it('audits an invalid event as REJECTED and sends it straight to the dead-letter queue with its reason', async () => {
     const bad = event('e-3', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: -5, volume: 1 });
-    expect(await processMarketEvent(bad, ports, forever, log, NOW)).toEqual({ status: 'rejected', eventId: 'e-3', reason: 'detail.price: must be greater than 0' });
+    expect(await processMarketEvent(bad, ports, forever, log, NOW)).toEqual({
+      status: 'rejected',
+      eventId: 'e-3',
+      reason: 'detail.price: must be greater than 0',
+    });
     const items = await db.scan(db.names.auditTrailTable);
-    expect(items.find((i) => i.audit_id === 'e-3#REJECTED')).toMatchObject({ outcome: 'REJECTED', detail: { reason: 'detail.price: must be greater than 0' } });
+    expect(items.find((i) => i.audit_id === 'e-3#REJECTED')).toMatchObject({
+      outcome: 'REJECTED',
+      detail: { reason: 'detail.price: must be greater than 0' },
+    });
     expect(deadLetters.sent.at(-1)).toEqual({ event: bad, reason: 'detail.price: must be greater than 0', eventId: 'e-3' });
   });
 
@@ -66,7 +73,11 @@ describe('processMarketEvent', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 5000; i++) deep = { a: deep };
     const bad = event('e-deep', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, extra: deep });
-    expect(await processMarketEvent(bad, ports, forever, log, NOW)).toEqual({ status: 'rejected', eventId: 'e-deep', reason: 'detail: nests deeper than 16 levels' });
+    expect(await processMarketEvent(bad, ports, forever, log, NOW)).toEqual({
+      status: 'rejected',
+      eventId: 'e-deep',
+      reason: 'detail: nests deeper than 16 levels',
+    });
     expect(await audit()).toContain('e-deep#REJECTED');
   });
 
@@ -90,14 +101,19 @@ describe('processMarketEvent', () => {
       reason: 'detail.note.size: 1e-200 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
     });
     const empty = event('e-empty', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, '': 'x' });
-    expect(await processMarketEvent(empty, ports, forever, log, NOW)).toMatchObject({ status: 'rejected', reason: 'detail: has a field with an empty name' });
+    expect(await processMarketEvent(empty, ports, forever, log, NOW)).toMatchObject({
+      status: 'rejected',
+      reason: 'detail: has a field with an empty name',
+    });
   });
 
   it('audits whatever arrives, even something that is not an event at all', async () => {
     for (const raw of [null, 'text', 42, [], { id: { nested: true } }]) {
       expect(await processMarketEvent(raw, ports, forever, log, NOW)).toMatchObject({ status: 'rejected', eventId: 'unknown' });
     }
-    expect((await db.scan(db.names.auditTrailTable)).find((i) => i.audit_id === 'unknown#REJECTED')).toMatchObject({ timestamp: '1970-01-01T00:00:00.000Z' });
+    expect((await db.scan(db.names.auditTrailTable)).find((i) => i.audit_id === 'unknown#REJECTED')).toMatchObject({
+      timestamp: '1970-01-01T00:00:00.000Z',
+    });
   });
 
   it('throws, after auditing, when the dead-letter queue does not take the event, so the platform retries it', async () => {
@@ -108,11 +124,18 @@ describe('processMarketEvent', () => {
   });
 
   it('audits a failure as FAILED and throws, so the event is retried and reaches the DLQ', async () => {
-    const failing: MarketEventPorts = { ...ports, notifier: { notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'notification not accepted: down'])) } };
+    const failing: MarketEventPorts = {
+      ...ports,
+      notifier: { notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'notification not accepted: down'])) },
+    };
     const trade = event('e-4', 'Price Update', { exchange: 'NYSE', symbol: 'GE', price: 20, volume: 1 });
     await expect(processMarketEvent(trade, failing, forever, log, NOW)).rejects.toThrow('notification not accepted: down');
     expect(await audit()).toContain('e-4#FAILED');
-    expect(await processMarketEvent(trade, ports, forever, log, NOW)).toMatchObject({ status: 'processed', stored: 'exists', alerts: [{ symbol: 'GE', alertType: 'LOW' }] });
+    expect(await processMarketEvent(trade, ports, forever, log, NOW)).toMatchObject({
+      status: 'processed',
+      stored: 'exists',
+      alerts: [{ symbol: 'GE', alertType: 'LOW' }],
+    });
   });
 
   it('still throws the original error when even the audit record fails, and says so in the log', async () => {

@@ -140,9 +140,18 @@ describe('processTicks', () => {
     };
     const symbols = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA'];
     // Five "function instances", each with its own client, all seeing every symbol go HIGH, then NORMAL, then LOW.
-    for (const [round, price] of [[0, 160], [1, 100], [2, 30]] as const) {
+    for (const [round, price] of [
+      [0, 160],
+      [1, 100],
+      [2, 30],
+    ] as const) {
       await Promise.all(
-        Array.from({ length: 5 }, (_, n) => run(symbols.map((s) => msg(s, price + n, T0 + round * 60_000 + n * 1000)), instance())),
+        Array.from({ length: 5 }, (_, n) =>
+          run(
+            symbols.map((s) => msg(s, price + n, T0 + round * 60_000 + n * 1000)),
+            instance(),
+          ),
+        ),
       );
     }
     const items = await alertItems();
@@ -158,7 +167,9 @@ describe('processTicks', () => {
     };
     const outcomes = await run([msg('AAPL', 155, T0), msg('MSFT', 155, T0)], { ...ports, rules: contested, pause: async () => {} });
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'ok']);
-    expect(outcomes[0]).toMatchObject({ reason: `alert state not updated: state of AAPL kept changing under ${MAX_STATE_CONFLICTS} concurrent updates` });
+    expect(outcomes[0]).toMatchObject({
+      reason: `alert state not updated: state of AAPL kept changing under ${MAX_STATE_CONFLICTS} concurrent updates`,
+    });
   });
 
   it('fails every valid message when rules cannot be read, and still reports the invalid ones as invalid', async () => {
@@ -202,7 +213,11 @@ describe('processTicks', () => {
     expect(await pendingIds()).toEqual([alertId(tickKey('AAPL', T0, 151), 'HIGH')]);
     const splitter = msg('AAPL', 100, T0 + 1000);
     const [outcome] = await run([splitter]);
-    expect(outcome).toMatchObject({ status: 'ok', raised: [{ alertType: 'HIGH', price: 152, tickKey: tickKey('AAPL', T0 + 2000, 152) }], late: false });
+    expect(outcome).toMatchObject({
+      status: 'ok',
+      raised: [{ alertType: 'HIGH', price: 152, tickKey: tickKey('AAPL', T0 + 2000, 152) }],
+      late: false,
+    });
     expect((await alertItems()).map((i) => i.price).sort()).toEqual([151, 152]);
     // The first alert's record was found, so the write that raised the second one forgot the first.
     expect(await pendingIds()).toEqual([alertId(tickKey('AAPL', T0 + 2000, 152), 'HIGH')]);
@@ -219,7 +234,12 @@ describe('processTicks', () => {
     expect((await run(batch.slice(0, 2), limited)).map((o) => o.status)).toEqual(['failed', 'ok']);
     expect((await run(batch.slice(2, 4), limited)).map((o) => o.status)).toEqual(['failed', 'ok']);
     const refused = await run(batch.slice(4), limited);
-    expect(refused).toMatchObject([{ status: 'failed', reason: 'alert state not updated: 2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered' }]);
+    expect(refused).toMatchObject([
+      {
+        status: 'failed',
+        reason: 'alert state not updated: 2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered',
+      },
+    ]);
     notifier.failing.clear();
     expect((await run([batch[0]!, batch[2]!], limited)).map((o) => o.status)).toEqual(['ok', 'ok']);
     expect(await run(batch.slice(4), limited)).toMatchObject([{ status: 'ok', raised: [{ price: 153 }] }]);
@@ -240,7 +260,13 @@ describe('processTicks', () => {
 
   it('fails only the message with a value no store can hold, in every mode and in cross mode', async () => {
     await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'EVRY', mode: 'every' } }));
-    const batch = [msg('EVRY', 151, T0), raw('{"symbol":"EVRY","price":1e-200}'), msg('EVRY', 152, T0 + 1), msg('AAPL', 160, T0), raw('{"symbol":"AAPL","price":1e-200}')];
+    const batch = [
+      msg('EVRY', 151, T0),
+      raw('{"symbol":"EVRY","price":1e-200}'),
+      msg('EVRY', 152, T0 + 1),
+      msg('AAPL', 160, T0),
+      raw('{"symbol":"AAPL","price":1e-200}'),
+    ];
     const outcomes = await run(batch);
     expect(outcomes.map((o) => o.status)).toEqual(['ok', 'invalid', 'ok', 'ok', 'invalid']);
     expect(outcomes[1]).toMatchObject({ reason: 'price: must be at least 1e-12' });

@@ -10,7 +10,7 @@ import {
 } from '../../src/resources/index.js';
 
 describe('defaultAlertRuleFrom', () => {
-  it('is HIGH above 150, LOW below 50, cross mode when nothing is set (the source documents\' values)', () => {
+  it("is HIGH above 150, LOW below 50, cross mode when nothing is set (the source documents' values)", () => {
     expect(defaultAlertRuleFrom({})).toEqual({ above: 150, below: 50, mode: 'cross' });
     expect(DEFAULT_ALERT_RULE).toEqual({ above: 150, below: 50, mode: 'cross' });
   });

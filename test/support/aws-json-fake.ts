@@ -37,10 +37,19 @@ export async function startFakeAwsJson(messages: readonly FakeMessage[] = []): P
         return { QueueUrl: `${endpoint}/000000000000/${String(body.QueueName)}` };
       case 'AmazonSQS.ReceiveMessage':
         // Every message once, then nothing: enough for a peek that stops after empty rounds.
-        return { Messages: calls.filter((c) => c.target === target).length === 1 ? messages.map((m) => ({ ...m, MD5OfBody: md5(m.Body), Attributes: { ApproximateReceiveCount: '3', SentTimestamp: '1' } })) : [] };
+        return {
+          Messages:
+            calls.filter((c) => c.target === target).length === 1
+              ? messages.map((m) => ({ ...m, MD5OfBody: md5(m.Body), Attributes: { ApproximateReceiveCount: '3', SentTimestamp: '1' } }))
+              : [],
+        };
       case 'AmazonSQS.SendMessageBatch':
         return {
-          Successful: (body.Entries as { Id: string; MessageBody: string }[]).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: md5(e.MessageBody) })),
+          Successful: (body.Entries as { Id: string; MessageBody: string }[]).map((e) => ({
+            Id: e.Id,
+            MessageId: `m-${e.Id}`,
+            MD5OfMessageBody: md5(e.MessageBody),
+          })),
           Failed: [],
         };
       case 'AmazonSQS.GetQueueAttributes':

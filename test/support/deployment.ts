@@ -23,7 +23,12 @@ export async function fakeDeployment(defaultRule: AlertRule): Promise<FakeDeploy
   const outputs = join(dir, 'flat-outputs.json');
   await writeFile(
     outputs,
-    JSON.stringify({ environment_suffix: 'e2e', aws_region: 'us-east-1', alert_rules_table_name: db.names.alertRulesTable, default_alert_rule: JSON.stringify(defaultRule) }),
+    JSON.stringify({
+      environment_suffix: 'e2e',
+      aws_region: 'us-east-1',
+      alert_rules_table_name: db.names.alertRulesTable,
+      default_alert_rule: JSON.stringify(defaultRule),
+    }),
   );
   return {
     db,

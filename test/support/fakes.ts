@@ -53,8 +53,12 @@ export class FlakyAlertStore implements AlertStore {
   readonly failing = new Set<string>();
   constructor(private readonly inner: AlertStore) {}
   async putAlerts(alerts: readonly Alert[], deadline: Deadline): Promise<DeliveryFailures> {
-    const failures = await this.inner.putAlerts(alerts.filter((a) => !this.failing.has(a.alertId)), deadline);
-    for (const alert of alerts) if (this.failing.has(alert.alertId)) failures.set(alert.alertId, 'alert not written: ProvisionedThroughputExceededException');
+    const failures = await this.inner.putAlerts(
+      alerts.filter((a) => !this.failing.has(a.alertId)),
+      deadline,
+    );
+    for (const alert of alerts)
+      if (this.failing.has(alert.alertId)) failures.set(alert.alertId, 'alert not written: ProvisionedThroughputExceededException');
     return failures;
   }
   recorded(alerts: readonly Alert[], deadline: Deadline): Promise<Set<string>> {

@@ -25,7 +25,12 @@ export function sqsRecord(body: string, sentTimestamp = Date.now()): SQSRecord {
     messageId: `msg-${n}`,
     receiptHandle: `rh-${n}`,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(sentTimestamp), SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: String(sentTimestamp) },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(sentTimestamp),
+      SenderId: 'AIDA',
+      ApproximateFirstReceiveTimestamp: String(sentTimestamp),
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',

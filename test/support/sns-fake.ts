@@ -22,7 +22,8 @@ function entriesOf(form: URLSearchParams): PublishedEntry[] {
     const prefix = `PublishBatchRequestEntries.member.${n}`;
     const attributes: Record<string, string> = {};
     for (let a = 1; form.has(`${prefix}.MessageAttributes.entry.${a}.Name`); a++) {
-      attributes[form.get(`${prefix}.MessageAttributes.entry.${a}.Name`)!] = form.get(`${prefix}.MessageAttributes.entry.${a}.Value.StringValue`) ?? '';
+      attributes[form.get(`${prefix}.MessageAttributes.entry.${a}.Name`)!] =
+        form.get(`${prefix}.MessageAttributes.entry.${a}.Value.StringValue`) ?? '';
     }
     entries.push({ topicArn, id: form.get(`${prefix}.Id`)!, message: form.get(`${prefix}.Message`) ?? '', attributes });
   }
@@ -38,7 +39,9 @@ export async function startFakeSns(): Promise<FakeSns> {
     request.on('end', () => {
       const form = new URLSearchParams(body);
       if (form.get('Action') !== 'PublishBatch') {
-        response.writeHead(400, { 'content-type': 'text/xml' }).end('<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code></Error></ErrorResponse>');
+        response
+          .writeHead(400, { 'content-type': 'text/xml' })
+          .end('<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code></Error></ErrorResponse>');
         return;
       }
       const entries = entriesOf(form);

@@ -21,7 +21,9 @@ export async function startFakeSqs(): Promise<FakeSqs> {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      const action = String(request.headers['x-amz-target'] ?? '').split('.').at(-1);
+      const action = String(request.headers['x-amz-target'] ?? '')
+        .split('.')
+        .at(-1);
       if (action !== 'SendMessage') {
         response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'InvalidAction', message: action }));
         return;
@@ -34,7 +36,9 @@ export async function startFakeSqs(): Promise<FakeSqs> {
       });
       // The SDK checks the body's MD5 against the answer.
       const md5 = createHash('md5').update(input.MessageBody).digest('hex');
-      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: `m-${sent.length}`, MD5OfMessageBody: md5 }));
+      response
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+        .end(JSON.stringify({ MessageId: `m-${sent.length}`, MD5OfMessageBody: md5 }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -26,7 +26,13 @@ export class DynamoAlertQuery {
     private readonly tableName: string,
   ) {}
 
-  async list(filter: { readonly symbol?: string; readonly from?: number; readonly to?: number; readonly type?: AlertType; readonly limit?: number }): Promise<AlertRecord[]> {
+  async list(filter: {
+    readonly symbol?: string;
+    readonly from?: number;
+    readonly to?: number;
+    readonly type?: AlertType;
+    readonly limit?: number;
+  }): Promise<AlertRecord[]> {
     const [lower, upper] = sortKeyRange(filter.from, filter.to);
     const names = { '#sk': sortKey.name, ...(filter.type && { '#type': ALERT_TYPE }) };
     const values = { ':lower': lower, ':upper': upper, ...(filter.type && { ':type': filter.type }) };

@@ -59,7 +59,16 @@ export const pendingItem = ({ alert, owner, raisedAt }: PendingAlert): PendingIt
 function pendingOf(symbol: string, value: unknown): PendingAlert[] {
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value as Record<string, PendingItem>).map(([alertId, p]) => ({
-    alert: { alertId, symbol, alertType: p.alert_type, price: p.price, threshold: p.threshold, mode: p.mode, eventTime: p.event_time, tickKey: p.tick_key },
+    alert: {
+      alertId,
+      symbol,
+      alertType: p.alert_type,
+      price: p.price,
+      threshold: p.threshold,
+      mode: p.mode,
+      eventTime: p.event_time,
+      tickKey: p.tick_key,
+    },
     owner: p.owner,
     raisedAt: p.raised_at,
   }));

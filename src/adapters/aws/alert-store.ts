@@ -61,9 +61,7 @@ export class DynamoAlertStore implements AlertStore {
       }),
       { abortSignal },
     );
-    const unprocessed = new Set(
-      (response.UnprocessedItems?.[this.tableName] ?? []).map((request) => request.PutRequest?.Item?.alert_id as string),
-    );
+    const unprocessed = new Set((response.UnprocessedItems?.[this.tableName] ?? []).map((request) => request.PutRequest?.Item?.alert_id as string));
     return alerts.filter((a) => unprocessed.has(a.alertId));
   }
 }

@@ -20,7 +20,10 @@ export function deadLetterBody(event: unknown): { body: string; complete: boolea
   const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
   const short = (v: unknown) => (typeof v === 'string' ? v.slice(0, 256) : undefined);
   const envelope = { id: short(e.id), source: short(e.source), 'detail-type': short(e['detail-type']), time: short(e.time) };
-  return { body: JSON.stringify({ ...envelope, detail: `left out: ${body === undefined ? 'cannot be serialised' : `${Buffer.byteLength(body)} bytes`}` }), complete: false };
+  return {
+    body: JSON.stringify({ ...envelope, detail: `left out: ${body === undefined ? 'cannot be serialised' : `${Buffer.byteLength(body)} bytes`}` }),
+    complete: false,
+  };
 }
 
 /**

@@ -25,10 +25,7 @@ export function isRetryable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   return (
-    RETRYABLE_NAMES.has(e.name ?? '') ||
-    RETRYABLE_NAMES.has(e.code ?? '') ||
-    e.$retryable !== undefined ||
-    (e.$metadata?.httpStatusCode ?? 0) >= 500
+    RETRYABLE_NAMES.has(e.name ?? '') || RETRYABLE_NAMES.has(e.code ?? '') || e.$retryable !== undefined || (e.$metadata?.httpStatusCode ?? 0) >= 500
   );
 }
 
@@ -60,7 +57,12 @@ export interface Leftover<T> {
 }
 
 /** Errors with which a service refuses a request for what it contains (a value it cannot store, a batch too long). */
-const CONTENT_REJECTIONS = new Set(['ValidationException', 'InvalidParameterException', 'InvalidParameterValueException', 'BatchRequestTooLongException']);
+const CONTENT_REJECTIONS = new Set([
+  'ValidationException',
+  'InvalidParameterException',
+  'InvalidParameterValueException',
+  'BatchRequestTooLongException',
+]);
 
 export const isContentRejection = (error: unknown): boolean => CONTENT_REJECTIONS.has((error as { name?: string } | undefined)?.name ?? '');
 
@@ -68,7 +70,10 @@ export const isContentRejection = (error: unknown): boolean => CONTENT_REJECTION
  * Batch calls fail as a whole when one item is refused. Split a refused batch and try the halves, so that only the
  * items the service really refuses are left, each with the reason; everything else goes through.
  */
-export async function isolatingRejections<T>(items: readonly T[], attempt: (part: readonly T[]) => Promise<Leftover<T>>): Promise<{ item: T; reason: string }[]> {
+export async function isolatingRejections<T>(
+  items: readonly T[],
+  attempt: (part: readonly T[]) => Promise<Leftover<T>>,
+): Promise<{ item: T; reason: string }[]> {
   const leftover = await attempt(items);
   if (leftover.remaining.length === 0) return [];
   if (leftover.remaining.length > 1 && isContentRejection(leftover.error)) {
@@ -78,7 +83,6 @@ export async function isolatingRejections<T>(items: readonly T[], attempt: (part
   }
   return leftover.remaining.map((item) => ({ item, reason: leftover.reason ?? 'not done' }));
 }
-
 
 /**
  * A signal that cuts the call off when the time budget runs out: with one SDK attempt per call, nothing a stalled
@@ -122,7 +126,11 @@ export async function retryPending<T>(
 }
 
 /** A single call with the same retry policy; rethrows the last error when it does not succeed in time. */
-export async function retryCall<R>(call: (signal: AbortSignal) => Promise<R>, deadline: Deadline, options: BackoffOptions = DEFAULT_BACKOFF): Promise<R> {
+export async function retryCall<R>(
+  call: (signal: AbortSignal) => Promise<R>,
+  deadline: Deadline,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+): Promise<R> {
   for (let attempt = 0; ; attempt++) {
     const signal = budgetSignal(deadline);
     try {

@@ -153,7 +153,9 @@ export class DynamoRuleStore {
           TableName: this.tableName,
           Key: { [KEY]: { S: symbol } },
           UpdateExpression: `REMOVE ${Object.keys(NAMES).join(', ')}`,
-          ConditionExpression: Object.keys(NAMES).map((name) => `attribute_exists(${name})`).join(' OR '),
+          ConditionExpression: Object.keys(NAMES)
+            .map((name) => `attribute_exists(${name})`)
+            .join(' OR '),
           ExpressionAttributeNames: NAMES,
         }),
       );

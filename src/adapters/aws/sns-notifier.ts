@@ -37,7 +37,8 @@ export class SnsNotifier implements Notifier {
     await Promise.all(
       chunk(uniqueAlerts(alerts), PUBLISH_BATCH_MAX).map(async (entries) => {
         const permanent = new Map<string, string>();
-        const attempt = (part: readonly Alert[]) => retryPending(part, (pending, signal) => this.publish(pending, permanent, signal), deadline, this.backoff);
+        const attempt = (part: readonly Alert[]) =>
+          retryPending(part, (pending, signal) => this.publish(pending, permanent, signal), deadline, this.backoff);
         const refused = await isolatingRejections(entries, attempt);
         for (const [id, why] of permanent) failures.set(id, `notification rejected: ${why}`);
         for (const { item, reason } of refused) failures.set(item.alertId, `notification not accepted: ${reason}`);

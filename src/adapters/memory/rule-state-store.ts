@@ -23,7 +23,12 @@ export class MemoryRuleStateStore implements RuleStateStore {
   async saveState(symbol: string, expectedVersion: number, change: StateChange, _deadline?: Deadline): Promise<'saved' | 'conflict'> {
     const current = this.get(symbol);
     if (current.version !== expectedVersion) return 'conflict';
-    this.records.set(symbol, { ...(current.rule && { rule: current.rule }), window: change.window, pending: change.pending, version: expectedVersion + 1 });
+    this.records.set(symbol, {
+      ...(current.rule && { rule: current.rule }),
+      window: change.window,
+      pending: change.pending,
+      version: expectedVersion + 1,
+    });
     return 'saved';
   }
 

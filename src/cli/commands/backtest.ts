@@ -46,7 +46,9 @@ function checkCombinations(options: BacktestCommandOptions): void {
   const target = TARGET_OPTIONS.filter((o) => options[o] !== undefined);
   if (target.length > 0 && !options.rulesFromStore) {
     const [are, them] = target.length === 1 ? ['is', 'it'] : ['are', 'them'];
-    throw new UserError(`${target.map(flag).join(', ')} ${are} only for --rules-from-store (where it reads the rules): add --rules-from-store, or leave ${them} out`);
+    throw new UserError(
+      `${target.map(flag).join(', ')} ${are} only for --rules-from-store (where it reads the rules): add --rules-from-store, or leave ${them} out`,
+    );
   }
   if (options.report && (options.sweep?.length ?? 0) > 0) {
     throw new UserError('--report charts one rule set: leave out --sweep (or set the one you want with --above/--below)');
@@ -61,9 +63,19 @@ async function baseRuleSet(options: BacktestCommandOptions, defaults: AlertRule)
     ...(options.below !== undefined && { below: options.below }),
     ...(options.mode !== undefined && { mode: options.mode }),
   };
-  const base = options.rulesFromStore ? await storeRuleSet(await resolveTarget(options)) : await fileRuleSet(options.rules, defaults, { ...defaults, ...change });
+  const base = options.rulesFromStore
+    ? await storeRuleSet(await resolveTarget(options))
+    : await fileRuleSet(options.rules, defaults, { ...defaults, ...change });
   try {
-    return withChange(base, change, Object.keys(change).length > 0 ? `${base.label} with ${Object.entries(change).map(([k, v]) => `${k}=${v}`).join(' ')}` : base.label);
+    return withChange(
+      base,
+      change,
+      Object.keys(change).length > 0
+        ? `${base.label} with ${Object.entries(change)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : base.label,
+    );
   } catch (error) {
     throw new UserError(`${Object.keys(change).map(flag).join(', ')}: ${(error as Error).message}`);
   }
@@ -95,7 +107,9 @@ export async function backtestCommand(files: string[], options: BacktestCommandO
     ...(options.report && { report: options.report, chart: chart ? { symbols: chart } : { count: DEFAULT_CHARTED_SYMBOLS } }),
   });
   const sweep = ruleSets.length > 1;
-  io.stdout.write(options.json ? `${safeJson(sweep ? sweepJson(result) : backtestJson(result))}\n` : `${sweep ? formatSweep(result) : formatBacktest(result)}\n`);
+  io.stdout.write(
+    options.json ? `${safeJson(sweep ? sweepJson(result) : backtestJson(result))}\n` : `${sweep ? formatSweep(result) : formatBacktest(result)}\n`,
+  );
   if (options.report) {
     await writeBacktestReport(result, options.report);
     (options.json ? io.stderr : io.stdout).write(`report: ${displayPath(options.report)}\n`);

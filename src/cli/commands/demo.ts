@@ -19,9 +19,15 @@ export async function demoCommand(options: DemoOptions, io: CommandIO): Promise<
   if (target.kind !== 'local') throw new Error('unreachable: the demo always runs on the embedded store');
   const { sessionDir, sampleFile } = demoSetting(target);
   const say = (line: string) => !options.json && io.stdout.write(`${line}\n`);
-  say(`market data pipeline, demo run (environment ${target.environment}, data in ${visible(displayPath(sessionDir))}, apart from what replay keeps)`);
+  say(
+    `market data pipeline, demo run (environment ${target.environment}, data in ${visible(displayPath(sessionDir))}, apart from what replay keeps)`,
+  );
   say(`replaying ${displayPath(sampleFile)} afresh with the environment's rules: ticks to the queue, trades and quotes to the bus\n`);
-  const report = { ...(options.json !== undefined && { json: options.json }), ...(options.quiet !== undefined && { quiet: options.quiet }), progress: false };
+  const report = {
+    ...(options.json !== undefined && { json: options.json }),
+    ...(options.quiet !== undefined && { quiet: options.quiet }),
+    progress: false,
+  };
   await runDemo(target, { ...(options.verbose !== undefined && { verbose: options.verbose }) }, (prepared) => reportRun(prepared, report, io));
   say(`\nthis run: npx market-data alerts --demo, npx market-data dlq list --demo`);
   say(`change a rule and run again: npx market-data rules set AAPL --above 152, then npm start`);

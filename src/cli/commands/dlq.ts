@@ -84,12 +84,22 @@ export async function dlqRedriveCommand(options: DlqOptions, io: CommandIO): Pro
   const target = await resolveTarget(options);
   if (target.kind === 'aws' && !options.remoteTables) {
     const { taskHandle, sourceArn } = await startRemoteRedrive(target, options.queue);
-    io.stdout.write(options.json ? `${safeJson({ sourceArn, taskHandle })}\n` : `redrive started from ${visible(sourceArn)} (task ${visible(taskHandle)})\n`);
+    io.stdout.write(
+      options.json ? `${safeJson({ sourceArn, taskHandle })}\n` : `redrive started from ${visible(sourceArn)} (task ${visible(taskHandle)})\n`,
+    );
     return;
   }
-  const redrive = { queue: options.queue, ...(options.dataDir !== undefined && { dataDir: options.dataDir }), ...(options.verbose !== undefined && { verbose: options.verbose }) };
+  const redrive = {
+    queue: options.queue,
+    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+    ...(options.verbose !== undefined && { verbose: options.verbose }),
+  };
   await redriveLocally(target, redrive, async (prepared) => {
     if (!options.json) io.stdout.write(`redriving the local dead letters through ${describeTarget(target)}\n`);
-    return reportRun(prepared, { ...(options.json !== undefined && { json: options.json }), ...(options.quiet !== undefined && { quiet: options.quiet }) }, io);
+    return reportRun(
+      prepared,
+      { ...(options.json !== undefined && { json: options.json }), ...(options.quiet !== undefined && { quiet: options.quiet }) },
+      io,
+    );
   });
 }

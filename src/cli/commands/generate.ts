@@ -26,7 +26,10 @@ function symbolsOption(list: string): string[] {
 export async function generateCommand(options: GenerateOptions, io: CommandIO): Promise<void> {
   const symbols = options.symbols === undefined ? undefined : optionValue('--symbols', () => symbolsOption(options.symbols!));
   const end = lastTickTime(options);
-  if (end > LATEST_TIME) throw new UserError(`the last tick would be after ${new Date(LATEST_TIME).toISOString()}: use fewer --ticks, a shorter --interval or an earlier --start`);
+  if (end > LATEST_TIME)
+    throw new UserError(
+      `the last tick would be after ${new Date(LATEST_TIME).toISOString()}: use fewer --ticks, a shorter --interval or an earlier --start`,
+    );
   const result = await generateFile({
     out: options.out,
     ticks: options.ticks,
@@ -46,6 +49,8 @@ export async function generateCommand(options: GenerateOptions, io: CommandIO): 
   // The pipeline rejects event times further ahead of its clock than this.
   const latestAccepted = Date.now() + LIMITS.maxFutureSkewMs;
   if (end > latestAccepted) {
-    io.stderr.write(`warning: ticks after ${new Date(latestAccepted).toISOString()} are in the future and the pipeline will reject them; give an earlier --start\n`);
+    io.stderr.write(
+      `warning: ticks after ${new Date(latestAccepted).toISOString()} are in the future and the pipeline will reject them; give an earlier --start\n`,
+    );
   }
 }

@@ -22,7 +22,11 @@ export async function rulesListCommand(options: RulesOptions, io: CommandIO): Pr
   }
   io.stdout.write(`default rule: ${describeRule(defaults)} (${describeTarget(target)}; from ${source})\n`);
   for (const row of symbols) {
-    const override = row.override ? ` (override: ${Object.entries(row.override).map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : ' (default)';
+    const override = row.override
+      ? ` (override: ${Object.entries(row.override)
+          .map(([k, v]) => `${k} ${String(v)}`)
+          .join(', ')})`
+      : ' (default)';
     const problem = row.problem ? ` — ${row.problem}` : '';
     // Symbols and values come from the table, which anyone with access can fill: shown with controls made visible.
     io.stdout.write(`${visible(`${row.symbol.padEnd(8)} ${describeRule(row.effective)}${override}, zone ${row.zone ?? 'none yet'}${problem}`)}\n`);
@@ -46,5 +50,7 @@ export async function rulesDeleteCommand(symbol: string, options: RulesOptions, 
   checkSymbol(symbol);
   const { removed, effective } = await deleteRule(await resolveTarget(options), symbol);
   if (!removed) throw new UserError(`${symbol} has no rule override (it already uses the default rule)`);
-  io.stdout.write(options.json ? `${safeJson({ symbol, override: null, effective })}\n` : `${symbol}: override removed; now ${describeRule(effective)}\n`);
+  io.stdout.write(
+    options.json ? `${safeJson({ symbol, override: null, effective })}\n` : `${symbol}: override removed; now ${describeRule(effective)}\n`,
+  );
 }

@@ -207,7 +207,9 @@ export class JsonlDeadLetterStore<T> {
       value = JSON.parse(text) as Partial<RedriveProgress>;
     } catch {
       // Only ever replaced whole (rename), so this is damage from outside; guessing could double dead letters.
-      throw new Error(`${this.progressFile} is damaged (not JSON): it records how far an interrupted redrive got; restore it, or move ${this.asideFile} aside to inspect it`);
+      throw new Error(
+        `${this.progressFile} is damaged (not JSON): it records how far an interrupted redrive got; restore it, or move ${this.asideFile} aside to inspect it`,
+      );
     }
     return {
       offset: Number(value.offset) || 0,

@@ -14,7 +14,11 @@ export const freeBytes: FreeSpaceProbe = async (dir) => {
 
 /** The embedded store could not write because its disk is full (LevelDB only says "Database is closed"). */
 export class DiskFullError extends UserError {
-  constructor(readonly dir: string, readonly free: number, options?: ErrorOptions) {
+  constructor(
+    readonly dir: string,
+    readonly free: number,
+    options?: ErrorOptions,
+  ) {
     super(`cannot write the local store ${dir}: the disk is full (ENOSPC, ${free} bytes free): free some space and run the command again`, options);
     this.name = 'DiskFullError';
   }

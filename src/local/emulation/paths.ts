@@ -2,7 +2,6 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { TABLES, resourceNames, type TableKey } from '../../resources/index.js';
 import { PROJECT_ROOT } from '../../shared/project-root.js';
 
-
 /** Overrides the local data folder (tests use a temporary one so they never touch the user's data). */
 const DATA_HOME_VARIABLE = 'MARKET_DATA_HOME';
 

@@ -8,7 +8,14 @@ import { createMarketProcessorHandler, type MarketProcessorResult } from '../../
 import { alertingPorts, marketEventPorts } from '../../handlers/wiring.js';
 import type { EventDeadLetters } from '../../pipeline/index.js';
 import { BASE_NAMES, DEFAULTS, resourceNames, type TableKey } from '../../resources/index.js';
-import { eventDeadLetters, tickDeadLetters, type EventDeadLetter, type JsonlDeadLetterStore, type Origin, type TickDeadLetter } from './dead-letter-store.js';
+import {
+  eventDeadLetters,
+  tickDeadLetters,
+  type EventDeadLetter,
+  type JsonlDeadLetterStore,
+  type Origin,
+  type TickDeadLetter,
+} from './dead-letter-store.js';
 import { FailureReasons, localObservability } from './failure-reasons.js';
 import type { BusEntry } from '../formats/input-file.js';
 import { LocalEventBus } from './event-bus.js';
@@ -95,7 +102,12 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   });
   // A dead-letter line that cannot be read is skipped and reported like an unreadable input line.
   const onUnreadable = (problem: { file: string; line: number; reason: string }) =>
-    stats.problem({ kind: 'line', outcome: 'skipped', reason: `${displayPath(problem.file)}: ${problem.reason}`, origin: { file: problem.file, line: problem.line } });
+    stats.problem({
+      kind: 'line',
+      outcome: 'skipped',
+      reason: `${displayPath(problem.file)}: ${problem.reason}`,
+      origin: { file: problem.file, line: problem.line },
+    });
   const eventsDlq = eventDeadLetters(paths.eventsDlq, onUnreadable);
   // What market-processor sends straight to the events DLQ (invalid events): the same file the bus's failures go to.
   const deadLetters: EventDeadLetters = {

@@ -7,7 +7,11 @@ import { UserError } from '../../shared/user-error.js';
 
 /** Raised when another process already has the local store open (LevelDB allows one process per folder). */
 export class StoreInUseError extends UserError {
-  constructor(readonly root: string, readonly pid: number, readonly host?: string) {
+  constructor(
+    readonly root: string,
+    readonly pid: number,
+    readonly host?: string,
+  ) {
     super(
       `the local store ${root} is in use by another market-data process (pid ${pid}${host ? ` on ${host}` : ''}); wait for it to finish or stop it`,
     );

@@ -29,8 +29,7 @@ export class InputError extends UserError {
   override name = 'InputError';
 }
 
-export const formatOf = (file: string, explicit?: InputFormat): InputFormat =>
-  explicit ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'jsonl');
+export const formatOf = (file: string, explicit?: InputFormat): InputFormat => explicit ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'jsonl');
 
 /** Fail early and clearly when the file cannot be read; returns its size in bytes (for progress). */
 async function checkInputFile(file: string): Promise<number> {

@@ -24,7 +24,8 @@ export interface JsonlReadOptions<T> {
 }
 
 /** A JSON object (not an array, not null). */
-export const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const fileExists = (file: string): Promise<boolean> =>
   stat(file).then(
@@ -41,7 +42,11 @@ export const fileExists = (file: string): Promise<boolean> =>
  */
 export async function* readJsonl<T>(file: string, options: JsonlReadOptions<T>): AsyncGenerator<JsonlEntry<T>> {
   if (!(await fileExists(file))) return;
-  const lines = readLines(file, { maxBytes: MAX_LINE_BYTES, ...(options.start !== undefined && { start: options.start }), ...(options.firstLine !== undefined && { firstLine: options.firstLine }) });
+  const lines = readLines(file, {
+    maxBytes: MAX_LINE_BYTES,
+    ...(options.start !== undefined && { start: options.start }),
+    ...(options.firstLine !== undefined && { firstLine: options.firstLine }),
+  });
   for await (const line of lines) {
     const report = (reason: string) => options.onUnreadable?.({ file, line: line.number, reason });
     if (line.text === undefined) {

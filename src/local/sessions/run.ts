@@ -25,7 +25,11 @@ export interface RunSetup {
  * Open the tables, build the pipeline, let `work` send messages through it, then wait for everything sent to be
  * finished (or dead-lettered) before the store closes, even when `work` fails halfway.
  */
-export async function withLocalPipeline(setup: RunSetup, inputs: readonly string[], work: (pipeline: LocalPipeline, stats: RunStats) => Promise<void>): Promise<RunSummary> {
+export async function withLocalPipeline(
+  setup: RunSetup,
+  inputs: readonly string[],
+  work: (pipeline: LocalPipeline, stats: RunStats) => Promise<void>,
+): Promise<RunSummary> {
   const started = performance.now();
   const tables = await openPipelineTables({
     environment: setup.environment,

@@ -85,14 +85,18 @@ export function formatSummary(summary: RunSummary, format: ProblemFormat = {}): 
       'market events',
       `${events.in} in: ${events.stored} stored, ${events.alreadyStored} already stored, ${events.deadLettered} to the DLQ, ${events.unmatched} matched no rule`,
     ],
-    ['dead letters', `${plural(ticks.deadLettered + events.deadLettered, 'message')} (${plural(ticks.deadLettered, 'tick')}, ${plural(events.deadLettered, 'event')})`],
+    [
+      'dead letters',
+      `${plural(ticks.deadLettered + events.deadLettered, 'message')} (${plural(ticks.deadLettered, 'tick')}, ${plural(events.deadLettered, 'event')})`,
+    ],
   ];
   if (summary.badLines > 0) rows.push(['unreadable lines', `${summary.badLines} skipped`]);
   rows.push(['wall time', `${(summary.wallTimeMs / 1000).toFixed(2)} s`]);
   if (summary.ticksPerSecond !== null) rows.push(['throughput', `${summary.ticksPerSecond} ticks/s`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [`Summary (environment ${summary.environment})`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
-  const byLine = (a: Problem, b: Problem) => (a.origin?.file ?? '').localeCompare(b.origin?.file ?? '') || (a.origin?.line ?? 0) - (b.origin?.line ?? 0);
+  const byLine = (a: Problem, b: Problem) =>
+    (a.origin?.file ?? '').localeCompare(b.origin?.file ?? '') || (a.origin?.line ?? 0) - (b.origin?.line ?? 0);
   const listed = summary.problems.filter((p) => p.outcome === 'dead-lettered').sort(byLine);
   if (listed.length > 0) {
     lines.push('  dead-lettered:');

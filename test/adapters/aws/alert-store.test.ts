@@ -7,7 +7,11 @@ import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
 import { everyAlerts } from '../../support/ticks.js';
 
-const alertsFor = (symbol: string, n: number): Alert[] => everyAlerts(symbol, Array.from({ length: n }, (_, i) => 151 + i));
+const alertsFor = (symbol: string, n: number): Alert[] =>
+  everyAlerts(
+    symbol,
+    Array.from({ length: n }, (_, i) => 151 + i),
+  );
 
 describe('DynamoAlertStore on dynalite', () => {
   let db: LocalDynamo;
@@ -22,7 +26,14 @@ describe('DynamoAlertStore on dynalite', () => {
     const items = await db.scan(db.names.alertsTable);
     expect(items).toHaveLength(30);
     expect(items).toContainEqual(alertRecord(alerts[0]!, 'test'));
-    expect(alertRecord(alerts[0]!, 'test')).toMatchObject({ symbol: 'AAPL', alert_type: 'HIGH', price: 151, threshold: 150, rule: 'every', environment: 'test' });
+    expect(alertRecord(alerts[0]!, 'test')).toMatchObject({
+      symbol: 'AAPL',
+      alert_type: 'HIGH',
+      price: 151,
+      threshold: 150,
+      rule: 'every',
+      environment: 'test',
+    });
   });
 });
 
@@ -44,7 +55,9 @@ describe('DynamoAlertStore retries', () => {
       .rejectsOnce(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))
       .resolvesOnce({});
     expect(await store.putAlerts(alerts, forever)).toEqual(new Map());
-    const calls = mock.commandCalls(BatchWriteCommand).map((c) => (c.args[0].input as BatchWriteCommandInput).RequestItems?.['market-alerts-test']?.length);
+    const calls = mock
+      .commandCalls(BatchWriteCommand)
+      .map((c) => (c.args[0].input as BatchWriteCommandInput).RequestItems?.['market-alerts-test']?.length);
     expect(calls).toEqual([3, 2, 2]);
   });
 
@@ -60,11 +73,17 @@ describe('DynamoAlertStore retries', () => {
     const keyOf = (alert: Alert) => ({ symbol: alert.symbol, timestamp: alertRecord(alert, 'test').timestamp });
     mock
       .on(BatchGetCommand)
-      .resolvesOnce({ Responses: { 'market-alerts-test': [{ alert_id: a!.alertId }] }, UnprocessedKeys: { 'market-alerts-test': { Keys: [keyOf(b!), keyOf(c!)] } } })
+      .resolvesOnce({
+        Responses: { 'market-alerts-test': [{ alert_id: a!.alertId }] },
+        UnprocessedKeys: { 'market-alerts-test': { Keys: [keyOf(b!), keyOf(c!)] } },
+      })
       .resolvesOnce({ Responses: { 'market-alerts-test': [{ alert_id: c!.alertId }] } });
     expect(await store.recorded([a!, b!, c!], forever)).toEqual(new Set([a!.alertId, c!.alertId]));
     const asked = mock.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.['market-alerts-test']?.Keys);
-    expect(asked).toEqual([[keyOf(a!), keyOf(b!), keyOf(c!)], [keyOf(b!), keyOf(c!)]]);
+    expect(asked).toEqual([
+      [keyOf(a!), keyOf(b!), keyOf(c!)],
+      [keyOf(b!), keyOf(c!)],
+    ]);
 
     mock.reset();
     mock.on(BatchGetCommand).resolves({ UnprocessedKeys: { 'market-alerts-test': { Keys: [keyOf(b!)] } } });

@@ -18,7 +18,11 @@ import { everyAlerts } from '../../support/ticks.js';
 
 function aMarketEvent(): MarketEvent {
   const detail = { exchange: 'NYSE', symbol: 'AAPL', price: 150.25, volume: 1 };
-  const parsed = parseMarketEvent({ id: 'e-1', source: 'market.data', 'detail-type': 'Trade Execution', time: '2026-11-23T14:59:00Z', detail }, MARKET_EVENT_ROUTING, Date.parse('2026-11-23T15:00:00Z'));
+  const parsed = parseMarketEvent(
+    { id: 'e-1', source: 'market.data', 'detail-type': 'Trade Execution', time: '2026-11-23T14:59:00Z', detail },
+    MARKET_EVENT_ROUTING,
+    Date.parse('2026-11-23T15:00:00Z'),
+  );
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.value;
 }
@@ -44,7 +48,10 @@ describe('every AWS call is cut off when the time budget runs out', () => {
     await rules.reload('AAPL', forever);
     await rules.saveState('AAPL', 0, { window: { observations: [], truncated: false }, pending: [] }, forever);
     await new DynamoMarketDataStore(client, 't', 30).putEvent(aMarketEvent(), forever);
-    await new DynamoAuditLog(client, 't', 'test').record({ eventId: 'e', eventType: 'Trade Execution', outcome: 'PROCESSED', eventTime: '2026-11-23T00:00:00Z', detail: {} }, forever);
+    await new DynamoAuditLog(client, 't', 'test').record(
+      { eventId: 'e', eventType: 'Trade Execution', outcome: 'PROCESSED', eventTime: '2026-11-23T00:00:00Z', detail: {} },
+      forever,
+    );
     expect(abortable(options)).toEqual([true, true, true, true, true, true, true]);
   });
 
@@ -66,11 +73,19 @@ describe('deadLetterBody', () => {
     const event = { id: 'e'.repeat(300), source: 'market.data', 'detail-type': 'Trade Execution', time: 7, detail: { pad: 'x'.repeat(300_000) } };
     const { body, complete } = deadLetterBody(event);
     expect(complete).toBe(false);
-    expect(JSON.parse(body)).toEqual({ id: 'e'.repeat(256), source: 'market.data', 'detail-type': 'Trade Execution', detail: `left out: ${Buffer.byteLength(JSON.stringify(event))} bytes` });
+    expect(JSON.parse(body)).toEqual({
+      id: 'e'.repeat(256),
+      source: 'market.data',
+      'detail-type': 'Trade Execution',
+      detail: `left out: ${Buffer.byteLength(JSON.stringify(event))} bytes`,
+    });
   });
 
   it('says so when the event cannot be serialised at all', () => {
-    expect(deadLetterBody({ id: 'e', detail: { big: 1n } })).toEqual({ body: '{"id":"e","detail":"left out: cannot be serialised"}', complete: false });
+    expect(deadLetterBody({ id: 'e', detail: { big: 1n } })).toEqual({
+      body: '{"id":"e","detail":"left out: cannot be serialised"}',
+      complete: false,
+    });
     expect(deadLetterBody(null)).toEqual({ body: 'null', complete: true });
   });
 

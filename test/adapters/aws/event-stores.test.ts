@@ -7,7 +7,13 @@ import { forever } from '../../support/fakes.js';
 
 const NOW = Date.parse('2026-11-23T15:00:00Z');
 const parsed = parseMarketEvent(
-  { id: 'e-1', source: 'market.data', 'detail-type': 'Trade Execution', time: '2026-11-23T14:59:00Z', detail: { exchange: 'NYSE', symbol: 'AAPL', price: 150.25, volume: 1000 } },
+  {
+    id: 'e-1',
+    source: 'market.data',
+    'detail-type': 'Trade Execution',
+    time: '2026-11-23T14:59:00Z',
+    detail: { exchange: 'NYSE', symbol: 'AAPL', price: 150.25, volume: 1000 },
+  },
   MARKET_EVENT_ROUTING,
   NOW,
 );

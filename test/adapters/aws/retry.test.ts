@@ -27,7 +27,11 @@ describe('retryPending', () => {
     const step = vi.fn().mockResolvedValueOnce([2, 3]).mockRejectedValueOnce(throttled()).mockResolvedValueOnce([]);
     const sleep = vi.fn(async () => {});
     expect(await retryPending([1, 2, 3], step, forever, { ...NO_WAIT, sleep })).toEqual({ remaining: [] });
-    expect(step.mock.calls.map((c) => c[0])).toEqual([[1, 2, 3], [2, 3], [2, 3]]);
+    expect(step.mock.calls.map((c) => c[0])).toEqual([
+      [1, 2, 3],
+      [2, 3],
+      [2, 3],
+    ]);
     expect(sleep).toHaveBeenCalledTimes(2);
   });
 
@@ -83,7 +87,11 @@ describe('isolatingRejections', () => {
   });
 
   it('knows the errors that refuse a request for its content', () => {
-    expect(['ValidationException', 'InvalidParameterException', 'InvalidParameterValueException', 'BatchRequestTooLongException'].map((name) => isContentRejection({ name }))).toEqual([true, true, true, true]);
+    expect(
+      ['ValidationException', 'InvalidParameterException', 'InvalidParameterValueException', 'BatchRequestTooLongException'].map((name) =>
+        isContentRejection({ name }),
+      ),
+    ).toEqual([true, true, true, true]);
     expect(isContentRejection({ name: 'ThrottlingException' })).toBe(false);
     expect(isContentRejection(undefined)).toBe(false);
   });

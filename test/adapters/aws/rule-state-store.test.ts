@@ -50,9 +50,16 @@ describe('DynamoRuleStateStore on dynalite', () => {
     expect(await store.reload('AAPL', forever)).toMatchObject({ pending: [], version: 2 });
   });
 
-  it('keeps rule overrides beside the state, ignores malformed ones, and retires the first version\'s state attributes', async () => {
-    await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'TSLA', above: 300, mode: 'every', zone: 'HIGH', since: 5, version: 3 } }));
-    await db.documents.send(new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'BAD', above: -1, below: 'x', mode: 'sometimes' } }));
+  it("keeps rule overrides beside the state, ignores malformed ones, and retires the first version's state attributes", async () => {
+    await db.documents.send(
+      new PutCommand({
+        TableName: db.names.alertRulesTable,
+        Item: { symbol: 'TSLA', above: 300, mode: 'every', zone: 'HIGH', since: 5, version: 3 },
+      }),
+    );
+    await db.documents.send(
+      new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'BAD', above: -1, below: 'x', mode: 'sometimes' } }),
+    );
     const records = await store.load(['TSLA', 'BAD'], forever);
     expect(records.get('TSLA')).toEqual({ rule: { above: 300, mode: 'every' }, pending: [], version: 3 });
     expect(records.get('BAD')).toEqual({ pending: [], version: 0 });
@@ -77,19 +84,30 @@ describe('DynamoRuleStateStore retries', () => {
     mock.reset();
     mock
       .on(BatchGetCommand)
-      .resolvesOnce({ Responses: { 'alert-rules-test': [{ symbol: 'A', version: 3 }] }, UnprocessedKeys: { 'alert-rules-test': { Keys: [{ symbol: 'B' }] } } })
+      .resolvesOnce({
+        Responses: { 'alert-rules-test': [{ symbol: 'A', version: 3 }] },
+        UnprocessedKeys: { 'alert-rules-test': { Keys: [{ symbol: 'B' }] } },
+      })
       .resolvesOnce({ Responses: { 'alert-rules-test': [{ symbol: 'B', version: 1 }] } });
     const records = await store.load(['A', 'B'], forever);
-    expect([...records].map(([s, r]) => [s, r.version])).toEqual([['A', 3], ['B', 1]]);
+    expect([...records].map(([s, r]) => [s, r.version])).toEqual([
+      ['A', 3],
+      ['B', 1],
+    ]);
   });
 
-  it('takes the winner\'s item returned with a lost race instead of reading it again, once', async () => {
+  it("takes the winner's item returned with a lost race instead of reading it again, once", async () => {
     mock.reset();
     const winner = { symbol: 'A', version: 7, below: 20 };
-    mock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall(winner) }));
+    mock
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall(winner) }));
     mock.on(GetCommand).resolves({ Item: { symbol: 'A', version: 8 } });
     expect(await store.saveState('A', 6, change, forever)).toBe('conflict');
-    expect(mock.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: '#version = :expected', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(mock.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+      ConditionExpression: '#version = :expected',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
     expect(await store.reload('A', forever)).toEqual({ rule: { below: 20 }, pending: [], version: 7 });
     expect(mock.commandCalls(GetCommand)).toHaveLength(0);
     expect(await store.reload('A', forever)).toEqual({ pending: [], version: 8 });
@@ -107,7 +125,9 @@ describe('DynamoRuleStateStore retries', () => {
     mock.on(GetCommand).resolves({});
     await store.load(['A'], forever);
     await store.reload('B', forever);
-    expect(mock.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toEqual({ 'alert-rules-test': { Keys: [{ symbol: 'A' }], ConsistentRead: true } });
+    expect(mock.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toEqual({
+      'alert-rules-test': { Keys: [{ symbol: 'A' }], ConsistentRead: true },
+    });
     expect(mock.commandCalls(GetCommand)[0]!.args[0].input).toEqual({ TableName: 'alert-rules-test', Key: { symbol: 'B' }, ConsistentRead: true });
   });
 

@@ -41,7 +41,15 @@ describe('DynamoRuleStore on dynalite', () => {
       override: { below: 40, above: 160.5, mode: 'every' },
       attempts: 1,
     });
-    expect(await item('AAPL')).toEqual({ symbol: 'AAPL', zone: 'HIGH', since: 1_700_000_000_000, version: 7, below: 40, above: 160.5, mode: 'every' });
+    expect(await item('AAPL')).toEqual({
+      symbol: 'AAPL',
+      zone: 'HIGH',
+      since: 1_700_000_000_000,
+      version: 7,
+      below: 40,
+      above: 160.5,
+      mode: 'every',
+    });
   });
 
   it('ignores stored values the engine ignores, and still writes only if they are unchanged', async () => {
@@ -104,7 +112,9 @@ describe('DynamoRuleStore on dynalite', () => {
       }
     })(db.raw, table, { maxAttempts: 3, backoffMs: 1 });
     await expect(busy.change('BUSY', () => ({ below: 10 }))).rejects.toThrow(ConcurrentRuleChangeError);
-    await expect(busy.change('BUSY', () => ({ below: 10 }))).rejects.toThrow('the rule of BUSY kept changing while it was being set (3 attempts): try again');
+    await expect(busy.change('BUSY', () => ({ below: 10 }))).rejects.toThrow(
+      'the rule of BUSY kept changing while it was being set (3 attempts): try again',
+    );
     expect((await item('BUSY'))?.below).toBeUndefined();
   });
 
@@ -196,14 +206,19 @@ describe('DynamoRuleStore when DynamoDB fails', () => {
   // Only this instance is mocked; the dynalite suite above uses real clients.
   const mock = mockClient(client);
   const store = new DynamoRuleStore(client, 'alert-rules-test', { backoffMs: 1 });
-  const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+  const throttled = () =>
+    Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
 
   it('reads the rule with a strongly consistent read, so the condition compares against the newest value', async () => {
     mock.reset();
     mock.on(GetItemCommand).resolves({});
     mock.on(UpdateItemCommand).resolves({});
     await store.change('AAPL', () => ({ above: 160 }));
-    expect(mock.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ TableName: 'alert-rules-test', Key: { symbol: { S: 'AAPL' } }, ConsistentRead: true });
+    expect(mock.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({
+      TableName: 'alert-rules-test',
+      Key: { symbol: { S: 'AAPL' } },
+      ConsistentRead: true,
+    });
   });
 
   it('reports a failed write or removal as the error it is, never as a lost race or a missing rule', async () => {

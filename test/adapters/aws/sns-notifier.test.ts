@@ -7,7 +7,11 @@ import { NO_WAIT, expired, forever } from '../../support/fakes.js';
 import { everyAlerts } from '../../support/ticks.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:trading-alerts-test';
-const alertsFor = (n: number): Alert[] => everyAlerts('AAPL', Array.from({ length: n }, (_, i) => 151 + i));
+const alertsFor = (n: number): Alert[] =>
+  everyAlerts(
+    'AAPL',
+    Array.from({ length: n }, (_, i) => 151 + i),
+  );
 
 describe('SnsNotifier', () => {
   const sns = mockClient(SNSClient);
@@ -29,7 +33,13 @@ describe('SnsNotifier', () => {
       alert_type: { DataType: 'String', StringValue: 'HIGH' },
       alert_id: { DataType: 'String', StringValue: alerts[0]!.alertId },
     });
-    expect(JSON.parse(entry.Message!)).toMatchObject({ alert_id: alerts[0]!.alertId, symbol: 'AAPL', alert_type: 'HIGH', price: 151, environment: 'test' });
+    expect(JSON.parse(entry.Message!)).toMatchObject({
+      alert_id: alerts[0]!.alertId,
+      symbol: 'AAPL',
+      alert_type: 'HIGH',
+      price: 151,
+      environment: 'test',
+    });
   });
 
   it('retries failed entries, and does not retry what SNS rejects as the sender', async () => {

@@ -43,7 +43,12 @@ describe('packed window', () => {
   });
 
   it('costs a few bytes per observation: 256 cent-priced ticks a second apart fit in 2 KB', () => {
-    const observations = Array.from({ length: 256 }, (_, i): Observation => ({ eventTime: T0 + i * 1000, price: 150 + (i % 50) / 100, zone: 'HIGH', marked: i === 0 }));
+    const observations = Array.from({ length: 256 }, (_, i): Observation => ({
+      eventTime: T0 + i * 1000,
+      price: 150 + (i % 50) / 100,
+      zone: 'HIGH',
+      marked: i === 0,
+    }));
     const bytes = encodeWindow({ observations, truncated: true });
     expect(bytes.length).toBeLessThan(2048);
     expect(bytes.slice(0, 2)).toEqual(Uint8Array.from([1, 1]));

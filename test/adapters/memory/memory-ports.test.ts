@@ -5,7 +5,16 @@ import { processTicks, type TickMessage } from '../../../src/pipeline/index.js';
 import { LIMITS, forever, silentLog } from '../../support/fakes.js';
 
 const T0 = Date.UTC(2026, 10, 20, 14, 30);
-const alert = (alertId: string): Alert => ({ alertId, symbol: 'AAPL', alertType: 'HIGH', price: 151, threshold: 150, mode: 'cross', eventTime: T0, tickKey: 'k' });
+const alert = (alertId: string): Alert => ({
+  alertId,
+  symbol: 'AAPL',
+  alertType: 'HIGH',
+  price: 151,
+  threshold: 150,
+  mode: 'cross',
+  eventTime: T0,
+  tickKey: 'k',
+});
 const window = { observations: [{ eventTime: T0, price: 151, zone: 'HIGH' as const, marked: true }], truncated: false };
 
 describe('in-memory rule state store', () => {
@@ -37,14 +46,30 @@ describe('in-memory alert store', () => {
 
 describe('the pipeline on in-memory ports', () => {
   it('raises one alert per run of HIGH ticks, whatever the batch split, with the ids the engine derives', async () => {
-    const message = (i: number, price: number): TickMessage => ({ messageId: `m${i}`, body: JSON.stringify({ symbol: 'AAPL', price, timestamp: T0 + i * 1000 }), sentTimestamp: T0 });
+    const message = (i: number, price: number): TickMessage => ({
+      messageId: `m${i}`,
+      body: JSON.stringify({ symbol: 'AAPL', price, timestamp: T0 + i * 1000 }),
+      sentTimestamp: T0,
+    });
     const prices = [149, 151, 152, 149, 153, 154];
     const raised: Alert[] = [];
     const ports = memoryAlertingPorts({ defaultRule: { above: 150, below: 50, mode: 'cross' }, limits: LIMITS, onAlert: (a) => raised.push(a) });
     // Newest batch first: the engine orders by event time, so the runs are the same.
     const outcomes = [
-      ...(await processTicks(prices.slice(3).map((p, i) => message(i + 3, p)), ports, forever, silentLog, T0 + 60_000)),
-      ...(await processTicks(prices.slice(0, 3).map((p, i) => message(i, p)), ports, forever, silentLog, T0 + 60_000)),
+      ...(await processTicks(
+        prices.slice(3).map((p, i) => message(i + 3, p)),
+        ports,
+        forever,
+        silentLog,
+        T0 + 60_000,
+      )),
+      ...(await processTicks(
+        prices.slice(0, 3).map((p, i) => message(i, p)),
+        ports,
+        forever,
+        silentLog,
+        T0 + 60_000,
+      )),
     ];
     expect(outcomes.every((o) => o.status === 'ok')).toBe(true);
     expect(raised.map((a) => [a.price, new Date(a.eventTime).toISOString()])).toEqual([
@@ -52,7 +77,13 @@ describe('the pipeline on in-memory ports', () => {
       [151, '2026-11-20T14:30:01.000Z'],
     ]);
     // A redelivered batch raises nothing new.
-    await processTicks(prices.slice(0, 3).map((p, i) => message(i, p)), ports, forever, silentLog, T0 + 60_000);
+    await processTicks(
+      prices.slice(0, 3).map((p, i) => message(i, p)),
+      ports,
+      forever,
+      silentLog,
+      T0 + 60_000,
+    );
     expect(raised).toHaveLength(2);
   });
 });

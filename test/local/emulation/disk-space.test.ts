@@ -8,7 +8,11 @@ import { describeFailure } from '../../../src/cli/failures.js';
 /** LevelDB on a full disk answers every request with an internal error; the store's client says why. */
 describe('a full disk under the embedded store', () => {
   it('turns a failing request into "the disk is full" when there is no space left, and leaves it alone otherwise', async () => {
-    const server = createServer((_, response) => response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end('{"__type":"com.amazon.coral.service#InternalFailure","message":"Database is closed"}'));
+    const server = createServer((_, response) =>
+      response
+        .writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
+        .end('{"__type":"com.amazon.coral.service#InternalFailure","message":"Database is closed"}'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const client = (free: number) => {
@@ -17,10 +21,16 @@ describe('a full disk under the embedded store', () => {
       return c;
     };
     try {
-      const full = await client(4096).send(new ListTablesCommand({})).catch((e: unknown) => e);
+      const full = await client(4096)
+        .send(new ListTablesCommand({}))
+        .catch((e: unknown) => e);
       expect(full).toBeInstanceOf(DiskFullError);
-      expect(describeFailure(full)).toBe('cannot write the local store /data/dev/dynamodb: the disk is full (ENOSPC, 4096 bytes free): free some space and run the command again');
-      const roomy = await client(10 * 1024 ** 3).send(new ListTablesCommand({})).catch((e: unknown) => e);
+      expect(describeFailure(full)).toBe(
+        'cannot write the local store /data/dev/dynamodb: the disk is full (ENOSPC, 4096 bytes free): free some space and run the command again',
+      );
+      const roomy = await client(10 * 1024 ** 3)
+        .send(new ListTablesCommand({}))
+        .catch((e: unknown) => e);
       expect(roomy).not.toBeInstanceOf(DiskFullError);
       expect(describeFailure(roomy)).toBe('Database is closed');
     } finally {

@@ -57,7 +57,17 @@ describe('LocalEventBus', () => {
   it('redelivers a dead-lettered event to its rule with the same id', async () => {
     const target = vi.fn(async () => undefined);
     const { instance } = bus(target);
-    const event = { version: '0', id: 'e-1', 'detail-type': 'Trade Update', source: 'market.data', account: '0', time: '', region: '', resources: [], detail: {} };
+    const event = {
+      version: '0',
+      id: 'e-1',
+      'detail-type': 'Trade Update',
+      source: 'market.data',
+      account: '0',
+      time: '',
+      region: '',
+      resources: [],
+      detail: {},
+    };
     await instance.redeliver(event, 'trade-events');
     await instance.drain();
     expect(target).toHaveBeenCalledWith(event, expect.anything());

@@ -30,15 +30,30 @@ describe('local pipeline on the real handlers', () => {
     const problems: Problem[] = [];
     const alerted: Alert[] = [];
     const stats = new RunStats((p) => problems.push(p));
-    const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats, onAlert: (a) => alerted.push(a) });
+    const pipeline = createLocalPipeline({
+      environment: 'test',
+      region: 'us-east-1',
+      documents: db.documents,
+      paths,
+      stats,
+      onAlert: (a) => alerted.push(a),
+    });
     await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 149, timestamp: minutesAgo(30) }), { file: 'f', line: 1 });
     await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: 151, timestamp: minutesAgo(29) }), { file: 'f', line: 2 });
     await pipeline.sendTick(JSON.stringify({ symbol: 'AAPL', price: -1 }), { file: 'f', line: 3 });
     await pipeline.putEvent(
-      { source: 'market.data', detailType: 'Trade Execution', detail: { exchange: 'NYSE', symbol: 'F', price: 49, volume: 100 }, time: minutesAgo(20) },
+      {
+        source: 'market.data',
+        detailType: 'Trade Execution',
+        detail: { exchange: 'NYSE', symbol: 'F', price: 49, volume: 100 },
+        time: minutesAgo(20),
+      },
       { file: 'f', line: 4 },
     );
-    await pipeline.putEvent({ source: 'market.data', detailType: 'Trade Execution', detail: { symbol: 'F', price: 49, volume: 1 } }, { file: 'f', line: 5 });
+    await pipeline.putEvent(
+      { source: 'market.data', detailType: 'Trade Execution', detail: { symbol: 'F', price: 49, volume: 1 } },
+      { file: 'f', line: 5 },
+    );
     await pipeline.putEvent({ source: 'market.data', detailType: 'Order Cancel', detail: {} }, { file: 'f', line: 6 });
     await pipeline.drain();
 
@@ -56,8 +71,18 @@ describe('local pipeline on the real handlers', () => {
     );
     expect(await db.scan(db.names.alertsTable)).toHaveLength(2);
     expect(await db.scan(db.names.marketDataTable)).toHaveLength(1);
-    const dlq = (await readFile(paths.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(dlq).toEqual([expect.objectContaining({ body: '{"symbol":"AAPL","price":-1}', receiveCount: 3, reason: 'price: must be greater than 0', origin: { file: 'f', line: 3 } })]);
+    const dlq = (await readFile(paths.ticksDlq, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(dlq).toEqual([
+      expect.objectContaining({
+        body: '{"symbol":"AAPL","price":-1}',
+        receiveCount: 3,
+        reason: 'price: must be greater than 0',
+        origin: { file: 'f', line: 3 },
+      }),
+    ]);
     const notifications = (await readFile(paths.notifications, 'utf8')).trim().split('\n');
     expect(notifications).toHaveLength(2);
   });
@@ -93,13 +118,22 @@ describe('local pipeline on the real handlers', () => {
     });
     await pipeline.sendTick(JSON.stringify({ symbol: 'KO', price: 61, timestamp: minutesAgo(5) }), { file: 'f', line: 1 });
     // A valid event whose store is missing fails each of its attempts (the first and two retries), then goes to the DLQ.
-    await pipeline.putEvent({ source: 'market.data', detailType: 'Trade Execution', detail: { exchange: 'NYSE', symbol: 'F', price: 12, volume: 1 }, time: minutesAgo(4) }, { file: 'f', line: 2 });
+    await pipeline.putEvent(
+      { source: 'market.data', detailType: 'Trade Execution', detail: { exchange: 'NYSE', symbol: 'F', price: 12, volume: 1 }, time: minutesAgo(4) },
+      { file: 'f', line: 2 },
+    );
     await pipeline.drain();
-    const [event] = (await readFile(broken.eventsDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; attempts: number; rule: string; origin: unknown });
+    const [event] = (await readFile(broken.eventsDlq, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string; attempts: number; rule: string; origin: unknown });
     expect(event).toMatchObject({ attempts: 3, rule: 'trade-events', origin: { file: 'f', line: 2 } });
     expect(event!.reason).toMatch(/resource not found|ResourceNotFound/i);
     expect(stats.eventsDeadLettered).toBe(1);
-    const [letter] = (await readFile(broken.ticksDlq, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { reason: string; receiveCount: number });
+    const [letter] = (await readFile(broken.ticksDlq, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string; receiveCount: number });
     expect(letter!.receiveCount).toBe(3);
     expect(letter!.reason).toMatch(/resource not found|ResourceNotFound/i);
     expect(letter!.reason).not.toContain('run with --verbose');

@@ -8,8 +8,15 @@ import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
 describe('the Lambda context', () => {
   it('counts down from the timeout, and refuses callback-style completion', () => {
     let now = 1_000;
-    const context = lambdaContext({ functionName: 'fn-dev', memoryMb: 512, timeoutSeconds: 30, region: 'eu-west-1', logGroupName: '/aws/lambda/fn-dev' }, () => now);
-    expect(context).toMatchObject({ functionName: 'fn-dev', memoryLimitInMB: '512', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:fn-dev' });
+    const context = lambdaContext(
+      { functionName: 'fn-dev', memoryMb: 512, timeoutSeconds: 30, region: 'eu-west-1', logGroupName: '/aws/lambda/fn-dev' },
+      () => now,
+    );
+    expect(context).toMatchObject({
+      functionName: 'fn-dev',
+      memoryLimitInMB: '512',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:fn-dev',
+    });
     now += 29_000;
     expect(context.getRemainingTimeInMillis()).toBe(1_000);
     now += 5_000;
@@ -61,7 +68,9 @@ describe('tables of the embedded store', () => {
     const failing = { send: async () => Promise.reject(new Error('throttled')) } as unknown as DynamoDBClient;
     await expect(hasSessionTables(failing, 'parts', 'main')).rejects.toThrow('throttled');
     await expect(dropTable(failing, 'x')).rejects.toThrow('throttled');
-    const missing = { send: async () => Promise.reject(new ResourceNotFoundException({ message: 'gone', $metadata: {} })) } as unknown as DynamoDBClient;
+    const missing = {
+      send: async () => Promise.reject(new ResourceNotFoundException({ message: 'gone', $metadata: {} })),
+    } as unknown as DynamoDBClient;
     await dropTable(missing, 'x');
   });
 });

@@ -24,7 +24,9 @@ describe('input files', () => {
   });
 
   it('reads a JSONL line with a detail-type as a bus event, in either spelling', () => {
-    expect(jsonlRecord('{"source":"market.data","detail-type":"Trade Execution","detail":{"symbol":"AAPL"},"time":"2026-11-20T14:00:00Z"}', 1)).toEqual({
+    expect(
+      jsonlRecord('{"source":"market.data","detail-type":"Trade Execution","detail":{"symbol":"AAPL"},"time":"2026-11-20T14:00:00Z"}', 1),
+    ).toEqual({
       kind: 'event',
       line: 1,
       entry: { source: 'market.data', detailType: 'Trade Execution', detail: { symbol: 'AAPL' }, time: '2026-11-20T14:00:00Z' },
@@ -41,8 +43,12 @@ describe('input files', () => {
       line: 9,
       reason: 'not a valid bus event: detail: must be a JSON object',
     });
-    expect(jsonlRecord('{"detail-type":"Trade Execution","detail":{}}', 9)).toMatchObject({ reason: 'not a valid bus event: source: must be a non-empty string' });
-    expect(jsonlRecord('{"source":"s","detail-type":"T","detail":{},"time":"x"}', 9)).toMatchObject({ reason: 'not a valid bus event: time: must be an ISO-8601 date' });
+    expect(jsonlRecord('{"detail-type":"Trade Execution","detail":{}}', 9)).toMatchObject({
+      reason: 'not a valid bus event: source: must be a non-empty string',
+    });
+    expect(jsonlRecord('{"source":"s","detail-type":"T","detail":{},"time":"x"}', 9)).toMatchObject({
+      reason: 'not a valid bus event: time: must be an ISO-8601 date',
+    });
   });
 
   it('turns CSV rows into tick bodies: numbers where numeric, empty cells left out', () => {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, normal, syntheticTicks } from '../../../src/local/formats/synthetic.js';
 import { parseTick } from '../../../src/domain/index.js';
 
-const options = { ticks: 2_000, symbols: ['AAPL', 'F', 'ZZZ'], seed: 7, start: Date.parse('2026-11-20T14:30:00Z'), intervalMs: 1_000, volatility: 0.8, drift: 0 };
+const options = {
+  ticks: 2_000,
+  symbols: ['AAPL', 'F', 'ZZZ'],
+  seed: 7,
+  start: Date.parse('2026-11-20T14:30:00Z'),
+  intervalMs: 1_000,
+  volatility: 0.8,
+  drift: 0,
+};
 
 describe('synthetic ticks', () => {
   it('are the same for the same seed and differ for another', () => {

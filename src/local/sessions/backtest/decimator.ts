@@ -90,7 +90,16 @@ export class MinMaxDecimator {
     if (this.first) push(this.first);
     for (const index of [...this.buckets.keys()].sort((a, b) => a - b)) {
       const b = this.buckets.get(index)!;
-      const [a, z]: [SeriesPoint, SeriesPoint] = b.minTime <= b.maxTime ? [[b.minTime, b.minPrice], [b.maxTime, b.maxPrice]] : [[b.maxTime, b.maxPrice], [b.minTime, b.minPrice]];
+      const [a, z]: [SeriesPoint, SeriesPoint] =
+        b.minTime <= b.maxTime
+          ? [
+              [b.minTime, b.minPrice],
+              [b.maxTime, b.maxPrice],
+            ]
+          : [
+              [b.maxTime, b.maxPrice],
+              [b.minTime, b.minPrice],
+            ];
       // The first and last ticks sit in the outer buckets, possibly between their low and high: keep time order.
       if (a[0] >= out.at(-1)![0]) push(a);
       if (z[0] >= out.at(-1)![0]) push(z);

@@ -84,7 +84,11 @@ export function feedRecord(record: InputRecord, file: string, index: number, clo
   }
   const { entry } = record;
   if (!isRouted(entry.source, entry.detailType)) {
-    return { kind: 'unmatched', reason: `no rule of the bus matches source ${JSON.stringify(entry.source)} and detail-type ${JSON.stringify(entry.detailType)}`, origin };
+    return {
+      kind: 'unmatched',
+      reason: `no rule of the bus matches source ${JSON.stringify(entry.source)} and detail-type ${JSON.stringify(entry.detailType)}`,
+      origin,
+    };
   }
   // The envelope EventBridge would deliver; the id only has to be unique and stable.
   const event: EventBridgeEvent<string, unknown> = {

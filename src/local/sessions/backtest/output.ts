@@ -81,7 +81,11 @@ export function backtestJson(result: BacktestResult) {
   return {
     ...common(result),
     rules: rulesJson(run),
-    totals: { alerts: { total: run.totals.HIGH + run.totals.LOW, HIGH: run.totals.HIGH, LOW: run.totals.LOW }, late: run.totals.late, failed: run.totals.failed },
+    totals: {
+      alerts: { total: run.totals.HIGH + run.totals.LOW, HIGH: run.totals.HIGH, LOW: run.totals.LOW },
+      late: run.totals.late,
+      failed: run.totals.failed,
+    },
     symbols: sortedSymbols(result).map((s) => symbolJson(s, result.symbols.get(s)!, run.symbols.get(s), run.ruleSet.defaultRule)),
     alerts: inEventTimeOrder(run.alerts ?? []).map(alertJson),
   };
@@ -110,7 +114,11 @@ const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
 function inputLine(result: BacktestResult): string {
   const r = result.records;
-  const parts = [plural(r.ticks, 'tick'), `${plural(r.eventTicks + r.eventsWithoutPrice, 'bus event')} (${r.eventTicks} with a price)`, `${r.invalid} invalid`];
+  const parts = [
+    plural(r.ticks, 'tick'),
+    `${plural(r.eventTicks + r.eventsWithoutPrice, 'bus event')} (${r.eventTicks} with a price)`,
+    `${r.invalid} invalid`,
+  ];
   if (r.unmatchedEvents > 0) parts.push(`${r.unmatchedEvents} matched no bus rule`);
   if (r.unreadableLines > 0) parts.push(`${r.unreadableLines} unreadable`);
   return `read ${visible(result.inputs.join(', '))}: ${parts.join(', ')}`;
@@ -125,9 +133,11 @@ function footer(result: BacktestResult, lines: string[]): void {
     // Line numbers are per file: name the file when there are several.
     const file = (p: Problem) => (result.inputs.length > 1 && p.origin ? `${basename(p.origin.file)}: ` : '');
     for (const p of result.problems.slice(0, PROBLEMS_PRINTED)) lines.push(`  ${visible(`${file(p)}${formatProblem(p)}`)}`);
-    if (total > PROBLEMS_PRINTED) lines.push(`  … and ${total - PROBLEMS_PRINTED} more (--json and --report list the first ${result.problems.length})`);
+    if (total > PROBLEMS_PRINTED)
+      lines.push(`  … and ${total - PROBLEMS_PRINTED} more (--json and --report list the first ${result.problems.length})`);
   }
-  for (const run of result.runs) for (const warning of run.warnings) lines.push(visible(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`));
+  for (const run of result.runs)
+    for (const warning of run.warnings) lines.push(visible(`warning: ${result.runs.length > 1 ? `${run.ruleSet.label}: ` : ''}${warning}`));
   if (r.ticks + r.eventTicks === 0) lines.push('', 'no valid tick in the input: nothing was evaluated');
   const rate = result.ticksPerSecond === null ? '' : `, ${result.ticksPerSecond} ticks/s`;
   lines.push('', `${(result.wallTimeMs / 1000).toFixed(2)} s${rate}; nothing was written to any store`);
@@ -147,7 +157,18 @@ export function formatBacktest(result: BacktestResult): string {
     const s = run.symbols.get(symbol);
     const shares = zoneShares(s);
     const rule = s?.rule ?? run.ruleSet.defaultRule;
-    return [symbol, `${rule.above}/${rule.below} ${rule.mode}`, data.ticks, s?.alerts.HIGH ?? 0, s?.alerts.LOW ?? 0, s?.late ?? 0, data.invalid, percent(shares.HIGH), percent(shares.NORMAL), percent(shares.LOW)];
+    return [
+      symbol,
+      `${rule.above}/${rule.below} ${rule.mode}`,
+      data.ticks,
+      s?.alerts.HIGH ?? 0,
+      s?.alerts.LOW ?? 0,
+      s?.late ?? 0,
+      data.invalid,
+      percent(shares.HIGH),
+      percent(shares.NORMAL),
+      percent(shares.LOW),
+    ];
   });
   const t = run.totals;
   rows.push(['total', '', result.records.ticks + result.records.eventTicks, t.HIGH, t.LOW, t.late, result.records.invalid, '', '', '']);
@@ -162,10 +183,21 @@ export function formatSweep(result: BacktestResult): string {
   const symbols = sortedSymbols(result);
   const first = result.runs[0]!.ruleSet;
   const overrides = first.overrides.size > 0 ? `, ${plural(first.overrides.size, 'symbol override')}` : '';
-  const lines = [inputLine(result), `${plural(result.runs.length, 'setting')} evaluated on the same ticks (mode ${first.defaultRule.mode}${overrides})`, ''];
+  const lines = [
+    inputLine(result),
+    `${plural(result.runs.length, 'setting')} evaluated on the same ticks (mode ${first.defaultRule.mode}${overrides})`,
+    '',
+  ];
   const total = (run: RunResult) => run.totals.HIGH + run.totals.LOW;
   if (symbols.length <= WIDE_SWEEP_SYMBOLS) {
-    const rows = result.runs.map((run) => [run.ruleSet.label, total(run), run.totals.HIGH, run.totals.LOW, run.totals.late, ...symbols.map((s) => (run.symbols.get(s)?.alerts.HIGH ?? 0) + (run.symbols.get(s)?.alerts.LOW ?? 0))]);
+    const rows = result.runs.map((run) => [
+      run.ruleSet.label,
+      total(run),
+      run.totals.HIGH,
+      run.totals.LOW,
+      run.totals.late,
+      ...symbols.map((s) => (run.symbols.get(s)?.alerts.HIGH ?? 0) + (run.symbols.get(s)?.alerts.LOW ?? 0)),
+    ]);
     lines.push(textTable(['setting', 'alerts', 'HIGH', 'LOW', 'late', ...symbols], rows));
   } else {
     const rows = result.runs.flatMap((run) => [

@@ -42,9 +42,12 @@ export function withChange(base: RuleSet, change: RuleAttributeChange, label: st
     const changed = Object.fromEntries(Object.entries(override).map(([k, v]) => [k, k in set ? set[k as keyof AlertRule] : v])) as RuleOverride;
     overrides.set(symbol, changed);
   }
-  const describeSetting = Object.entries(set).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const describeSetting = Object.entries(set)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
   const check = (rule: AlertRule, whose: string) => {
-    if (rule.below >= rule.above) throw new RangeError(`${describeSetting} leaves ${whose} without a NORMAL band: below ${rule.below} is not under above ${rule.above}`);
+    if (rule.below >= rule.above)
+      throw new RangeError(`${describeSetting} leaves ${whose} without a NORMAL band: below ${rule.below} is not under above ${rule.above}`);
   };
   check(defaultRule, 'the default rule');
   // An override the engine already ignored stays ignored (ignoredOverrides reports it); one this change breaks is refused.

@@ -1,7 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { KEY, STATE, type RuleAttribute } from '../../../adapters/aws/alert-rules-item.js';
-import { describeIssues, priceSchema, symbolSchema, resolveRule, type AlertRule, type RuleOverride, type TriggerMode } from '../../../domain/index.js';
+import {
+  describeIssues,
+  priceSchema,
+  symbolSchema,
+  resolveRule,
+  type AlertRule,
+  type RuleOverride,
+  type TriggerMode,
+} from '../../../domain/index.js';
 import { TRIGGER_MODES } from '../../../resources/index.js';
 import { InputError } from '../../formats/input-file.js';
 
@@ -48,7 +56,8 @@ export function parseRules(text: string, file: string, defaults: AlertRule): Map
   } catch (error) {
     throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
   }
-  if (!Array.isArray(value)) throw new InputError(`${file}: must be a JSON array of rules, e.g. [{"symbol":"AAPL","above":152,"below":50,"mode":"cross"}]`);
+  if (!Array.isArray(value))
+    throw new InputError(`${file}: must be a JSON array of rules, e.g. [{"symbol":"AAPL","above":152,"below":50,"mode":"cross"}]`);
   const overrides = new Map<string, RuleOverride>();
   value.forEach((raw, index) => {
     const named = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[KEY] : undefined;
@@ -65,7 +74,8 @@ export function parseRules(text: string, file: string, defaults: AlertRule): Map
       ...(item.mode !== undefined && { mode: item.mode }),
     };
     const { problem } = resolveRule(defaults, override);
-    if (problem) throw new InputError(`${where}: ${problem.replace('rule override ignored: ', '')} (with the default rule ${defaults.above}/${defaults.below})`);
+    if (problem)
+      throw new InputError(`${where}: ${problem.replace('rule override ignored: ', '')} (with the default rule ${defaults.above}/${defaults.below})`);
     overrides.set(item.symbol, override);
   });
   return overrides;
@@ -76,6 +86,7 @@ export async function readRulesFile(file: string, defaults: AlertRule): Promise<
     throw new InputError(error.code === 'ENOENT' ? `rules file not found: ${file}` : `cannot read ${file}: ${error.message}`);
   });
   if (!info.isFile()) throw new InputError(`not a file: ${file}`);
-  if (info.size > MAX_RULES_FILE_BYTES) throw new InputError(`${file}: ${info.size} bytes is too large for a rules file (at most ${MAX_RULES_FILE_BYTES})`);
+  if (info.size > MAX_RULES_FILE_BYTES)
+    throw new InputError(`${file}: ${info.size} bytes is too large for a rules file (at most ${MAX_RULES_FILE_BYTES})`);
   return parseRules(await readFile(file, 'utf8'), file, defaults);
 }

@@ -104,7 +104,10 @@ class Run {
       },
     });
     // The engine warns once per batch; a warning a person reads once is enough (ignoredOverrides has them already).
-    this.log = { warn: (message, fields) => this.warnings.add(`${String(fields.symbol ?? '')}: ${message}${fields.problem ? `: ${String(fields.problem)}` : ''}`) };
+    this.log = {
+      warn: (message, fields) =>
+        this.warnings.add(`${String(fields.symbol ?? '')}: ${message}${fields.problem ? `: ${String(fields.problem)}` : ''}`),
+    };
   }
 
   symbol(symbol: string): SymbolRun {
@@ -158,7 +161,16 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         problem({ kind: 'tick', outcome: 'skipped', reason: `${options.ruleSets.length > 1 ? `${ruleSet.label}: ` : ''}${reason}`, origin }),
       ),
   );
-  const records = { ticks: 0, eventTicks: 0, eventsWithoutPrice: 0, invalid: 0, invalidWithoutSymbol: 0, unmatchedEvents: 0, unreadableLines: 0, untimed: 0 };
+  const records = {
+    ticks: 0,
+    eventTicks: 0,
+    eventsWithoutPrice: 0,
+    invalid: 0,
+    invalidWithoutSymbol: 0,
+    unmatchedEvents: 0,
+    unreadableLines: 0,
+    untimed: 0,
+  };
   const symbols = new Map<string, SymbolData>();
   const maxSymbolStates = options.maxSymbolStates ?? MAX_SYMBOL_STATES;
   const dataOf = (symbol: string) => {

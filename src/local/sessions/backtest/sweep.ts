@@ -64,7 +64,9 @@ export function sweepRuleSets(base: RuleSet, sweeps: readonly Sweep[]): RuleSet[
   for (const sweep of sweeps) settings = settings.flatMap((s) => sweep.values.map((v) => ({ ...s, [sweep.attribute]: v })));
   if (settings.length > MAX_SWEEP_SETTINGS) throw new RangeError(`the sweeps make ${settings.length} settings; at most ${MAX_SWEEP_SETTINGS}`);
   return settings.map((setting) => {
-    const label = Object.entries(setting).map(([k, v]) => `${k}=${v}`).join(' ');
+    const label = Object.entries(setting)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     return withChange(base, setting, label);
   });
 }

@@ -4,6 +4,13 @@ export function textTable(header: readonly string[], rows: readonly (readonly (s
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number' || /^[\d.,%-]+$/.test(String(row[c]))));
   const widths = header.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
   return cells
-    .map((row) => indent + row.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+          .join('  ')
+          .trimEnd(),
+    )
     .join('\n');
 }

@@ -4,12 +4,21 @@ import { MinMaxDecimator } from '../../../../src/local/sessions/backtest/decimat
 describe('min/max decimation', () => {
   it('keeps every tick while they fit, in time order', () => {
     const d = new MinMaxDecimator(8);
-    for (const [t, p] of [[3000, 3], [1000, 1], [2000, 2]] as const) d.add(t, p);
-    expect(d.points()).toEqual([[1000, 1], [2000, 2], [3000, 3]]);
+    for (const [t, p] of [
+      [3000, 3],
+      [1000, 1],
+      [2000, 2],
+    ] as const)
+      d.add(t, p);
+    expect(d.points()).toEqual([
+      [1000, 1],
+      [2000, 2],
+      [3000, 3],
+    ]);
     expect(d.bucketWidthMs).toBe(1);
   });
 
-  it('merges neighbours when full, keeping each bucket\'s low and high and the first and last ticks', () => {
+  it("merges neighbours when full, keeping each bucket's low and high and the first and last ticks", () => {
     const d = new MinMaxDecimator(4);
     const prices = [10, 14, 9, 12, 11, 15, 8, 13];
     prices.forEach((p, i) => d.add(i * 1000, p));
@@ -31,7 +40,7 @@ describe('min/max decimation', () => {
   it('stays within its buckets for a long series and never loses an extreme', () => {
     const d = new MinMaxDecimator(512);
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < 200_000; i++) {

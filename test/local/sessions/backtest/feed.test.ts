@@ -31,7 +31,11 @@ describe('feeding records to the backtest', () => {
     const clock = new FileOrderClock();
     const feed = (record: Parameters<typeof feedRecord>[0]) => feedRecord(record, 'f.jsonl', 1, clock, NOW);
     const at = new Date(T).toISOString();
-    expect(feed(event('Market Quote', { exchange: 'NYSE', symbol: 'F', bid: 1, ask: 2 }, 1, at))).toEqual({ kind: 'event-without-price', symbol: 'F', origin: { file: 'f.jsonl', line: 1 } });
+    expect(feed(event('Market Quote', { exchange: 'NYSE', symbol: 'F', bid: 1, ask: 2 }, 1, at))).toEqual({
+      kind: 'event-without-price',
+      symbol: 'F',
+      origin: { file: 'f.jsonl', line: 1 },
+    });
     expect(feed(event('Trade Execution', { symbol: 'F', price: 1, volume: 1 }, 2, at))).toEqual({
       kind: 'invalid',
       source: 'event',
@@ -39,7 +43,14 @@ describe('feeding records to the backtest', () => {
       reason: 'detail.exchange: must be a string',
       origin: { file: 'f.jsonl', line: 2 },
     });
-    expect(feed(event('Order Cancel', { symbol: 'F' }, 3, at))).toMatchObject({ kind: 'unmatched', reason: 'no rule of the bus matches source "market.data" and detail-type "Order Cancel"' });
-    expect(feed({ kind: 'bad', line: 4, reason: 'expected 2 columns, got 3' })).toEqual({ kind: 'unreadable', reason: 'expected 2 columns, got 3', origin: { file: 'f.jsonl', line: 4 } });
+    expect(feed(event('Order Cancel', { symbol: 'F' }, 3, at))).toMatchObject({
+      kind: 'unmatched',
+      reason: 'no rule of the bus matches source "market.data" and detail-type "Order Cancel"',
+    });
+    expect(feed({ kind: 'bad', line: 4, reason: 'expected 2 columns, got 3' })).toEqual({
+      kind: 'unreadable',
+      reason: 'expected 2 columns, got 3',
+      origin: { file: 'f.jsonl', line: 4 },
+    });
   });
 });

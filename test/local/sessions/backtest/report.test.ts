@@ -29,15 +29,56 @@ describe('report page', () => {
   const run = new SymbolRun({ above: 150, below: 50, mode: 'cross' });
   run.tick(T0, 151);
   run.tick(T0 + 1000, 149);
-  const alert = { alertId: 'a'.repeat(32), symbol: 'AAPL', alertType: 'HIGH' as const, price: 151, threshold: 150, mode: 'cross' as const, eventTime: T0, tickKey: 'k' };
+  const alert = {
+    alertId: 'a'.repeat(32),
+    symbol: 'AAPL',
+    alertType: 'HIGH' as const,
+    price: 151,
+    threshold: 150,
+    mode: 'cross' as const,
+    eventTime: T0,
+    tickKey: 'k',
+  };
   run.alert(alert);
   const result: BacktestResult = {
     inputs: ['/data/<b>week.jsonl'],
-    records: { ticks: 2, eventTicks: 0, eventsWithoutPrice: 0, invalid: 1, invalidWithoutSymbol: 1, unmatchedEvents: 0, unreadableLines: 0, untimed: 0 },
+    records: {
+      ticks: 2,
+      eventTicks: 0,
+      eventsWithoutPrice: 0,
+      invalid: 1,
+      invalidWithoutSymbol: 1,
+      unmatchedEvents: 0,
+      unreadableLines: 0,
+      untimed: 0,
+    },
     symbols: new Map([['AAPL', data]]),
-    runs: [{ ruleSet: { label: 'the defaults and <i>rules</i>.json', defaultRule: { above: 150, below: 50, mode: 'cross' }, overrides: new Map() }, symbols: new Map([['AAPL', run]]), alerts: [alert], totals: { HIGH: 1, LOW: 0, late: 0, failed: 0 }, warnings: [] }],
-    series: new Map([['AAPL', [[T0, 151], [T0 + 1000, 149]]]]),
-    problems: [{ kind: 'tick', outcome: 'dead-lettered', reason: 'body is not valid JSON (Unexpected token \'<\', "<script>alert(1)</script>")', origin: { file: '/data/<b>week.jsonl', line: 3 } }],
+    runs: [
+      {
+        ruleSet: { label: 'the defaults and <i>rules</i>.json', defaultRule: { above: 150, below: 50, mode: 'cross' }, overrides: new Map() },
+        symbols: new Map([['AAPL', run]]),
+        alerts: [alert],
+        totals: { HIGH: 1, LOW: 0, late: 0, failed: 0 },
+        warnings: [],
+      },
+    ],
+    series: new Map([
+      [
+        'AAPL',
+        [
+          [T0, 151],
+          [T0 + 1000, 149],
+        ],
+      ],
+    ]),
+    problems: [
+      {
+        kind: 'tick',
+        outcome: 'dead-lettered',
+        reason: 'body is not valid JSON (Unexpected token \'<\', "<script>alert(1)</script>")',
+        origin: { file: '/data/<b>week.jsonl', line: 3 },
+      },
+    ],
     wallTimeMs: 5,
     ticksPerSecond: null,
   };
@@ -46,7 +87,9 @@ describe('report page', () => {
 
   it('lets only its own scripts run, by hash, and loads nothing', () => {
     const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-    expect(html).toContain(`content="default-src 'none'; script-src ${hash('window.uPlot = 1;')} ${hash('void 0;')}; style-src 'unsafe-inline'; img-src data:"`);
+    expect(html).toContain(
+      `content="default-src 'none'; script-src ${hash('window.uPlot = 1;')} ${hash('void 0;')}; style-src 'unsafe-inline'; img-src data:"`,
+    );
     expect(html.match(/<script\b/g)).toHaveLength(3);
   });
 
@@ -58,7 +101,17 @@ describe('report page', () => {
     expect(html).toContain('&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;');
     expect(html).toContain('<div class="chart" data-chart="0" data-alerts="1"></div>');
     const data = JSON.parse(/<script type="application\/json" id="backtest-data">(.*?)<\/script>/.exec(html)![1]!) as unknown;
-    expect(data).toEqual({ charts: [{ symbol: 'AAPL', rule: { above: 150, below: 50, mode: 'cross' }, x: [T0 / 1000, T0 / 1000 + 1], y: [151, 149], alerts: [[T0 / 1000, 151, 1]] }] });
+    expect(data).toEqual({
+      charts: [
+        {
+          symbol: 'AAPL',
+          rule: { above: 150, below: 50, mode: 'cross' },
+          x: [T0 / 1000, T0 / 1000 + 1],
+          y: [151, 149],
+          alerts: [[T0 / 1000, 151, 1]],
+        },
+      ],
+    });
     expect(html).toMatch(/<tr><td class="high">HIGH<\/td><td class="num">1s<\/td><td class="num">100\.0%<\/td><\/tr>/);
   });
 

@@ -15,7 +15,9 @@ describe('rules files', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads items of the alert-rules table, ignoring the engine state of an export', () => {
-    const rules = parse('[{"symbol":"AAPL","above":152,"below":50,"mode":"cross"},{"symbol":"F","below":12},{"symbol":"KO","mode":"every","version":4,"window":"…"}]');
+    const rules = parse(
+      '[{"symbol":"AAPL","above":152,"below":50,"mode":"cross"},{"symbol":"F","below":12},{"symbol":"KO","mode":"every","version":4,"window":"…"}]',
+    );
     expect([...rules]).toEqual([
       ['AAPL', { above: 152, below: 50, mode: 'cross' }],
       ['F', { below: 12 }],
@@ -26,7 +28,9 @@ describe('rules files', () => {
 
   it('names the file, the rule and the problem', () => {
     expect(() => parse('{"symbol":"AAPL"')).toThrow(/^rules\.json: not valid JSON \(/);
-    expect(() => parse('{"symbol":"AAPL","above":1}')).toThrow('rules.json: must be a JSON array of rules, e.g. [{"symbol":"AAPL","above":152,"below":50,"mode":"cross"}]');
+    expect(() => parse('{"symbol":"AAPL","above":1}')).toThrow(
+      'rules.json: must be a JSON array of rules, e.g. [{"symbol":"AAPL","above":152,"below":50,"mode":"cross"}]',
+    );
     expect(() => parse('[1]')).toThrow('rules.json: rule 1: must be an object like {"symbol":"AAPL","above":152}');
     expect(() => parse('[{"symbol":"aapl","above":152}]')).toThrow('rules.json: rule 1: symbol: must be 1-16 characters');
     expect(() => parse('[{"symbol":"AAPL","above":-1}]')).toThrow('rules.json: rule 1 (AAPL): above: must be greater than 0');
@@ -34,8 +38,12 @@ describe('rules files', () => {
     expect(() => parse('[{"symbol":"AAPL","mode":"sometimes"}]')).toThrow('rules.json: rule 1 (AAPL): mode: must be one of cross, every');
     expect(() => parse('[{"symbol":"AAPL","abvoe":152}]')).toThrow('rules.json: rule 1 (AAPL): Unrecognized key: "abvoe"');
     expect(() => parse('[{"symbol":"AAPL"}]')).toThrow('rules.json: rule 1 (AAPL): sets nothing: give above, below and/or mode');
-    expect(() => parse('[{"symbol":"AAPL","above":152},{"symbol":"AAPL","below":3}]')).toThrow('rules.json: rule 2 (AAPL): AAPL has another rule earlier in the file');
-    expect(() => parse('[{"symbol":"AAPL","below":160}]')).toThrow('rules.json: rule 1 (AAPL): below (160) must be less than above (150) (with the default rule 150/50)');
+    expect(() => parse('[{"symbol":"AAPL","above":152},{"symbol":"AAPL","below":3}]')).toThrow(
+      'rules.json: rule 2 (AAPL): AAPL has another rule earlier in the file',
+    );
+    expect(() => parse('[{"symbol":"AAPL","below":160}]')).toThrow(
+      'rules.json: rule 1 (AAPL): below (160) must be less than above (150) (with the default rule 150/50)',
+    );
   });
 
   it('refuses a missing, unreadable or oversized file before reading it', async () => {

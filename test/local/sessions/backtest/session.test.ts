@@ -8,7 +8,8 @@ import { LIMITS } from '../../../support/fakes.js';
 const T0 = Date.UTC(2026, 10, 20, 14, 30);
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const tick = (symbol: string, price: number, s: number) => JSON.stringify({ symbol, price, timestamp: at(s) });
-const event = (detailType: string, detail: Record<string, unknown>, s: number) => JSON.stringify({ source: 'market.data', 'detail-type': detailType, time: at(s), detail });
+const event = (detailType: string, detail: Record<string, unknown>, s: number) =>
+  JSON.stringify({ source: 'market.data', 'detail-type': detailType, time: at(s), detail });
 
 const LINES = [
   tick('AAPL', 149, 0),
@@ -42,11 +43,21 @@ describe('backtest sessions', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  const run = (ruleSets: RuleSet[], limits = LIMITS) => runBacktest({ inputs: [{ file, format: 'jsonl' }], ruleSets, limits, keepAlerts: ruleSets.length === 1, chart: { count: 40 } });
+  const run = (ruleSets: RuleSet[], limits = LIMITS) =>
+    runBacktest({ inputs: [{ file, format: 'jsonl' }], ruleSets, limits, keepAlerts: ruleSets.length === 1, chart: { count: 40 } });
 
   it('runs ticks and price-bearing events through the engine and counts everything else', async () => {
     const result = await run([rules()]);
-    expect(result.records).toEqual({ ticks: 7, eventTicks: 1, eventsWithoutPrice: 1, invalid: 2, invalidWithoutSymbol: 1, unmatchedEvents: 1, unreadableLines: 1, untimed: 1 });
+    expect(result.records).toEqual({
+      ticks: 7,
+      eventTicks: 1,
+      eventsWithoutPrice: 1,
+      invalid: 2,
+      invalidWithoutSymbol: 1,
+      unmatchedEvents: 1,
+      unreadableLines: 1,
+      untimed: 1,
+    });
     const json = backtestJson(result);
     // The queue holds the file's 7 ticks until its batch is full (here: the end of the file); the AAPL trade at 5 s
     // reaches the engine first, as it would market-processor, and raises the run it starts. The ticks of 4 s join
@@ -58,7 +69,13 @@ describe('backtest sessions', () => {
     ]);
     expect(json.totals).toEqual({ alerts: { total: 3, HIGH: 2, LOW: 1 }, late: 0, failed: 0 });
     const aapl = json.symbols.find((s) => s.symbol === 'AAPL')!;
-    expect(aapl).toMatchObject({ ticks: 6, invalid: 0, late: 0, alerts: { total: 2, HIGH: 2, LOW: 0 }, timeInZoneMs: { HIGH: 3000, NORMAL: 2000, LOW: 0 } });
+    expect(aapl).toMatchObject({
+      ticks: 6,
+      invalid: 0,
+      late: 0,
+      alerts: { total: 2, HIGH: 2, LOW: 0 },
+      timeInZoneMs: { HIGH: 3000, NORMAL: 2000, LOW: 0 },
+    });
     expect(aapl).toMatchObject({ firstEventTime: at(0), lastEventTime: at(5), minPrice: 149, maxPrice: 155 });
     expect(json.symbols.find((s) => s.symbol === 'F')).toMatchObject({ ticks: 1, invalid: 1, eventsWithoutPrice: 1, alerts: { LOW: 1 } });
     // The untimed KO tick follows the record before it (the quote at 6 s) by 1 ms.
@@ -101,7 +118,15 @@ describe('backtest sessions', () => {
   it('reads several files in order, naming the file of each problem', async () => {
     const second = join(dir, 'second.jsonl');
     await writeFile(second, `${tick('AAPL', 160, 30)}\n{"symbol":"AAPL"}\n`);
-    const result = await runBacktest({ inputs: [{ file, format: 'jsonl' }, { file: second, format: 'jsonl' }], ruleSets: [rules()], limits: LIMITS, keepAlerts: true });
+    const result = await runBacktest({
+      inputs: [
+        { file, format: 'jsonl' },
+        { file: second, format: 'jsonl' },
+      ],
+      ruleSets: [rules()],
+      limits: LIMITS,
+      keepAlerts: true,
+    });
     expect(result.records.ticks).toBe(8);
     const text = formatBacktest(result);
     expect(text).toContain(`read ${file}, ${second}: 8 ticks`);
@@ -133,7 +158,12 @@ describe('backtest sessions', () => {
     const late = join(dir, 'late.jsonl');
     // A full batch of 25 ticks first; the window keeps 2 of them, so the tick of 1 s, in the next batch, is late.
     await writeFile(late, [...Array.from({ length: 25 }, (_, i) => tick('NVDA', 149, 10 + i)), tick('NVDA', 151, 1)].join('\n'));
-    const result = await runBacktest({ inputs: [{ file: late, format: 'jsonl' }], ruleSets: [rules()], limits: { ...LIMITS, horizon: 2 }, keepAlerts: true });
+    const result = await runBacktest({
+      inputs: [{ file: late, format: 'jsonl' }],
+      ruleSets: [rules()],
+      limits: { ...LIMITS, horizon: 2 },
+      keepAlerts: true,
+    });
     const json = backtestJson(result);
     expect(json.totals).toEqual({ alerts: { total: 0, HIGH: 0, LOW: 0 }, late: 1, failed: 0 });
   });
@@ -141,9 +171,16 @@ describe('backtest sessions', () => {
   it('stops with a clear error before symbols × rule sets outgrow memory', async () => {
     const many = join(dir, 'many.jsonl');
     await writeFile(many, Array.from({ length: 30 }, (_, i) => tick(`S${i}`, 100, i)).join('\n'));
-    const sets = Array.from({ length: 10 }, (_, i): RuleSet => ({ ...rules(), label: `above=${151 + i}`, defaultRule: { above: 151 + i, below: 50, mode: 'cross' } }));
-    const limited = (maxSymbolStates: number) => runBacktest({ inputs: [{ file: many, format: 'jsonl' }], ruleSets: sets, limits: LIMITS, maxSymbolStates });
-    await expect(limited(200)).rejects.toThrow('21 symbols × 10 rule sets is more than the 200 symbol states a backtest holds: sweep fewer settings, or split the file by symbol');
+    const sets = Array.from({ length: 10 }, (_, i): RuleSet => ({
+      ...rules(),
+      label: `above=${151 + i}`,
+      defaultRule: { above: 151 + i, below: 50, mode: 'cross' },
+    }));
+    const limited = (maxSymbolStates: number) =>
+      runBacktest({ inputs: [{ file: many, format: 'jsonl' }], ruleSets: sets, limits: LIMITS, maxSymbolStates });
+    await expect(limited(200)).rejects.toThrow(
+      '21 symbols × 10 rule sets is more than the 200 symbol states a backtest holds: sweep fewer settings, or split the file by symbol',
+    );
     expect((await limited(300)).symbols.size).toBe(30);
   });
 

@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SWEEP_SETTINGS, parseSweep, sweepRuleSets } from '../../../../src/local/sessions/backtest/sweep.js';
 import { ignoredOverrides, ruleOf, withChange, type RuleSet } from '../../../../src/local/sessions/backtest/rule-set.js';
 
-const base: RuleSet = { label: 'defaults', defaultRule: { above: 150, below: 50, mode: 'cross' }, overrides: new Map([['AAPL', { above: 160 }], ['F', { below: 12 }]]) };
+const base: RuleSet = {
+  label: 'defaults',
+  defaultRule: { above: 150, below: 50, mode: 'cross' },
+  overrides: new Map([
+    ['AAPL', { above: 160 }],
+    ['F', { below: 12 }],
+  ]),
+};
 
 describe('--sweep settings', () => {
-  it('reads from:to:step inclusively, on the step\'s decimals, and lists', () => {
+  it("reads from:to:step inclusively, on the step's decimals, and lists", () => {
     expect(parseSweep('above=148:156:1')).toEqual({ attribute: 'above', values: [148, 149, 150, 151, 152, 153, 154, 155, 156] });
     expect(parseSweep('above=148:148.5:0.1').values).toEqual([148, 148.1, 148.2, 148.3, 148.4, 148.5]);
     expect(parseSweep(' below = 45,48,50 ')).toEqual({ attribute: 'below', values: [45, 48, 50] });
@@ -36,9 +43,13 @@ describe('--sweep settings', () => {
   });
 
   it('refuses a setting that leaves a rule without a NORMAL band, naming whose', () => {
-    expect(() => sweepRuleSets(base, [parseSweep('above=40:60:10')])).toThrow('above=40 leaves the default rule without a NORMAL band: below 50 is not under above 40');
+    expect(() => sweepRuleSets(base, [parseSweep('above=40:60:10')])).toThrow(
+      'above=40 leaves the default rule without a NORMAL band: below 50 is not under above 40',
+    );
     const withLowOverride: RuleSet = { ...base, overrides: new Map([['F', { below: 100 }]]) };
-    expect(() => withChange(withLowOverride, { above: 90 })).toThrow("above=90 leaves F's rule without a NORMAL band: below 100 is not under above 90");
+    expect(() => withChange(withLowOverride, { above: 90 })).toThrow(
+      "above=90 leaves F's rule without a NORMAL band: below 100 is not under above 90",
+    );
   });
 
   it('keeps an override the engine already ignores, and says so', () => {

@@ -60,8 +60,14 @@
   /** The x range a chart may show: its data, never beyond. */
   function clamp(u, min, max, full) {
     var span = Math.min(max - min, full.max - full.min);
-    if (min < full.min) { min = full.min; max = min + span; }
-    if (max > full.max) { max = full.max; min = max - span; }
+    if (min < full.min) {
+      min = full.min;
+      max = min + span;
+    }
+    if (max > full.max) {
+      max = full.max;
+      min = max - span;
+    }
     u.setScale('x', { min: min, max: max });
   }
 
@@ -85,31 +91,39 @@
       hooks: {
         ready: [
           function (u) {
-            u.over.addEventListener('wheel', function (e) {
-              if (!e.ctrlKey && !e.metaKey) return;
-              e.preventDefault();
-              var at = u.posToVal(e.offsetX, 'x');
-              zoom(u, e.deltaY < 0 ? 0.8 : 1.25, at, full);
-            }, { passive: false });
-            u.root.addEventListener('mousedown', function (e) {
-              if (!e.shiftKey || e.button !== 0) return;
-              e.stopPropagation();
-              e.preventDefault();
-              var startX = e.clientX;
-              var startMin = u.scales.x.min;
-              var startMax = u.scales.x.max;
-              var perPixel = (startMax - startMin) / u.over.clientWidth;
-              function move(ev) {
-                var shift = (startX - ev.clientX) * perPixel;
-                clamp(u, startMin + shift, startMax + shift, full);
-              }
-              function up() {
-                document.removeEventListener('mousemove', move);
-                document.removeEventListener('mouseup', up);
-              }
-              document.addEventListener('mousemove', move);
-              document.addEventListener('mouseup', up);
-            }, true);
+            u.over.addEventListener(
+              'wheel',
+              function (e) {
+                if (!e.ctrlKey && !e.metaKey) return;
+                e.preventDefault();
+                var at = u.posToVal(e.offsetX, 'x');
+                zoom(u, e.deltaY < 0 ? 0.8 : 1.25, at, full);
+              },
+              { passive: false },
+            );
+            u.root.addEventListener(
+              'mousedown',
+              function (e) {
+                if (!e.shiftKey || e.button !== 0) return;
+                e.stopPropagation();
+                e.preventDefault();
+                var startX = e.clientX;
+                var startMin = u.scales.x.min;
+                var startMax = u.scales.x.max;
+                var perPixel = (startMax - startMin) / u.over.clientWidth;
+                function move(ev) {
+                  var shift = (startX - ev.clientX) * perPixel;
+                  clamp(u, startMin + shift, startMax + shift, full);
+                }
+                function up() {
+                  document.removeEventListener('mousemove', move);
+                  document.removeEventListener('mouseup', up);
+                }
+                document.addEventListener('mousemove', move);
+                document.addEventListener('mouseup', up);
+              },
+              true,
+            );
           },
         ],
       },
@@ -129,7 +143,10 @@
     }
     var span = Math.max(hi - lo, Math.abs(hi) * 0.02, 0.01);
     var off = [];
-    [['above', spec.rule.above], ['below', spec.rule.below]].forEach(function (t) {
+    [
+      ['above', spec.rule.above],
+      ['below', spec.rule.below],
+    ].forEach(function (t) {
       if (t[1] >= lo - span && t[1] <= hi + span) {
         lo = Math.min(lo, t[1]);
         hi = Math.max(hi, t[1]);
@@ -153,17 +170,31 @@
     if (!element) return;
     var xs = spec.x;
     var full = { min: xs[0], max: xs[xs.length - 1] };
-    if (full.max === full.min) { full.min -= 1; full.max += 1; }
+    if (full.max === full.min) {
+      full.min -= 1;
+      full.max += 1;
+    }
     var prices = priceRange(spec);
     var note = document.querySelector('[data-note="' + index + '"]');
     if (note && prices.off.length > 0) note.textContent = 'Off the chart: ' + prices.off.join(', ') + ' (far from every price).';
     var options = {
       width: Math.max(element.clientWidth, 320),
       height: HEIGHT,
-      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },
+      tzDate: function (ts) {
+        return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
+      },
       scales: {
-        x: { time: true, range: function (u, min, max) { return min === max ? [min - 1, max + 1] : [min, max]; } },
-        y: { range: function () { return [prices.min, prices.max]; } },
+        x: {
+          time: true,
+          range: function (u, min, max) {
+            return min === max ? [min - 1, max + 1] : [min, max];
+          },
+        },
+        y: {
+          range: function () {
+            return [prices.min, prices.max];
+          },
+        },
       },
       cursor: { drag: { x: true, y: false, setScale: true } },
       series: [
@@ -191,7 +222,9 @@
   });
 
   window.addEventListener('resize', function () {
-    charts.forEach(function (c) { c.u.setSize({ width: Math.max(c.element.clientWidth, 320), height: HEIGHT }); });
+    charts.forEach(function (c) {
+      c.u.setSize({ width: Math.max(c.element.clientWidth, 320), height: HEIGHT });
+    });
   });
 
   requestAnimationFrame(function () {

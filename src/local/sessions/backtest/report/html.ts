@@ -70,7 +70,10 @@ function overviewSection(result: BacktestResult, run: RunResult, anchors: Readon
     return `<tr><td>${name}</td>${num(data.ticks)}${num(s?.alerts.HIGH ?? 0)}${num(s?.alerts.LOW ?? 0)}${ZONES.map((z) => num(percent(shares[z]))).join('')}${num(data.invalid)}${num(s?.late ?? 0)}</tr>`;
   });
   const r = result.records;
-  const more = symbols.length > OVERVIEW_ROWS ? `<p class="muted">… and ${symbols.length - OVERVIEW_ROWS} more symbols (all of them are in <code>--json</code>).</p>` : '';
+  const more =
+    symbols.length > OVERVIEW_ROWS
+      ? `<p class="muted">… and ${symbols.length - OVERVIEW_ROWS} more symbols (all of them are in <code>--json</code>).</p>`
+      : '';
   return `<h2>Summary</h2>
 <p>${e(r.ticks)} ticks and ${e(r.eventTicks)} price-bearing bus events evaluated; ${e(r.eventsWithoutPrice)} bus events without a price;
 ${e(r.invalid)} invalid messages (deployed, they would go to the dead-letter queues)${r.invalidWithoutSymbol > 0 ? `, ${e(r.invalidWithoutSymbol)} of them without a valid symbol` : ''};
@@ -84,9 +87,13 @@ ${r.untimed > 0 ? `<p class="muted">${e(r.untimed)} messages had no timestamp: e
 function alertRows(alerts: readonly Alert[]): string {
   const rows = alerts
     .slice(0, ALERT_ROWS)
-    .map((a) => `<tr><td>${e(formatTime(a.eventTime))}</td><td class="${zoneClass(a.alertType)}">${e(a.alertType)}</td>${num(a.price)}${num(a.threshold)}<td><code>${e(a.alertId)}</code></td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td>${e(formatTime(a.eventTime))}</td><td class="${zoneClass(a.alertType)}">${e(a.alertType)}</td>${num(a.price)}${num(a.threshold)}<td><code>${e(a.alertId)}</code></td></tr>`,
+    )
     .join('');
-  const more = alerts.length > ALERT_ROWS ? `<p class="muted">The first ${ALERT_ROWS} of ${alerts.length} are listed; the chart marks all of them.</p>` : '';
+  const more =
+    alerts.length > ALERT_ROWS ? `<p class="muted">The first ${ALERT_ROWS} of ${alerts.length} are listed; the chart marks all of them.</p>` : '';
   return `<details><summary>${plural(alerts.length, 'alert')}</summary>
 <table><thead><tr><th>event time (UTC)</th><th>type</th><th class="num">price</th><th class="num">threshold</th><th>alert id</th></tr></thead><tbody>${rows}</tbody></table>${more}</details>`;
 }
@@ -94,7 +101,9 @@ function alertRows(alerts: readonly Alert[]): string {
 function symbolSection(symbol: string, index: number, data: SymbolData, s: SymbolRun | undefined, alerts: readonly Alert[], run: RunResult): string {
   const rule = s?.rule ?? run.ruleSet.defaultRule;
   const shares = zoneShares(s);
-  const zoneRows = ZONES.map((z) => `<tr><td class="${zoneClass(z)}">${z}</td>${num(formatDuration(s?.zones.ms[z] ?? 0))}${num(percent(shares[z]))}</tr>`).join('');
+  const zoneRows = ZONES.map(
+    (z) => `<tr><td class="${zoneClass(z)}">${z}</td>${num(formatDuration(s?.zones.ms[z] ?? 0))}${num(percent(shares[z]))}</tr>`,
+  ).join('');
   return `<section class="symbol" id="symbol-${index}">
 <h2>${e(symbol)} <span class="muted">${e(describeRule(rule))}${run.ruleSet.overrides.has(symbol) ? ' (override)' : ''}</span></h2>
 <div class="toolbar" data-toolbar="${index}"><button type="button" data-action="in">Zoom in</button><button type="button" data-action="out">Zoom out</button><button type="button" data-action="left">◀ Earlier</button><button type="button" data-action="right">Later ▶</button><button type="button" data-action="reset">Reset</button>
@@ -142,7 +151,9 @@ export function renderReport(result: BacktestResult, assets: ReportAssets, gener
   const charted = [...result.series.keys()];
   const anchors = new Map(charted.map((symbol, i) => [symbol, i]));
   const bySymbol = Map.groupBy(run.alerts ?? [], (a) => a.symbol);
-  const sections = charted.map((symbol, i) => symbolSection(symbol, i, result.symbols.get(symbol)!, run.symbols.get(symbol), bySymbol.get(symbol) ?? [], run));
+  const sections = charted.map((symbol, i) =>
+    symbolSection(symbol, i, result.symbols.get(symbol)!, run.symbols.get(symbol), bySymbol.get(symbol) ?? [], run),
+  );
   const uncharted = result.symbols.size - charted.length;
   const csp = `default-src 'none'; script-src ${sha256(assets.chartLibrary)} ${sha256(assets.chartScript)}; style-src 'unsafe-inline'; img-src data:`;
   const title = `Backtest: ${result.inputs.map((f) => basename(f)).join(', ')}`;
