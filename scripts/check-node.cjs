@@ -1,13 +1,20 @@
 // Runs before `npm start` and `npm test`: on a Node.js older than package.json's "engines", one clear line instead of
 // an error deep inside a dependency (Map.groupBy is not a function, ...). Plain ES5 and CommonJS, so that it parses
-// and runs on any Node.js old enough to need it.
+// and runs on any Node.js old enough to need it. scripts/bootstrap-node.cjs reads the same minimum from here.
 'use strict';
-var engines = require('../package.json').engines.node;
-var minimum = engines
-  .replace(/^>=\s*/, '')
-  .split('.')
-  .map(Number);
-var current = process.versions.node.split('.').map(Number);
+var path = require('path');
+
+function parse(version) {
+  return version
+    .replace(/^[v>=\s]+/, '')
+    .split('.')
+    .map(Number);
+}
+
+/** The minimum of the project's "engines" field, as [major, minor, patch]. */
+function minimumOf(root) {
+  return parse(require(path.join(root, 'package.json')).engines.node);
+}
 
 function older(a, b) {
   for (var i = 0; i < 3; i++) {
@@ -16,13 +23,19 @@ function older(a, b) {
   return false;
 }
 
-if (older(current, minimum)) {
-  process.stderr.write(
-    'error: Node.js ' +
-      process.versions.node +
-      ' is too old for this project: it needs Node.js ' +
-      minimum.join('.') +
-      ' or newer (24 LTS recommended); install it (nvm install 24, or from nodejs.org) and run npm ci again\n',
-  );
-  process.exit(1);
+module.exports = { parse: parse, minimumOf: minimumOf, older: older };
+
+if (require.main === module) {
+  var minimum = minimumOf(path.join(__dirname, '..'));
+  if (older(parse(process.versions.node), minimum)) {
+    process.stderr.write(
+      'error: Node.js ' +
+        process.versions.node +
+        ' is too old for this project: it needs Node.js ' +
+        minimum.join('.') +
+        ' or newer. Run npm ci (on an older Node.js it fetches Node.js 24 from the npm registry for npm start, npm test' +
+        ' and npx market-data) and use those commands, or install Node.js 24 LTS\n',
+    );
+    process.exit(1);
+  }
 }
