@@ -1,25 +1,20 @@
-import { evaluate, resolveRule, type Alert, type RaisedAlert, type Tick } from '../domain/index.js';
+import { compareEventTime, evaluate, keyOfObservation, resolveRule, type Alert, type Tick } from '../domain/index.js';
 import { describeError as describe } from './errors.js';
 import type { AlertingPorts, Deadline, PendingAlert, SymbolRecord } from './ports.js';
 
-/** How often a symbol's state update is re-attempted after losing a race to a concurrent batch. */
-export const MAX_STATE_CONFLICTS = 25;
-
 /**
- * After losing a race, wait a random while (full jitter, 10 ms doubling to at most 250 ms) before re-reading, so the
- * batches that lost together do not collide again at once: fewer wasted conditional writes, each of which costs.
+ * How many writes one symbol's state may take in one batch before its ticks are failed (and retried). Never reached
+ * in practice: after a lost race the batch hands its ticks over (see settleSymbol), so within a few more writes of
+ * the symbol, by anyone, they are folded in. A bound that cannot be hit by contention alone, only by a fault.
  */
-export function contentionPause(attempt: number, deadline: Deadline, random: () => number = Math.random): Promise<void> {
-  const ms = Math.min(Math.floor(random() * Math.min(250, 10 * 2 ** attempt)), Math.max(0, deadline.remainingMs() / 4));
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export const MAX_STATE_ATTEMPTS = 50;
 
 export type TickOutcome =
   | {
       readonly ok: true;
       /** Every alert this tick is responsible for, delivered (newly raised or re-sent). */
       readonly alerts: readonly Alert[];
-      /** Those raised by this batch (the rest were raised before and are re-sent). */
+      /** Those raised while this batch ran (the rest were raised before and are re-sent). */
       readonly raised: readonly Alert[];
       /** Beyond the lateness horizon: acknowledged, not applied. */
       readonly late: boolean;
@@ -28,92 +23,173 @@ export type TickOutcome =
 
 export interface AlertingLog {
   warn(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+/** One alert to notify and record, and which of the batch's ticks waits for it (none: every tick of the symbol). */
+interface Delivery {
+  readonly alert: Alert;
+  readonly claimant?: string;
 }
 
 /** What one symbol's settled state asks of delivery. */
 interface Settled {
-  /** Alerts to notify and record, each with the tick that waits for it. */
-  readonly deliver: readonly RaisedAlert[];
-  /** Ids raised by this batch. */
+  readonly deliver: readonly Delivery[];
+  /** Ids of the alerts that were not pending when the batch read the symbol: raised while it ran. */
   readonly raised: ReadonlySet<string>;
-  /** Keys of the ticks beyond the horizon. */
+  /** Keys of the batch's ticks beyond the horizon. */
   readonly late: ReadonlySet<string>;
 }
 
+/** Which pending alerts have their record (so were notified: a record is written only after that). */
+class DeliveryLedger {
+  private readonly checked = new Set<string>();
+  readonly recorded = new Set<string>();
+
+  constructor(
+    private readonly ports: AlertingPorts,
+    private readonly deadline: Deadline,
+    private readonly log: AlertingLog,
+  ) {}
+
+  /** Looks up the pending alerts not looked up yet. If the lookup fails, they count as undelivered (sent again). */
+  async check(pending: readonly PendingAlert[]): Promise<void> {
+    const unknown = pending.map((p) => p.alert).filter((a) => !this.checked.has(a.alertId));
+    if (unknown.length === 0) return;
+    unknown.forEach((a) => this.checked.add(a.alertId));
+    try {
+      for (const id of await this.ports.alerts.recorded(unknown, this.deadline)) this.recorded.add(id);
+    } catch (error) {
+      this.log.warn('pending alerts not checked for delivery', { alerts: unknown.length, reason: describe(error) });
+    }
+  }
+}
+
 /**
- * Evaluate one symbol and make its new state durable before anything is delivered. The version-conditional update
- * makes concurrent batches safe: the loser re-reads the winner's state and evaluates its ticks again, so a run is
- * raised once. New alerts join the symbol's pending set in the same write, and pending alerts known to be delivered
- * (`recorded`) or past retention leave it; alerts pending for one of this batch's ticks are delivered again.
+ * Settle one symbol: fold the batch's ticks (and whatever other batches handed over) into its window, durably,
+ * before anything is delivered. The write is conditional on the version (and the inbox) the batch read. A batch that
+ * loses the race does not wait and retry alone: it appends its ticks to the symbol's inbox, which never conflicts, and
+ * goes on; every write of the symbol that read the inbox folds it. So its ticks are in the window within a couple of
+ * writes of the symbol by anyone, whoever wins, and no batch can be starved. It then delivers what its ticks are owed,
+ * as the owner of those alerts, whoever raised them.
  */
 async function settleSymbol(
   symbol: string,
   ticks: readonly Tick[],
   record: SymbolRecord,
-  recorded: ReadonlySet<string>,
+  ledger: DeliveryLedger,
   ports: AlertingPorts,
   deadline: Deadline,
   log: AlertingLog,
   now: number,
 ): Promise<Settled> {
   const keys = new Set(ticks.map((t) => t.key));
+  const sources = new Set(ticks.flatMap((t) => (t.source ? [t.source] : [])));
+  const pendingAtStart = new Set(record.pending.map((p) => p.alert.alertId));
+  const { limits } = ports;
+
+  /** What a state asks of this batch: the alerts its ticks own, and the overdue ones of the symbol. */
+  const owed = (pending: readonly PendingAlert[], late: ReadonlySet<string>, derived: readonly Delivery[] = []): Settled => {
+    const deliver: Delivery[] = [...derived];
+    for (const p of pending) {
+      if (ledger.recorded.has(p.alert.alertId)) continue;
+      const claimant = keys.has(p.owner) ? p.owner : p.source && sources.has(p.source) ? ticks.find((t) => t.source === p.source)!.key : undefined;
+      if (claimant) deliver.push({ alert: p.alert, claimant });
+      else if (now - p.raisedAt > limits.deliveryGraceMs) deliver.push({ alert: p.alert });
+    }
+    const raised = new Set(deliver.map((d) => d.alert.alertId).filter((id) => !pendingAtStart.has(id)));
+    return { deliver, raised, late };
+  };
+
   let current = record;
+  let handedOver = false;
   for (let attempt = 1; ; attempt++) {
+    await ledger.check(current.pending);
     const { rule, problem } = resolveRule(ports.defaultRule, current.rule);
     if (problem) log.warn('invalid alert rule', { symbol, problem });
-    const evaluation = evaluate(symbol, rule, current.window, ticks, ports.limits.horizon);
-    // Owed: raised for one of these ticks by an earlier delivery of it, and not known to be delivered.
-    const owed = current.pending.filter((p) => keys.has(p.owner) && !recorded.has(p.alert.alertId));
-    const settled = (raised: readonly RaisedAlert[]): Settled => ({
-      deliver: [...raised, ...owed],
-      raised: new Set(raised.map((r) => r.alert.alertId)),
-      late: new Set(evaluation.late.map((t) => t.key)),
-    });
-    // `every` alerts are derived from their own tick each time it is delivered: nothing to remember.
-    if (rule.mode === 'every') return settled(evaluation.raised);
-    // Nothing changed: no write (forgetting delivered alerts waits for a write that happens anyway).
-    if (!evaluation.next) return settled([]);
 
-    const kept = current.pending.filter(
-      (p) => !recorded.has(p.alert.alertId) && (now - p.raisedAt <= ports.limits.pendingRetentionMs || keys.has(p.owner)),
-    );
-    if (evaluation.raised.length > 0 && kept.length + evaluation.raised.length > ports.limits.maxPending) {
-      throw new Error(`${kept.length} alerts of ${symbol} are still waiting for delivery; new alerts wait until they are delivered`);
+    // `every` alerts are derived from their own tick each time it is delivered: nothing to remember.
+    if (rule.mode === 'every') {
+      const evaluation = evaluate(symbol, rule, undefined, ticks, limits.horizon);
+      return owed(
+        current.pending,
+        new Set(),
+        evaluation.raised.map((r) => ({ alert: r.alert, claimant: r.owner })),
+      );
     }
-    const added: PendingAlert[] = evaluation.raised.map((r) => ({ ...r, raisedAt: now }));
-    if ((await ports.rules.saveState(symbol, current.version, { window: evaluation.next, pending: [...kept, ...added] }, deadline)) === 'saved') {
-      return settled(evaluation.raised);
+
+    // Handed over and since folded by another batch: the state says what became of the ticks.
+    if (handedOver && !ticks.some((t) => current.inbox.some((h) => h.key === t.key))) {
+      return owed(current.pending, lateIn(symbol, current, ticks));
     }
-    if (attempt >= MAX_STATE_CONFLICTS) throw new Error(`state of ${symbol} kept changing under ${attempt} concurrent updates`);
-    await (ports.pause ?? contentionPause)(attempt, deadline);
-    current = await ports.rules.reload(symbol, deadline);
+
+    const evaluation = evaluate(symbol, rule, current.window, [...current.inbox, ...ticks], limits.horizon);
+    const late = new Set(evaluation.late.filter((t) => keys.has(t.key)).map((t) => t.key));
+    if (!evaluation.next && current.inbox.length === 0) return owed(current.pending, late);
+
+    const { pending, overdue } = nextPending(symbol, current.pending, ledger.recorded, keys, now, limits, log);
+    if (evaluation.raised.length > 0 && overdue >= limits.maxPending) {
+      throw new Error(`${overdue} alerts of ${symbol} are still waiting for delivery; new alerts wait until they are delivered`);
+    }
+    const added: PendingAlert[] = evaluation.raised.map(({ alert, owner }) => {
+      const source = [...ticks, ...current.inbox].find((t) => t.key === owner)?.source;
+      return { alert, owner, ...(source && { source }), raisedAt: now };
+    });
+    const window = evaluation.next ?? current.window ?? { observations: [], truncated: false };
+    const change = { window, pending: [...pending, ...added] };
+    if ((await ports.rules.saveState(symbol, current, change, deadline)) === 'saved') {
+      return owed(change.pending, late);
+    }
+    if (attempt >= MAX_STATE_ATTEMPTS) throw new Error(`state of ${symbol} kept changing under ${attempt} concurrent updates`);
+    if (handedOver) {
+      current = await ports.rules.reload(symbol, deadline);
+    } else {
+      current = await ports.rules.handOver(symbol, ticks, deadline);
+      handedOver = true;
+    }
   }
 }
 
+/** The batch's ticks that another batch's fold left beyond the horizon: sorting before a truncated window's start. */
+function lateIn(symbol: string, state: SymbolRecord, ticks: readonly Tick[]): Set<string> {
+  const first = state.window?.observations[0];
+  if (!state.window?.truncated || !first) return new Set();
+  const firstKey = keyOfObservation(symbol, first);
+  return new Set(ticks.filter((t) => compareEventTime(t.eventTime, t.key, first.eventTime, firstKey) < 0).map((t) => t.key));
+}
+
 /**
- * Which of the symbols' pending alerts have their record, i.e. were delivered: those are neither sent again nor kept.
- * One read for the whole batch, only when something is pending; if it fails, nothing is forgotten this time.
+ * The pending alerts a write keeps: those without a record, except any undeliverable for the whole retention (logged
+ * as lost: nothing could deliver them for that long). `overdue` counts those past their raiser's grace.
  */
-async function deliveredEarlier(
-  records: ReadonlyMap<string, SymbolRecord>,
-  ports: AlertingPorts,
-  deadline: Deadline,
+function nextPending(
+  symbol: string,
+  pending: readonly PendingAlert[],
+  recorded: ReadonlySet<string>,
+  keys: ReadonlySet<string>,
+  now: number,
+  limits: AlertingPorts['limits'],
   log: AlertingLog,
-): Promise<Set<string>> {
-  const candidates = [...records.values()].flatMap((r) => r.pending.map((p) => p.alert));
-  if (candidates.length === 0) return new Set();
-  try {
-    return await ports.alerts.recorded(candidates, deadline);
-  } catch (error) {
-    log.warn('pending alerts not checked for delivery', { alerts: candidates.length, reason: describe(error) });
-    return new Set();
+): { pending: PendingAlert[]; overdue: number } {
+  const kept: PendingAlert[] = [];
+  let overdue = 0;
+  for (const p of pending) {
+    if (recorded.has(p.alert.alertId)) continue;
+    const age = now - p.raisedAt;
+    if (age > limits.pendingRetentionMs && !keys.has(p.owner)) {
+      log.error('pending alert dropped undelivered after the retention period', { symbol, alertId: p.alert.alertId, raisedAt: p.raisedAt });
+      continue;
+    }
+    if (age > limits.deliveryGraceMs) overdue++;
+    kept.push(p);
   }
+  return { pending: kept, overdue };
 }
 
 /**
  * Raise the alerts for a set of validated ticks: read rules and state once, settle each symbol, notify, then record
- * what SNS accepted (so a record means "notified"). A tick succeeds only when each alert it is responsible for is
- * both accepted for notification and recorded. Results are keyed by tick key.
+ * what SNS accepted (so a record means "notified"). A tick succeeds only when each alert it is responsible for, and
+ * each overdue alert of its symbol, is both accepted for notification and recorded. Results are keyed by tick key.
  */
 export async function raiseAlerts(
   ticks: readonly Tick[],
@@ -134,14 +210,16 @@ export async function raiseAlerts(
     failAll(ticks, describe(error));
     return outcomes;
   }
-  const recorded = await deliveredEarlier(records, ports, deadline, log);
+  const ledger = new DeliveryLedger(ports, deadline, log);
+  // One lookup for the whole batch first; later ones only for what a lost race brought.
+  await ledger.check([...records.values()].flatMap((r) => r.pending));
 
   const settled = new Map<string, Settled>();
   await Promise.all(
     [...groups].map(async ([symbol, group]) => {
       try {
-        const record = records.get(symbol) ?? { pending: [], version: 0 };
-        settled.set(symbol, await settleSymbol(symbol, group, record, recorded, ports, deadline, log, now));
+        const record = records.get(symbol) ?? { pending: [], inbox: [], version: 0 };
+        settled.set(symbol, await settleSymbol(symbol, group, record, ledger, ports, deadline, log, now));
       } catch (error) {
         failAll(group, `alert state not updated: ${describe(error)}`);
       }
@@ -157,8 +235,9 @@ export async function raiseAlerts(
   for (const tick of ticks) {
     if (outcomes.has(tick.key)) continue;
     const s = settled.get(tick.symbol)!;
-    const mine = s.deliver.filter((d) => d.owner === tick.key).map((d) => d.alert);
-    const failed = mine.find((a) => failures.has(a.alertId));
+    const mine = s.deliver.filter((d) => d.claimant === tick.key).map((d) => d.alert);
+    const waitedFor = [...mine, ...s.deliver.filter((d) => d.claimant === undefined).map((d) => d.alert)];
+    const failed = waitedFor.find((a) => failures.has(a.alertId));
     outcomes.set(
       tick.key,
       failed

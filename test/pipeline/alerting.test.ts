@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryAlertStore, MemoryRuleStateStore, SilentNotifier } from '../../src/adapters/memory/index.js';
-import { alertId, tickKey } from '../../src/domain/index.js';
-import { contentionPause, raiseAlerts, type AlertingPorts, type RuleStateStore } from '../../src/pipeline/index.js';
-import { LIMITS, forever } from '../support/fakes.js';
+import { alertId, tickKey, type Tick } from '../../src/domain/index.js';
+import { raiseAlerts, type AlertingPorts, type RuleStateStore } from '../../src/pipeline/index.js';
+import { LIMITS, RecordingNotifier, forever } from '../support/fakes.js';
 import { T0, tick } from '../support/ticks.js';
 
 const RULE = { above: 150, below: 50, mode: 'cross' as const };
@@ -14,29 +14,7 @@ const ports = (overrides: Partial<AlertingPorts> = {}): AlertingPorts => ({
   limits: LIMITS,
   ...overrides,
 });
-const log = () => ({ warn: vi.fn() });
-
-describe('contentionPause', () => {
-  afterEach(() => vi.useRealTimers());
-
-  it('waits a full-jitter share of 10 ms doubling per attempt, at most 250 ms and a quarter of the time left', async () => {
-    vi.useFakeTimers();
-    const waited = async (attempt: number, remainingMs: number, random: number) => {
-      const spy = vi.spyOn(globalThis, 'setTimeout');
-      const pause = contentionPause(attempt, { remainingMs: () => remainingMs }, () => random);
-      const ms = spy.mock.calls[0]![1];
-      spy.mockRestore();
-      await vi.runAllTimersAsync();
-      await pause;
-      return ms;
-    };
-    expect(await waited(1, 60_000, 0.999)).toBe(19);
-    expect(await waited(3, 60_000, 0.5)).toBe(40);
-    expect(await waited(10, 60_000, 0.999)).toBe(249);
-    expect(await waited(10, 40, 0.999)).toBe(10);
-    expect(await waited(2, -5, 0.999)).toBe(0);
-  });
-});
+const log = () => ({ warn: vi.fn(), error: vi.fn() });
 
 describe('raiseAlerts', () => {
   it('reads nothing for an empty batch', async () => {
@@ -71,16 +49,23 @@ describe('raiseAlerts', () => {
     expect((await rules.reload('AAPL')).pending).toEqual([]);
   });
 
-  it('keeps a pending alert up to its retention, to the millisecond, and drops it after', async () => {
+  it('keeps a pending alert up to its retention, to the millisecond, and drops it after, logged as lost', async () => {
     const rules = new MemoryRuleStateStore();
     const alerts = new MemoryAlertStore();
     vi.spyOn(alerts, 'recorded').mockResolvedValue(new Set());
-    const p = ports({ rules, alerts });
-    await raiseAlerts([tick('AAPL', 151, T0)], p, forever, log(), T0);
-    await raiseAlerts([tick('AAPL', 152, T0 + 1)], p, forever, log(), T0 + LIMITS.pendingRetentionMs);
+    const down = { notify: async (a: readonly { alertId: string }[]) => new Map(a.map((x) => [x.alertId, 'down'])) };
+    const p = ports({ rules, alerts, notifier: down });
+    const l = log();
+    await raiseAlerts([tick('AAPL', 151, T0)], p, forever, l, T0);
+    await raiseAlerts([tick('AAPL', 100, T0 + 1)], p, forever, l, T0 + LIMITS.pendingRetentionMs);
     expect((await rules.reload('AAPL')).pending).toHaveLength(1);
-    await raiseAlerts([tick('AAPL', 153, T0 + 2)], p, forever, log(), T0 + LIMITS.pendingRetentionMs + 1);
+    await raiseAlerts([tick('AAPL', 100, T0 + 2)], p, forever, l, T0 + LIMITS.pendingRetentionMs + 1);
     expect((await rules.reload('AAPL')).pending).toEqual([]);
+    expect(l.error).toHaveBeenCalledWith('pending alert dropped undelivered after the retention period', {
+      symbol: 'AAPL',
+      alertId: alertId(tickKey('AAPL', T0, 151), 'HIGH'),
+      raisedAt: T0,
+    });
   });
 
   it('lets a symbol over its pending limit go on when the batch raises nothing new', async () => {
@@ -99,24 +84,126 @@ describe('raiseAlerts', () => {
     expect(quiet.get(tick('AAPL', 153, T0 + 3000).key)).toEqual({ ok: true, alerts: [], raised: [], late: false });
   });
 
-  it('waits between lost races with the default pause when none is given', async () => {
-    let conflicts = 2;
+  it('hands its ticks over after a lost race and folds them at once, never sleeping', async () => {
     const inner = new MemoryRuleStateStore();
+    const p = ports({ rules: inner });
+    let raced = false;
     const rules: RuleStateStore = {
       load: (s, d) => inner.load(s, d),
       reload: (s, d) => inner.reload(s, d),
-      saveState: async (s, v, c, d) => (conflicts-- > 0 ? 'conflict' : inner.saveState(s, v, c, d)),
+      handOver: vi.fn((s: string, t: readonly Tick[], d) => inner.handOver(s, t, d)),
+      saveState: async (s, read, c, d) => {
+        // Another batch writes the symbol between this one's read and its write.
+        if (!raced) {
+          raced = true;
+          await raiseAlerts([tick('AAPL', 100, T0 + 2000)], p, forever, log(), T0);
+        }
+        return inner.saveState(s, read, c, d);
+      },
     };
+    const timers = vi.spyOn(globalThis, 'setTimeout');
     const outcomes = await raiseAlerts([tick('AAPL', 151, T0)], ports({ rules }), forever, log(), T0);
-    expect([...outcomes.values()]).toMatchObject([{ ok: true, raised: [{ price: 151 }] }]);
+    expect([...outcomes.values()]).toMatchObject([{ ok: true, raised: [{ price: 151 }], late: false }]);
+    expect(rules.handOver).toHaveBeenCalledTimes(1);
+    expect(timers).not.toHaveBeenCalled();
+    timers.mockRestore();
+    const state = await inner.reload('AAPL');
+    expect(state).toMatchObject({ inbox: [], version: 2 });
+    expect(state.window?.observations.map((o) => o.price)).toEqual([151, 100]);
+  });
+
+  it('delivers what its handed-over ticks owe when another batch folded them, and that batch does not', async () => {
+    const inner = new MemoryRuleStateStore();
+    const theirs = new RecordingNotifier();
+    const mine = new RecordingNotifier();
+    const alerts = new MemoryAlertStore();
+    const other = ports({ rules: inner, alerts, notifier: theirs });
+    let step = 0;
+    const rules: RuleStateStore = {
+      load: (s, d) => inner.load(s, d),
+      reload: (s, d) => inner.reload(s, d),
+      handOver: (s, t, d) => inner.handOver(s, t, d),
+      saveState: async (s, read, c, d) => {
+        step++;
+        // First: another batch wins the race. Second: yet another folds what this one handed over, first.
+        if (step <= 2) await raiseAlerts([tick('AAPL', 100, T0 + step * 1000)], other, forever, log(), T0);
+        return inner.saveState(s, read, c, d);
+      },
+    };
+    const handed = tick('AAPL', 151, T0);
+    const outcomes = await raiseAlerts([handed], ports({ rules, alerts, notifier: mine }), forever, log(), T0);
+    const id = alertId(handed.key, 'HIGH');
+    expect(outcomes.get(handed.key)).toMatchObject({ ok: true, alerts: [{ alertId: id }], raised: [{ alertId: id }], late: false });
+    expect(mine.sent.map((a) => a.alertId)).toEqual([id]);
+    expect(theirs.sent).toEqual([]);
+    expect((await inner.reload('AAPL')).window?.observations.map((o) => o.price)).toEqual([151, 100, 100]);
+  });
+
+  it("delivers another tick's alert once it is overdue, and fails its own ticks while that delivery fails", async () => {
+    const rules = new MemoryRuleStateStore();
+    const notifier = new RecordingNotifier();
+    const p = ports({ rules, notifier });
+    const owner = tick('AAPL', 151, T0);
+    const id = alertId(owner.key, 'HIGH');
+    notifier.failing.add(id);
+    expect((await raiseAlerts([owner], p, forever, log(), T0)).get(owner.key)).toMatchObject({ ok: false });
+    // Within the raiser's grace another batch leaves it alone; after it, any batch of the symbol delivers it.
+    const early = tick('AAPL', 100, T0 + 1000);
+    expect((await raiseAlerts([early], p, forever, log(), T0 + LIMITS.deliveryGraceMs)).get(early.key)).toEqual({
+      ok: true,
+      alerts: [],
+      raised: [],
+      late: false,
+    });
+    const late = tick('AAPL', 100, T0 + 2000);
+    expect((await raiseAlerts([late], p, forever, log(), T0 + LIMITS.deliveryGraceMs + 1)).get(late.key)).toEqual({
+      ok: false,
+      reason: 'notification not accepted: InternalError',
+    });
+    notifier.failing.clear();
+    expect((await raiseAlerts([late], p, forever, log(), T0 + LIMITS.deliveryGraceMs + 1)).get(late.key)).toMatchObject({ ok: true });
+    expect(notifier.sent.map((a) => a.alertId)).toEqual([id]);
+  });
+
+  it('lets a redriven message claim what it owed under its old key, through its source', async () => {
+    const rules = new MemoryRuleStateStore();
+    const notifier = new RecordingNotifier();
+    const p = ports({ rules, notifier });
+    const first: Tick = { ...tick('AAPL', 151, T0), source: 'message-1' };
+    const id = alertId(first.key, 'HIGH');
+    notifier.failing.add(id);
+    await raiseAlerts([first], p, forever, log(), T0);
+    notifier.failing.clear();
+    // SQS's redrive re-times the message: a new observation with a new key, the same body.
+    const redriven: Tick = { ...tick('AAPL', 151, T0 + 60_000), source: 'message-1' };
+    const outcome = (await raiseAlerts([redriven], p, forever, log(), T0 + 60_000)).get(redriven.key);
+    expect(outcome).toMatchObject({ ok: true, alerts: [{ alertId: id }] });
+    expect(notifier.sent.map((a) => a.alertId)).toEqual([id]);
+  });
+
+  it('counts only overdue alerts against the pending limit', async () => {
+    const rules = new MemoryRuleStateStore();
+    const notifier = new RecordingNotifier();
+    const p = ports({ rules, notifier, limits: { ...LIMITS, maxPending: 1 } });
+    const ticks = [tick('AAPL', 151, T0), tick('AAPL', 100, T0 + 1000), tick('AAPL', 152, T0 + 2000), tick('AAPL', 100, T0 + 3000)];
+    ticks.filter((t) => t.price > 150).forEach((t) => notifier.failing.add(alertId(t.key, 'HIGH')));
+    await raiseAlerts(ticks.slice(0, 2), p, forever, log(), T0);
+    // One pending, not yet overdue: a new alert is still taken.
+    expect((await raiseAlerts(ticks.slice(2), p, forever, log(), T0)).get(ticks[3]!.key)).toMatchObject({ ok: true });
+    expect((await rules.reload('AAPL')).pending).toHaveLength(2);
+    const next = tick('AAPL', 153, T0 + 4000);
+    expect((await raiseAlerts([next], p, forever, log(), T0 + LIMITS.deliveryGraceMs + 1)).get(next.key)).toEqual({
+      ok: false,
+      reason: 'alert state not updated: 2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered',
+    });
   });
 
   it('takes a symbol the store did not answer for as new', async () => {
     const inner = new MemoryRuleStateStore();
     const rules: RuleStateStore = {
-      ...inner,
       load: async () => new Map(),
       reload: (s, d) => inner.reload(s, d),
+      handOver: (s, t, d) => inner.handOver(s, t, d),
       saveState: (s, v, c, d) => inner.saveState(s, v, c, d),
     };
     const outcomes = await raiseAlerts([tick('AAPL', 151, T0)], ports({ rules }), forever, log(), T0);

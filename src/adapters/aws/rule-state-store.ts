@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Tick } from '../../domain/index.js';
 import type { Deadline, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
-import { RETIRED_ATTRIBUTES, STATE, pendingItem, recordOf, type Item } from './alert-rules-item.js';
+import { RETIRED_ATTRIBUTES, STATE, inboxEntry, pendingItem, recordOf, type Item } from './alert-rules-item.js';
 import { chunk } from './batching.js';
 import { DEFAULT_BACKOFF, retryCall, retryPending, type BackoffOptions } from './retry.js';
 import { encodeWindow } from './window-codec.js';
@@ -11,9 +12,10 @@ import { encodeWindow } from './window-codec.js';
 const BATCH_GET_MAX = 100;
 
 /**
- * Rules and engine state in alert-rules, read once per batch and changed only by version-conditional updates. A lost
- * race returns the winner's item with the failure (a strongly consistent read), so the reload that follows costs no
- * call when DynamoDB sent it.
+ * Rules and engine state in alert-rules, read once per batch and changed only by updates conditional on the version
+ * and the inbox's length as read; the inbox itself is appended to without a condition. A lost race returns the
+ * winner's item with the failure (a strongly consistent read), so the reload that follows costs no call when
+ * DynamoDB sent it.
  */
 export class DynamoRuleStateStore implements RuleStateStore {
   private readonly seenOnConflict = new Map<string, SymbolRecord>();
@@ -58,8 +60,12 @@ export class DynamoRuleStateStore implements RuleStateStore {
     return recordOf(response.Item);
   }
 
-  async saveState(symbol: string, expectedVersion: number, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'> {
+  async saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'> {
+    this.seenOnConflict.delete(symbol);
     const retired = Object.fromEntries(RETIRED_ATTRIBUTES.map((name, i) => [`#r${i}`, name]));
+    const versionCondition = read.version === 0 ? 'attribute_not_exists(#version)' : '#version = :expected';
+    // Nothing handed over since the read: a hand-over in between makes this a lost race, so no tick is dropped.
+    const inboxCondition = read.inbox.length === 0 ? '(attribute_not_exists(#inbox) OR size(#inbox) = :zero)' : 'size(#inbox) = :handed';
     try {
       await retryCall(
         (abortSignal) =>
@@ -67,15 +73,23 @@ export class DynamoRuleStateStore implements RuleStateStore {
             new UpdateCommand({
               TableName: this.tableName,
               Key: { symbol },
-              UpdateExpression: `SET #window = :window, #pending = :pending, #version = :next REMOVE ${Object.keys(retired).join(', ')}`,
-              ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected',
-              ExpressionAttributeNames: { '#window': STATE.window, '#pending': STATE.pending, '#version': STATE.version, ...retired },
+              UpdateExpression: `SET #window = :window, #pending = :pending, #inbox = :empty, #version = :next REMOVE ${Object.keys(retired).join(', ')}`,
+              ConditionExpression: `${versionCondition} AND ${inboxCondition}`,
+              ExpressionAttributeNames: {
+                '#window': STATE.window,
+                '#pending': STATE.pending,
+                '#inbox': STATE.inbox,
+                '#version': STATE.version,
+                ...retired,
+              },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ExpressionAttributeValues: {
                 ':window': encodeWindow(change.window),
                 ':pending': Object.fromEntries(change.pending.map((p) => [p.alert.alertId, pendingItem(p)])),
-                ':next': expectedVersion + 1,
-                ...(expectedVersion !== 0 && { ':expected': expectedVersion }),
+                ':empty': [],
+                ':next': read.version + 1,
+                ...(read.version !== 0 && { ':expected': read.version }),
+                ...(read.inbox.length === 0 ? { ':zero': 0 } : { ':handed': read.inbox.length }),
               },
             }),
             { abortSignal },
@@ -89,5 +103,30 @@ export class DynamoRuleStateStore implements RuleStateStore {
       if (error.Item) this.seenOnConflict.set(symbol, recordOf(unmarshall(error.Item)));
       return 'conflict';
     }
+  }
+
+  /**
+   * Appends to the inbox, creating it if needed: no condition, so it cannot lose a race. Retried as any call; a retry
+   * after a timeout may append twice, which folds the same (a tick's key is its identity).
+   */
+  async handOver(symbol: string, ticks: readonly Tick[], deadline: Deadline): Promise<SymbolRecord> {
+    this.seenOnConflict.delete(symbol);
+    const response = await retryCall(
+      (abortSignal) =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { symbol },
+            UpdateExpression: 'SET #inbox = list_append(if_not_exists(#inbox, :empty), :ticks)',
+            ExpressionAttributeNames: { '#inbox': STATE.inbox },
+            ExpressionAttributeValues: { ':empty': [], ':ticks': ticks.map(inboxEntry) },
+            ReturnValues: 'ALL_NEW',
+          }),
+          { abortSignal },
+        ),
+      deadline,
+      this.backoff,
+    );
+    return recordOf(response.Attributes);
   }
 }

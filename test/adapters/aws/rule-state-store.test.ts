@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRuleStateStore, createDocumentClient, recordOf } from '../../../src/adapters/aws/index.js';
 import { evaluate } from '../../../src/domain/index.js';
-import type { PendingAlert, StateChange } from '../../../src/pipeline/index.js';
+import type { PendingAlert, StateChange, SymbolRecord } from '../../../src/pipeline/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../../support/dynamo.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
 import { T0, series } from '../../support/ticks.js';
@@ -13,6 +13,8 @@ import { T0, series } from '../../support/ticks.js';
 const evaluation = evaluate('AAPL', { above: 150, below: 50, mode: 'cross' }, undefined, series('AAPL', [100, 155.25]), 256);
 const pending: PendingAlert = { ...evaluation.raised[0]!, raisedAt: T0 };
 const change: StateChange = { window: evaluation.next!, pending: [pending] };
+/** What a batch read: the version, and how many ticks were in the inbox. */
+const read = (version: number, inbox: SymbolRecord['inbox'] = []): SymbolRecord => ({ pending: [], inbox, version });
 
 describe('DynamoRuleStateStore on dynalite', () => {
   let db: LocalDynamo;
@@ -24,13 +26,13 @@ describe('DynamoRuleStateStore on dynalite', () => {
   afterAll(async () => db.close());
 
   it('reads unknown symbols as version 0 with no rule, no window and nothing pending', async () => {
-    expect(await store.load(['NEW', 'NEW'], forever)).toEqual(new Map([['NEW', { pending: [], version: 0 }]]));
+    expect(await store.load(['NEW', 'NEW'], forever)).toEqual(new Map([['NEW', { pending: [], inbox: [], version: 0 }]]));
   });
 
   it('saves the window and the pending alerts only on the expected version, and reads them back exactly', async () => {
-    expect(await store.saveState('AAPL', 0, change, forever)).toBe('saved');
-    expect(await store.saveState('AAPL', 0, change, forever)).toBe('conflict');
-    expect(await store.reload('AAPL', forever)).toEqual({ window: change.window, pending: [pending], version: 1 });
+    expect(await store.saveState('AAPL', read(0), change, forever)).toBe('saved');
+    expect(await store.saveState('AAPL', read(0), change, forever)).toBe('conflict');
+    expect(await store.reload('AAPL', forever)).toEqual({ window: change.window, pending: [pending], inbox: [], version: 1 });
     const item = (await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol: 'AAPL' } }))).Item!;
     expect(item.window).toBeInstanceOf(Uint8Array);
     expect(item.pending).toEqual({
@@ -45,8 +47,8 @@ describe('DynamoRuleStateStore on dynalite', () => {
         raised_at: T0,
       },
     });
-    expect(await store.saveState('AAPL', 1, { window: change.window, pending: [] }, forever)).toBe('saved');
-    expect(await store.saveState('AAPL', 1, change, forever)).toBe('conflict');
+    expect(await store.saveState('AAPL', read(1), { window: change.window, pending: [] }, forever)).toBe('saved');
+    expect(await store.saveState('AAPL', read(1), change, forever)).toBe('conflict');
     expect(await store.reload('AAPL', forever)).toMatchObject({ pending: [], version: 2 });
   });
 
@@ -61,16 +63,33 @@ describe('DynamoRuleStateStore on dynalite', () => {
       new PutCommand({ TableName: db.names.alertRulesTable, Item: { symbol: 'BAD', above: -1, below: 'x', mode: 'sometimes' } }),
     );
     const records = await store.load(['TSLA', 'BAD'], forever);
-    expect(records.get('TSLA')).toEqual({ rule: { above: 300, mode: 'every' }, pending: [], version: 3 });
-    expect(records.get('BAD')).toEqual({ pending: [], version: 0 });
-    expect(await store.saveState('TSLA', 3, change, forever)).toBe('saved');
+    expect(records.get('TSLA')).toEqual({ rule: { above: 300, mode: 'every' }, pending: [], inbox: [], version: 3 });
+    expect(records.get('BAD')).toEqual({ pending: [], inbox: [], version: 0 });
+    expect(await store.saveState('TSLA', read(3), change, forever)).toBe('saved');
     const item = (await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol: 'TSLA' } }))).Item!;
-    expect(Object.keys(item).sort()).toEqual(['above', 'mode', 'pending', 'symbol', 'version', 'window']);
+    expect(Object.keys(item).sort()).toEqual(['above', 'inbox', 'mode', 'pending', 'symbol', 'version', 'window']);
+  });
+
+  it('takes ticks handed over without a condition, and folds them only on a write that read them all', async () => {
+    const [a, b] = series('HAND', [151, 152], T0);
+    const first = await store.handOver('HAND', [a!], forever);
+    expect(first).toEqual({ pending: [], inbox: [a], version: 0 });
+    const withSource = { ...b!, source: 'message-b' };
+    const second = await store.handOver('HAND', [withSource], forever);
+    expect(second.inbox).toEqual([a, withSource]);
+    // A write that read one handed-over tick loses to the hand-over of the second: nothing handed over is dropped.
+    expect(await store.saveState('HAND', first, change, forever)).toBe('conflict');
+    expect(await store.reload('HAND', forever)).toEqual(second);
+    expect(await store.saveState('HAND', second, change, forever)).toBe('saved');
+    expect(await store.reload('HAND', forever)).toMatchObject({ inbox: [], version: 1 });
+    // And a write that read an empty inbox loses to a hand-over made since.
+    await store.handOver('HAND', [a!], forever);
+    expect(await store.saveState('HAND', read(1), change, forever)).toBe('conflict');
   });
 
   it('maps an item without engine state', () => {
-    expect(recordOf({ symbol: 'X', below: 20 })).toEqual({ rule: { below: 20 }, pending: [], version: 0 });
-    expect(recordOf(undefined)).toEqual({ pending: [], version: 0 });
+    expect(recordOf({ symbol: 'X', below: 20 })).toEqual({ rule: { below: 20 }, pending: [], inbox: [], version: 0 });
+    expect(recordOf(undefined)).toEqual({ pending: [], inbox: [], version: 0 });
   });
 });
 
@@ -103,14 +122,14 @@ describe('DynamoRuleStateStore retries', () => {
       .on(UpdateCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall(winner) }));
     mock.on(GetCommand).resolves({ Item: { symbol: 'A', version: 8 } });
-    expect(await store.saveState('A', 6, change, forever)).toBe('conflict');
+    expect(await store.saveState('A', read(6), change, forever)).toBe('conflict');
     expect(mock.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
-      ConditionExpression: '#version = :expected',
+      ConditionExpression: '#version = :expected AND (attribute_not_exists(#inbox) OR size(#inbox) = :zero)',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(await store.reload('A', forever)).toEqual({ rule: { below: 20 }, pending: [], version: 7 });
+    expect(await store.reload('A', forever)).toEqual({ rule: { below: 20 }, pending: [], inbox: [], version: 7 });
     expect(mock.commandCalls(GetCommand)).toHaveLength(0);
-    expect(await store.reload('A', forever)).toEqual({ pending: [], version: 8 });
+    expect(await store.reload('A', forever)).toEqual({ pending: [], inbox: [], version: 8 });
   });
 
   it('fails the load, naming the symbols, when keys stay unprocessed past the budget', async () => {
@@ -134,6 +153,6 @@ describe('DynamoRuleStateStore retries', () => {
   it('reports a failed state write as a failure, not as a lost race', async () => {
     mock.reset();
     mock.on(UpdateCommand).rejects(Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' }));
-    await expect(store.saveState('A', 1, change, forever)).rejects.toThrow('One or more parameter values were invalid');
+    await expect(store.saveState('A', read(1), change, forever)).rejects.toThrow('One or more parameter values were invalid');
   });
 });
