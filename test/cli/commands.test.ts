@@ -65,7 +65,8 @@ describe('market-data commands, in process', () => {
           /^default rule: above 150, below 100, mode cross \(the embedded store \(\S+, environment cmd\); from the local defaults\)$/,
         ),
         'F        above 150, below 45, mode cross (override: below 45), zone none yet',
-        'KO       above 150, below 100, mode cross (override: above 62, mode every), zone NORMAL — rule override ignored: below (100) must be less than above (62)',
+        // The zone of KO's newest price (62) under the rule in force (the override is ignored: 150/100).
+        'KO       above 150, below 100, mode cross (override: above 62, mode every), zone LOW — rule override ignored: below (100) must be less than above (62)',
       ]),
     );
     expect(await marketData(['rules', 'set', 'KO'], env)).toMatchObject({
