@@ -505,7 +505,8 @@ describe('IAM', () => {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
+    // Alerts written, and looked up to forget the pending alerts that were delivered.
+    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
     expect(actionsOn(statements, ref('aws_sns_topic', byName('aws_sns_topic', names.tradingAlertsTopic)[0], 'arn'))).toEqual(['sns:Publish']);
     expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     const [logId] = byName('aws_cloudwatch_log_group', names.dataProcessorLogGroup);
@@ -523,7 +524,8 @@ describe('IAM', () => {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
+    // Alerts written, and looked up to forget the pending alerts that were delivered.
+    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
     // One statement for both uses of the DLQ (Lambda's async failures and the handler's invalid events).
     expect(statements.filter((s) => asList(s.Resource).includes(queueRef(names.marketEventsDlq, 'arn')))).toEqual([
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueRef(names.marketEventsDlq, 'arn') },
