@@ -186,12 +186,7 @@ describe('SQS → data-processor mapping', () => {
     const policyId = resourcesOf(json, 'aws_iam_role_policy').find(([, b]) => b.name === names.dataProcessorRole)![0];
     expect(mapping.depends_on).toContain(`aws_iam_role_policy.${policyId}`);
     const queueArn = ref('aws_sqs_queue', queue(names.marketDataQueue)[0], 'arn');
-    expect(actionsOn(rolePolicyOf(names.dataProcessor), queueArn)).toEqual([
-      'sqs:ChangeMessageVisibility',
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:ReceiveMessage',
-    ]);
+    expect(actionsOn(rolePolicyOf(names.dataProcessor), queueArn)).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
   });
 });
 
