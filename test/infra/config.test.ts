@@ -87,6 +87,14 @@ describe('stateBackendFrom (TF_STATE_*)', () => {
     });
   });
 
+  it("takes a key of up to S3's 1024 characters", () => {
+    const key = `${'k'.repeat(1016)}.tfstate`;
+    expect(stateBackendFrom({ TF_STATE_BUCKET: 'acme-tfstate', TF_STATE_KEY: key }, id, 'eu-west-1')).toMatchObject({ key });
+    expect(() => stateBackendFrom({ TF_STATE_BUCKET: 'acme-tfstate', TF_STATE_KEY: `k${key}` }, id, 'eu-west-1')).toThrow(
+      /^TF_STATE_KEY "k+\.tfstate" is invalid: use an S3 object key of at most 1024 characters/,
+    );
+  });
+
   it.each([
     '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
     'mrk-0123456789abcdef0123456789abcdef',

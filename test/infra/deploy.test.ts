@@ -134,8 +134,11 @@ describe('npm run deploy / destroy without a terminal', () => {
     expect(readdirSync(folder)).toEqual(['cdk.tf.json']);
   });
 
-  it.each([['true'], ['1'], ['TRUE']])('deploys without asking with CI=%s (and -y is --yes)', async (ci) => {
+  it.each([['true'], ['1'], ['TRUE']])('deploys without asking with CI=%s', async (ci) => {
     expect((await deploy(['deploy'], { env: { CI: ci } })).commands).toEqual(DEPLOYED);
+  });
+
+  it('takes -y for --yes', async () => {
     expect((await deploy(['deploy', '-y'])).commands).toEqual(DEPLOYED);
   });
 

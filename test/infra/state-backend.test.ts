@@ -1,36 +1,40 @@
 /** Where the synthesized stack keeps its state: the backend block, for the local file and for S3. */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stackConfigFrom } from '../../src/infra/config.js';
 import type { Env } from '../../src/resources/index.js';
 import { PROJECT_ROOT } from '../../src/shared/project-root.js';
-import { synthesize, synthesizeInMemory } from './synth.js';
+import { synthesize, synthesizeInMemory, type Synthesized } from './synth.js';
 
 describe('local state', () => {
-  it('is the project-root file of the environment, named relative to the stack folder Terraform runs in', () => {
-    for (const [suffix, path] of [
-      ['dev', '../../../terraform.market-data-pipeline-dev.tfstate'],
-      ['pr42', '../../../terraform.market-data-pipeline-pr42.tfstate'],
-    ] as const) {
-      const { json, stackDir } = synthesize({ environmentSuffix: suffix });
-      expect(json.terraform.backend).toEqual({ local: { path } });
+  let dev: Synthesized;
+  // Written to disk as `cdktn synth` does (manifest, stack folder, assets): slow on a busy machine, so once.
+  beforeAll(() => {
+    dev = synthesize({ environmentSuffix: 'dev' });
+  }, 180_000);
 
-      // cdktn runs Terraform in the manifest's workingDirectory, under the output folder; the state is beside that folder.
-      const outdir = dirname(dirname(stackDir));
-      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
-        stacks: Record<string, { workingDirectory: string }>;
-      };
-      const workingDirectory = manifest.stacks[`market-data-pipeline-${suffix}`]!.workingDirectory;
-      expect(workingDirectory).toBe(`stacks/market-data-pipeline-${suffix}`);
-      expect(resolve(outdir, workingDirectory, path)).toBe(join(dirname(outdir), `terraform.market-data-pipeline-${suffix}.tfstate`));
-    }
+  it('is the project-root file of the environment, named relative to the stack folder', () => {
+    expect(dev.json.terraform.backend).toEqual({ local: { path: '../../../terraform.market-data-pipeline-dev.tfstate' } });
+    expect(synthesizeInMemory({ environmentSuffix: 'pr42' }).json.terraform.backend).toEqual({
+      local: { path: '../../../terraform.market-data-pipeline-pr42.tfstate' },
+    });
+  });
+
+  it('resolves from the folder cdktn runs Terraform in to the file beside the output folder', () => {
+    const outdir = dirname(dirname(dev.stackDir));
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { workingDirectory: string }>;
+    };
+    const { workingDirectory } = manifest.stacks['market-data-pipeline-dev']!;
+    expect(workingDirectory).toBe('stacks/market-data-pipeline-dev');
+    const path = dev.json.terraform.backend!.local!.path as string;
+    expect(resolve(outdir, workingDirectory, path)).toBe(join(dirname(outdir), 'terraform.market-data-pipeline-dev.tfstate'));
   });
 
   it('names no checkout: the synthesized JSON holds no absolute path of the project', () => {
-    const { json, stackDir } = synthesize({ environmentSuffix: 'dev' });
-    expect(isAbsolute(json.terraform.backend!.local!.path as string)).toBe(false);
-    expect(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).not.toContain(PROJECT_ROOT.replace(/\/$/, ''));
+    expect(isAbsolute(dev.json.terraform.backend!.local!.path as string)).toBe(false);
+    expect(readFileSync(join(dev.stackDir, 'cdk.tf.json'), 'utf8')).not.toContain(PROJECT_ROOT.replace(/\/$/, ''));
   });
 });
 
