@@ -98,7 +98,7 @@ describe('processMarketEvent', () => {
     const bad = event('e-tiny', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, note: { size: 1e-200 } });
     expect(await processMarketEvent(bad, ports, forever, log, NOW)).toMatchObject({
       status: 'rejected',
-      reason: 'detail.note.size: 1e-200 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+      reason: 'detail.note.size: 1e-200 is outside what can be stored (0, or a magnitude from 1e-130 to below 1e+126)',
     });
     const empty = event('e-empty', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, '': 'x' });
     expect(await processMarketEvent(empty, ports, forever, log, NOW)).toMatchObject({

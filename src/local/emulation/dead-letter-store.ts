@@ -1,5 +1,6 @@
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { deadLetterEvent, withinDeadLetterBounds } from '../../adapters/dead-letter-event.js';
 import { appendLines, ensurePrivateDir, PRIVATE_FILE_MODE, withPath } from '../../adapters/local/private-files.js';
 import { fileExists, isJsonObject, readJsonl, type UnreadableLine } from '../formats/jsonl-reader.js';
 
@@ -20,9 +21,12 @@ export interface TickDeadLetter {
   readonly origin?: Origin;
 }
 
-/** A bus event whose target still failed after its retries. */
+/** A bus event whose target still failed after its retries, or that market-processor found invalid. */
 export interface EventDeadLetter {
+  /** As market-events-dlq holds it (see deadLetterEvent): the event as it came, or its envelope when cut down. */
   readonly event: Record<string, unknown>;
+  /** The event's detail was left out (too deep or too large to keep), like market-events-dlq's Truncated attribute. */
+  readonly truncated?: true;
   readonly rule: string;
   readonly attempts: number;
   readonly reason: string;
@@ -33,8 +37,19 @@ export interface EventDeadLetter {
 const isTickDeadLetter = (value: unknown): value is TickDeadLetter =>
   isJsonObject(value) && typeof value.messageId === 'string' && typeof value.body === 'string' && typeof value.sentTimestamp === 'number';
 
+/** Only an event this store could have written: one too deep for the readers after it is damage, skipped and reported. */
 const isEventDeadLetter = (value: unknown): value is EventDeadLetter =>
-  isJsonObject(value) && isJsonObject(value.event) && typeof value.event.id === 'string' && typeof value.rule === 'string';
+  isJsonObject(value) &&
+  isJsonObject(value.event) &&
+  typeof value.event.id === 'string' &&
+  typeof value.rule === 'string' &&
+  withinDeadLetterBounds(value.event);
+
+/** The event cut down exactly as the deployed function cuts it for market-events-dlq, before it is serialised. */
+function serialiseEventDeadLetter(letter: EventDeadLetter): string {
+  const { event, complete } = deadLetterEvent(letter.event);
+  return JSON.stringify(complete ? letter : { ...letter, event, truncated: true });
+}
 
 /** What identifies a dead letter: a redriven message keeps its id, so it can be recognised when it comes back. */
 const tickKey = (letter: TickDeadLetter): string => letter.messageId;
@@ -59,6 +74,8 @@ const START: RedriveProgress = { offset: 0, line: 1, mainSize: 0, skip: [] };
 export interface DeadLetterStoreOptions<T> {
   readonly isEntry: (value: unknown) => value is T;
   readonly keyOf: (entry: T) => string;
+  /** An entry as its line (default JSON.stringify); it must not throw, whatever the entry holds. */
+  readonly serialise?: (entry: T) => string;
   /** Told of every line that could not be read (it is skipped). */
   readonly onUnreadable?: (problem: UnreadableLine) => void;
 }
@@ -103,10 +120,7 @@ export class JsonlDeadLetterStore<T> {
       throw error;
     });
     await this.folder;
-    await appendLines(
-      this.file,
-      entries.map((e) => JSON.stringify(e)),
-    );
+    await appendLines(this.file, entries.map(this.options.serialise ?? ((e) => JSON.stringify(e))));
   }
 
   /** Every dead letter, oldest first: those of an interrupted redrive that have not come back yet, then the file. */
@@ -252,6 +266,11 @@ type OnUnreadable = DeadLetterStoreOptions<unknown>['onUnreadable'];
 export const tickDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>
   new JsonlDeadLetterStore<TickDeadLetter>(file, { isEntry: isTickDeadLetter, keyOf: tickKey, ...(onUnreadable && { onUnreadable }) });
 
-/** The local market-events-dlq: events whose target failed after its retries. */
+/** The local market-events-dlq: events whose target failed after its retries, and those market-processor found invalid. */
 export const eventDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>
-  new JsonlDeadLetterStore<EventDeadLetter>(file, { isEntry: isEventDeadLetter, keyOf: eventKey, ...(onUnreadable && { onUnreadable }) });
+  new JsonlDeadLetterStore<EventDeadLetter>(file, {
+    isEntry: isEventDeadLetter,
+    keyOf: eventKey,
+    serialise: serialiseEventDeadLetter,
+    ...(onUnreadable && { onUnreadable }),
+  });

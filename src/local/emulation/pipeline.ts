@@ -232,6 +232,13 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     },
     redriveEvent: async (letter) => {
       stats.eventsIn++;
+      if (letter.truncated) {
+        // Its detail was left out when it was dead-lettered: delivered again it could only fail, for another reason.
+        await eventsDlq.append([letter]);
+        const reason = `${letter.reason} (kept: its detail was left out, so it cannot be redriven; publish it again from its source)`;
+        stats.problem({ kind: 'event', outcome: 'dead-lettered', reason, ...(letter.origin && { origin: letter.origin }) });
+        return;
+      }
       await bus.redeliver(letter.event as unknown as EventBridgeEvent<string, unknown>, letter.rule, letter.origin);
     },
     drain: async () => {
