@@ -13,8 +13,8 @@ export interface MarketProcessorDeps {
   readonly observability: Observability;
   readonly clock?: () => number;
   /**
-   * Told of an event whose price came beyond the lateness horizon, once it is stored and audited (the local runtime
-   * reports it with the event's input line; deployed, the log line and `LateTicks` do).
+   * Told of an event (by its EventBridge id) whose price came beyond the lateness horizon, once it is stored and
+   * audited (the local runtime reports it with the event's input line; deployed, the log line and `LateTicks` do).
    */
   readonly onLate?: (eventId: string, tick: Tick) => void;
 }
@@ -50,7 +50,7 @@ export function createMarketProcessorHandler(deps: MarketProcessorDeps) {
       const late = outcome.late ? tickOf(outcome.event) : undefined;
       if (late) {
         logger.warn('late tick: beyond the lateness horizon, not applied', { eventId, ...late });
-        deps.onLate?.(eventId, late);
+        deps.onLate?.(outcome.event.eventId, late);
       }
       metrics.addMetric(METRICS.marketEventsStored, MetricUnit.Count, outcome.stored === 'created' ? 1 : 0);
       metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, outcome.alerts.length);

@@ -17,6 +17,7 @@ import {
   type TickDeadLetter,
 } from './dead-letter-store.js';
 import { FailureReasons, localObservability } from './failure-reasons.js';
+import { LateTicks, lateReason } from './late-ticks.js';
 import type { BusEntry } from '../formats/input-file.js';
 import { LocalEventBus } from './event-bus.js';
 import { busRules, localHandlerConfig } from './function-config.js';
@@ -95,10 +96,14 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       }),
   });
   const reasons = new FailureReasons();
+  // What each function reports late, by message or event id: shown once the delivery is acknowledged.
+  const lateTicks = new LateTicks();
+  const lateEvents = new LateTicks();
   const dataProcessor = createDataProcessorHandler({
     ports: alertingPorts(config, options.documents, notifier),
     observability: localObservability(BASE_NAMES.dataProcessor),
     onFailed: reasons.record,
+    onLate: lateTicks.record,
   });
   // A dead-letter line that cannot be read is skipped and reported like an unreadable input line.
   const onUnreadable = (problem: { file: string; line: number; reason: string }) =>
@@ -130,6 +135,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   const marketProcessor = createMarketProcessorHandler({
     ports: marketEventPorts(config, options.documents, notifier, deadLetters),
     observability: localObservability(BASE_NAMES.marketProcessor),
+    onLate: lateEvents.record,
   });
   const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
   // Each invocation gets a fresh context with the function's own name, memory, timeout and log group.
@@ -154,8 +160,11 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     delivered: (message) => {
       reasons.forget(message.messageId);
       stats.ticksProcessed++;
+      const late = lateTicks.take(message.messageId);
+      if (late) stats.problem({ kind: 'tick', outcome: 'late', reason: lateReason(late), ...(message.origin && { origin: message.origin }) });
     },
     deadLetter: async (message) => {
+      lateTicks.take(message.messageId);
       const reason = tickReason(message, reasons.take(message.messageId), DEFAULTS.maxReceiveCount);
       await ticksDlq.append([
         {
@@ -179,13 +188,15 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     maxRetries: DEFAULTS.eventTargetMaxRetries,
     concurrency,
     context: contextOf('marketProcessor'),
-    delivered: ({ result }) => {
+    delivered: ({ event, result, origin }) => {
       const outcome = result as MarketProcessorResult;
       // A rejected event was dead-lettered (and counted) by the function itself.
       if (outcome.status === 'processed') {
         if (outcome.stored === 'exists') stats.eventsAlreadyStored++;
         else stats.eventsStored++;
       }
+      const late = lateEvents.take(event.id);
+      if (late) stats.problem({ kind: 'event', outcome: 'late', reason: lateReason(late), ...(origin && { origin }) });
     },
     unmatched: (event, origin) =>
       stats.problem({
@@ -195,6 +206,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
         ...(origin && { origin }),
       }),
     deadLetter: async (failure) => {
+      lateEvents.take(failure.event.id);
       const reason = eventReason(failure.event, failure.reason);
       await eventsDlq.append([
         {

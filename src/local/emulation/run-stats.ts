@@ -1,11 +1,14 @@
 import type { AlertType } from '../../domain/index.js';
 import type { Origin } from './dead-letter-store.js';
 
-/** Something the user should see: a message that could not be processed, or a line that could not be read. */
+/**
+ * Something the user should see: a message that could not be processed, a line that could not be read, or a tick (or
+ * price-bearing event) that came beyond the lateness horizon.
+ */
 export interface Problem {
   readonly kind: 'tick' | 'event' | 'line';
-  /** What happened to it. */
-  readonly outcome: 'dead-lettered' | 'unmatched' | 'skipped';
+  /** What happened to it: `late` was acknowledged (and an event stored) without changing any alert run. */
+  readonly outcome: 'dead-lettered' | 'unmatched' | 'skipped' | 'late';
   readonly reason: string;
   readonly origin?: Origin;
 }
@@ -18,12 +21,14 @@ export class RunStats {
   ticksIn = 0;
   ticksProcessed = 0;
   ticksDeadLettered = 0;
+  ticksLate = 0;
   alerts: Record<AlertType, number> = { HIGH: 0, LOW: 0 };
   eventsIn = 0;
   eventsStored = 0;
   eventsAlreadyStored = 0;
   eventsDeadLettered = 0;
   eventsUnmatched = 0;
+  eventsLate = 0;
   badLines = 0;
   readonly problems: Problem[] = [];
 
@@ -32,6 +37,7 @@ export class RunStats {
   problem(problem: Problem): void {
     if (problem.kind === 'line') this.badLines++;
     else if (problem.outcome === 'unmatched') this.eventsUnmatched++;
+    else if (problem.outcome === 'late') this[problem.kind === 'tick' ? 'ticksLate' : 'eventsLate']++;
     else if (problem.kind === 'tick') this.ticksDeadLettered++;
     else this.eventsDeadLettered++;
     if (this.problems.length < PROBLEMS_KEPT) this.problems.push(problem);

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localPaths, type LocalPaths } from '../../../src/local/emulation/paths.js';
 import { createLocalPipeline } from '../../../src/local/emulation/pipeline.js';
 import { RunStats, type Problem } from '../../../src/local/emulation/run-stats.js';
@@ -58,9 +58,9 @@ describe('local pipeline on the real handlers', () => {
     await pipeline.drain();
 
     const summary = summaryOf(stats, 'test', ['f'], 1000);
-    expect(summary.ticks).toEqual({ in: 3, processed: 2, deadLettered: 1 });
+    expect(summary.ticks).toEqual({ in: 3, processed: 2, deadLettered: 1, late: 0 });
     expect(summary.alerts).toEqual({ total: 2, HIGH: 1, LOW: 1 });
-    expect(summary.marketEvents).toEqual({ in: 3, stored: 1, alreadyStored: 0, deadLettered: 1, unmatched: 1 });
+    expect(summary.marketEvents).toEqual({ in: 3, stored: 1, alreadyStored: 0, deadLettered: 1, unmatched: 1, late: 0 });
     expect(alerted.map((a) => `${a.alertType} ${a.symbol} ${a.price} ${a.threshold}`).sort()).toEqual(['HIGH AAPL 151 150', 'LOW F 49 50']);
     expect(problems.map((p) => [p.origin?.line, p.outcome, p.reason])).toEqual(
       expect.arrayContaining([
@@ -85,6 +85,49 @@ describe('local pipeline on the real handlers', () => {
     ]);
     const notifications = (await readFile(paths.notifications, 'utf8')).trim().split('\n');
     expect(notifications).toHaveLength(2);
+  });
+
+  it('reports each tick and price-bearing event beyond the lateness horizon with its input line, as the functions tell it', async () => {
+    vi.stubEnv('ALERT_LATENESS_HORIZON_TICKS', '2');
+    try {
+      const problems: Problem[] = [];
+      const stats = new RunStats((p) => problems.push(p));
+      const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
+      const base = Date.now();
+      const time = (minutes: number) => new Date(base - minutes * 60_000).toISOString();
+      const tick = (minutes: number, price = 100) => JSON.stringify({ symbol: 'LTK', price, timestamp: time(minutes) });
+      const trade = (minutes: number, price = 100) => ({
+        source: 'market.data',
+        detailType: 'Trade Execution',
+        detail: { exchange: 'NYSE', symbol: 'LEV', price, volume: 1 },
+        time: time(minutes),
+      });
+      for (const [line, minutes] of [
+        [1, 10],
+        [2, 9],
+        [3, 8],
+      ] as const) {
+        await pipeline.sendTick(tick(minutes), { file: 'late.jsonl', line });
+        await pipeline.putEvent(trade(minutes), { file: 'late.jsonl', line: line + 10 });
+      }
+      await pipeline.drain();
+      expect(problems).toEqual([]);
+      // Older than the two newest observations of their symbol, in a later batch: acknowledged, not applied.
+      await pipeline.sendTick(tick(11, 151), { file: 'late.jsonl', line: 4 });
+      await pipeline.putEvent(trade(11, 151), { file: 'late.jsonl', line: 14 });
+      await pipeline.drain();
+      const summary = summaryOf(stats, 'test', ['late.jsonl'], 1000);
+      expect(summary.ticks).toEqual({ in: 4, processed: 4, deadLettered: 0, late: 1 });
+      expect(summary.marketEvents).toMatchObject({ in: 4, stored: 4, deadLettered: 0, late: 1 });
+      expect(summary.alerts.total).toBe(0);
+      const reason = (symbol: string) => `beyond the lateness horizon: acknowledged, not applied (${symbol} 151 at ${time(11)})`;
+      expect([...problems].sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+        { kind: 'event', outcome: 'late', reason: reason('LEV'), origin: { file: 'late.jsonl', line: 14 } },
+        { kind: 'tick', outcome: 'late', reason: reason('LTK'), origin: { file: 'late.jsonl', line: 4 } },
+      ]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('redrives dead letters: still-invalid ones return to their queue', async () => {
