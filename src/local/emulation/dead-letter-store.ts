@@ -11,7 +11,10 @@ export interface Origin {
 
 /** A tick message that failed its maximum receives. */
 export interface TickDeadLetter {
+  /** Its id on its last trip through the queue: each redrive gives it a new one, as SQS does. */
   readonly messageId: string;
+  /** The id it was first sent with, which redrives keep (absent from files written before they had it). */
+  readonly originalMessageId?: string;
   readonly body: string;
   readonly sentTimestamp: number;
   readonly receiveCount: number;
@@ -36,8 +39,11 @@ const isTickDeadLetter = (value: unknown): value is TickDeadLetter =>
 const isEventDeadLetter = (value: unknown): value is EventDeadLetter =>
   isJsonObject(value) && isJsonObject(value.event) && typeof value.event.id === 'string' && typeof value.rule === 'string';
 
-/** What identifies a dead letter: a redriven message keeps its id, so it can be recognised when it comes back. */
-const tickKey = (letter: TickDeadLetter): string => letter.messageId;
+/**
+ * What identifies a tick dead letter however often it is redriven: the id it was first sent with (each redrive gives
+ * the message a new id), so a resumed redrive recognises the entries an interrupted one already sent back.
+ */
+export const tickLetterId = (letter: TickDeadLetter): string => letter.originalMessageId ?? letter.messageId;
 const eventKey = (letter: EventDeadLetter): string => `${String(letter.event.id)} ${letter.rule}`;
 
 /** Entries redriven between two progress records; also how far back a resumed redrive looks for entries it sent back. */
@@ -250,7 +256,7 @@ type OnUnreadable = DeadLetterStoreOptions<unknown>['onUnreadable'];
 
 /** The local market-data-dlq: ticks that failed their maximum receives. */
 export const tickDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>
-  new JsonlDeadLetterStore<TickDeadLetter>(file, { isEntry: isTickDeadLetter, keyOf: tickKey, ...(onUnreadable && { onUnreadable }) });
+  new JsonlDeadLetterStore<TickDeadLetter>(file, { isEntry: isTickDeadLetter, keyOf: tickLetterId, ...(onUnreadable && { onUnreadable }) });
 
 /** The local market-events-dlq: events whose target failed after its retries. */
 export const eventDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>

@@ -11,6 +11,7 @@ import { BASE_NAMES, DEFAULTS, resourceNames, type TableKey } from '../../resour
 import {
   eventDeadLetters,
   tickDeadLetters,
+  tickLetterId,
   type EventDeadLetter,
   type JsonlDeadLetterStore,
   type Origin,
@@ -54,7 +55,10 @@ export interface LocalPipeline {
   drain(): Promise<void>;
   readonly ticksDlq: JsonlDeadLetterStore<TickDeadLetter>;
   readonly eventsDlq: JsonlDeadLetterStore<EventDeadLetter>;
-  /** Put dead letters back through the pipeline; those that fail again return to their queue. */
+  /**
+   * Put dead letters back through the pipeline, as SQS's redrive does (a tick comes back with a new message id and
+   * sent time); those that fail again return to their queue.
+   */
   redriveTick(letter: TickDeadLetter): Promise<void>;
   redriveEvent(letter: EventDeadLetter): Promise<void>;
 }
@@ -169,6 +173,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       await ticksDlq.append([
         {
           messageId: message.messageId,
+          originalMessageId: message.originalMessageId,
           body: message.body,
           sentTimestamp: message.sentTimestamp,
           receiveCount: message.receiveCount,
@@ -235,12 +240,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     },
     redriveTick: async (letter) => {
       stats.ticksIn++;
-      await queue.resend({
-        messageId: letter.messageId,
-        body: letter.body,
-        sentTimestamp: letter.sentTimestamp,
-        ...(letter.origin && { origin: letter.origin }),
-      });
+      await queue.resend({ body: letter.body, originalMessageId: tickLetterId(letter), ...(letter.origin && { origin: letter.origin }) });
     },
     redriveEvent: async (letter) => {
       stats.eventsIn++;

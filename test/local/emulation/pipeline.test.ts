@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TickDeadLetter } from '../../../src/local/emulation/dead-letter-store.js';
 import { localPaths, type LocalPaths } from '../../../src/local/emulation/paths.js';
 import { createLocalPipeline } from '../../../src/local/emulation/pipeline.js';
 import { RunStats, type Problem } from '../../../src/local/emulation/run-stats.js';
@@ -130,9 +131,16 @@ describe('local pipeline on the real handlers', () => {
     }
   });
 
-  it('redrives dead letters: still-invalid ones return to their queue', async () => {
+  it('redrives dead letters: still-invalid ones return to their queue, a tick with a new message id and sent time', async () => {
     const stats = new RunStats();
     const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
+    const letters = async () => {
+      const all: TickDeadLetter[] = [];
+      for await (const letter of pipeline.ticksDlq.entries()) all.push(letter);
+      return all;
+    };
+    const [before] = await letters();
+    const redriven = Date.now();
     await pipeline.ticksDlq.redrive(async (letters) => {
       for (const letter of letters) await pipeline.redriveTick(letter);
       await pipeline.drain();
@@ -145,6 +153,54 @@ describe('local pipeline on the real handlers', () => {
     expect(stats.eventsDeadLettered).toBe(1);
     expect(await pipeline.ticksDlq.count()).toBe(1);
     expect(await pipeline.eventsDlq.count()).toBe(1);
+    const [after] = await letters();
+    expect(after).toMatchObject({ body: before!.body, originalMessageId: before!.messageId, origin: before!.origin, receiveCount: 3 });
+    expect(after!.messageId).not.toBe(before!.messageId);
+    expect(after!.sentTimestamp).toBeGreaterThanOrEqual(redriven);
+  });
+
+  it('redrives a tick without a timestamp as a new observation: its event time is the moment of the redrive', async () => {
+    vi.stubEnv('ALERT_LATENESS_HORIZON_TICKS', '2');
+    try {
+      const redrivePaths = localPaths(dir, 'redrive');
+      const problems: Problem[] = [];
+      const alerted: Alert[] = [];
+      const stats = new RunStats((p) => problems.push(p));
+      const pipeline = createLocalPipeline({
+        environment: 'test',
+        region: 'us-east-1',
+        documents: db.documents,
+        paths: redrivePaths,
+        stats,
+        onAlert: (a) => alerted.push(a),
+      });
+      for (const minutes of [10, 9, 8]) await pipeline.sendTick(JSON.stringify({ symbol: 'RDV', price: 100, timestamp: minutesAgo(minutes) }));
+      await pipeline.drain();
+      // Dead-lettered an hour ago: with its first sent time it would be far beyond the horizon, and raise nothing.
+      const hourAgo = Date.now() - 3_600_000;
+      await pipeline.ticksDlq.append([
+        {
+          messageId: 'm-rdv',
+          body: '{"symbol":"RDV","price":151}',
+          sentTimestamp: hourAgo,
+          receiveCount: 3,
+          reason: 'notification rejected',
+          deadLetteredAt: new Date(hourAgo).toISOString(),
+          origin: { file: 'f', line: 9 },
+        },
+      ]);
+      const redriven = Date.now();
+      await pipeline.ticksDlq.redrive(async (letters) => {
+        for (const letter of letters) await pipeline.redriveTick(letter);
+        await pipeline.drain();
+      });
+      expect(problems).toEqual([]);
+      expect(alerted.map((a) => `${a.alertType} ${a.symbol} ${a.price}`)).toEqual(['HIGH RDV 151']);
+      expect(alerted[0]!.eventTime).toBeGreaterThanOrEqual(redriven);
+      expect(await pipeline.ticksDlq.count()).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('keeps the real reason of a processing failure in the dead letter', async () => {
