@@ -34,7 +34,12 @@ export interface EventDeadLetter {
 }
 
 const isTickDeadLetter = (value: unknown): value is TickDeadLetter =>
-  isJsonObject(value) && typeof value.messageId === 'string' && typeof value.body === 'string' && typeof value.sentTimestamp === 'number';
+  isJsonObject(value) &&
+  typeof value.messageId === 'string' &&
+  // Its identity across redrives: anything but text (an edited file) could count one dead letter twice.
+  (value.originalMessageId === undefined || typeof value.originalMessageId === 'string') &&
+  typeof value.body === 'string' &&
+  typeof value.sentTimestamp === 'number';
 
 const isEventDeadLetter = (value: unknown): value is EventDeadLetter =>
   isJsonObject(value) && isJsonObject(value.event) && typeof value.event.id === 'string' && typeof value.rule === 'string';

@@ -13,7 +13,10 @@ export interface Problem {
   readonly origin?: Origin;
 }
 
-/** Problems kept for the summary; the rest are counted (and are in the dead-letter files). */
+/**
+ * Problems of each outcome kept for the summary, so that a flood of one (say, late ticks) never hides the others; the
+ * rest are counted (and dead letters are in the dead-letter files).
+ */
 export const PROBLEMS_KEPT = 50;
 
 /** Counters the local pipeline updates as messages flow. */
@@ -31,6 +34,7 @@ export class RunStats {
   eventsLate = 0;
   badLines = 0;
   readonly problems: Problem[] = [];
+  private readonly kept = new Map<Problem['outcome'], number>();
 
   constructor(private readonly onProblem?: (problem: Problem) => void) {}
 
@@ -40,7 +44,11 @@ export class RunStats {
     else if (problem.outcome === 'late') this[problem.kind === 'tick' ? 'ticksLate' : 'eventsLate']++;
     else if (problem.kind === 'tick') this.ticksDeadLettered++;
     else this.eventsDeadLettered++;
-    if (this.problems.length < PROBLEMS_KEPT) this.problems.push(problem);
+    const kept = this.kept.get(problem.outcome) ?? 0;
+    if (kept < PROBLEMS_KEPT) {
+      this.problems.push(problem);
+      this.kept.set(problem.outcome, kept + 1);
+    }
     this.onProblem?.(problem);
   }
 }

@@ -21,7 +21,7 @@ export interface RunSummary {
     readonly late: number;
   };
   readonly badLines: number;
-  /** Up to PROBLEMS_KEPT problems, in the order they happened. */
+  /** Up to PROBLEMS_KEPT problems of each outcome, in the order they happened. */
   readonly problems: readonly Problem[];
   readonly wallTimeMs: number;
   /** Ticks in per second of wall time; null for a run under a second, where a rate says nothing. */

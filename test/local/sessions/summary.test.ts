@@ -94,6 +94,17 @@ describe('the run summary', () => {
     expect(text.split('\n').at(-1)).toBe('    … and 10 more (market-data dlq list)');
   });
 
+  it('keeps up to 50 problems of each outcome, so that a flood of late ticks never hides a dead letter', () => {
+    const s = new RunStats();
+    for (let line = 1; line <= 80; line++) s.problem(problem('tick', 'late', line));
+    s.problem(problem('tick', 'dead-lettered', 81));
+    const summary = summaryOf(s, 'dev', [], 10);
+    expect(summary.ticks).toMatchObject({ late: 80, deadLettered: 1 });
+    expect(summary.problems.filter((p) => p.outcome === 'late')).toHaveLength(50);
+    expect(summary.problems.at(-1)).toMatchObject({ outcome: 'dead-lettered', origin: { line: 81 } });
+    expect(formatSummary(summary).split('\n').slice(-2)).toEqual(['  dead-lettered:', '    line 81    tick  reason 81']);
+  });
+
   it('prints each problem with where it came from', () => {
     expect(formatProblem(problem('tick', 'dead-lettered', 64))).toBe('DLQ   line 64 (tick): reason 64');
     expect(formatProblem(problem('event', 'unmatched', 9), { withFile: true })).toBe('SKIP  day1.jsonl line 9 (event): reason 9');
