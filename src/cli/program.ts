@@ -277,7 +277,9 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
   targetOptions(
     dlq
       .command('redrive')
-      .description('put dead letters back through the pipeline; those that fail again return to their queue')
+      .description(
+        'put dead letters back through the pipeline, as SQS redrives them (a tick gets a new message id and sent time); those that fail again return to their queue',
+      )
       .addOption(queueOption())
       .option('--remote-tables', 'with --aws/--outputs: run the local dead letters through the local pipeline on the deployed tables')
       .option('--json', 'print the summary as JSON')
