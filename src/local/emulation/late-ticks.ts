@@ -2,8 +2,9 @@ import type { Tick } from '../../domain/index.js';
 
 /**
  * The ticks a function reported beyond the lateness horizon (its `onLate`), by message or event id, until the
- * transport settles the delivery: a late tick is counted once its message is acknowledged, never for a receive that
- * failed as a whole and comes back.
+ * transport settles the delivery: a late tick is reported once, when its message is acknowledged (or forgotten if it
+ * is dead-lettered). A mark left by a receive that then failed as a whole still holds when the message comes back:
+ * the window only moves on, so a tick beyond the horizon stays beyond it.
  */
 export class LateTicks {
   private readonly ticks = new Map<string, Tick>();
