@@ -12,7 +12,10 @@ export interface Origin {
 
 /** A tick message that failed its maximum receives. */
 export interface TickDeadLetter {
+  /** Its id on its last trip through the queue: each redrive gives it a new one, as SQS does. */
   readonly messageId: string;
+  /** The id it was first sent with, which redrives keep (absent from files written before they had it). */
+  readonly originalMessageId?: string;
   readonly body: string;
   readonly sentTimestamp: number;
   readonly receiveCount: number;
@@ -35,7 +38,12 @@ export interface EventDeadLetter {
 }
 
 const isTickDeadLetter = (value: unknown): value is TickDeadLetter =>
-  isJsonObject(value) && typeof value.messageId === 'string' && typeof value.body === 'string' && typeof value.sentTimestamp === 'number';
+  isJsonObject(value) &&
+  typeof value.messageId === 'string' &&
+  // Its identity across redrives: anything but text (an edited file) could count one dead letter twice.
+  (value.originalMessageId === undefined || typeof value.originalMessageId === 'string') &&
+  typeof value.body === 'string' &&
+  typeof value.sentTimestamp === 'number';
 
 /** Only an event this store could have written: one too deep for the readers after it is damage, skipped and reported. */
 const isEventDeadLetter = (value: unknown): value is EventDeadLetter =>
@@ -51,8 +59,11 @@ function serialiseEventDeadLetter(letter: EventDeadLetter): string {
   return JSON.stringify(complete ? letter : { ...letter, event, truncated: true });
 }
 
-/** What identifies a dead letter: a redriven message keeps its id, so it can be recognised when it comes back. */
-const tickKey = (letter: TickDeadLetter): string => letter.messageId;
+/**
+ * What identifies a tick dead letter however often it is redriven: the id it was first sent with (each redrive gives
+ * the message a new id), so a resumed redrive recognises the entries an interrupted one already sent back.
+ */
+export const tickLetterId = (letter: TickDeadLetter): string => letter.originalMessageId ?? letter.messageId;
 const eventKey = (letter: EventDeadLetter): string => `${String(letter.event.id)} ${letter.rule}`;
 
 /** Entries redriven between two progress records; also how far back a resumed redrive looks for entries it sent back. */
@@ -264,7 +275,7 @@ type OnUnreadable = DeadLetterStoreOptions<unknown>['onUnreadable'];
 
 /** The local market-data-dlq: ticks that failed their maximum receives. */
 export const tickDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>
-  new JsonlDeadLetterStore<TickDeadLetter>(file, { isEntry: isTickDeadLetter, keyOf: tickKey, ...(onUnreadable && { onUnreadable }) });
+  new JsonlDeadLetterStore<TickDeadLetter>(file, { isEntry: isTickDeadLetter, keyOf: tickLetterId, ...(onUnreadable && { onUnreadable }) });
 
 /** The local market-events-dlq: events whose target failed after its retries, and those market-processor found invalid. */
 export const eventDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JsonlDeadLetterStore, eventDeadLetters, type EventDeadLetter } from '../../../src/local/emulation/dead-letter-store.js';
+import { JsonlDeadLetterStore, eventDeadLetters, tickDeadLetters, tickLetterId, type EventDeadLetter } from '../../../src/local/emulation/dead-letter-store.js';
 import type { UnreadableLine } from '../../../src/local/formats/jsonl-reader.js';
 
 interface Letter {
@@ -141,6 +141,17 @@ describe('JsonlDeadLetterStore', () => {
     await writeFile(store.asideFile, '{"id":2}\n');
     await writeFile(store.progressFile, '{"off');
     await expect(all()).rejects.toThrow(`${store.progressFile} is damaged (not JSON)`);
+  });
+
+  it('knows a tick dead letter by the id it was first sent with, and skips one whose first id is not text', async () => {
+    const ticks = tickDeadLetters(join(dir, 'ticks.jsonl'), (u) => unreadable.push(u));
+    const letter = { messageId: 'm-2', body: '{}', sentTimestamp: 1, receiveCount: 3, reason: 'r', deadLetteredAt: 'then' };
+    await ticks.append([{ ...letter, originalMessageId: 'm-1' }, letter, { ...letter, originalMessageId: 7 as unknown as string }]);
+    const read: string[] = [];
+    for await (const l of ticks.entries()) read.push(tickLetterId(l));
+    // Files written before the first id was kept know a dead letter by its message id.
+    expect(read).toEqual(['m-1', 'm-2']);
+    expect(unreadable).toEqual([{ file: ticks.file, line: 3, reason: 'not an entry of this file, skipped' }]);
   });
 });
 
