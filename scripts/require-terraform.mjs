@@ -1,4 +1,4 @@
-// Fails fast, before bundling and synthesizing, when `npm run deploy` / `npm run destroy` cannot work here:
+// Fails fast, before bundling and synthesizing, when `npm run plan` / `deploy` / `destroy` (scripts/deploy.ts) cannot work here:
 // CDK Terrain runs Terraform (or OpenTofu) against a real AWS account.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -48,7 +48,7 @@ if (!credentialsFromEnv && !sharedFiles.some((file) => existsSync(file))) {
 }
 
 if (problems.length > 0) {
-  console.error('Cannot deploy or destroy the AWS stack from here:');
+  console.error('Cannot plan, deploy or destroy the AWS stack from here:');
   for (const problem of problems) console.error(`  - ${problem}`);
   console.error('`npm run synth` needs neither and writes the Terraform JSON to cdktf.out/.');
   process.exit(1);

@@ -12,7 +12,7 @@ export type { Problem } from '../local/emulation/run-stats.js';
 export { displayPath } from '../local/emulation/paths.js';
 export { INPUT_FORMATS, type InputFormat } from '../local/formats/input-file.js';
 export type { RunHooks } from '../local/sessions/replay.js';
-export { formatProblem, formatSummary, rejectedCount, type RunSummary } from '../local/sessions/summary.js';
+export { formatProblem, formatSummary, lateCount, rejectedCount, type RunSummary } from '../local/sessions/summary.js';
 
 /** A run through the local pipeline, set up and ready: whoever presents it runs it with the hooks it reports through. */
 export interface PreparedRun {

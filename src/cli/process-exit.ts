@@ -9,7 +9,7 @@ export const EXIT_CODES = {
   /** A wrong option or argument (usage is printed). */
   usage: 2,
   /**
-   * The command ran to the end, but some messages were dead-lettered, skipped or not sent (replay --strict, publish),
+   * The command ran to the end, but some messages were dead-lettered, skipped, late or not sent (replay --strict, publish),
    * or there was nothing to evaluate (backtest: the files held no valid tick). 2 is kept for wrong usage.
    */
   rejected: 3,

@@ -55,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
         'market-data rules set AAPL --above 152',
       ) +
         '\nExit codes: 0 done; 1 failed (one line on stderr says why; MARKET_DATA_DEBUG=1 adds the stack trace); 2 wrong usage;\n' +
-        '3 done, but messages were dead-lettered, skipped or not sent (replay --strict, publish); 130 interrupted; 141 output pipe closed.\n' +
+        '3 done, but messages were dead-lettered, skipped, late or not sent (replay --strict, publish); 130 interrupted; 141 output pipe closed.\n' +
         'Colour only on a terminal; NO_COLOR=1 turns it off.\n',
     );
 
@@ -80,7 +80,10 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
       .argument('<files...>', 'JSONL (one tick or bus event per line) or CSV (RFC 4180; header: symbol,price[,timestamp,volume,exchange,bid,ask])')
       .addOption(formatOption())
       .option('--fresh', 'start from a clean environment: delete its alerts, symbol state, dead letters and notifications first (rules are kept)')
-      .option('--strict', `exit with ${EXIT_CODES.rejected} when any message was dead-lettered, skipped or matched no rule`)
+      .option(
+        '--strict',
+        `exit with ${EXIT_CODES.rejected} when any message was dead-lettered, skipped or matched no rule, or a tick came beyond the lateness horizon`,
+      )
       .option('--json', 'print the summary as JSON (alert lines are left out; problems go to stderr)')
       .option('-q, --quiet', 'leave out the alert lines (they are still in notifications.jsonl)')
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
@@ -274,7 +277,9 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO(
   targetOptions(
     dlq
       .command('redrive')
-      .description('put dead letters back through the pipeline; those that fail again return to their queue')
+      .description(
+        'put dead letters back through the pipeline, as SQS redrives them (a tick gets a new message id and sent time); those that fail again return to their queue',
+      )
       .addOption(queueOption())
       .option('--remote-tables', 'with --aws/--outputs: run the local dead letters through the local pipeline on the deployed tables')
       .option('--json', 'print the summary as JSON')

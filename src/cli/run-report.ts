@@ -55,7 +55,12 @@ function progressBar(stream: OutputStream, sizes: ReadonlyMap<string, number>) {
 
 /** Alerts stand out, problems are marked. */
 const ALERT_STYLE: Readonly<Record<Alert['alertType'], Style>> = { HIGH: ['red', 'bold'], LOW: ['cyan', 'bold'] };
-const PROBLEM_STYLE: Readonly<Record<Problem['outcome'], Style>> = { 'dead-lettered': 'yellow', unmatched: 'dim', skipped: 'dim' };
+const PROBLEM_STYLE: Readonly<Record<Problem['outcome'], Style>> = {
+  'dead-lettered': 'yellow',
+  unmatched: 'dim',
+  skipped: 'dim',
+  late: 'magenta',
+};
 
 /**
  * Run something through the local pipeline and report on the console: alert lines and problems as they happen, a

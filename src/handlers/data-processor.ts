@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SnsNotifier, createDocumentClient, createSnsClient } from '../adapters/aws/index.js';
 import { deadlineIn, processTicks, type AlertingPorts, type MessageOutcome } from '../pipeline/index.js';
+import type { Tick } from '../domain/index.js';
 import { BASE_NAMES } from '../resources/index.js';
 import { alertingConfigFrom } from './config.js';
 import { createObservability, logDeliveredAlerts, METRICS, MetricUnit, type Observability } from './observability.js';
@@ -17,6 +18,11 @@ export interface DataProcessorDeps {
    * which (the local runtime keeps the reason for the message's dead letter).
    */
   readonly onFailed?: (messageId: string, reason: string) => void;
+  /**
+   * Told of each message acknowledged with a tick beyond the lateness horizon (the local runtime reports it with the
+   * message's input line; deployed, the log line and `LateTicks` do).
+   */
+  readonly onLate?: (messageId: string, tick: Tick) => void;
 }
 
 /**
@@ -48,6 +54,7 @@ export function createDataProcessorHandler(deps: DataProcessorDeps) {
           if (outcome.late) {
             late++;
             logger.warn('late tick: beyond the lateness horizon, not applied', { messageId: outcome.messageId, ...outcome.tick });
+            deps.onLate?.(outcome.messageId, outcome.tick);
           }
         } else if (outcome.status === 'invalid') {
           logger.warn('invalid message', { messageId: outcome.messageId, reason: outcome.reason });

@@ -1,6 +1,6 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { SnsNotifier, SqsEventDeadLetters, createDocumentClient, createSnsClient, createSqsClient } from '../adapters/aws/index.js';
-import { identityOf } from '../domain/index.js';
+import { identityOf, tickOf, type Tick } from '../domain/index.js';
 import { deadlineIn, processMarketEvent, type MarketEventPorts } from '../pipeline/index.js';
 import { BASE_NAMES } from '../resources/index.js';
 import { marketEventConfigFrom } from './config.js';
@@ -12,6 +12,11 @@ export interface MarketProcessorDeps {
   readonly ports: MarketEventPorts;
   readonly observability: Observability;
   readonly clock?: () => number;
+  /**
+   * Told of an event (by its EventBridge id) whose price came beyond the lateness horizon, once it is stored and
+   * audited (the local runtime reports it with the event's input line; deployed, the log line and `LateTicks` do).
+   */
+  readonly onLate?: (eventId: string, tick: Tick) => void;
 }
 
 export type MarketProcessorResult =
@@ -41,8 +46,15 @@ export function createMarketProcessorHandler(deps: MarketProcessorDeps) {
       }
       // As in data-processor: an alert counts once, when it is delivered (now, or after an earlier attempt failed).
       logDeliveredAlerts(logger, outcome, { eventId });
+      // Late implies a price: the tick the engine was given.
+      const late = outcome.late ? tickOf(outcome.event) : undefined;
+      if (late) {
+        logger.warn('late tick: beyond the lateness horizon, not applied', { eventId, ...late });
+        deps.onLate?.(outcome.event.eventId, late);
+      }
       metrics.addMetric(METRICS.marketEventsStored, MetricUnit.Count, outcome.stored === 'created' ? 1 : 0);
       metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, outcome.alerts.length);
+      metrics.addMetric(METRICS.lateTicks, MetricUnit.Count, late ? 1 : 0);
       return { status: 'processed', eventId, stored: outcome.stored, alertIds: outcome.alerts.map((a) => a.alertId) };
     } catch (error) {
       logger.error('market event not processed', { error: error as Error, eventId });

@@ -52,9 +52,12 @@ export class EncryptedQueue extends Construct {
     return this.queue.name;
   }
 
-  /** What the Lambda SQS poller does with the function's role: receive, delete, extend visibility, read attributes. */
+  /**
+   * What the Lambda SQS poller does with the function's role, the execution role permissions Lambda documents for
+   * an SQS event source mapping: receive, delete, read attributes.
+   */
   grantConsumeMessages(role: ExecutionRole): void {
-    role.allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], [this.arn]);
+    role.allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], [this.arn]);
     role.allowKey(this.encryption, ['kms:Decrypt']);
   }
 

@@ -33,6 +33,9 @@ const PERIOD = DEPLOYMENT_DEFAULTS.alarmPeriodSeconds;
  */
 const FAILED_RATE_EXPRESSION = 'IF(FILL(received, 0) > 0, 100 * FILL(failed, 0) / FILL(received, 0), IF(FILL(failed, 0) > 0, 100, 0))';
 
+/** Late ticks of data-processor and market-processor in one period; a function without a data point adds none. */
+const LATE_TICKS_EXPRESSION = 'FILL(data_processor, 0) + FILL(market_processor, 0)';
+
 /** The pipeline's alarms (all to ops-alarms) and a dashboard of its health. */
 export class Monitoring extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
@@ -50,17 +53,7 @@ export class Monitoring extends Construct {
     this.errorRateAlarm('market-processor-error-rate', names.marketProcessorErrorRate, props.marketProcessor);
     // data-processor reports failed messages as partial batch failures and never throws: Lambda Errors stays at 0.
     this.failedMessageRateAlarm('data-processor-failed-message-rate', names.dataProcessorFailedMessageRate);
-    this.alarm('data-processor-late-ticks', {
-      alarmName: names.dataProcessorLateTicks,
-      alarmDescription:
-        `${props.dataProcessor.name}: ticks arrived beyond the lateness horizon over ${PERIOD / 60} minutes ` +
-        '(counted and logged, but too late to be evaluated exactly): search the log group for late ticks',
-      ...this.dataProcessorMetric(METRIC_NAMES.lateTicks),
-      statistic: 'Sum',
-      period: PERIOD,
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: DEPLOYMENT_DEFAULTS.lateTicksThreshold,
-    });
+    this.lateTicksAlarm('late-ticks', names.lateTicks);
     this.alarm('market-processor-duration', {
       alarmName: names.marketProcessorDuration,
       alarmDescription: `${props.marketProcessor.name}: average duration above ${DEPLOYMENT_DEFAULTS.durationThresholdMs} ms over ${PERIOD / 60} minutes`,
@@ -118,23 +111,49 @@ export class Monitoring extends Construct {
   }
 
   /**
-   * One of data-processor's embedded-metric-format metrics in this environment, with exactly the dimensions the
-   * handler's Powertools Metrics emits (service = the function's base name, environment = the suffix).
+   * One of a function's embedded-metric-format metrics in this environment (data-processor's unless said), with
+   * exactly the dimensions the handler's Powertools Metrics emits (service = the function's base name, environment =
+   * the suffix).
    */
-  private dataProcessorMetric(metricName: string) {
+  private emfMetric(metricName: string, service: string = BASE_NAMES.dataProcessor) {
     return {
       namespace: DEFAULTS.metricsNamespace,
       metricName,
-      dimensions: { [METRIC_DIMENSIONS.service]: BASE_NAMES.dataProcessor, [METRIC_DIMENSIONS.environment]: this.props.environmentSuffix },
+      dimensions: { [METRIC_DIMENSIONS.service]: service, [METRIC_DIMENSIONS.environment]: this.props.environmentSuffix },
     };
+  }
+
+  /**
+   * LateTicks of both functions, summed by metric math: both feed the alert engine, and a late tick means the same
+   * whichever brought it (an alert may be missing). A function without a data point in the period counts as none.
+   */
+  private lateTicksAlarm(id: string, name: string): void {
+    const late = (queryId: string, service: string) => ({
+      id: queryId,
+      returnData: false,
+      metric: { ...this.emfMetric(METRIC_NAMES.lateTicks, service), period: PERIOD, stat: 'Sum' },
+    });
+    this.alarm(id, {
+      alarmName: name,
+      alarmDescription:
+        `${this.props.dataProcessor.name}, ${this.props.marketProcessor.name}: ticks arrived beyond the lateness horizon over ${PERIOD / 60} minutes ` +
+        '(counted and logged, but too late to be evaluated exactly): search both log groups for "late tick"',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: DEPLOYMENT_DEFAULTS.lateTicksThreshold,
+      metricQuery: [
+        late('data_processor', BASE_NAMES.dataProcessor),
+        late('market_processor', BASE_NAMES.marketProcessor),
+        { id: 'late_ticks', expression: LATE_TICKS_EXPRESSION, label: 'Late ticks (both functions)', returnData: true },
+      ],
+    });
   }
 
   /** FailedMessages ÷ TicksReceived in percent, both from the handler's EMF metrics. */
   private failedMessageRateAlarm(id: string, name: string): void {
-    const emfMetric = (id: string, metricName: string) => ({
+    const query = (id: string, metricName: string) => ({
       id,
       returnData: false,
-      metric: { ...this.dataProcessorMetric(metricName), period: PERIOD, stat: 'Sum' },
+      metric: { ...this.emfMetric(metricName), period: PERIOD, stat: 'Sum' },
     });
     this.alarm(id, {
       alarmName: name,
@@ -144,8 +163,8 @@ export class Monitoring extends Construct {
       comparisonOperator: 'GreaterThanThreshold',
       threshold: DEPLOYMENT_DEFAULTS.failedMessageRateThresholdPercent,
       metricQuery: [
-        emfMetric('failed', METRIC_NAMES.failedMessages),
-        emfMetric('received', METRIC_NAMES.ticksReceived),
+        query('failed', METRIC_NAMES.failedMessages),
+        query('received', METRIC_NAMES.ticksReceived),
         { id: 'failed_rate', expression: FAILED_RATE_EXPRESSION, label: 'Failed messages (% of ticks received)', returnData: true },
       ],
     });
@@ -178,8 +197,8 @@ export class Monitoring extends Construct {
     });
     const perFunction = (metricName: string) => fns.map((fn) => ['AWS/Lambda', metricName, 'FunctionName', fn]);
     const perQueue = (metricName: string, queues: EncryptedQueue[]) => queues.map((q) => ['AWS/SQS', metricName, 'QueueName', q.name]);
-    const emf = (metricName: string, options?: Record<string, unknown>) => {
-      const { namespace, dimensions } = this.dataProcessorMetric(metricName);
+    const emf = (metricName: string, options?: Record<string, unknown>, service?: string) => {
+      const { namespace, dimensions } = this.emfMetric(metricName, service);
       return [namespace, metricName, ...Object.entries(dimensions).flat(), ...(options ? [options] : [])];
     };
     return JSON.stringify({
@@ -227,6 +246,15 @@ export class Monitoring extends Construct {
           ],
           'Sum',
           { x: 0, y: 27 },
+        ),
+        widget(
+          'Late ticks (beyond the lateness horizon)',
+          [
+            emf(METRIC_NAMES.lateTicks, { label: BASE_NAMES.dataProcessor }),
+            emf(METRIC_NAMES.lateTicks, { label: BASE_NAMES.marketProcessor }, BASE_NAMES.marketProcessor),
+          ],
+          'Sum',
+          { x: 12, y: 27 },
         ),
       ],
     });

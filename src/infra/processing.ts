@@ -149,10 +149,11 @@ export class Processing extends Construct {
     // SendMessage of invalid events by the handler: the same grant the DLQ configuration needs, so one statement.
     props.marketEventsDlq.grantSendMessages(this.marketProcessor.role);
 
-    // Both functions run the alert engine: rules and zone state in alert-rules, alerts in market-alerts, SNS.
+    // Both functions run the alert engine: rules and zone state in alert-rules (read per batch, reread after a lost
+    // race, updated), alerts in market-alerts (written, and looked up to forget pending alerts that were delivered), SNS.
     for (const fn of [this.dataProcessor, this.marketProcessor]) {
       storage.tables.alertRules.grantItemActions(fn.role, ['BatchGetItem', 'GetItem', 'UpdateItem']);
-      storage.tables.alerts.grantItemActions(fn.role, ['BatchWriteItem']);
+      storage.tables.alerts.grantItemActions(fn.role, ['BatchGetItem', 'BatchWriteItem']);
       notifications.tradingAlerts.grantPublish(fn.role);
     }
     storage.tables.marketData.grantItemActions(this.marketProcessor.role, ['PutItem']);

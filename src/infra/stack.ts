@@ -3,13 +3,14 @@ import { TerraformStack } from 'cdktn';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider/index.js';
 import { DEFAULT_ALERT_RULE, DEFAULTS, resourceNames, type AlertRule } from '../resources/index.js';
 import { AwsAccount } from './account.js';
-import { defaultAlertRuleJson, stackTags } from './config.js';
+import { defaultAlertRuleJson, stackTags, type StateBackend } from './config.js';
 import { Encryption } from './encryption.js';
 import { EventIngestion } from './event-ingestion.js';
 import { Monitoring } from './monitoring.js';
 import { Notifications } from './notifications.js';
 import { defineOutputs } from './outputs.js';
 import { Processing } from './processing.js';
+import { declareStateBackend } from './state-backend.js';
 import { Storage } from './storage.js';
 import { TickIngestion } from './tick-ingestion.js';
 
@@ -20,15 +21,18 @@ export interface MarketDataStackProps {
   readonly alerting?: AlertRule;
   /** Directory the bundle paths of src/resources are relative to; the repository root when omitted. */
   readonly bundleRoot?: string;
+  /** Where Terraform keeps the state; the local file in the project root when omitted. */
+  readonly stateBackend?: StateBackend;
 }
 
-/** One environment's copy of the market data pipeline (DESIGN §2). State stays local: no backend is configured. */
+/** One environment's copy of the market data pipeline (DESIGN §2). */
 export class MarketDataStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: MarketDataStackProps) {
     super(scope, id);
     const { environmentSuffix, region } = props;
     const names = resourceNames(environmentSuffix);
 
+    declareStateBackend(this, id, props.stateBackend ?? { kind: 'local' });
     new AwsProvider(this, 'aws', { region, defaultTags: [{ tags: stackTags(environmentSuffix) }] });
     const account = new AwsAccount(this, 'account', region);
 
@@ -101,7 +105,5 @@ export class MarketDataStack extends TerraformStack {
   }
 }
 
-/** Stack id, and so the folder under cdktf.out/stacks and the local state file: one per environment. */
-export function stackId(environmentSuffix: string): string {
-  return `market-data-pipeline-${environmentSuffix}`;
-}
+// Defined with the stack's configuration (config.ts), which derives the state file and key from it.
+export { stackId } from './config.js';

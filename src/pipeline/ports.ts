@@ -74,7 +74,7 @@ export interface MarketDataStore {
   putEvent(event: MarketEvent, deadline: Deadline): Promise<'created' | 'exists'>;
 }
 
-export type AuditOutcome = 'PROCESSED' | 'REJECTED' | 'FAILED';
+export type AuditOutcome = 'PROCESSED' | 'LATE' | 'REJECTED' | 'FAILED';
 
 export interface AuditEntry {
   readonly eventId: string;

@@ -18,19 +18,25 @@ export type MarketEventOutcome =
       readonly stored: 'created' | 'exists';
       readonly alerts: readonly Alert[];
       readonly raised: readonly Alert[];
+      /** Its price is beyond the lateness horizon: the event is stored, but it changed no run (audited as LATE). */
+      readonly late: boolean;
     }
   | { readonly status: 'rejected'; readonly eventId: string; readonly reason: string };
 
 /** Longest reason kept in an audit record or a dead letter's attributes. */
 const MAX_REASON_LENGTH = 1_000;
 
+/** What a LATE audit record says of its event. */
+const LATE_REASON = 'price beyond the lateness horizon: stored, not applied to the alert runs';
+
 const bounded = (reason: string): string => (reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason);
 
 /**
  * Store one EventBridge market event once, feed a price-bearing event to the alert engine, and record its outcome in
- * the audit trail, whatever the event looks like. An invalid event is audited as REJECTED and sent straight to the
- * dead-letter queue with its reason (a retry cannot make it valid); a failure is audited as FAILED and thrown, so
- * that the platform's retries apply.
+ * the audit trail, whatever the event looks like. A processed event is audited as PROCESSED, or as LATE when its
+ * price came beyond the lateness horizon (stored, but it changed no run). An invalid event is audited as REJECTED and
+ * sent straight to the dead-letter queue with its reason (a retry cannot make it valid); a failure is audited as
+ * FAILED and thrown, so that the platform's retries apply.
  */
 export async function processMarketEvent(
   raw: unknown,
@@ -55,10 +61,13 @@ export async function processMarketEvent(
   try {
     const stored = await ports.marketData.putEvent(event, deadline);
     const tick = tickOf(event);
-    const outcome = tick ? (await raiseAlerts([tick], ports, deadline, log, now)).get(tick.key)! : { ok: true as const, alerts: [], raised: [] };
+    const outcome = tick
+      ? (await raiseAlerts([tick], ports, deadline, log, now)).get(tick.key)!
+      : { ok: true as const, alerts: [], raised: [], late: false };
     if (!outcome.ok) throw new Error(outcome.reason);
-    await ports.audit.record({ ...audit, outcome: 'PROCESSED', detail: { stored, alert_ids: outcome.alerts.map((a) => a.alertId) } }, deadline);
-    return { status: 'processed', event, stored, alerts: outcome.alerts, raised: outcome.raised };
+    const detail = { stored, alert_ids: outcome.alerts.map((a) => a.alertId), ...(outcome.late && { reason: LATE_REASON }) };
+    await ports.audit.record({ ...audit, outcome: outcome.late ? 'LATE' : 'PROCESSED', detail }, deadline);
+    return { status: 'processed', event, stored, alerts: outcome.alerts, raised: outcome.raised, late: outcome.late };
   } catch (error) {
     try {
       await ports.audit.record({ ...audit, outcome: 'FAILED', detail: { reason: bounded(describe(error)) } }, deadline);

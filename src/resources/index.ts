@@ -194,7 +194,8 @@ export function alarmNames(environmentSuffix: string) {
   return {
     dataProcessorErrorRate: name(`${BASE_NAMES.dataProcessor}-error-rate`),
     dataProcessorFailedMessageRate: name(`${BASE_NAMES.dataProcessor}-failed-message-rate`),
-    dataProcessorLateTicks: name(`${BASE_NAMES.dataProcessor}-late-ticks`),
+    /** Both functions feed the alert engine, so one alarm covers the late ticks of both. */
+    lateTicks: name('late-ticks'),
     marketProcessorErrorRate: name(`${BASE_NAMES.marketProcessor}-error-rate`),
     marketProcessorDuration: name(`${BASE_NAMES.marketProcessor}-duration`),
     marketDataDlqNotEmpty: name(`${BASE_NAMES.marketDataDlq}-not-empty`),

@@ -29,12 +29,17 @@ describe('market-data commands, in process', () => {
     expect(text.stdout).toContain('replaying src/local/sample/session.jsonl afresh');
     expect(text.stdout).toMatch(/^ALERT HIGH {2}MSFT /m);
     expect(text.stdout).toContain('ticks in       294 (288 processed, 6 to the DLQ)');
+    expect(text.stdout).toContain('late ticks     0 (beyond the lateness horizon: acknowledged, not applied)');
     expect(text.stdout).toMatch(/change a rule and run again: npx market-data rules set AAPL --above 152, then npm start\n$/);
     const quiet = await marketData(['demo', '-q'], env);
     expect(quiet.stdout).not.toMatch(/^ALERT /m);
     expect(quiet.stdout).toMatch(/^DLQ {3}line 64 \(tick\)/m);
     const json = await marketData(['demo', '--json'], env);
-    expect(JSON.parse(json.stdout)).toMatchObject({ environment: 'cmd', ticks: { in: 294, processed: 288, deadLettered: 6 } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      environment: 'cmd',
+      ticks: { in: 294, processed: 288, deadLettered: 6, late: 0 },
+      marketEvents: { late: 0 },
+    });
     expect(json.stderr).toMatch(/^DLQ {3}line 64 \(tick\)/m);
   });
 
@@ -153,6 +158,74 @@ describe('market-data commands, in process', () => {
     expect(
       (JSON.parse((await marketData(['rules', 'list', '--json'], env)).stdout) as { symbols: { symbol: string }[] }).symbols.map((s) => s.symbol),
     ).toEqual(['KO']);
+  });
+});
+
+describe('late ticks, in process', () => {
+  let home: string;
+  // A horizon of two observations per symbol, so that a few ticks make one late.
+  let env: Record<string, string>;
+  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+  const tick = (minutes: number, price = 100) => JSON.stringify({ symbol: 'LTK', price, timestamp: ago(minutes) });
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'market-data-late-'));
+    env = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'late', ALERT_LATENESS_HORIZON_TICKS: '2' };
+  });
+  afterAll(() => rm(home, { recursive: true, force: true }));
+
+  it('replay prints a LATE line per late tick with its input line, counts them in the summary, and --strict exits 3', async () => {
+    const recent = join(home, 'recent.jsonl');
+    await writeFile(recent, `${[10, 9, 8].map((m) => tick(m)).join('\n')}\n`);
+    const first = await marketData(['replay', recent, '--strict'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('\n  late ticks     0 (beyond the lateness horizon: acknowledged, not applied)\n');
+    const old = join(home, 'old.jsonl');
+    const event = {
+      source: 'market.data',
+      'detail-type': 'Trade Execution',
+      time: ago(12),
+      detail: { exchange: 'NYSE', symbol: 'LTK', price: 151, volume: 1 },
+    };
+    await writeFile(old, `${tick(7)}\n${tick(11, 151)}\n${JSON.stringify(event)}\n`);
+    const late = await marketData(['replay', old, '--strict', '--concurrency', '1'], env);
+    expect(late.code).toBe(3);
+    expect(late.stdout).toMatch(/^LATE {2}line 2 \(tick\): beyond the lateness horizon: acknowledged, not applied \(LTK 151 at \S+\)$/m);
+    expect(late.stdout).toMatch(/^LATE {2}line 3 \(event\): beyond the lateness horizon: acknowledged, not applied \(LTK 151 at \S+\)$/m);
+    expect(late.stdout).toContain('  ticks in       2 (2 processed, 0 to the DLQ)\n');
+    expect(late.stdout).toContain('  late ticks     2 (1 from the queue, 1 market event; beyond the lateness horizon: acknowledged, not applied)\n');
+    expect(late.stdout).not.toMatch(/^ALERT /m);
+    expect((await marketData(['replay', old], env)).code).toBe(0);
+    const json = await marketData(['replay', old, '--json', '--strict'], env);
+    expect(json.code).toBe(3);
+    const summary = JSON.parse(json.stdout) as { ticks: unknown; marketEvents: { late: number }; problems: { outcome: string }[] };
+    expect(summary.ticks).toEqual({ in: 2, processed: 2, deadLettered: 0, late: 1 });
+    expect(summary.marketEvents.late).toBe(1);
+    expect(summary.problems.map((p) => p.outcome)).toEqual(['late', 'late']);
+    expect(json.stderr).toMatch(/^LATE {2}line 2 \(tick\): beyond the lateness horizon/m);
+  });
+
+  it('dlq redrive counts a dead letter that comes back late, with its input line', async () => {
+    const dlq = join(home, 'late', 'market-data-dlq-late.jsonl');
+    const letter = {
+      messageId: 'm-old',
+      body: tick(30, 151),
+      sentTimestamp: Date.now() - 30 * 60_000,
+      receiveCount: 3,
+      reason: 'down',
+      deadLetteredAt: ago(29),
+      origin: { file: 'day.jsonl', line: 17 },
+    };
+    await writeFile(dlq, `${JSON.stringify(letter)}\n`);
+    const text = await marketData(['dlq', 'redrive', '--queue', 'ticks'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^LATE {2}line 17 \(tick\): beyond the lateness horizon: acknowledged, not applied \(LTK 151 at \S+\)$/m);
+    expect(text.stdout).toContain('  late ticks     1 (beyond the lateness horizon: acknowledged, not applied)\n');
+    expect(JSON.parse((await marketData(['dlq', 'list', '--json'], env)).stdout).ticks.total).toBe(0);
+    await writeFile(dlq, `${JSON.stringify({ ...letter, messageId: 'm-old-2' })}\n`);
+    const json = await marketData(['dlq', 'redrive', '--queue', 'ticks', '--json'], env);
+    expect(JSON.parse(json.stdout).ticks).toEqual({ in: 1, processed: 1, deadLettered: 0, late: 1 });
+    expect(json.stderr).toMatch(/^LATE {2}line 17 \(tick\)/m);
   });
 });
 

@@ -179,7 +179,7 @@ describe('parseMarketEvent', () => {
     expect(parseMarketEvent(event('Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, x: [1e130] }), routing, NOW)).toEqual(
       {
         ok: false,
-        reason: 'detail.x.0: 1e+130 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+        reason: 'detail.x.0: 1e+130 is outside what can be stored (0, or a magnitude from 1e-130 to below 1e+126)',
       },
     );
     expect(parseMarketEvent({ ...event('Trade Execution', {}), source: 'evil'.repeat(1000) }, routing, NOW)).toMatchObject({

@@ -31,12 +31,19 @@ describe('checkStructure', () => {
     expect(checkStructure({ a: 0, b: -1e-130, c: 9.99e125, d: 'x', e: '', f: true, g: null, h: [1.5] }, { storable: true }).ok).toBe(true);
     expect(checkStructure({ a: { b: [1, 1e126] } }, { root: ['detail'], storable: true })).toEqual({
       ok: false,
-      reason: 'detail.a.b.1: 1e+126 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+      reason: 'detail.a.b.1: 1e+126 is outside what can be stored (0, or a magnitude from 1e-130 to below 1e+126)',
     });
     expect(checkStructure({ tiny: -1e-131 }, { storable: true })).toMatchObject({
-      reason: 'tiny: -1e-131 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+      reason: 'tiny: -1e-131 is outside what can be stored (0, or a magnitude from 1e-130 to below 1e+126)',
     });
     expect(checkStructure({ x: { '': 1 } }, { storable: true })).toEqual({ ok: false, reason: 'x: has a field with an empty name' });
+  });
+
+  it("for stored values, takes DynamoDB's range to the last double on both sides and both signs, beyond 2^53 too", () => {
+    const inside = [1e-130, -1e-130, 9.999999999999998e125, -9.999999999999998e125, 9007199254740994, 1e16, -1e16, 9.99e125, 0, -0];
+    for (const x of inside) expect(checkStructure({ x }, { storable: true }), String(x)).toEqual({ ok: true, value: undefined });
+    const outside = [9.999999999999999e-131, -9.999999999999999e-131, 1e126, -1e126, 5e-324, Number.MAX_VALUE, Number.POSITIVE_INFINITY];
+    for (const x of outside) expect(checkStructure({ x }, { storable: true }).ok, String(x)).toBe(false);
   });
 
   it('ignores numbers and field names of values that are not stored', () => {
@@ -48,7 +55,7 @@ describe('checkStructure', () => {
     expect(checkStructure([undefined])).toEqual({ ok: false, reason: '0: is not a JSON value' });
     expect(checkStructure({ n: Number.NaN }, { storable: true })).toMatchObject({
       ok: false,
-      reason: 'n: NaN is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+      reason: 'n: NaN is outside what can be stored (0, or a magnitude from 1e-130 to below 1e+126)',
     });
   });
 });

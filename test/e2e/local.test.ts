@@ -33,6 +33,7 @@ describe('market-data on the embedded runtime', () => {
     expect(stdout).toContain('ticks in       294 (288 processed, 6 to the DLQ)');
     expect(stdout).toContain('market events  12 in: 10 stored, 0 already stored, 1 to the DLQ, 1 matched no rule');
     expect(stdout).toContain('dead letters   7 messages (6 ticks, 1 event)');
+    expect(stdout).toContain('late ticks     0 (beyond the lateness horizon: acknowledged, not applied)');
     const [, total, high, low] = /alerts {9}(\d+) \(HIGH (\d+), LOW (\d+)\)/.exec(stdout)!.map(Number);
     expect(high).toBeGreaterThanOrEqual(1);
     expect(low).toBeGreaterThanOrEqual(1);
@@ -116,7 +117,7 @@ describe('market-data on the embedded runtime', () => {
     const replay = await marketData(['replay', file, '--json', '--progress'], env);
     expect(replay.code).toBe(0);
     const summary = JSON.parse(replay.stdout) as { ticks: unknown; badLines: number };
-    expect(summary.ticks).toEqual({ in: 3000, processed: 3000, deadLettered: 0 });
+    expect(summary.ticks).toEqual({ in: 3000, processed: 3000, deadLettered: 0, late: 0 });
     expect(summary.badLines).toBe(0);
   });
 

@@ -62,6 +62,21 @@ describe('handler bundles', () => {
     expect(sns.published.map((p) => p.attributes.symbol)).toContain('MSFT');
   });
 
+  it("market-processor: stores numbers beyond 2^53 exactly as received, and raises the trade's alert", async () => {
+    const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as {
+      handler: (e: unknown, c: unknown) => Promise<unknown>;
+    };
+    const detail = JSON.parse(
+      '{"exchange":"NYSE","symbol":"ORCL","price":151,"volume":10,"extra":[9007199254740992,1e16,-1e16,9.99e125,12345678901234567890123456789012345678]}',
+    ) as Record<string, unknown>;
+    const result = await handler(marketEvent('evt-b3', 'Trade Execution', detail), lambdaContext());
+    expect(result).toEqual({ status: 'processed', eventId: 'evt-b3', stored: 'created', alertIds: [expect.any(String)] });
+    const [stored] = (await db.scan(db.names.marketDataTable)).filter((i) => i.event_id === 'evt-b3');
+    expect(stored?.detail).toStrictEqual({ ...detail, extra: [9007199254740992, 1e16, -1e16, 9.99e125, 1.2345678901234568e37] });
+    const [published] = sns.published.filter((p) => p.attributes.symbol === 'ORCL');
+    expect(JSON.parse(published!.message)).toMatchObject({ symbol: 'ORCL', alert_type: 'HIGH', price: 151, threshold: 150 });
+  });
+
   it('market-processor: sends an invalid event to the events DLQ with its reason, and succeeds', async () => {
     const { handler } = (await import(pathToFileURL(bundle(LAMBDA_BUNDLES.marketProcessor)).href)) as {
       handler: (e: unknown, c: unknown) => Promise<unknown>;

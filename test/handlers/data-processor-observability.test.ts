@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryAlertingPorts } from '../../src/adapters/memory/index.js';
+import type { Tick } from '../../src/domain/index.js';
 import { createDataProcessorHandler } from '../../src/handlers/data-processor.js';
 import type { AlertingPorts } from '../../src/pipeline/index.js';
 import { capturedLogs } from '../support/captured-logs.js';
@@ -35,6 +36,25 @@ describe('data-processor: logs and metrics', () => {
     expect(captured.logs('alert raised')).toEqual([
       expect.objectContaining({ messageId: records[0]!.messageId, price: 151, function_request_id: 'req-1' }),
     ]);
+  });
+
+  it('tells the runtime of each late tick with its message id, as it tells the reason of a failure', async () => {
+    const late: [string, Tick][] = [];
+    const failed: [string, string][] = [];
+    const ports = memoryAlertingPorts({ defaultRule: { above: 150, below: 50, mode: 'cross' }, limits: { ...LIMITS, horizon: 2 } });
+    const run = createDataProcessorHandler({
+      ports,
+      observability: captured.observability('data-processor'),
+      onLate: (messageId, tick) => late.push([messageId, tick]),
+      onFailed: (messageId, reason) => failed.push([messageId, reason]),
+    });
+    await run(sqsEvent([tick(100, 2000, 'HZN'), tick(100, 3000, 'HZN'), tick(100, 4000, 'HZN')]), lambdaContext());
+    const old = tick(151, 1000, 'HZN');
+    const bad = sqsRecord('{"symbol":"HZN","price":0}');
+    expect(await run(sqsEvent([old, bad]), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
+    expect(late).toEqual([[old.messageId, expect.objectContaining({ symbol: 'HZN', price: 151, eventTime: at + 1000 })]]);
+    expect(failed).toEqual([[bad.messageId, 'price: must be greater than 0']]);
+    expect(captured.metrics().map((m) => m.LateTicks)).toEqual([0, 1]);
   });
 
   it('logs an alert sent again for a redelivered tick apart from the alerts it raised', async () => {

@@ -42,6 +42,31 @@ describe('data-processor handler', () => {
     expect(published.map((e) => e.MessageAttributes?.symbol?.StringValue).sort()).toEqual(['AAPL', 'GE']);
   });
 
+  it('keeps tick prices to the last digit, at the edges validation allows, in the alert record and the SNS message', async () => {
+    const body = (symbol: string, price: string) => `{"symbol":"${symbol}","price":${price},"volume":1000000000000000}`;
+    const records = [
+      sqsRecord(body('EDGEH', '999999999.9999999')),
+      sqsRecord(body('EDGEL', '1e-12')),
+      sqsRecord(body('EDGEM', '150.00000000000003')),
+    ];
+    expect(await handler(sqsEvent(records), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const items = (await alertItems()).filter((i) => String(i.symbol).startsWith('EDGE'));
+    expect(Object.fromEntries(items.map((i) => [i.symbol, [i.alert_type, i.price, i.threshold]]))).toStrictEqual({
+      EDGEH: ['HIGH', 999999999.9999999, 150],
+      EDGEL: ['LOW', 1e-12, 50],
+      EDGEM: ['HIGH', 150.00000000000003, 150],
+    });
+    const messages = sns
+      .commandCalls(PublishBatchCommand)
+      .flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? [])
+      .map((e) => JSON.parse(e.Message ?? '') as { symbol: string; price: number });
+    expect(Object.fromEntries(messages.map((m) => [m.symbol, m.price]))).toStrictEqual({
+      EDGEH: 999999999.9999999,
+      EDGEL: 1e-12,
+      EDGEM: 150.00000000000003,
+    });
+  });
+
   it('creates no second alert record when the same batch is delivered twice', async () => {
     const batch = sqsEvent([tick('TSLA', 400), tick('TSLA', 120, 1000), tick('TSLA', 410, 2000)]);
     await handler(batch, lambdaContext());

@@ -3,6 +3,7 @@ import { memoryAlertingPorts } from '../../src/adapters/memory/index.js';
 import { MARKET_EVENT_ROUTING } from '../../src/handlers/config.js';
 import { createMarketProcessorHandler } from '../../src/handlers/market-processor.js';
 import { SAFETY_MARGIN_MS } from '../../src/handlers/time-budget.js';
+import type { Tick } from '../../src/domain/index.js';
 import type { MarketEventPorts } from '../../src/pipeline/index.js';
 import { capturedLogs } from '../support/captured-logs.js';
 import { LIMITS, RecordingDeadLetters } from '../support/fakes.js';
@@ -12,7 +13,7 @@ const trade = (id: string, price: number) => marketEvent(id, 'Trade Execution', 
 
 describe('market-processor: logs and metrics', () => {
   const captured = capturedLogs();
-  const setup = (overrides: Partial<MarketEventPorts> = {}) => {
+  const setup = (overrides: Partial<MarketEventPorts> = {}, onLate?: (eventId: string, tick: Tick) => void) => {
     const stored = new Set<string>();
     const ports: MarketEventPorts = {
       ...memoryAlertingPorts({ defaultRule: { above: 150, below: 50, mode: 'cross' }, limits: LIMITS }),
@@ -23,7 +24,12 @@ describe('market-processor: logs and metrics', () => {
       ...overrides,
     };
     let now = Date.now();
-    return createMarketProcessorHandler({ ports, observability: captured.observability('market-processor'), clock: () => (now += 7) });
+    return createMarketProcessorHandler({
+      ports,
+      observability: captured.observability('market-processor'),
+      clock: () => (now += 7),
+      ...(onLate && { onLate }),
+    });
   };
 
   it('logs each raised alert with the event id and counts stored events, alerts and latency', async () => {
@@ -34,9 +40,47 @@ describe('market-processor: logs and metrics', () => {
     expect(captured.logs('alert raised')).toEqual([
       expect.objectContaining({ level: 'INFO', eventId: 'evt-1', symbol: 'OBS', alertType: 'HIGH', function_request_id: 'req-1' }),
     ]);
-    expect(captured.metrics().map((m) => [m.MarketEventsStored, m.AlertsRaised, m.ProcessingLatency])).toEqual([
-      [1, 1, 14],
-      [0, 0, 14],
+    expect(captured.metrics().map((m) => [m.MarketEventsStored, m.AlertsRaised, m.LateTicks, m.ProcessingLatency])).toEqual([
+      [1, 1, 0, 14],
+      [0, 0, 0, 14],
+    ]);
+  });
+
+  it('logs a price beyond the lateness horizon as a late tick, counts it, and tells the runtime; the event is still stored', async () => {
+    const late: [string, Tick][] = [];
+    const stored: string[] = [];
+    const run = setup(
+      {
+        limits: { ...LIMITS, horizon: 2 },
+        marketData: { putEvent: async (e) => (stored.push(e.eventId), 'created') },
+      },
+      (eventId, tick) => late.push([eventId, tick]),
+    );
+    const at = Date.now() - 60_000;
+    const timed = (id: string, offset: number, price: number) => ({ ...trade(id, price), time: new Date(at + offset).toISOString() });
+    for (const [id, offset] of [
+      ['evt-l2', 2000],
+      ['evt-l3', 3000],
+      ['evt-l4', 4000],
+    ] as const)
+      await run(timed(id, offset, 100), lambdaContext());
+    expect(await run(timed('evt-l1', 1000, 151), lambdaContext())).toEqual({
+      status: 'processed',
+      eventId: 'evt-l1',
+      stored: 'created',
+      alertIds: [],
+    });
+    expect(stored).toEqual(['evt-l2', 'evt-l3', 'evt-l4', 'evt-l1']);
+    const tick = { symbol: 'OBS', price: 151, eventTime: at + 1000, exchange: 'NYSE', volume: 1 };
+    expect(captured.logs('late tick: beyond the lateness horizon, not applied')).toEqual([
+      expect.objectContaining({ level: 'WARN', eventId: 'evt-l1', ...tick, key: expect.any(String) }),
+    ]);
+    expect(late).toEqual([['evt-l1', expect.objectContaining(tick)]]);
+    expect(captured.metrics().map((m) => [m.MarketEventsStored, m.LateTicks])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [1, 1],
     ]);
   });
 

@@ -35,6 +35,23 @@ describe('market-processor handler', () => {
     expect(await db.scan(db.names.marketDataTable)).toHaveLength(1);
   });
 
+  it('stores a trade with numbers beyond 2^53 exactly as received, and still raises its alert', async () => {
+    // As the Lambda runtime hands it over: parsed JSON, the 38-digit integer already the nearest double.
+    const detail = JSON.parse(
+      '{"exchange":"NYSE","symbol":"IBM","price":155.5,"volume":100,"extra":{"a":1e16,"b":-1e16,"c":9.99e125,"d":12345678901234567890123456789012345678,"e":1e-130}}',
+    ) as Record<string, unknown>;
+    const event = marketEvent('evt-big', 'Trade Execution', detail);
+    const result = await handler(event, lambdaContext());
+    expect(result).toEqual({ status: 'processed', eventId: 'evt-big', stored: 'created', alertIds: [expect.any(String)] });
+    const [stored] = (await db.scan(db.names.marketDataTable)).filter((i) => i.event_id === 'evt-big');
+    expect(stored?.detail).toStrictEqual(detail);
+    expect((stored?.detail as { extra: unknown }).extra).toStrictEqual({ a: 1e16, b: -1e16, c: 9.99e125, d: 1.2345678901234568e37, e: 1e-130 });
+    expect((await db.scan(db.names.auditTrailTable)).map((i) => i.audit_id)).toContain('evt-big#PROCESSED');
+    expect((await db.scan(db.names.alertsTable)).filter((i) => i.symbol === 'IBM')).toEqual([
+      expect.objectContaining({ alert_type: 'HIGH', price: 155.5, threshold: 150 }),
+    ]);
+  });
+
   it('audits an invalid event, sends it straight to the events DLQ with its reason, and succeeds (no retries)', async () => {
     const event = marketEvent('evt-2', 'Market Quote', { exchange: 'NYSE', symbol: 'AAPL' });
     const reason = 'detail.price: a quote needs a price, or both bid and ask';

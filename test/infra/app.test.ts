@@ -20,6 +20,11 @@ function runApp(env: Record<string, string>) {
       ALERT_THRESHOLD_HIGH: '',
       ALERT_THRESHOLD_LOW: '',
       ALERT_TRIGGER_MODE: '',
+      TF_STATE_BUCKET: '',
+      TF_STATE_KEY: '',
+      TF_STATE_REGION: '',
+      TF_STATE_KMS_KEY_ID: '',
+      TF_STATE_DYNAMODB_TABLE: '',
       ...env,
       CDKTF_OUTDIR: outdir,
     },
@@ -35,23 +40,35 @@ describe('src/infra/main.ts', () => {
   });
 
   // `npm test` builds the bundles first; without them the entry fails by design (see config.test.ts).
-  it.skipIf(!bundlesBuilt)('synthesizes the dev stack by default and the pr42 stack for ENVIRONMENT_SUFFIX=pr42', () => {
-    for (const [env, stack] of [
-      [{}, 'market-data-pipeline-dev'],
-      [{ ENVIRONMENT_SUFFIX: 'pr42' }, 'market-data-pipeline-pr42'],
-    ] as const) {
-      const { status, stderr, outdir } = runApp(env);
-      expect(status, stderr).toBe(0);
-      const file = join(outdir, 'stacks', stack, 'cdk.tf.json');
-      expect(existsSync(file)).toBe(true);
-      const suffix = stack.replace('market-data-pipeline-', '');
-      expect(readFileSync(file, 'utf8')).toContain(`"function_name": "data-processor-${suffix}"`);
-    }
-  });
+  it.skipIf(!bundlesBuilt)(
+    'synthesizes the dev stack by default with local state, and the pr42 stack for ENVIRONMENT_SUFFIX=pr42 with its state in S3 for TF_STATE_BUCKET',
+    () => {
+      for (const [env, stack, backend] of [
+        [{}, 'market-data-pipeline-dev', { local: { path: '../../../terraform.market-data-pipeline-dev.tfstate' } }],
+        [
+          { ENVIRONMENT_SUFFIX: 'pr42', AWS_REGION: 'eu-west-1', TF_STATE_BUCKET: 'acme-tfstate' },
+          'market-data-pipeline-pr42',
+          { s3: { bucket: 'acme-tfstate', key: 'market-data-pipeline-pr42/terraform.tfstate', region: 'eu-west-1', encrypt: true } },
+        ],
+      ] as const) {
+        const { status, stderr, outdir } = runApp(env);
+        expect(status, stderr).toBe(0);
+        const file = join(outdir, 'stacks', stack, 'cdk.tf.json');
+        expect(existsSync(file)).toBe(true);
+        const suffix = stack.replace('market-data-pipeline-', '');
+        const text = readFileSync(file, 'utf8');
+        expect(text).toContain(`"function_name": "data-processor-${suffix}"`);
+        expect((JSON.parse(text) as { terraform: { backend: unknown } }).terraform.backend).toEqual(backend);
+      }
+    },
+  );
 
   it('fails with the reason when the configuration is invalid', () => {
     const { status, stderr } = runApp({ ALERT_TRIGGER_MODE: 'sometimes' });
     expect(status).not.toBe(0);
     expect(stderr).toContain('environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")');
+    const backend = runApp({ TF_STATE_KMS_KEY_ID: 'alias/tf' });
+    expect(backend.status).not.toBe(0);
+    expect(backend.stderr).toContain('TF_STATE_KMS_KEY_ID is set but TF_STATE_BUCKET is not');
   });
 });

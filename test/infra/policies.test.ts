@@ -198,11 +198,17 @@ describe('destroyability', () => {
     for (const [, table] of resourcesOf(dev.json, 'aws_dynamodb_table')) expect(table.deletion_protection_enabled).toBe(false);
   });
 
-  it('configures no backend with use_lockfile (state stays local)', () => {
+  // Two stacks written to disk, as `cdktn synth` does: slow on a busy machine.
+  it('configures no backend with use_lockfile: the local file by default, S3 when asked for', { timeout: 180_000 }, () => {
     // The backend is chosen when the app synthesizes, as `cdktn synth` does.
-    for (const { json } of [synthesize({ environmentSuffix: 'dev' }), synthesize({ environmentSuffix: 'pr42' })]) {
+    const s3 = { kind: 's3', bucket: 'acme-tfstate', key: 'market-data-pipeline-dev/terraform.tfstate', region: 'us-east-1' } as const;
+    for (const [{ json }, kind] of [
+      [synthesize({ environmentSuffix: 'dev' }), 'local'],
+      [synthesize({ environmentSuffix: 'pr42' }), 'local'],
+      [synthesizeInMemory({ environmentSuffix: 'dev', stateBackend: s3 }), 's3'],
+    ] as const) {
       const backends = json.terraform.backend ?? {};
-      expect(Object.keys(backends)).toEqual(['local']);
+      expect(Object.keys(backends)).toEqual([kind]);
       for (const settings of Object.values(backends)) expect(settings).not.toHaveProperty('use_lockfile');
     }
   });

@@ -42,7 +42,7 @@ const alarms = {
   dataProcessorErrorRate: 'data-processor-error-rate-dev',
   marketProcessorErrorRate: 'market-processor-error-rate-dev',
   dataProcessorFailedMessageRate: 'data-processor-failed-message-rate-dev',
-  dataProcessorLateTicks: 'data-processor-late-ticks-dev',
+  lateTicks: 'late-ticks-dev',
   marketProcessorDuration: 'market-processor-duration-dev',
   marketDataDlqNotEmpty: 'market-data-dlq-not-empty-dev',
   marketEventsDlqNotEmpty: 'market-events-dlq-not-empty-dev',
@@ -186,12 +186,7 @@ describe('SQS → data-processor mapping', () => {
     const policyId = resourcesOf(json, 'aws_iam_role_policy').find(([, b]) => b.name === names.dataProcessorRole)![0];
     expect(mapping.depends_on).toContain(`aws_iam_role_policy.${policyId}`);
     const queueArn = ref('aws_sqs_queue', queue(names.marketDataQueue)[0], 'arn');
-    expect(actionsOn(rolePolicyOf(names.dataProcessor), queueArn)).toEqual([
-      'sqs:ChangeMessageVisibility',
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:ReceiveMessage',
-    ]);
+    expect(actionsOn(rolePolicyOf(names.dataProcessor), queueArn)).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
   });
 });
 
@@ -505,7 +500,8 @@ describe('IAM', () => {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
+    // Alerts written, and looked up to forget the pending alerts that were delivered.
+    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
     expect(actionsOn(statements, ref('aws_sns_topic', byName('aws_sns_topic', names.tradingAlertsTopic)[0], 'arn'))).toEqual(['sns:Publish']);
     expect(actionsOn(statements, keyArn())).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     const [logId] = byName('aws_cloudwatch_log_group', names.dataProcessorLogGroup);
@@ -523,7 +519,8 @@ describe('IAM', () => {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchWriteItem']);
+    // Alerts written, and looked up to forget the pending alerts that were delivered.
+    expect(actionsOn(statements, ref('aws_dynamodb_table', table('alerts')[0], 'arn'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
     // One statement for both uses of the DLQ (Lambda's async failures and the handler's invalid events).
     expect(statements.filter((s) => asList(s.Resource).includes(queueRef(names.marketEventsDlq, 'arn')))).toEqual([
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueRef(names.marketEventsDlq, 'arn') },
@@ -646,29 +643,69 @@ describe('CloudWatch', () => {
     });
   });
 
-  it('data-processor late ticks: any tick beyond the lateness horizon within 5 minutes', () => {
-    const block = alarm(alarms.dataProcessorLateTicks);
-    expect(block).toMatchObject({
-      namespace: 'MarketData',
-      metric_name: 'LateTicks',
-      dimensions: DATA_PROCESSOR_EMF,
-      statistic: 'Sum',
-      period: 300,
-      evaluation_periods: 1,
-      comparison_operator: 'GreaterThanThreshold',
-      threshold: 0,
-      treat_missing_data: 'notBreaching',
-      alarm_description:
-        `${ref('aws_lambda_function', fn(names.dataProcessor)[0], 'function_name')}: ticks arrived beyond the lateness horizon over 5 minutes ` +
-        '(counted and logged, but too late to be evaluated exactly): search the log group for late ticks',
+  describe('late ticks (both functions feed the alert engine)', () => {
+    const MARKET_PROCESSOR_EMF = { service: 'market-processor', environment: 'dev' };
+
+    it("is data-processor's LateTicks + market-processor's LateTicks > 0 over 5 minutes, by metric math", () => {
+      const block = alarm(alarms.lateTicks);
+      expect(block.metric_query).toEqual([
+        {
+          id: 'data_processor',
+          return_data: false,
+          metric: { namespace: 'MarketData', metric_name: 'LateTicks', dimensions: DATA_PROCESSOR_EMF, period: 300, stat: 'Sum' },
+        },
+        {
+          id: 'market_processor',
+          return_data: false,
+          metric: { namespace: 'MarketData', metric_name: 'LateTicks', dimensions: MARKET_PROCESSOR_EMF, period: 300, stat: 'Sum' },
+        },
+        {
+          id: 'late_ticks',
+          expression: 'FILL(data_processor, 0) + FILL(market_processor, 0)',
+          label: 'Late ticks (both functions)',
+          return_data: true,
+        },
+      ]);
+      expect(block).toMatchObject({
+        comparison_operator: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluation_periods: 1,
+        treat_missing_data: 'notBreaching',
+        alarm_description:
+          `${ref('aws_lambda_function', fn(names.dataProcessor)[0], 'function_name')}, ` +
+          `${ref('aws_lambda_function', fn(names.marketProcessor)[0], 'function_name')}: ticks arrived beyond the lateness horizon over 5 minutes ` +
+          '(counted and logged, but too late to be evaluated exactly): search both log groups for "late tick"',
+      });
+      for (const single of ['metric_name', 'namespace', 'statistic', 'period', 'dimensions']) expect(block[single]).toBeUndefined();
     });
-    expect(block.metric_query).toBeUndefined();
+
+    /** The expression for one period's sums (undefined: no data point), with FILL as CloudWatch defines it. */
+    const sum = (dataProcessor: number | undefined, marketProcessor: number | undefined): number => {
+      const expression = (alarm(alarms.lateTicks).metric_query as Query[]).find((q) => q.expression)!.expression!;
+      const js = expression.replace(/FILL\((\w+), 0\)/g, '($1 ?? 0)');
+      return (new Function('data_processor', 'market_processor', `return ${js};`) as (...args: unknown[]) => number)(dataProcessor, marketProcessor);
+    };
+
+    it.each([
+      [0, 0, 0, false],
+      [0, undefined, 0, false],
+      [1, undefined, 1, true],
+      [undefined, 1, 1, true],
+      [0, 1, 1, true],
+      [3, 2, 5, true],
+    ])('%s late in data-processor and %s in market-processor is %s: alarm %s', (dp, mp, total, alarming) => {
+      expect(sum(dp, mp)).toBe(total);
+      expect(sum(dp, mp) > 0).toBe(alarming);
+    });
   });
 
   it("reads each environment's own EMF metrics", () => {
     const pr42 = synthesizeInMemory({ environmentSuffix: 'pr42' }).json;
-    const late = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-late-ticks-pr42')[1];
-    expect(late.dimensions).toEqual({ service: 'data-processor', environment: 'pr42' });
+    const late = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'late-ticks-pr42')[1];
+    expect((late.metric_query as Query[]).filter((q) => q.metric).map((q) => q.metric!.dimensions)).toEqual([
+      { service: 'data-processor', environment: 'pr42' },
+      { service: 'market-processor', environment: 'pr42' },
+    ]);
     const rate = resourceWhere(pr42, 'aws_cloudwatch_metric_alarm', 'alarm_name', 'data-processor-failed-message-rate-pr42')[1];
     for (const query of (rate.metric_query as Query[]).filter((q) => q.metric)) {
       expect(query.metric!.dimensions).toEqual({ service: 'data-processor', environment: 'pr42' });
@@ -766,6 +803,10 @@ describe('CloudWatch', () => {
             label: 'failed %',
           },
         ],
+      ]),
+      widget('Late ticks (beyond the lateness horizon)', 12, 27, 'Sum', [
+        [...emf('LateTicks'), { label: 'data-processor' }],
+        ['MarketData', 'LateTicks', 'service', 'market-processor', 'environment', 'dev', { label: 'market-processor' }],
       ]),
     ]);
   });

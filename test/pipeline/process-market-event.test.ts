@@ -98,7 +98,7 @@ describe('processMarketEvent', () => {
     const bad = event('e-tiny', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, note: { size: 1e-200 } });
     expect(await processMarketEvent(bad, ports, forever, log, NOW)).toMatchObject({
       status: 'rejected',
-      reason: 'detail.note.size: 1e-200 is outside what can be stored (0, or a magnitude from 1e-130 to 1e126)',
+      reason: 'detail.note.size: 1e-200 is outside what can be stored (0, or a magnitude from 1e-130 to below 1e+126)',
     });
     const empty = event('e-empty', 'Trade Execution', { exchange: 'NYSE', symbol: 'AAPL', price: 151, volume: 1, '': 'x' });
     expect(await processMarketEvent(empty, ports, forever, log, NOW)).toMatchObject({
@@ -158,6 +158,37 @@ describe('processMarketEvent', () => {
     expect(record?.detail).toEqual({ stored: 'created', alert_ids: ids });
     const quote = event('e-quote', 'Market Quote', { exchange: 'NYSE', symbol: 'AUD', bid: 1, ask: 2 });
     expect(await processMarketEvent(quote, ports, forever, log, NOW)).toMatchObject({ status: 'processed', alerts: [], raised: [] });
+  });
+
+  it('stores an event whose price is beyond the lateness horizon, audits it as LATE and says it was late', async () => {
+    const narrow: MarketEventPorts = { ...ports, limits: { ...LIMITS, horizon: 2 } };
+    const trade = (id: string, minute: number, price: number) => ({
+      ...event(id, 'Trade Execution', { exchange: 'NYSE', symbol: 'LATE', price, volume: 1 }),
+      time: `2026-11-23T14:${minute}:00Z`,
+    });
+    for (const [id, minute] of [
+      ['e-late-2', 52],
+      ['e-late-3', 53],
+      ['e-late-4', 54],
+    ] as const) {
+      expect(await processMarketEvent(trade(id, minute, 100), narrow, forever, log, NOW)).toMatchObject({ status: 'processed', late: false });
+    }
+    // Older than the two newest observations kept, and above the threshold: it would open a HIGH run if applied.
+    const late = await processMarketEvent(trade('e-late-1', 51, 151), narrow, forever, log, NOW);
+    expect(late).toMatchObject({ status: 'processed', stored: 'created', late: true, alerts: [], raised: [] });
+    expect((await db.scan(db.names.marketDataTable)).map((i) => i.event_id)).toContain('e-late-1');
+    const records = (await db.scan(db.names.auditTrailTable)).filter((i) => String(i.event_id).startsWith('e-late-'));
+    expect(records.map((i) => `${i.audit_id} ${i.outcome}`).sort()).toEqual([
+      'e-late-1#LATE LATE',
+      'e-late-2#PROCESSED PROCESSED',
+      'e-late-3#PROCESSED PROCESSED',
+      'e-late-4#PROCESSED PROCESSED',
+    ]);
+    expect(records.find((i) => i.outcome === 'LATE')).toMatchObject({
+      symbol: 'LATE',
+      timestamp: '2026-11-23T14:51:00.000Z',
+      detail: { stored: 'created', alert_ids: [], reason: 'price beyond the lateness horizon: stored, not applied to the alert runs' },
+    });
   });
 
   it('keeps at most 1 000 characters of a failure reason in the audit trail', async () => {

@@ -13,6 +13,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RuleOverride, SymbolWindow } from '../../domain/index.js';
 import { KEY, RULE_ATTRIBUTES, recordOf, ruleOverrideOf, type RuleAttribute } from './alert-rules-item.js';
+import { UNMARSHALL_OPTIONS } from './clients.js';
 
 const NAMES = Object.fromEntries(RULE_ATTRIBUTES.map((a) => [`#${a}`, a]));
 
@@ -74,7 +75,7 @@ export class DynamoRuleStore {
   async symbols(): Promise<{ symbol: string; override?: RuleOverride; window?: SymbolWindow }[]> {
     const symbols: { symbol: string; override?: RuleOverride; window?: SymbolWindow }[] = [];
     for await (const item of this.scan()) {
-      const plain = unmarshall(item);
+      const plain = unmarshall(item, UNMARSHALL_OPTIONS);
       const { rule, window } = recordOf(plain);
       symbols.push({ symbol: String(plain[KEY]), ...(rule && { override: rule }), ...(window && { window }) });
     }
@@ -86,7 +87,7 @@ export class DynamoRuleStore {
     const overrides = new Map<string, RuleOverride>();
     const names = { '#key': KEY, ...NAMES };
     for await (const item of this.scan({ ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names })) {
-      const plain = unmarshall(item);
+      const plain = unmarshall(item, UNMARSHALL_OPTIONS);
       const override = ruleOverrideOf(plain);
       if (override && typeof plain[KEY] === 'string') overrides.set(plain[KEY], override);
     }

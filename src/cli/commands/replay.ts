@@ -1,4 +1,4 @@
-import { rejectedCount, replayFiles, type InputFormat } from '../../app/sessions.js';
+import { lateCount, rejectedCount, replayFiles, type InputFormat } from '../../app/sessions.js';
 import { resolveTarget, type TargetOptions } from '../../app/target.js';
 import type { CommandIO } from '../io.js';
 import { EXIT_CODES, type ExitCode } from '../process-exit.js';
@@ -13,7 +13,7 @@ export interface ReplayCommandOptions extends TargetOptions {
   readonly verbose?: boolean;
   /** Clear the environment's alerts, state, dead letters and notifications first (rules kept). */
   readonly fresh?: boolean;
-  /** Exit with EXIT_CODES.rejected when anything was dead-lettered, skipped or matched no rule. */
+  /** Exit with EXIT_CODES.rejected when anything was dead-lettered, skipped or matched no rule, or a tick was late. */
   readonly strict?: boolean;
 }
 
@@ -34,5 +34,5 @@ export async function replayCommand(files: string[], options: ReplayCommandOptio
     ...(options.progress !== undefined && { progress: options.progress }),
   };
   const summary = await replayFiles(target, request, (prepared) => reportRun(prepared, report, io));
-  if (options.strict && rejectedCount(summary) > 0) return EXIT_CODES.rejected;
+  if (options.strict && rejectedCount(summary) + lateCount(summary) > 0) return EXIT_CODES.rejected;
 }

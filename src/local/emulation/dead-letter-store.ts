@@ -1,5 +1,6 @@
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { deadLetterEvent, withinDeadLetterBounds } from '../../adapters/dead-letter-event.js';
 import { appendLines, ensurePrivateDir, PRIVATE_FILE_MODE, withPath } from '../../adapters/local/private-files.js';
 import { fileExists, isJsonObject, readJsonl, type UnreadableLine } from '../formats/jsonl-reader.js';
 
@@ -11,7 +12,10 @@ export interface Origin {
 
 /** A tick message that failed its maximum receives. */
 export interface TickDeadLetter {
+  /** Its id on its last trip through the queue: each redrive gives it a new one, as SQS does. */
   readonly messageId: string;
+  /** The id it was first sent with, which redrives keep (absent from files written before they had it). */
+  readonly originalMessageId?: string;
   readonly body: string;
   readonly sentTimestamp: number;
   readonly receiveCount: number;
@@ -20,9 +24,12 @@ export interface TickDeadLetter {
   readonly origin?: Origin;
 }
 
-/** A bus event whose target still failed after its retries. */
+/** A bus event whose target still failed after its retries, or that market-processor found invalid. */
 export interface EventDeadLetter {
+  /** As market-events-dlq holds it (see deadLetterEvent): the event as it came, or its envelope when cut down. */
   readonly event: Record<string, unknown>;
+  /** The event's detail was left out (too deep or too large to keep), like market-events-dlq's Truncated attribute. */
+  readonly truncated?: true;
   readonly rule: string;
   readonly attempts: number;
   readonly reason: string;
@@ -31,13 +38,32 @@ export interface EventDeadLetter {
 }
 
 const isTickDeadLetter = (value: unknown): value is TickDeadLetter =>
-  isJsonObject(value) && typeof value.messageId === 'string' && typeof value.body === 'string' && typeof value.sentTimestamp === 'number';
+  isJsonObject(value) &&
+  typeof value.messageId === 'string' &&
+  // Its identity across redrives: anything but text (an edited file) could count one dead letter twice.
+  (value.originalMessageId === undefined || typeof value.originalMessageId === 'string') &&
+  typeof value.body === 'string' &&
+  typeof value.sentTimestamp === 'number';
 
+/** Only an event this store could have written: one too deep for the readers after it is damage, skipped and reported. */
 const isEventDeadLetter = (value: unknown): value is EventDeadLetter =>
-  isJsonObject(value) && isJsonObject(value.event) && typeof value.event.id === 'string' && typeof value.rule === 'string';
+  isJsonObject(value) &&
+  isJsonObject(value.event) &&
+  typeof value.event.id === 'string' &&
+  typeof value.rule === 'string' &&
+  withinDeadLetterBounds(value.event);
 
-/** What identifies a dead letter: a redriven message keeps its id, so it can be recognised when it comes back. */
-const tickKey = (letter: TickDeadLetter): string => letter.messageId;
+/** The event cut down exactly as the deployed function cuts it for market-events-dlq, before it is serialised. */
+function serialiseEventDeadLetter(letter: EventDeadLetter): string {
+  const { event, complete } = deadLetterEvent(letter.event);
+  return JSON.stringify(complete ? letter : { ...letter, event, truncated: true });
+}
+
+/**
+ * What identifies a tick dead letter however often it is redriven: the id it was first sent with (each redrive gives
+ * the message a new id), so a resumed redrive recognises the entries an interrupted one already sent back.
+ */
+export const tickLetterId = (letter: TickDeadLetter): string => letter.originalMessageId ?? letter.messageId;
 const eventKey = (letter: EventDeadLetter): string => `${String(letter.event.id)} ${letter.rule}`;
 
 /** Entries redriven between two progress records; also how far back a resumed redrive looks for entries it sent back. */
@@ -59,6 +85,8 @@ const START: RedriveProgress = { offset: 0, line: 1, mainSize: 0, skip: [] };
 export interface DeadLetterStoreOptions<T> {
   readonly isEntry: (value: unknown) => value is T;
   readonly keyOf: (entry: T) => string;
+  /** An entry as its line (default JSON.stringify); it must not throw, whatever the entry holds. */
+  readonly serialise?: (entry: T) => string;
   /** Told of every line that could not be read (it is skipped). */
   readonly onUnreadable?: (problem: UnreadableLine) => void;
 }
@@ -103,10 +131,7 @@ export class JsonlDeadLetterStore<T> {
       throw error;
     });
     await this.folder;
-    await appendLines(
-      this.file,
-      entries.map((e) => JSON.stringify(e)),
-    );
+    await appendLines(this.file, entries.map(this.options.serialise ?? ((e) => JSON.stringify(e))));
   }
 
   /** Every dead letter, oldest first: those of an interrupted redrive that have not come back yet, then the file. */
@@ -250,8 +275,13 @@ type OnUnreadable = DeadLetterStoreOptions<unknown>['onUnreadable'];
 
 /** The local market-data-dlq: ticks that failed their maximum receives. */
 export const tickDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>
-  new JsonlDeadLetterStore<TickDeadLetter>(file, { isEntry: isTickDeadLetter, keyOf: tickKey, ...(onUnreadable && { onUnreadable }) });
+  new JsonlDeadLetterStore<TickDeadLetter>(file, { isEntry: isTickDeadLetter, keyOf: tickLetterId, ...(onUnreadable && { onUnreadable }) });
 
-/** The local market-events-dlq: events whose target failed after its retries. */
+/** The local market-events-dlq: events whose target failed after its retries, and those market-processor found invalid. */
 export const eventDeadLetters = (file: string, onUnreadable?: OnUnreadable) =>
-  new JsonlDeadLetterStore<EventDeadLetter>(file, { isEntry: isEventDeadLetter, keyOf: eventKey, ...(onUnreadable && { onUnreadable }) });
+  new JsonlDeadLetterStore<EventDeadLetter>(file, {
+    isEntry: isEventDeadLetter,
+    keyOf: eventKey,
+    serialise: serialiseEventDeadLetter,
+    ...(onUnreadable && { onUnreadable }),
+  });

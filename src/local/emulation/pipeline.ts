@@ -11,12 +11,14 @@ import { BASE_NAMES, DEFAULTS, horizonCovering, resourceNames, type TableKey } f
 import {
   eventDeadLetters,
   tickDeadLetters,
+  tickLetterId,
   type EventDeadLetter,
   type JsonlDeadLetterStore,
   type Origin,
   type TickDeadLetter,
 } from './dead-letter-store.js';
 import { FailureReasons, localObservability } from './failure-reasons.js';
+import { LateTicks, lateReason } from './late-ticks.js';
 import type { BusEntry } from '../formats/input-file.js';
 import { LocalEventBus } from './event-bus.js';
 import { busRules, localHandlerConfig } from './function-config.js';
@@ -53,7 +55,10 @@ export interface LocalPipeline {
   drain(): Promise<void>;
   readonly ticksDlq: JsonlDeadLetterStore<TickDeadLetter>;
   readonly eventsDlq: JsonlDeadLetterStore<EventDeadLetter>;
-  /** Put dead letters back through the pipeline; those that fail again return to their queue. */
+  /**
+   * Put dead letters back through the pipeline, as SQS's redrive does (a tick comes back with a new message id and
+   * sent time); those that fail again return to their queue.
+   */
   redriveTick(letter: TickDeadLetter): Promise<void>;
   redriveEvent(letter: EventDeadLetter): Promise<void>;
 }
@@ -98,10 +103,14 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       }),
   });
   const reasons = new FailureReasons();
+  // What each function reports late, by message or event id: shown once the delivery is acknowledged.
+  const lateTicks = new LateTicks();
+  const lateEvents = new LateTicks();
   const dataProcessor = createDataProcessorHandler({
     ports: alertingPorts(config, options.documents, notifier),
     observability: localObservability(BASE_NAMES.dataProcessor),
     onFailed: reasons.record,
+    onLate: lateTicks.record,
   });
   // A dead-letter line that cannot be read is skipped and reported like an unreadable input line.
   const onUnreadable = (problem: { file: string; line: number; reason: string }) =>
@@ -133,6 +142,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   const marketProcessor = createMarketProcessorHandler({
     ports: marketEventPorts(config, options.documents, notifier, deadLetters),
     observability: localObservability(BASE_NAMES.marketProcessor),
+    onLate: lateEvents.record,
   });
   // Each invocation gets a fresh context with the function's own name, memory, timeout and log group.
   const contextOf = (fn: 'dataProcessor' | 'marketProcessor') => () =>
@@ -156,12 +166,16 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     delivered: (message) => {
       reasons.forget(message.messageId);
       stats.ticksProcessed++;
+      const late = lateTicks.take(message.messageId);
+      if (late) stats.problem({ kind: 'tick', outcome: 'late', reason: lateReason(late), ...(message.origin && { origin: message.origin }) });
     },
     deadLetter: async (message) => {
+      lateTicks.take(message.messageId);
       const reason = tickReason(message, reasons.take(message.messageId), DEFAULTS.maxReceiveCount);
       await ticksDlq.append([
         {
           messageId: message.messageId,
+          originalMessageId: message.originalMessageId,
           body: message.body,
           sentTimestamp: message.sentTimestamp,
           receiveCount: message.receiveCount,
@@ -181,13 +195,15 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     maxRetries: DEFAULTS.eventTargetMaxRetries,
     concurrency,
     context: contextOf('marketProcessor'),
-    delivered: ({ result }) => {
+    delivered: ({ event, result, origin }) => {
       const outcome = result as MarketProcessorResult;
       // A rejected event was dead-lettered (and counted) by the function itself.
       if (outcome.status === 'processed') {
         if (outcome.stored === 'exists') stats.eventsAlreadyStored++;
         else stats.eventsStored++;
       }
+      const late = lateEvents.take(event.id);
+      if (late) stats.problem({ kind: 'event', outcome: 'late', reason: lateReason(late), ...(origin && { origin }) });
     },
     unmatched: (event, origin) =>
       stats.problem({
@@ -197,6 +213,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
         ...(origin && { origin }),
       }),
     deadLetter: async (failure) => {
+      lateEvents.take(failure.event.id);
       const reason = eventReason(failure.event, failure.reason);
       await eventsDlq.append([
         {
@@ -225,15 +242,17 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     },
     redriveTick: async (letter) => {
       stats.ticksIn++;
-      await queue.resend({
-        messageId: letter.messageId,
-        body: letter.body,
-        sentTimestamp: letter.sentTimestamp,
-        ...(letter.origin && { origin: letter.origin }),
-      });
+      await queue.resend({ body: letter.body, originalMessageId: tickLetterId(letter), ...(letter.origin && { origin: letter.origin }) });
     },
     redriveEvent: async (letter) => {
       stats.eventsIn++;
+      if (letter.truncated) {
+        // Its detail was left out when it was dead-lettered: delivered again it could only fail, for another reason.
+        await eventsDlq.append([letter]);
+        const reason = `${letter.reason} (kept: its detail was left out, so it cannot be redriven; publish it again from its source)`;
+        stats.problem({ kind: 'event', outcome: 'dead-lettered', reason, ...(letter.origin && { origin: letter.origin }) });
+        return;
+      }
       await bus.redeliver(letter.event as unknown as EventBridgeEvent<string, unknown>, letter.rule, letter.origin);
     },
     drain: async () => {

@@ -9,6 +9,11 @@ export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQS
 /** A message on the local queue, with the bookkeeping SQS keeps for it. */
 export interface QueueMessage {
   readonly messageId: string;
+  /**
+   * The id it was first sent with. A redrive from the dead-letter queue gives a message a new id, as SQS does; this
+   * one stays, so that the dead-letter queue still knows the message when it fails again (not an SQS attribute).
+   */
+  readonly originalMessageId: string;
   readonly body: string;
   readonly sentTimestamp: number;
   receiveCount: number;
@@ -53,14 +58,20 @@ export class LocalSqsDriver {
 
   /** SendMessage; resolves when the queue can take more (the caller is held back while the function is busy). */
   async send(body: string, origin?: Origin, sentTimestamp: number = this.clock()): Promise<string> {
-    const message: QueueMessage = { messageId: randomUUID(), body, sentTimestamp, receiveCount: 0, ...(origin && { origin }) };
-    await this.enqueue(message);
-    return message.messageId;
+    const messageId = randomUUID();
+    await this.enqueue({ messageId, originalMessageId: messageId, body, sentTimestamp, receiveCount: 0, ...(origin && { origin }) });
+    return messageId;
   }
 
-  /** Put a message back as it was (a redrive from the dead-letter queue keeps its id and sent time). */
-  async resend(message: Omit<QueueMessage, 'receiveCount'>): Promise<void> {
-    await this.enqueue({ ...message, receiveCount: 0 });
+  /**
+   * A message moved back from the dead-letter queue, as SQS's redrive moves it: a new message id, a new SentTimestamp
+   * (now: a tick without its own timestamp is a new observation) and receives counted from 0. Its input line and
+   * original id stay, for the reports and the dead-letter queue. Resolves with the new id.
+   */
+  async resend(message: { readonly body: string; readonly originalMessageId: string; readonly origin?: Origin }): Promise<string> {
+    const messageId = randomUUID();
+    await this.enqueue({ ...message, messageId, sentTimestamp: this.clock(), receiveCount: 0 });
+    return messageId;
   }
 
   private async enqueue(message: QueueMessage): Promise<void> {

@@ -8,7 +8,8 @@ import { plural } from '../../shared/text.js';
 export interface RunSummary {
   readonly environment: string;
   readonly inputs: readonly string[];
-  readonly ticks: { readonly in: number; readonly processed: number; readonly deadLettered: number };
+  /** `late`: processed, but beyond the lateness horizon (acknowledged without changing any alert run). */
+  readonly ticks: { readonly in: number; readonly processed: number; readonly deadLettered: number; readonly late: number };
   readonly alerts: { readonly total: number } & Readonly<Record<AlertType, number>>;
   readonly marketEvents: {
     readonly in: number;
@@ -16,9 +17,11 @@ export interface RunSummary {
     readonly alreadyStored: number;
     readonly deadLettered: number;
     readonly unmatched: number;
+    /** Stored, but their price came beyond the lateness horizon. */
+    readonly late: number;
   };
   readonly badLines: number;
-  /** Up to PROBLEMS_KEPT problems, in the order they happened. */
+  /** Up to PROBLEMS_KEPT problems of each outcome, in the order they happened. */
   readonly problems: readonly Problem[];
   readonly wallTimeMs: number;
   /** Ticks in per second of wall time; null for a run under a second, where a rate says nothing. */
@@ -32,12 +35,15 @@ export const perSecond = (count: number, wallTimeMs: number): number | null => (
 export const rejectedCount = (summary: RunSummary): number =>
   summary.ticks.deadLettered + summary.marketEvents.deadLettered + summary.marketEvents.unmatched + summary.badLines;
 
+/** Ticks and price-bearing events that came beyond the lateness horizon: acknowledged, but they changed no alert run. */
+export const lateCount = (summary: RunSummary): number => summary.ticks.late + summary.marketEvents.late;
+
 /** The summary of a run, from the counters the pipeline kept. */
 export function summaryOf(stats: RunStats, environment: string, inputs: readonly string[], wallTimeMs: number): RunSummary {
   return {
     environment,
     inputs,
-    ticks: { in: stats.ticksIn, processed: stats.ticksProcessed, deadLettered: stats.ticksDeadLettered },
+    ticks: { in: stats.ticksIn, processed: stats.ticksProcessed, deadLettered: stats.ticksDeadLettered, late: stats.ticksLate },
     alerts: { total: stats.alerts.HIGH + stats.alerts.LOW, ...stats.alerts },
     marketEvents: {
       in: stats.eventsIn,
@@ -45,6 +51,7 @@ export function summaryOf(stats: RunStats, environment: string, inputs: readonly
       alreadyStored: stats.eventsAlreadyStored,
       deadLettered: stats.eventsDeadLettered,
       unmatched: stats.eventsUnmatched,
+      late: stats.eventsLate,
     },
     badLines: stats.badLines,
     problems: [...stats.problems],
@@ -70,9 +77,17 @@ function where(origin: Origin | undefined, format: ProblemFormat): string {
 
 /** One line per problem, as printed while a run goes. */
 export function formatProblem(problem: Problem, format: ProblemFormat = {}): string {
-  const label = { 'dead-lettered': 'DLQ  ', unmatched: 'SKIP ', skipped: 'SKIP ' }[problem.outcome];
+  const label = { 'dead-lettered': 'DLQ  ', unmatched: 'SKIP ', skipped: 'SKIP ', late: 'LATE ' }[problem.outcome];
   const what = problem.kind === 'line' ? 'unreadable line' : problem.kind;
   return `${label} ${where(problem.origin, format)} (${what}): ${(format.escape ?? same)(problem.reason)}`;
+}
+
+/** Always shown, 0 included: a late tick is never applied, so a run's alerts may miss what it would have raised. */
+function lateRow(summary: RunSummary): string {
+  const what = 'beyond the lateness horizon: acknowledged, not applied';
+  const events = summary.marketEvents.late;
+  if (events === 0) return `${lateCount(summary)} (${what})`;
+  return `${lateCount(summary)} (${summary.ticks.late} from the queue, ${plural(events, 'market event')}; ${what})`;
 }
 
 /** The human-readable summary. */
@@ -89,6 +104,7 @@ export function formatSummary(summary: RunSummary, format: ProblemFormat = {}): 
       'dead letters',
       `${plural(ticks.deadLettered + events.deadLettered, 'message')} (${plural(ticks.deadLettered, 'tick')}, ${plural(events.deadLettered, 'event')})`,
     ],
+    ['late ticks', lateRow(summary)],
   ];
   if (summary.badLines > 0) rows.push(['unreadable lines', `${summary.badLines} skipped`]);
   rows.push(['wall time', `${(summary.wallTimeMs / 1000).toFixed(2)} s`]);

@@ -9,7 +9,6 @@ import {
   DynamoRuleStateStore,
   SnsNotifier,
   SqsEventDeadLetters,
-  deadLetterBody,
 } from '../../../src/adapters/aws/index.js';
 import { parseMarketEvent, type MarketEvent } from '../../../src/domain/index.js';
 import { MARKET_EVENT_ROUTING } from '../../../src/handlers/config.js';
@@ -65,35 +64,16 @@ describe('every AWS call is cut off when the time budget runs out', () => {
   });
 });
 
-describe('deadLetterBody', () => {
-  it('is the event as it came, when it fits', () => {
-    expect(deadLetterBody({ id: 'e', detail: { a: 1 } })).toEqual({ body: '{"id":"e","detail":{"a":1}}', complete: true });
-  });
-
-  it('keeps the envelope (each field cut to 256 characters) and says how large the detail was, when it does not fit', () => {
-    const event = { id: 'e'.repeat(300), source: 'market.data', 'detail-type': 'Trade Execution', time: 7, detail: { pad: 'x'.repeat(300_000) } };
-    const { body, complete } = deadLetterBody(event);
-    expect(complete).toBe(false);
-    expect(JSON.parse(body)).toEqual({
-      id: 'e'.repeat(256),
-      source: 'market.data',
-      'detail-type': 'Trade Execution',
-      detail: `left out: ${Buffer.byteLength(JSON.stringify(event))} bytes`,
-    });
-  });
-
-  it('says so when the event cannot be serialised at all', () => {
-    expect(deadLetterBody({ id: 'e', detail: { big: 1n } })).toEqual({
-      body: '{"id":"e","detail":"left out: cannot be serialised"}',
-      complete: false,
-    });
-    expect(deadLetterBody(null)).toEqual({ body: 'null', complete: true });
-  });
-
+describe('SqsEventDeadLetters', () => {
   it('marks a dead letter whose event was cut down', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
     const sqs = recordingClient<SQSClient>({ MessageId: 'm' });
-    await new SqsEventDeadLetters(sqs.client, 'q').send({ id: 'e', detail: { big: 1n } }, 'bad', 'e', forever);
-    const calls = (sqs.client.send as unknown as { mock: { calls: { input: { MessageAttributes: Record<string, unknown> } }[][] } }).mock.calls;
+    await new SqsEventDeadLetters(sqs.client, 'q').send({ id: 'e', detail: deep }, 'bad', 'e', forever);
+    const calls = (
+      sqs.client.send as unknown as { mock: { calls: { input: { MessageBody: string; MessageAttributes: Record<string, unknown> } }[][] } }
+    ).mock.calls;
+    expect(calls[0]![0]!.input.MessageBody).toBe('{"id":"e","detail":"left out: event: nests deeper than 64 levels"}');
     expect(calls[0]![0]!.input.MessageAttributes.Truncated).toEqual({ DataType: 'String', StringValue: 'true' });
   });
 });

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JsonlDeadLetterStore } from '../../../src/local/emulation/dead-letter-store.js';
+import { JsonlDeadLetterStore, eventDeadLetters, tickDeadLetters, tickLetterId, type EventDeadLetter } from '../../../src/local/emulation/dead-letter-store.js';
 import type { UnreadableLine } from '../../../src/local/formats/jsonl-reader.js';
 
 interface Letter {
@@ -141,5 +141,70 @@ describe('JsonlDeadLetterStore', () => {
     await writeFile(store.asideFile, '{"id":2}\n');
     await writeFile(store.progressFile, '{"off');
     await expect(all()).rejects.toThrow(`${store.progressFile} is damaged (not JSON)`);
+  });
+
+  it('knows a tick dead letter by the id it was first sent with, and skips one whose first id is not text', async () => {
+    const ticks = tickDeadLetters(join(dir, 'ticks.jsonl'), (u) => unreadable.push(u));
+    const letter = { messageId: 'm-2', body: '{}', sentTimestamp: 1, receiveCount: 3, reason: 'r', deadLetteredAt: 'then' };
+    await ticks.append([{ ...letter, originalMessageId: 'm-1' }, letter, { ...letter, originalMessageId: 7 as unknown as string }]);
+    const read: string[] = [];
+    for await (const l of ticks.entries()) read.push(tickLetterId(l));
+    // Files written before the first id was kept know a dead letter by its message id.
+    expect(read).toEqual(['m-1', 'm-2']);
+    expect(unreadable).toEqual([{ file: ticks.file, line: 3, reason: 'not an entry of this file, skipped' }]);
+  });
+});
+
+describe('the local events DLQ', () => {
+  let dir: string;
+  let unreadable: UnreadableLine[];
+  let store: ReturnType<typeof eventDeadLetters>;
+  const deep = (levels: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < levels; i++) value = { a: value };
+    return value;
+  };
+  const letter = (id: string, detail: unknown): EventDeadLetter => ({
+    event: { version: '0', id, source: 'market.data', 'detail-type': 'Trade Execution', time: '2026-11-23T14:59:00Z', detail },
+    rule: 'trade-events',
+    attempts: 1,
+    reason: 'detail: nests deeper than 16 levels',
+    deadLetteredAt: '2026-11-23T15:00:00.000Z',
+    origin: { file: 'in.jsonl', line: 7 },
+  });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'events-dlq-'));
+    unreadable = [];
+    store = eventDeadLetters(join(dir, 'market-events-dlq-test.jsonl'), (u) => unreadable.push(u));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('keeps an event 6 000 or 100 000 levels deep as market-events-dlq does: the envelope, marked truncated', async () => {
+    await store.append([letter('e-6000', deep(6_000)), letter('e-100000', deep(100_000)), letter('e-ok', { symbol: 'AAPL' })]);
+    const entries = [];
+    for await (const e of store.entries()) entries.push(e);
+    const cut = (id: string) => ({
+      ...letter(id, 'left out: event: nests deeper than 64 levels'),
+      event: {
+        id,
+        source: 'market.data',
+        'detail-type': 'Trade Execution',
+        time: '2026-11-23T14:59:00Z',
+        detail: 'left out: event: nests deeper than 64 levels',
+      },
+      truncated: true,
+    });
+    expect(entries).toEqual([cut('e-6000'), cut('e-100000'), letter('e-ok', { symbol: 'AAPL' })]);
+    expect(unreadable).toEqual([]);
+  });
+
+  it('skips and reports a line holding an event too deep for the readers after it (it never writes one)', async () => {
+    await store.append([letter('e-1', { symbol: 'AAPL' })]);
+    const line = `{"event":{"id":"e-2","detail":${'['.repeat(100_000)}${']'.repeat(100_000)}},"rule":"trade-events"}\n`;
+    await appendFile(store.file, line);
+    expect((await readFile(store.file, 'utf8')).length).toBeGreaterThan(200_000);
+    expect(await store.count()).toBe(1);
+    expect(unreadable).toEqual([{ file: store.file, line: 2, reason: 'not an entry of this file, skipped' }]);
   });
 });

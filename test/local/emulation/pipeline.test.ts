@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TickDeadLetter } from '../../../src/local/emulation/dead-letter-store.js';
 import { localPaths, type LocalPaths } from '../../../src/local/emulation/paths.js';
 import { createLocalPipeline } from '../../../src/local/emulation/pipeline.js';
 import { RunStats, type Problem } from '../../../src/local/emulation/run-stats.js';
@@ -58,9 +59,9 @@ describe('local pipeline on the real handlers', () => {
     await pipeline.drain();
 
     const summary = summaryOf(stats, 'test', ['f'], 1000);
-    expect(summary.ticks).toEqual({ in: 3, processed: 2, deadLettered: 1 });
+    expect(summary.ticks).toEqual({ in: 3, processed: 2, deadLettered: 1, late: 0 });
     expect(summary.alerts).toEqual({ total: 2, HIGH: 1, LOW: 1 });
-    expect(summary.marketEvents).toEqual({ in: 3, stored: 1, alreadyStored: 0, deadLettered: 1, unmatched: 1 });
+    expect(summary.marketEvents).toEqual({ in: 3, stored: 1, alreadyStored: 0, deadLettered: 1, unmatched: 1, late: 0 });
     expect(alerted.map((a) => `${a.alertType} ${a.symbol} ${a.price} ${a.threshold}`).sort()).toEqual(['HIGH AAPL 151 150', 'LOW F 49 50']);
     expect(problems.map((p) => [p.origin?.line, p.outcome, p.reason])).toEqual(
       expect.arrayContaining([
@@ -87,9 +88,59 @@ describe('local pipeline on the real handlers', () => {
     expect(notifications).toHaveLength(2);
   });
 
-  it('redrives dead letters: still-invalid ones return to their queue', async () => {
+  it('reports each tick and price-bearing event beyond the lateness horizon with its input line, as the functions tell it', async () => {
+    vi.stubEnv('ALERT_LATENESS_HORIZON_TICKS', '2');
+    try {
+      const problems: Problem[] = [];
+      const stats = new RunStats((p) => problems.push(p));
+      const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
+      const base = Date.now();
+      const time = (minutes: number) => new Date(base - minutes * 60_000).toISOString();
+      const tick = (minutes: number, price = 100) => JSON.stringify({ symbol: 'LTK', price, timestamp: time(minutes) });
+      const trade = (minutes: number, price = 100) => ({
+        source: 'market.data',
+        detailType: 'Trade Execution',
+        detail: { exchange: 'NYSE', symbol: 'LEV', price, volume: 1 },
+        time: time(minutes),
+      });
+      for (const [line, minutes] of [
+        [1, 10],
+        [2, 9],
+        [3, 8],
+      ] as const) {
+        await pipeline.sendTick(tick(minutes), { file: 'late.jsonl', line });
+        await pipeline.putEvent(trade(minutes), { file: 'late.jsonl', line: line + 10 });
+      }
+      await pipeline.drain();
+      expect(problems).toEqual([]);
+      // Older than the two newest observations of their symbol, in a later batch: acknowledged, not applied.
+      await pipeline.sendTick(tick(11, 151), { file: 'late.jsonl', line: 4 });
+      await pipeline.putEvent(trade(11, 151), { file: 'late.jsonl', line: 14 });
+      await pipeline.drain();
+      const summary = summaryOf(stats, 'test', ['late.jsonl'], 1000);
+      expect(summary.ticks).toEqual({ in: 4, processed: 4, deadLettered: 0, late: 1 });
+      expect(summary.marketEvents).toMatchObject({ in: 4, stored: 4, deadLettered: 0, late: 1 });
+      expect(summary.alerts.total).toBe(0);
+      const reason = (symbol: string) => `beyond the lateness horizon: acknowledged, not applied (${symbol} 151 at ${time(11)})`;
+      expect([...problems].sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+        { kind: 'event', outcome: 'late', reason: reason('LEV'), origin: { file: 'late.jsonl', line: 14 } },
+        { kind: 'tick', outcome: 'late', reason: reason('LTK'), origin: { file: 'late.jsonl', line: 4 } },
+      ]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('redrives dead letters: still-invalid ones return to their queue, a tick with a new message id and sent time', async () => {
     const stats = new RunStats();
     const pipeline = createLocalPipeline({ environment: 'test', region: 'us-east-1', documents: db.documents, paths, stats });
+    const letters = async () => {
+      const all: TickDeadLetter[] = [];
+      for await (const letter of pipeline.ticksDlq.entries()) all.push(letter);
+      return all;
+    };
+    const [before] = await letters();
+    const redriven = Date.now();
     await pipeline.ticksDlq.redrive(async (letters) => {
       for (const letter of letters) await pipeline.redriveTick(letter);
       await pipeline.drain();
@@ -102,6 +153,54 @@ describe('local pipeline on the real handlers', () => {
     expect(stats.eventsDeadLettered).toBe(1);
     expect(await pipeline.ticksDlq.count()).toBe(1);
     expect(await pipeline.eventsDlq.count()).toBe(1);
+    const [after] = await letters();
+    expect(after).toMatchObject({ body: before!.body, originalMessageId: before!.messageId, origin: before!.origin, receiveCount: 3 });
+    expect(after!.messageId).not.toBe(before!.messageId);
+    expect(after!.sentTimestamp).toBeGreaterThanOrEqual(redriven);
+  });
+
+  it('redrives a tick without a timestamp as a new observation: its event time is the moment of the redrive', async () => {
+    vi.stubEnv('ALERT_LATENESS_HORIZON_TICKS', '2');
+    try {
+      const redrivePaths = localPaths(dir, 'redrive');
+      const problems: Problem[] = [];
+      const alerted: Alert[] = [];
+      const stats = new RunStats((p) => problems.push(p));
+      const pipeline = createLocalPipeline({
+        environment: 'test',
+        region: 'us-east-1',
+        documents: db.documents,
+        paths: redrivePaths,
+        stats,
+        onAlert: (a) => alerted.push(a),
+      });
+      for (const minutes of [10, 9, 8]) await pipeline.sendTick(JSON.stringify({ symbol: 'RDV', price: 100, timestamp: minutesAgo(minutes) }));
+      await pipeline.drain();
+      // Dead-lettered an hour ago: with its first sent time it would be far beyond the horizon, and raise nothing.
+      const hourAgo = Date.now() - 3_600_000;
+      await pipeline.ticksDlq.append([
+        {
+          messageId: 'm-rdv',
+          body: '{"symbol":"RDV","price":151}',
+          sentTimestamp: hourAgo,
+          receiveCount: 3,
+          reason: 'notification rejected',
+          deadLetteredAt: new Date(hourAgo).toISOString(),
+          origin: { file: 'f', line: 9 },
+        },
+      ]);
+      const redriven = Date.now();
+      await pipeline.ticksDlq.redrive(async (letters) => {
+        for (const letter of letters) await pipeline.redriveTick(letter);
+        await pipeline.drain();
+      });
+      expect(problems).toEqual([]);
+      expect(alerted.map((a) => `${a.alertType} ${a.symbol} ${a.price}`)).toEqual(['HIGH RDV 151']);
+      expect(alerted[0]!.eventTime).toBeGreaterThanOrEqual(redriven);
+      expect(await pipeline.ticksDlq.count()).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('keeps the real reason of a processing failure in the dead letter', async () => {

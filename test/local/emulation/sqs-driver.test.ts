@@ -5,7 +5,7 @@ import { LocalSqsDriver, type QueueMessage, type SqsBatchHandler } from '../../.
 
 const context = () => lambdaContext({ functionName: 'fn', memoryMb: 128, timeoutSeconds: 60, region: 'us-east-1', logGroupName: '/aws/lambda/fn' });
 
-function driver(handler: SqsBatchHandler, concurrency = 2) {
+function driver(handler: SqsBatchHandler, concurrency = 2, clock?: () => number) {
   const deadLetters: QueueMessage[] = [];
   const delivered: QueueMessage[] = [];
   const queue = new LocalSqsDriver({
@@ -20,6 +20,7 @@ function driver(handler: SqsBatchHandler, concurrency = 2) {
       deadLetters.push(m);
     },
     delivered: (m) => delivered.push(m),
+    ...(clock && { clock }),
   });
   return { queue, deadLetters, delivered };
 }
@@ -98,14 +99,27 @@ describe('LocalSqsDriver', () => {
     expect(peak).toBe(3);
   });
 
-  it('resends a dead letter with its id and sent time', async () => {
+  it('redrives a dead letter as SQS does: a new message id and sent time, receives from 0, its origin and first id kept', async () => {
+    let now = 1_000;
     const seen: string[] = [];
-    const { queue } = driver(async (event) => {
-      seen.push(...event.Records.map((r) => `${r.messageId}@${r.attributes.SentTimestamp}#${r.attributes.ApproximateReceiveCount}`));
-      return { batchItemFailures: [] };
-    });
-    await queue.resend({ messageId: 'm-1', body: 'x', sentTimestamp: 42 });
+    const { queue, deadLetters } = driver(
+      async (event) => {
+        seen.push(...event.Records.map((r) => `${r.messageId}@${r.attributes.SentTimestamp}#${r.attributes.ApproximateReceiveCount}`));
+        return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+      },
+      2,
+      () => now,
+    );
+    const origin = { file: 'day.jsonl', line: 17 };
+    const first = await queue.send('{"symbol":"AAPL","price":151}', origin);
     await queue.drain();
-    expect(seen).toEqual(['m-1@42#1']);
+    expect(deadLetters.map((m) => [m.messageId, m.originalMessageId, m.sentTimestamp, m.receiveCount])).toEqual([[first, first, 1_000, 3]]);
+    now = 5_000;
+    const second = await queue.resend({ body: deadLetters[0]!.body, originalMessageId: deadLetters[0]!.originalMessageId, origin });
+    await queue.drain();
+    expect(second).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).not.toBe(first);
+    expect(seen).toEqual([`${first}@1000#1`, `${first}@1000#2`, `${first}@1000#3`, `${second}@5000#1`, `${second}@5000#2`, `${second}@5000#3`]);
+    expect(deadLetters[1]).toMatchObject({ messageId: second, originalMessageId: first, sentTimestamp: 5_000, receiveCount: 3, origin });
   });
 });
