@@ -5,6 +5,7 @@ import type { Tick } from '../../domain/index.js';
 import type { Deadline, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
 import { RETIRED_ATTRIBUTES, STATE, inboxEntry, pendingItem, recordOf, type Item } from './alert-rules-item.js';
 import { chunk } from './batching.js';
+import { UNMARSHALL_OPTIONS } from './clients.js';
 import { DEFAULT_BACKOFF, retryCall, retryPending, type BackoffOptions } from './retry.js';
 import { encodeWindow } from './window-codec.js';
 
@@ -100,7 +101,7 @@ export class DynamoRuleStateStore implements RuleStateStore {
       return 'saved';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item) this.seenOnConflict.set(symbol, recordOf(unmarshall(error.Item)));
+      if (error.Item) this.seenOnConflict.set(symbol, recordOf(unmarshall(error.Item, { ...UNMARSHALL_OPTIONS })));
       return 'conflict';
     }
   }

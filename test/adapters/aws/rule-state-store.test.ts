@@ -132,6 +132,14 @@ describe('DynamoRuleStateStore retries', () => {
     expect(await store.reload('A', forever)).toEqual({ pending: [], inbox: [], version: 8 });
   });
 
+  it("reads the winner's item as a load does: a number beyond 2^53 is a number", async () => {
+    mock.reset();
+    const Item = { symbol: { S: 'A' }, version: { N: '7' }, above: { N: '10000000000000000' } };
+    mock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item }));
+    expect(await store.saveState('A', read(6), change, forever)).toBe('conflict');
+    expect(await store.reload('A', forever)).toEqual({ rule: { above: 1e16 }, pending: [], inbox: [], version: 7 });
+  });
+
   it('fails the load, naming the symbols, when keys stay unprocessed past the budget', async () => {
     mock.reset();
     mock.on(BatchGetCommand).resolves({ UnprocessedKeys: { 'alert-rules-test': { Keys: [{ symbol: 'A' }] } } });
