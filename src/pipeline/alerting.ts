@@ -137,12 +137,11 @@ async function settleSymbol(
     });
     const window = evaluation.next ?? current.window ?? { observations: [], truncated: false };
     const change = { window, pending: [...pending, ...added] };
-    if ((await ports.rules.saveState(symbol, current, change, deadline)) === 'saved') {
-      return owed(change.pending, late);
-    }
+    const saved = await ports.rules.saveState(symbol, current, change, deadline);
+    if (saved === 'saved') return owed(change.pending, late);
     if (attempt >= MAX_STATE_ATTEMPTS) throw new Error(`state of ${symbol} kept changing under ${attempt} concurrent updates`);
     if (handedOver) {
-      current = await ports.rules.reload(symbol, deadline);
+      current = saved.conflict;
     } else {
       current = await ports.rules.handOver(symbol, ticks, deadline);
       handedOver = true;

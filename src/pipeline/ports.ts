@@ -40,16 +40,16 @@ export interface StateChange {
   readonly pending: readonly PendingAlert[];
 }
 
+export type SaveResult = 'saved' | { readonly conflict: SymbolRecord };
+
 export interface RuleStateStore {
   /** All records for these symbols in one round trip, strongly consistent (symbols without an item: version 0). */
   load(symbols: readonly string[], deadline: Deadline): Promise<Map<string, SymbolRecord>>;
-  /** The record as it is now, after a lost race (what the failed write returned, when the store has it). */
-  reload(symbol: string, deadline: Deadline): Promise<SymbolRecord>;
   /**
-   * Replaces the state and empties the inbox, conditional on the version and the inbox being as in `read`;
-   * 'conflict' when another writer, or a hand-over, got there first.
+   * Replaces the state and empties the inbox, conditional on the version and the inbox being as in `read`. When
+   * another writer, or a hand-over, got there first: the record as it is now (what the failed write returned).
    */
-  saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'>;
+  saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<SaveResult>;
   /** Appends ticks to the symbol's inbox, whatever its version (it never conflicts); the record as it is after. */
   handOver(symbol: string, ticks: readonly Tick[], deadline: Deadline): Promise<SymbolRecord>;
 }

@@ -43,11 +43,13 @@ export const DEFAULTS = {
 } as const;
 
 /**
- * The horizon a number of concurrent instances needs: every tick they hold in flight at once, twice. A batch that
- * loses a race hands its ticks over and they are folded within a couple of writes, so what can be folded before them
- * is the other instances' batches; a horizon smaller than that could make a tick that arrived in order late.
+ * The horizon for `instances` batches in flight at once, given the one set for the data-processor's reserved
+ * concurrency: as many times longer as there are more batches in flight (never shorter). A batch that loses a race
+ * hands its ticks over and they are folded within a couple of writes, so what can be folded before them is the other
+ * instances' batches; the default (256) covers the function's 5 × 25 twice, and 20 local batches need 4 times that.
  */
-export const horizonCovering = (instances: number): number => 2 * instances * DEFAULTS.batchSize;
+export const horizonFor = (horizon: number, instances: number): number =>
+  Math.ceil((horizon * Math.max(instances, DEFAULTS.dataProcessor.reservedConcurrency)) / DEFAULTS.dataProcessor.reservedConcurrency);
 
 /** The rule for symbols without their own in alert-rules, unless the deployment overrides it (see defaultAlertRuleFrom). */
 export const DEFAULT_ALERT_RULE: AlertRule = { ...DEFAULTS.thresholds, mode: DEFAULTS.triggerMode };

@@ -176,7 +176,7 @@ describe('late ticks, in process', () => {
 
   it('replay prints a LATE line per late tick with its input line, counts them in the summary, and --strict exits 3', async () => {
     const recent = join(home, 'recent.jsonl');
-    await writeFile(recent, `${[10, 9, 8].map((m) => tick(m)).join('\n')}\n`);
+    await writeFile(recent, `${[9, 8].map((m) => tick(m)).join('\n')}\n`);
     const first = await marketData(['replay', recent, '--strict'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('\n  late ticks     0 (beyond the lateness horizon: acknowledged, not applied)\n');

@@ -44,9 +44,9 @@ describe('raiseAlerts', () => {
     vi.spyOn(alerts, 'recorded').mockRejectedValueOnce(new Error('throttled'));
     await raiseAlerts([tick('AAPL', 152, T0 + 1000)], p, forever, l, T0);
     expect(l.warn).toHaveBeenCalledWith('pending alerts not checked for delivery', { alerts: 1, reason: 'throttled' });
-    expect((await rules.reload('AAPL')).pending.map((x) => x.alert.alertId)).toEqual([alertId(tickKey('AAPL', T0, 151), 'HIGH')]);
+    expect((await rules.current('AAPL')).pending.map((x) => x.alert.alertId)).toEqual([alertId(tickKey('AAPL', T0, 151), 'HIGH')]);
     await raiseAlerts([tick('AAPL', 153, T0 + 2000)], p, forever, l, T0);
-    expect((await rules.reload('AAPL')).pending).toEqual([]);
+    expect((await rules.current('AAPL')).pending).toEqual([]);
   });
 
   it('keeps a pending alert up to its retention, to the millisecond, and drops it after, logged as lost', async () => {
@@ -58,9 +58,9 @@ describe('raiseAlerts', () => {
     const l = log();
     await raiseAlerts([tick('AAPL', 151, T0)], p, forever, l, T0);
     await raiseAlerts([tick('AAPL', 100, T0 + 1)], p, forever, l, T0 + LIMITS.pendingRetentionMs);
-    expect((await rules.reload('AAPL')).pending).toHaveLength(1);
+    expect((await rules.current('AAPL')).pending).toHaveLength(1);
     await raiseAlerts([tick('AAPL', 100, T0 + 2)], p, forever, l, T0 + LIMITS.pendingRetentionMs + 1);
-    expect((await rules.reload('AAPL')).pending).toEqual([]);
+    expect((await rules.current('AAPL')).pending).toEqual([]);
     expect(l.error).toHaveBeenCalledWith('pending alert dropped undelivered after the retention period', {
       symbol: 'AAPL',
       alertId: alertId(tickKey('AAPL', T0, 151), 'HIGH'),
@@ -78,7 +78,7 @@ describe('raiseAlerts', () => {
       log(),
       T0,
     );
-    expect((await rules.reload('AAPL')).pending).toHaveLength(2);
+    expect((await rules.current('AAPL')).pending).toHaveLength(2);
     const strict = ports({ rules, notifier: down, limits: { ...LIMITS, maxPending: 1 } });
     const quiet = await raiseAlerts([tick('AAPL', 153, T0 + 3000)], strict, forever, log(), T0);
     expect(quiet.get(tick('AAPL', 153, T0 + 3000).key)).toEqual({ ok: true, alerts: [], raised: [], late: false });
@@ -90,7 +90,6 @@ describe('raiseAlerts', () => {
     let raced = false;
     const rules: RuleStateStore = {
       load: (s, d) => inner.load(s, d),
-      reload: (s, d) => inner.reload(s, d),
       handOver: vi.fn((s: string, t: readonly Tick[], d) => inner.handOver(s, t, d)),
       saveState: async (s, read, c, d) => {
         // Another batch writes the symbol between this one's read and its write.
@@ -107,7 +106,7 @@ describe('raiseAlerts', () => {
     expect(rules.handOver).toHaveBeenCalledTimes(1);
     expect(timers).not.toHaveBeenCalled();
     timers.mockRestore();
-    const state = await inner.reload('AAPL');
+    const state = await inner.current('AAPL');
     expect(state).toMatchObject({ inbox: [], version: 2 });
     expect(state.window?.observations.map((o) => o.price)).toEqual([151, 100]);
   });
@@ -121,7 +120,6 @@ describe('raiseAlerts', () => {
     let step = 0;
     const rules: RuleStateStore = {
       load: (s, d) => inner.load(s, d),
-      reload: (s, d) => inner.reload(s, d),
       handOver: (s, t, d) => inner.handOver(s, t, d),
       saveState: async (s, read, c, d) => {
         step++;
@@ -136,7 +134,7 @@ describe('raiseAlerts', () => {
     expect(outcomes.get(handed.key)).toMatchObject({ ok: true, alerts: [{ alertId: id }], raised: [{ alertId: id }], late: false });
     expect(mine.sent.map((a) => a.alertId)).toEqual([id]);
     expect(theirs.sent).toEqual([]);
-    expect((await inner.reload('AAPL')).window?.observations.map((o) => o.price)).toEqual([151, 100, 100]);
+    expect((await inner.current('AAPL')).window?.observations.map((o) => o.price)).toEqual([151, 100, 100]);
   });
 
   it("delivers another tick's alert once it is overdue, and fails its own ticks while that delivery fails", async () => {
@@ -190,7 +188,7 @@ describe('raiseAlerts', () => {
     await raiseAlerts(ticks.slice(0, 2), p, forever, log(), T0);
     // One pending, not yet overdue: a new alert is still taken.
     expect((await raiseAlerts(ticks.slice(2), p, forever, log(), T0)).get(ticks[3]!.key)).toMatchObject({ ok: true });
-    expect((await rules.reload('AAPL')).pending).toHaveLength(2);
+    expect((await rules.current('AAPL')).pending).toHaveLength(2);
     const next = tick('AAPL', 153, T0 + 4000);
     expect((await raiseAlerts([next], p, forever, log(), T0 + LIMITS.deliveryGraceMs + 1)).get(next.key)).toEqual({
       ok: false,
@@ -202,13 +200,12 @@ describe('raiseAlerts', () => {
     const inner = new MemoryRuleStateStore();
     const rules: RuleStateStore = {
       load: async () => new Map(),
-      reload: (s, d) => inner.reload(s, d),
       handOver: (s, t, d) => inner.handOver(s, t, d),
       saveState: (s, v, c, d) => inner.saveState(s, v, c, d),
     };
     const outcomes = await raiseAlerts([tick('AAPL', 151, T0)], ports({ rules }), forever, log(), T0);
     expect([...outcomes.values()]).toMatchObject([{ ok: true, raised: [{ price: 151 }] }]);
-    expect((await inner.reload('AAPL')).version).toBe(1);
+    expect((await inner.current('AAPL')).version).toBe(1);
   });
 
   it('warns about a rule only when it is unusable', async () => {

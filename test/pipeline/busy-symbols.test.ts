@@ -24,7 +24,7 @@ import {
   type RuleStateStore,
   type TickMessage,
 } from '../../src/pipeline/index.js';
-import { horizonCovering, resourceNames } from '../../src/resources/index.js';
+import { horizonFor, resourceNames } from '../../src/resources/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
 import { LIMITS, NO_WAIT, forever } from '../support/fakes.js';
 import { T0 } from '../support/ticks.js';
@@ -159,7 +159,6 @@ async function play(db: LocalDynamo, run: Run): Promise<Result> {
     const rules = new DynamoRuleStateStore(documents, names.alertRulesTable, NO_WAIT);
     const watched: RuleStateStore = {
       load: (s, d) => rules.load(s, d),
-      reload: (s, d) => rules.reload(s, d),
       handOver: (s, t, d) => (handOvers++, rules.handOver(s, t, d)),
       saveState: (s, read, change, d) => rules.saveState(s, read, change, d),
     };
@@ -169,7 +168,7 @@ async function play(db: LocalDynamo, run: Run): Promise<Result> {
       notifier,
       defaultRule: RULE,
       // As the local runtime sets it: enough for every tick the instances hold in flight.
-      limits: { ...LIMITS, horizon: Math.max(LIMITS.horizon, horizonCovering(run.concurrency)) },
+      limits: { ...LIMITS, horizon: horizonFor(LIMITS.horizon, run.concurrency) },
     };
   };
 

@@ -130,11 +130,10 @@ describe('processTicks', () => {
         ...p,
         rules: {
           load: (s, d) => rules.load(s, d),
-          reload: (s, d) => rules.reload(s, d),
           handOver: (s, t, d) => rules.handOver(s, t, d),
           saveState: async (s, v, st, d) => {
             const result = await rules.saveState(s, v, st, d);
-            if (result === 'conflict') conflicts++;
+            if (result !== 'saved') conflicts++;
             return result;
           },
         },
@@ -164,9 +163,8 @@ describe('processTicks', () => {
   it('fails the messages of a symbol whose state keeps changing under it, and only those', async () => {
     const contested: RuleStateStore = {
       load: ports.rules.load.bind(ports.rules),
-      reload: ports.rules.reload.bind(ports.rules),
       handOver: ports.rules.handOver.bind(ports.rules),
-      saveState: async (symbol, v, s, d) => (symbol === 'AAPL' ? 'conflict' : ports.rules.saveState(symbol, v, s, d)),
+      saveState: async (symbol, v, s, d) => (symbol === 'AAPL' ? { conflict: v } : ports.rules.saveState(symbol, v, s, d)),
     };
     const outcomes = await run([msg('AAPL', 155, T0), msg('MSFT', 155, T0)], { ...ports, rules: contested });
     expect(MAX_STATE_ATTEMPTS).toBe(50);

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Tick } from '../../domain/index.js';
-import type { Deadline, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
+import type { Deadline, RuleStateStore, SaveResult, StateChange, SymbolRecord } from '../../pipeline/ports.js';
 import { RETIRED_ATTRIBUTES, STATE, inboxEntry, pendingItem, recordOf, type Item } from './alert-rules-item.js';
 import { chunk } from './batching.js';
 import { UNMARSHALL_OPTIONS } from './clients.js';
@@ -15,12 +15,10 @@ const BATCH_GET_MAX = 100;
 /**
  * Rules and engine state in alert-rules, read once per batch and changed only by updates conditional on the version
  * and the inbox's length as read; the inbox itself is appended to without a condition. A lost race returns the
- * winner's item with the failure (a strongly consistent read), so the reload that follows costs no call when
- * DynamoDB sent it.
+ * winner's item with the failure (`ReturnValuesOnConditionCheckFailure`, a strongly consistent read), so it costs no
+ * read; a server that does not return it (dynalite) is read once more.
  */
 export class DynamoRuleStateStore implements RuleStateStore {
-  private readonly seenOnConflict = new Map<string, SymbolRecord>();
-
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -47,22 +45,7 @@ export class DynamoRuleStateStore implements RuleStateStore {
     return (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((key) => key.symbol as string);
   }
 
-  async reload(symbol: string, deadline: Deadline): Promise<SymbolRecord> {
-    const seen = this.seenOnConflict.get(symbol);
-    if (seen) {
-      this.seenOnConflict.delete(symbol);
-      return seen;
-    }
-    const response = await retryCall(
-      (abortSignal) => this.client.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }), { abortSignal }),
-      deadline,
-      this.backoff,
-    );
-    return recordOf(response.Item);
-  }
-
-  async saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'> {
-    this.seenOnConflict.delete(symbol);
+  async saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<SaveResult> {
     const retired = Object.fromEntries(RETIRED_ATTRIBUTES.map((name, i) => [`#r${i}`, name]));
     const versionCondition = read.version === 0 ? 'attribute_not_exists(#version)' : '#version = :expected';
     // Nothing handed over since the read: a hand-over in between makes this a lost race, so no tick is dropped.
@@ -101,9 +84,18 @@ export class DynamoRuleStateStore implements RuleStateStore {
       return 'saved';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item) this.seenOnConflict.set(symbol, recordOf(unmarshall(error.Item, { ...UNMARSHALL_OPTIONS })));
-      return 'conflict';
+      return { conflict: error.Item ? recordOf(unmarshall(error.Item, { ...UNMARSHALL_OPTIONS })) : await this.read(symbol, deadline) };
     }
+  }
+
+  /** A strongly consistent read of one record. */
+  private async read(symbol: string, deadline: Deadline): Promise<SymbolRecord> {
+    const response = await retryCall(
+      (abortSignal) => this.client.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }), { abortSignal }),
+      deadline,
+      this.backoff,
+    );
+    return recordOf(response.Item);
   }
 
   /**
@@ -111,7 +103,6 @@ export class DynamoRuleStateStore implements RuleStateStore {
    * after a timeout may append twice, which folds the same (a tick's key is its identity).
    */
   async handOver(symbol: string, ticks: readonly Tick[], deadline: Deadline): Promise<SymbolRecord> {
-    this.seenOnConflict.delete(symbol);
     const response = await retryCall(
       (abortSignal) =>
         this.client.send(

@@ -1,5 +1,5 @@
 import type { RuleOverride, Tick } from '../../domain/index.js';
-import type { Deadline, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
+import type { Deadline, RuleStateStore, SaveResult, StateChange, SymbolRecord } from '../../pipeline/ports.js';
 
 /**
  * The alert-rules table in memory: per-symbol rule overrides and engine state, with the same guard as the DynamoDB
@@ -16,13 +16,14 @@ export class MemoryRuleStateStore implements RuleStateStore {
     return new Map(symbols.map((symbol) => [symbol, this.get(symbol)]));
   }
 
-  async reload(symbol: string, _deadline?: Deadline): Promise<SymbolRecord> {
+  /** The record as it is now. */
+  async current(symbol: string): Promise<SymbolRecord> {
     return this.get(symbol);
   }
 
-  async saveState(symbol: string, read: SymbolRecord, change: StateChange, _deadline?: Deadline): Promise<'saved' | 'conflict'> {
+  async saveState(symbol: string, read: SymbolRecord, change: StateChange, _deadline?: Deadline): Promise<SaveResult> {
     const current = this.get(symbol);
-    if (current.version !== read.version || current.inbox.length !== read.inbox.length) return 'conflict';
+    if (current.version !== read.version || current.inbox.length !== read.inbox.length) return { conflict: current };
     this.records.set(symbol, {
       ...(current.rule && { rule: current.rule }),
       window: change.window,

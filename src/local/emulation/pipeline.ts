@@ -7,7 +7,7 @@ import { createDataProcessorHandler } from '../../handlers/data-processor.js';
 import { createMarketProcessorHandler, type MarketProcessorResult } from '../../handlers/market-processor.js';
 import { alertingPorts, marketEventPorts } from '../../handlers/wiring.js';
 import type { EventDeadLetters } from '../../pipeline/index.js';
-import { BASE_NAMES, DEFAULTS, horizonCovering, resourceNames, type TableKey } from '../../resources/index.js';
+import { BASE_NAMES, DEFAULTS, horizonFor, resourceNames, type TableKey } from '../../resources/index.js';
 import {
   eventDeadLetters,
   tickDeadLetters,
@@ -92,7 +92,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
   const deployed = localHandlerConfig(environment, region, options.tableNames);
   // More batches in flight than the function's 5 need a longer memory, or ticks that came in order could be late.
-  const config = { ...deployed, limits: { ...deployed.limits, horizon: Math.max(deployed.limits.horizon, horizonCovering(concurrency)) } };
+  const config = { ...deployed, limits: { ...deployed.limits, horizon: horizonFor(deployed.limits.horizon, concurrency) } };
   const notifier = new FileNotifier({
     environment,
     file: paths.notifications,
