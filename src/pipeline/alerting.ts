@@ -1,13 +1,6 @@
-import { compareEventTime, evaluate, keyOfObservation, resolveRule, type Alert, type Tick } from '../domain/index.js';
+import { evaluate, resolveRule, type Alert, type SymbolWindow, type Tick } from '../domain/index.js';
 import { describeError as describe } from './errors.js';
-import type { AlertingPorts, Deadline, PendingAlert, SymbolRecord } from './ports.js';
-
-/**
- * How many writes one symbol's state may take in one batch before its ticks are failed (and retried). Never reached
- * in practice: after a lost race the batch hands its ticks over (see settleSymbol), so within a few more writes of
- * the symbol, by anyone, they are folded in. A bound that cannot be hit by contention alone, only by a fault.
- */
-export const MAX_STATE_ATTEMPTS = 50;
+import type { AlertingPorts, Deadline, HandOver, PendingAlert, SymbolRecord } from './ports.js';
 
 export type TickOutcome =
   | {
@@ -65,13 +58,45 @@ class DeliveryLedger {
   }
 }
 
+/** Hand-overs that make a batch that hands over take the inbox into the window as well. */
+export const COMPACT_AT = 4;
+
+/** What the inbox comes to: the window with every hand-over folded in, in turn, and the alerts they raise. */
+interface Folded {
+  readonly window?: SymbolWindow;
+  /** Each alert raised, owned by a handed-over tick, as raised at its hand-over. */
+  readonly raised: readonly PendingAlert[];
+  readonly late: ReadonlySet<string>;
+}
+
 /**
- * Settle one symbol: fold the batch's ticks (and whatever other batches handed over) into its window, durably,
- * before anything is delivered. The write is conditional on the version (and the inbox) the batch read. A batch that
- * loses the race does not wait and retry alone: it appends its ticks to the symbol's inbox, which never conflicts, and
- * goes on; every write of the symbol that read the inbox folds it. So its ticks are in the window within a couple of
- * writes of the symbol by anyone, whoever wins, and no batch can be starved. It then delivers what its ticks are owed,
- * as the owner of those alerts, whoever raised them.
+ * Fold the inbox into the window, one hand-over at a time in the order they came, each under the thresholds its batch
+ * judged it by: the same inbox always comes to the same window and the same alerts, whoever reads it.
+ */
+function foldInbox(symbol: string, window: SymbolWindow | undefined, inbox: readonly HandOver[], horizon: number): Folded {
+  let current = window;
+  const raised: PendingAlert[] = [];
+  const late = new Set<string>();
+  for (const handed of inbox) {
+    const evaluation = evaluate(symbol, { ...handed.thresholds, mode: 'cross' }, current, handed.ticks, horizon);
+    for (const { alert, owner } of evaluation.raised) {
+      const source = handed.ticks.find((t) => t.key === owner)?.source;
+      raised.push({ alert, owner, ...(source && { source }), raisedAt: handed.at });
+    }
+    evaluation.late.forEach((t) => late.add(t.key));
+    current = evaluation.next ?? current;
+  }
+  return { ...(current && { window: current }), raised, late };
+}
+
+/**
+ * Settle one symbol, durably, before anything is delivered. A symbol's ticks are folded into its window in one order
+ * every instance agrees on: the order of the writes. When nothing is handed over, the batch folds its ticks straight
+ * in, conditional on the version it read and on the inbox still being empty. Otherwise (someone else wrote first, or
+ * others are handing over) it appends its ticks to the symbol's inbox, an update that cannot lose, and the inbox as it
+ * stands right after says what they come to (see foldInbox): the batch knows at once which alerts its ticks raise, and
+ * delivers them. Every few hand-overs a batch takes the inbox into the window (compact). No batch waits, retries or can
+ * be starved, and contention costs about one more write.
  */
 async function settleSymbol(
   symbol: string,
@@ -87,12 +112,16 @@ async function settleSymbol(
   const sources = new Set(ticks.flatMap((t) => (t.source ? [t.source] : [])));
   const pendingAtStart = new Set(record.pending.map((p) => p.alert.alertId));
   const { limits } = ports;
+  const mine = (late: Iterable<string>) => new Set([...late].filter((key) => keys.has(key)));
+  // Whether an alert found since the batch's first lookup was delivered matters only if the batch would send it as
+  // overdue; the rest are looked up by a later batch before they are forgotten.
+  const overdueOf = (pending: readonly PendingAlert[]) => pending.filter((p) => now - p.raisedAt > limits.deliveryGraceMs);
 
   /** What a state asks of this batch: the alerts its ticks own, and the overdue ones of the symbol. */
   const owed = (pending: readonly PendingAlert[], late: ReadonlySet<string>, derived: readonly Delivery[] = []): Settled => {
     const deliver: Delivery[] = [...derived];
     for (const p of pending) {
-      if (ledger.recorded.has(p.alert.alertId)) continue;
+      if (ledger.recorded.has(p.alert.alertId) || deliver.some((d) => d.alert.alertId === p.alert.alertId)) continue;
       const claimant = keys.has(p.owner) ? p.owner : p.source && sources.has(p.source) ? ticks.find((t) => t.source === p.source)!.key : undefined;
       if (claimant) deliver.push({ alert: p.alert, claimant });
       else if (now - p.raisedAt > limits.deliveryGraceMs) deliver.push({ alert: p.alert });
@@ -101,60 +130,66 @@ async function settleSymbol(
     return { deliver, raised, late };
   };
 
-  let current = record;
-  let handedOver = false;
-  for (let attempt = 1; ; attempt++) {
-    await ledger.check(current.pending);
-    const { rule, problem } = resolveRule(ports.defaultRule, current.rule);
-    if (problem) log.warn('invalid alert rule', { symbol, problem });
+  const { rule, problem } = resolveRule(ports.defaultRule, record.rule);
+  if (problem) log.warn('invalid alert rule', { symbol, problem });
 
-    // `every` alerts are derived from their own tick each time it is delivered: nothing to remember.
-    if (rule.mode === 'every') {
-      const evaluation = evaluate(symbol, rule, undefined, ticks, limits.horizon);
-      return owed(
-        current.pending,
-        new Set(),
-        evaluation.raised.map((r) => ({ alert: r.alert, claimant: r.owner })),
-      );
-    }
+  // `every` alerts are derived from their own tick each time it is delivered: nothing to remember.
+  if (rule.mode === 'every') {
+    const evaluation = evaluate(symbol, rule, undefined, ticks, limits.horizon);
+    return owed(
+      record.pending,
+      new Set(),
+      evaluation.raised.map((r) => ({ alert: r.alert, claimant: r.owner })),
+    );
+  }
 
-    // Handed over and since folded by another batch: the state says what became of the ticks.
-    if (handedOver && !ticks.some((t) => current.inbox.some((h) => h.key === t.key))) {
-      return owed(current.pending, lateIn(symbol, current, ticks));
-    }
+  const folded = foldInbox(symbol, record.window, record.inbox, limits.horizon);
+  const evaluation = evaluate(symbol, rule, folded.window, ticks, limits.horizon);
+  const pendingNow = [...record.pending, ...folded.raised];
+  await ledger.check(overdueOf(folded.raised));
+  if (!evaluation.next) return owed(pendingNow, mine([...folded.late, ...evaluation.late.map((t) => t.key)]));
+  const { pending, overdue } = nextPending(symbol, pendingNow, ledger.recorded, keys, now, limits, log);
+  if (evaluation.raised.length > 0 && overdue >= limits.maxPending) {
+    throw new Error(`${overdue} alerts of ${symbol} are still waiting for delivery; new alerts wait until they are delivered`);
+  }
 
-    const evaluation = evaluate(symbol, rule, current.window, [...current.inbox, ...ticks], limits.horizon);
-    const late = new Set(evaluation.late.filter((t) => keys.has(t.key)).map((t) => t.key));
-    if (!evaluation.next && current.inbox.length === 0) return owed(current.pending, late);
-
-    const { pending, overdue } = nextPending(symbol, current.pending, ledger.recorded, keys, now, limits, log);
-    if (evaluation.raised.length > 0 && overdue >= limits.maxPending) {
-      throw new Error(`${overdue} alerts of ${symbol} are still waiting for delivery; new alerts wait until they are delivered`);
-    }
+  // Nothing handed over: fold the ticks straight into the window, if no other write or hand-over comes first.
+  if (record.inbox.length === 0) {
     const added: PendingAlert[] = evaluation.raised.map(({ alert, owner }) => {
-      const source = [...ticks, ...current.inbox].find((t) => t.key === owner)?.source;
+      const source = ticks.find((t) => t.key === owner)?.source;
       return { alert, owner, ...(source && { source }), raisedAt: now };
     });
-    const window = evaluation.next ?? current.window ?? { observations: [], truncated: false };
-    const change = { window, pending: [...pending, ...added] };
-    const saved = await ports.rules.saveState(symbol, current, change, deadline);
-    if (saved === 'saved') return owed(change.pending, late);
-    if (attempt >= MAX_STATE_ATTEMPTS) throw new Error(`state of ${symbol} kept changing under ${attempt} concurrent updates`);
-    if (handedOver) {
-      current = saved.conflict;
-    } else {
-      current = await ports.rules.handOver(symbol, ticks, deadline);
-      handedOver = true;
-    }
+    const change = { window: evaluation.next, pending: [...pending, ...added] };
+    if ((await ports.rules.saveState(symbol, record, change, deadline)) === 'saved')
+      return owed(change.pending, mine(evaluation.late.map((t) => t.key)));
   }
+
+  // Contended: hand the ticks over, and read what they come to off the inbox as it stands right after.
+  const after = await ports.rules.handOver(symbol, { ticks, thresholds: { above: rule.above, below: rule.below }, at: now }, deadline);
+  const inbox = foldInbox(symbol, after.window, after.inbox, limits.horizon);
+  await ledger.check(overdueOf([...after.pending, ...inbox.raised]));
+  if (after.inbox.length >= COMPACT_AT) await compact(symbol, after, inbox, ledger, ports, deadline, log, now);
+  return owed([...after.pending, ...inbox.raised], mine(inbox.late));
 }
 
-/** The batch's ticks that another batch's fold left beyond the horizon: sorting before a truncated window's start. */
-function lateIn(symbol: string, state: SymbolRecord, ticks: readonly Tick[]): Set<string> {
-  const first = state.window?.observations[0];
-  if (!state.window?.truncated || !first) return new Set();
-  const firstKey = keyOfObservation(symbol, first);
-  return new Set(ticks.filter((t) => compareEventTime(t.eventTime, t.key, first.eventTime, firstKey) < 0).map((t) => t.key));
+/**
+ * Take the inbox into the window once it holds COMPACT_AT hand-overs: the window and outbox they come to are written,
+ * and just those hand-overs leave the inbox (later ones stay), on condition that no other write came first; if one
+ * did, it compacted, and nothing is lost by giving up.
+ */
+async function compact(
+  symbol: string,
+  read: SymbolRecord,
+  inbox: Folded,
+  ledger: DeliveryLedger,
+  ports: AlertingPorts,
+  deadline: Deadline,
+  log: AlertingLog,
+  now: number,
+): Promise<void> {
+  if (!inbox.window) return;
+  const { pending } = nextPending(symbol, [...read.pending, ...inbox.raised], ledger.recorded, new Set(), now, ports.limits, log);
+  await ports.rules.saveState(symbol, read, { window: inbox.window, pending }, deadline);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Alert, AlertRule, MarketEvent, RuleOverride, SymbolWindow, Tick } from '../domain/index.js';
+import type { Alert, AlertRule, MarketEvent, RuleOverride, SymbolWindow, Thresholds, Tick } from '../domain/index.js';
 
 /** Time left for the work at hand; adapters stop retrying when it runs out. */
 export interface Deadline {
@@ -20,16 +20,28 @@ export interface PendingAlert {
   readonly raisedAt: number;
 }
 
+/**
+ * One batch's ticks of a symbol, handed over after it lost the race to write the symbol's state. Whoever reads the
+ * inbox judges each hand-over in turn, in the order they came, under the thresholds the batch judged it by, so every
+ * reader draws the same alerts from the same inbox.
+ */
+export interface HandOver {
+  readonly ticks: readonly Tick[];
+  readonly thresholds: Thresholds;
+  /** Wall-clock time of the hand-over (epoch ms): the alerts its ticks raise count as raised then. */
+  readonly at: number;
+}
+
 /** One symbol's stored rule override and engine state, with the version that guards concurrent updates. */
 export interface SymbolRecord {
   readonly rule?: RuleOverride;
   readonly window?: SymbolWindow;
   readonly pending: readonly PendingAlert[];
   /**
-   * Ticks that batches which lost a race handed over instead of retrying alone, in the order they came: the next
-   * write of the symbol, whoever makes it, folds them into the window.
+   * What batches that lost a race handed over instead of retrying, in the order they came: the next write of the
+   * symbol, whoever makes it, folds it into the window.
    */
-  readonly inbox: readonly Tick[];
+  readonly inbox: readonly HandOver[];
   /** 0 when the symbol has no engine state yet. */
   readonly version: number;
 }
@@ -40,18 +52,17 @@ export interface StateChange {
   readonly pending: readonly PendingAlert[];
 }
 
-export type SaveResult = 'saved' | { readonly conflict: SymbolRecord };
-
 export interface RuleStateStore {
   /** All records for these symbols in one round trip, strongly consistent (symbols without an item: version 0). */
   load(symbols: readonly string[], deadline: Deadline): Promise<Map<string, SymbolRecord>>;
   /**
-   * Replaces the state and empties the inbox, conditional on the version and the inbox being as in `read`. When
-   * another writer, or a hand-over, got there first: the record as it is now (what the failed write returned).
+   * Replaces the state and takes out of the inbox the hand-overs `read` held, conditional on the version being as in
+   * `read`, and, when `read` held none, on the inbox still being empty ('conflict' when another write or a hand-over
+   * got there first); hand-overs made since stay.
    */
-  saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<SaveResult>;
-  /** Appends ticks to the symbol's inbox, whatever its version (it never conflicts); the record as it is after. */
-  handOver(symbol: string, ticks: readonly Tick[], deadline: Deadline): Promise<SymbolRecord>;
+  saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'>;
+  /** Appends to the symbol's inbox, whatever its version (it never conflicts); the record as it is right after. */
+  handOver(symbol: string, handOver: HandOver, deadline: Deadline): Promise<SymbolRecord>;
 }
 
 /** Alert ids that could not be delivered, each with the reason. */

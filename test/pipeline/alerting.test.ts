@@ -1,7 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryAlertStore, MemoryRuleStateStore, SilentNotifier } from '../../src/adapters/memory/index.js';
 import { alertId, tickKey, type Tick } from '../../src/domain/index.js';
-import { raiseAlerts, type AlertingPorts, type RuleStateStore } from '../../src/pipeline/index.js';
+import {
+  COMPACT_AT,
+  raiseAlerts,
+  type AlertingPorts,
+  type HandOver,
+  type RuleStateStore,
+  type StateChange,
+  type SymbolRecord,
+} from '../../src/pipeline/index.js';
 import { LIMITS, RecordingNotifier, forever } from '../support/fakes.js';
 import { T0, tick } from '../support/ticks.js';
 
@@ -84,57 +92,68 @@ describe('raiseAlerts', () => {
     expect(quiet.get(tick('AAPL', 153, T0 + 3000).key)).toEqual({ ok: true, alerts: [], raised: [], late: false });
   });
 
-  it('hands its ticks over after a lost race and folds them at once, never sleeping', async () => {
+  it('hands its ticks over after a lost race, learns from the inbox what they raise, and never retries or sleeps', async () => {
     const inner = new MemoryRuleStateStore();
     const p = ports({ rules: inner });
     let raced = false;
     const rules: RuleStateStore = {
       load: (s, d) => inner.load(s, d),
-      handOver: vi.fn((s: string, t: readonly Tick[], d) => inner.handOver(s, t, d)),
-      saveState: async (s, read, c, d) => {
+      handOver: vi.fn((s: string, h: HandOver, d) => inner.handOver(s, h, d)),
+      saveState: vi.fn(async (s: string, read: SymbolRecord, c: StateChange, d) => {
         // Another batch writes the symbol between this one's read and its write.
         if (!raced) {
           raced = true;
           await raiseAlerts([tick('AAPL', 100, T0 + 2000)], p, forever, log(), T0);
         }
         return inner.saveState(s, read, c, d);
-      },
+      }),
     };
     const timers = vi.spyOn(globalThis, 'setTimeout');
-    const outcomes = await raiseAlerts([tick('AAPL', 151, T0)], ports({ rules }), forever, log(), T0);
-    expect([...outcomes.values()]).toMatchObject([{ ok: true, raised: [{ price: 151 }], late: false }]);
-    expect(rules.handOver).toHaveBeenCalledTimes(1);
+    const notifier = new RecordingNotifier();
+    const first = tick('AAPL', 151, T0);
+    const outcomes = await raiseAlerts([first], ports({ rules, notifier }), forever, log(), T0 + 10);
+    expect(outcomes.get(first.key)).toMatchObject({ ok: true, alerts: [{ price: 151 }], raised: [{ price: 151 }], late: false });
+    expect(notifier.sent.map((a) => a.price)).toEqual([151]);
+    expect(rules.saveState).toHaveBeenCalledTimes(1);
+    expect(rules.handOver).toHaveBeenCalledWith('AAPL', { ticks: [first], thresholds: { above: 150, below: 50 }, at: T0 + 10 }, forever);
     expect(timers).not.toHaveBeenCalled();
     timers.mockRestore();
+    // While the inbox holds hand-overs, later batches hand over too, in turn; the COMPACT_AT-th takes them all in.
+    expect((await inner.current('AAPL')).inbox).toHaveLength(1);
+    for (let i = 1; i < COMPACT_AT; i++) await raiseAlerts([tick('AAPL', 100, T0 + 2000 + i * 1000)], p, forever, log(), T0 + 20);
     const state = await inner.current('AAPL');
+    expect(COMPACT_AT).toBe(4);
     expect(state).toMatchObject({ inbox: [], version: 2 });
-    expect(state.window?.observations.map((o) => o.price)).toEqual([151, 100]);
+    expect(state.window?.observations.map((o) => o.price)).toEqual([151, 100, 100, 100, 100]);
+    expect(state.pending.map((x) => x.alert.price)).toEqual([151]);
   });
 
-  it('delivers what its handed-over ticks owe when another batch folded them, and that batch does not', async () => {
+  it('draws the same alerts from an inbox whoever reads it: each hand-over in turn, under its own thresholds', async () => {
     const inner = new MemoryRuleStateStore();
     const theirs = new RecordingNotifier();
-    const mine = new RecordingNotifier();
-    const alerts = new MemoryAlertStore();
-    const other = ports({ rules: inner, alerts, notifier: theirs });
-    let step = 0;
-    const rules: RuleStateStore = {
-      load: (s, d) => inner.load(s, d),
-      handOver: (s, t, d) => inner.handOver(s, t, d),
-      saveState: async (s, read, c, d) => {
-        step++;
-        // First: another batch wins the race. Second: yet another folds what this one handed over, first.
-        if (step <= 2) await raiseAlerts([tick('AAPL', 100, T0 + step * 1000)], other, forever, log(), T0);
-        return inner.saveState(s, read, c, d);
-      },
-    };
-    const handed = tick('AAPL', 151, T0);
-    const outcomes = await raiseAlerts([handed], ports({ rules, alerts, notifier: mine }), forever, log(), T0);
-    const id = alertId(handed.key, 'HIGH');
-    expect(outcomes.get(handed.key)).toMatchObject({ ok: true, alerts: [{ alertId: id }], raised: [{ alertId: id }], late: false });
-    expect(mine.sent.map((a) => a.alertId)).toEqual([id]);
+    const other = ports({ rules: inner, notifier: theirs });
+    // Two hand-overs: a run of 151s judged by above 150, then a tick judged by above 160.
+    await inner.handOver('AAPL', { ticks: [tick('AAPL', 151, T0), tick('AAPL', 152, T0 + 1000)], thresholds: { above: 150, below: 50 }, at: T0 });
+    await inner.handOver('AAPL', { ticks: [tick('AAPL', 155, T0 + 500)], thresholds: { above: 160, below: 50 }, at: T0 + 1 });
+    await inner.handOver('AAPL', { ticks: [tick('AAPL', 100, T0 + 1500)], thresholds: { above: 150, below: 50 }, at: T0 + 2 });
+    // The fourth hand-over takes the inbox into the window.
+    const folder = tick('AAPL', 100, T0 + 2000);
+    expect((await raiseAlerts([folder], other, forever, log(), T0 + 5)).get(folder.key)).toEqual({ ok: true, alerts: [], raised: [], late: false });
+    // The folder delivers only what its own ticks owe; the first hand-over's alert waits for its owner.
     expect(theirs.sent).toEqual([]);
-    expect((await inner.current('AAPL')).window?.observations.map((o) => o.price)).toEqual([151, 100, 100]);
+    const state = await inner.current('AAPL');
+    expect(state.pending.map((p) => [p.alert.price, p.alert.threshold, p.owner, p.raisedAt])).toEqual([[151, 150, tick('AAPL', 151, T0).key, T0]]);
+    // Under 160 the 155 is NORMAL and raises nothing; the next hand-over, under 150 again, finds one run that has
+    // alerted (a rule change raises nothing for what was seen).
+    expect(state.window?.observations.map((o) => `${o.price}:${o.zone}`)).toEqual(['151:HIGH', '155:HIGH', '152:HIGH', '100:NORMAL', '100:NORMAL']);
+    expect(state.inbox).toEqual([]);
+    // Its owner, redelivered, claims it.
+    const owner = tick('AAPL', 151, T0);
+    const mine = new RecordingNotifier();
+    expect((await raiseAlerts([owner], ports({ rules: inner, notifier: mine }), forever, log(), T0 + 6)).get(owner.key)).toMatchObject({
+      ok: true,
+      alerts: [{ price: 151, threshold: 150 }],
+    });
   });
 
   it("delivers another tick's alert once it is overdue, and fails its own ticks while that delivery fails", async () => {

@@ -1,6 +1,6 @@
 import { TABLES, isTriggerMode } from '../../resources/index.js';
-import { tickKey, type AlertType, type RuleOverride, type SymbolWindow, type Tick, type TriggerMode } from '../../domain/index.js';
-import type { PendingAlert, SymbolRecord } from '../../pipeline/ports.js';
+import { tickKey, type AlertType, type RuleOverride, type SymbolWindow, type TriggerMode } from '../../domain/index.js';
+import type { HandOver, PendingAlert, SymbolRecord } from '../../pipeline/ports.js';
 import { decodeWindow } from './window-codec.js';
 
 /**
@@ -61,18 +61,43 @@ export const pendingItem = ({ alert, owner, source, raisedAt }: PendingAlert): P
   raised_at: raisedAt,
 });
 
-/** A handed-over tick as the inbox keeps it: what the engine needs of it (its key follows from these). */
+/**
+ * A hand-over as the inbox keeps it: the thresholds, its time, and its ticks' event times, prices and (for ticks timed
+ * by the queue) sources side by side; a tick's key follows from the symbol, event time and price.
+ */
 interface InboxEntry {
-  readonly t: number;
-  readonly p: number;
-  readonly s?: string;
+  readonly above: number;
+  readonly below: number;
+  readonly at: number;
+  readonly t: readonly number[];
+  readonly p: readonly number[];
+  /** Index of the tick → its source, for the ticks that have one. */
+  readonly s?: Readonly<Record<string, string>>;
 }
 
-export const inboxEntry = (tick: Tick): InboxEntry => ({ t: tick.eventTime, p: tick.price, ...(tick.source && { s: tick.source }) });
+export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
+  const sources = Object.fromEntries(ticks.flatMap((tick, i) => (tick.source ? [[String(i), tick.source]] : [])));
+  return {
+    above: thresholds.above,
+    below: thresholds.below,
+    at,
+    t: ticks.map((tick) => tick.eventTime),
+    p: ticks.map((tick) => tick.price),
+    ...(Object.keys(sources).length > 0 && { s: sources }),
+  };
+}
 
-function inboxOf(symbol: string, value: unknown): Tick[] {
+function inboxOf(symbol: string, value: unknown): HandOver[] {
   if (!Array.isArray(value)) return [];
-  return (value as InboxEntry[]).map(({ t, p, s }) => ({ key: tickKey(symbol, t, p), symbol, price: p, eventTime: t, ...(s && { source: s }) }));
+  return (value as InboxEntry[]).map(({ above, below, at, t, p, s }) => ({
+    thresholds: { above, below },
+    at,
+    ticks: t.map((eventTime, i) => {
+      const price = p[i]!;
+      const source = s?.[String(i)];
+      return { key: tickKey(symbol, eventTime, price), symbol, price, eventTime, ...(source && { source }) };
+    }),
+  }));
 }
 
 function pendingOf(symbol: string, value: unknown): PendingAlert[] {

@@ -1,22 +1,20 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Tick } from '../../domain/index.js';
-import type { Deadline, RuleStateStore, SaveResult, StateChange, SymbolRecord } from '../../pipeline/ports.js';
+import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Deadline, HandOver, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
 import { RETIRED_ATTRIBUTES, STATE, inboxEntry, pendingItem, recordOf, type Item } from './alert-rules-item.js';
 import { chunk } from './batching.js';
-import { UNMARSHALL_OPTIONS } from './clients.js';
 import { DEFAULT_BACKOFF, retryCall, retryPending, type BackoffOptions } from './retry.js';
 import { encodeWindow } from './window-codec.js';
 
 /** DynamoDB's BatchGetItem limit. */
 const BATCH_GET_MAX = 100;
+/** Hand-overs one write removes by position; an expression is at most 4 KB. */
+const MAX_FOLDED_PER_WRITE = 200;
 
 /**
  * Rules and engine state in alert-rules, read once per batch and changed only by updates conditional on the version
- * and the inbox's length as read; the inbox itself is appended to without a condition. A lost race returns the
- * winner's item with the failure (`ReturnValuesOnConditionCheckFailure`, a strongly consistent read), so it costs no
- * read; a server that does not return it (dynalite) is read once more.
+ * as read; the inbox is appended to without a condition, and a batch that lost the race learns the state it needs
+ * from that append, so a lost race costs no read.
  */
 export class DynamoRuleStateStore implements RuleStateStore {
   constructor(
@@ -45,11 +43,28 @@ export class DynamoRuleStateStore implements RuleStateStore {
     return (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((key) => key.symbol as string);
   }
 
-  async saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<SaveResult> {
-    const retired = Object.fromEntries(RETIRED_ATTRIBUTES.map((name, i) => [`#r${i}`, name]));
-    const versionCondition = read.version === 0 ? 'attribute_not_exists(#version)' : '#version = :expected';
-    // Nothing handed over since the read: a hand-over in between makes this a lost race, so no tick is dropped.
-    const inboxCondition = read.inbox.length === 0 ? '(attribute_not_exists(#inbox) OR size(#inbox) = :zero)' : 'size(#inbox) = :handed';
+  async saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'> {
+    // A write that read an empty inbox folds its own ticks, so it must come before any hand-over: the inbox must still
+    // be empty. One that read hand-overs folds just those: only a versioned write takes them out, so they are still the
+    // inbox's first entries, and hand-overs made since stay for the next write. (An inbox past what one expression can
+    // name is taken whole, on condition that nothing was handed over since.)
+    const folded = read.inbox.length;
+    const whole = folded > MAX_FOLDED_PER_WRITE;
+    // Highest first: DynamoDB reads every path against the item as it was, dynalite one after the other.
+    const inbox = folded === 0 || whole ? [] : Array.from({ length: folded }, (_, i) => `#inbox[${folded - 1 - i}]`);
+    const set = [
+      '#window = :window',
+      '#pending = :pending',
+      '#version = :next',
+      ...(folded === 0 ? ['#inbox = if_not_exists(#inbox, :empty)'] : []),
+      ...(whole ? ['#inbox = :empty'] : []),
+    ];
+    const remove = [...inbox, ...RETIRED_ATTRIBUTES.map((_, i) => `#r${i}`)];
+    const conditions = [
+      read.version === 0 ? 'attribute_not_exists(#version)' : '#version = :expected',
+      ...(folded === 0 ? ['(attribute_not_exists(#inbox) OR size(#inbox) = :zero)'] : []),
+      ...(whole ? ['size(#inbox) = :handed'] : []),
+    ];
     try {
       await retryCall(
         (abortSignal) =>
@@ -57,23 +72,23 @@ export class DynamoRuleStateStore implements RuleStateStore {
             new UpdateCommand({
               TableName: this.tableName,
               Key: { symbol },
-              UpdateExpression: `SET #window = :window, #pending = :pending, #inbox = :empty, #version = :next REMOVE ${Object.keys(retired).join(', ')}`,
-              ConditionExpression: `${versionCondition} AND ${inboxCondition}`,
+              UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+              ConditionExpression: conditions.join(' AND '),
               ExpressionAttributeNames: {
                 '#window': STATE.window,
                 '#pending': STATE.pending,
                 '#inbox': STATE.inbox,
                 '#version': STATE.version,
-                ...retired,
+                ...Object.fromEntries(RETIRED_ATTRIBUTES.map((name, i) => [`#r${i}`, name])),
               },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ExpressionAttributeValues: {
                 ':window': encodeWindow(change.window),
                 ':pending': Object.fromEntries(change.pending.map((p) => [p.alert.alertId, pendingItem(p)])),
-                ':empty': [],
+                ...((folded === 0 || whole) && { ':empty': [] }),
                 ':next': read.version + 1,
                 ...(read.version !== 0 && { ':expected': read.version }),
-                ...(read.inbox.length === 0 ? { ':zero': 0 } : { ':handed': read.inbox.length }),
+                ...(whole && { ':handed': folded }),
+                ...(folded === 0 && { ':zero': 0 }),
               },
             }),
             { abortSignal },
@@ -84,25 +99,16 @@ export class DynamoRuleStateStore implements RuleStateStore {
       return 'saved';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { conflict: error.Item ? recordOf(unmarshall(error.Item, { ...UNMARSHALL_OPTIONS })) : await this.read(symbol, deadline) };
+      return 'conflict';
     }
   }
 
-  /** A strongly consistent read of one record. */
-  private async read(symbol: string, deadline: Deadline): Promise<SymbolRecord> {
-    const response = await retryCall(
-      (abortSignal) => this.client.send(new GetCommand({ TableName: this.tableName, Key: { symbol }, ConsistentRead: true }), { abortSignal }),
-      deadline,
-      this.backoff,
-    );
-    return recordOf(response.Item);
-  }
-
   /**
-   * Appends to the inbox, creating it if needed: no condition, so it cannot lose a race. Retried as any call; a retry
-   * after a timeout may append twice, which folds the same (a tick's key is its identity).
+   * Appends to the inbox, creating it if needed: no condition, so it cannot lose a race, and the item right after
+   * comes back with it. Retried as any call; a retry after a timeout may append twice, which folds the same (a tick's
+   * key is its identity).
    */
-  async handOver(symbol: string, ticks: readonly Tick[], deadline: Deadline): Promise<SymbolRecord> {
+  async handOver(symbol: string, handOver: HandOver, deadline: Deadline): Promise<SymbolRecord> {
     const response = await retryCall(
       (abortSignal) =>
         this.client.send(
@@ -111,7 +117,7 @@ export class DynamoRuleStateStore implements RuleStateStore {
             Key: { symbol },
             UpdateExpression: 'SET #inbox = list_append(if_not_exists(#inbox, :empty), :ticks)',
             ExpressionAttributeNames: { '#inbox': STATE.inbox },
-            ExpressionAttributeValues: { ':empty': [], ':ticks': ticks.map(inboxEntry) },
+            ExpressionAttributeValues: { ':empty': [], ':ticks': [inboxEntry(handOver)] },
             ReturnValues: 'ALL_NEW',
           }),
           { abortSignal },

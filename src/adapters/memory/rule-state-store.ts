@@ -1,9 +1,9 @@
-import type { RuleOverride, Tick } from '../../domain/index.js';
-import type { Deadline, RuleStateStore, SaveResult, StateChange, SymbolRecord } from '../../pipeline/ports.js';
+import type { RuleOverride } from '../../domain/index.js';
+import type { Deadline, HandOver, RuleStateStore, StateChange, SymbolRecord } from '../../pipeline/ports.js';
 
 /**
  * The alert-rules table in memory: per-symbol rule overrides and engine state, with the same guard as the DynamoDB
- * adapter (a save on a stale version or inbox is a conflict). Records are immutable values, so nothing is copied.
+ * adapter (a save on a stale version is a conflict; it takes out of the inbox what it read). Records are immutable values, so nothing is copied.
  */
 export class MemoryRuleStateStore implements RuleStateStore {
   private readonly records = new Map<string, SymbolRecord>();
@@ -21,22 +21,23 @@ export class MemoryRuleStateStore implements RuleStateStore {
     return this.get(symbol);
   }
 
-  async saveState(symbol: string, read: SymbolRecord, change: StateChange, _deadline?: Deadline): Promise<SaveResult> {
+  async saveState(symbol: string, read: SymbolRecord, change: StateChange, _deadline?: Deadline): Promise<'saved' | 'conflict'> {
     const current = this.get(symbol);
-    if (current.version !== read.version || current.inbox.length !== read.inbox.length) return { conflict: current };
+    if (current.version !== read.version || (read.inbox.length === 0 && current.inbox.length > 0)) return 'conflict';
     this.records.set(symbol, {
       ...(current.rule && { rule: current.rule }),
       window: change.window,
       pending: change.pending,
-      inbox: [],
+      // What was handed over since the read stays for the next write.
+      inbox: current.inbox.slice(read.inbox.length),
       version: read.version + 1,
     });
     return 'saved';
   }
 
-  async handOver(symbol: string, ticks: readonly Tick[], _deadline?: Deadline): Promise<SymbolRecord> {
+  async handOver(symbol: string, handOver: HandOver, _deadline?: Deadline): Promise<SymbolRecord> {
     const current = this.get(symbol);
-    const next = { ...current, inbox: [...current.inbox, ...ticks] };
+    const next = { ...current, inbox: [...current.inbox, handOver] };
     this.records.set(symbol, next);
     return next;
   }

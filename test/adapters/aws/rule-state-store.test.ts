@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRuleStateStore, createDocumentClient, recordOf } from '../../../src/adapters/aws/index.js';
@@ -31,7 +30,7 @@ describe('DynamoRuleStateStore on dynalite', () => {
 
   it('saves the window and the pending alerts only on the expected version, and reads them back exactly', async () => {
     expect(await store.saveState('AAPL', read(0), change, forever)).toBe('saved');
-    expect(await store.saveState('AAPL', read(0), change, forever)).toMatchObject({ conflict: expect.anything() });
+    expect(await store.saveState('AAPL', read(0), change, forever)).toBe('conflict');
     expect(await store.load(['AAPL'], forever).then((r) => r.get('AAPL'))).toEqual({
       window: change.window,
       pending: [pending],
@@ -53,7 +52,7 @@ describe('DynamoRuleStateStore on dynalite', () => {
       },
     });
     expect(await store.saveState('AAPL', read(1), { window: change.window, pending: [] }, forever)).toBe('saved');
-    expect(await store.saveState('AAPL', read(1), change, forever)).toMatchObject({ conflict: expect.anything() });
+    expect(await store.saveState('AAPL', read(1), change, forever)).toBe('conflict');
     expect(await store.load(['AAPL'], forever).then((r) => r.get('AAPL'))).toMatchObject({ pending: [], version: 2 });
   });
 
@@ -76,20 +75,42 @@ describe('DynamoRuleStateStore on dynalite', () => {
   });
 
   it('takes ticks handed over without a condition, and folds them only on a write that read them all', async () => {
-    const [a, b] = series('HAND', [151, 152], T0);
-    const first = await store.handOver('HAND', [a!], forever);
-    expect(first).toEqual({ pending: [], inbox: [a], version: 0 });
-    const withSource = { ...b!, source: 'message-b' };
-    const second = await store.handOver('HAND', [withSource], forever);
-    expect(second.inbox).toEqual([a, withSource]);
-    // A write that read one handed-over tick loses to the hand-over of the second: nothing handed over is dropped.
-    expect(await store.saveState('HAND', first, change, forever)).toMatchObject({ conflict: expect.anything() });
-    expect(await store.load(['HAND'], forever).then((r) => r.get('HAND'))).toEqual(second);
-    expect(await store.saveState('HAND', second, change, forever)).toBe('saved');
-    expect(await store.load(['HAND'], forever).then((r) => r.get('HAND'))).toMatchObject({ inbox: [], version: 1 });
-    // And a write that read an empty inbox loses to a hand-over made since.
-    await store.handOver('HAND', [a!], forever);
-    expect(await store.saveState('HAND', read(1), change, forever)).toMatchObject({ conflict: expect.anything() });
+    const [a, b, c] = series('HAND', [151, 152, 153.25], T0);
+    const one = { ticks: [a!], thresholds: { above: 150, below: 50 }, at: T0 };
+    const first = await store.handOver('HAND', one, forever);
+    expect(first).toEqual({ pending: [], inbox: [one], version: 0 });
+    // Several ticks per hand-over, under their own thresholds; a tick timed by the queue keeps its source.
+    const two = { ticks: [b!, { ...c!, source: 'message-c' }], thresholds: { above: 160.5, below: 40 }, at: T0 + 5 };
+    const second = await store.handOver('HAND', two, forever);
+    expect(second.inbox).toEqual([one, two]);
+    const item = (await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol: 'HAND' } }))).Item!;
+    expect(item.inbox).toEqual([
+      { above: 150, below: 50, at: T0, t: [T0], p: [151] },
+      { above: 160.5, below: 40, at: T0 + 5, t: [T0 + 1000, T0 + 2000], p: [152, 153.25], s: { '1': 'message-c' } },
+    ]);
+    // A write that read the first hand-over takes out just that one: the second, made since, stays for the next write.
+    expect(await store.saveState('HAND', first, change, forever)).toBe('saved');
+    expect(await store.load(['HAND'], forever).then((r) => r.get('HAND'))).toMatchObject({ inbox: [two], version: 1 });
+    expect(await store.saveState('HAND', first, change, forever)).toBe('conflict');
+    const third = await store.handOver('HAND', one, forever);
+    expect(third.inbox).toEqual([two, one]);
+    expect(await store.saveState('HAND', third, change, forever)).toBe('saved');
+    expect(await store.load(['HAND'], forever).then((r) => r.get('HAND'))).toMatchObject({ inbox: [], version: 2 });
+    // A write that read an empty inbox folds its own ticks: a hand-over made since comes first, so it loses.
+    await store.handOver('HAND', one, forever);
+    expect(await store.saveState('HAND', read(2), change, forever)).toBe('conflict');
+  });
+
+  it('takes a long inbox whole, on condition that nothing was handed over since', async () => {
+    const one = { ticks: series('LONG', [151], T0), thresholds: { above: 150, below: 50 }, at: T0 };
+    for (let i = 0; i < 201; i++) await store.handOver('LONG', one, forever);
+    const long = (await store.load(['LONG'], forever)).get('LONG')!;
+    expect(long.inbox).toHaveLength(201);
+    await store.handOver('LONG', one, forever);
+    expect(await store.saveState('LONG', long, change, forever)).toBe('conflict');
+    const all = (await store.load(['LONG'], forever)).get('LONG')!;
+    expect(await store.saveState('LONG', all, change, forever)).toBe('saved');
+    expect(await store.load(['LONG'], forever).then((r) => r.get('LONG'))).toMatchObject({ inbox: [], version: 1 });
   });
 
   it('maps an item without engine state', () => {
@@ -120,29 +141,16 @@ describe('DynamoRuleStateStore retries', () => {
     ]);
   });
 
-  it("takes the winner's item returned with a lost race instead of reading it again, and reads it when none came back", async () => {
+  it('reads nothing on a lost race: the batch learns the state from its hand-over', async () => {
     mock.reset();
-    const winner = { symbol: 'A', version: 7, below: 20 };
-    mock
-      .on(UpdateCommand)
-      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall(winner) }))
-      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    mock.on(GetCommand).resolves({ Item: { symbol: 'A', version: 8 } });
-    expect(await store.saveState('A', read(6), change, forever)).toEqual({ conflict: { rule: { below: 20 }, pending: [], inbox: [], version: 7 } });
+    mock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    expect(await store.saveState('A', read(6), change, forever)).toBe('conflict');
     expect(mock.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+      UpdateExpression:
+        'SET #window = :window, #pending = :pending, #version = :next, #inbox = if_not_exists(#inbox, :empty) REMOVE #r0, #r1, #r2, #r3',
       ConditionExpression: '#version = :expected AND (attribute_not_exists(#inbox) OR size(#inbox) = :zero)',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(mock.commandCalls(GetCommand)).toHaveLength(0);
-    expect(await store.saveState('A', read(7), change, forever)).toEqual({ conflict: { pending: [], inbox: [], version: 8 } });
-    expect(mock.commandCalls(GetCommand)[0]!.args[0].input).toEqual({ TableName: 'alert-rules-test', Key: { symbol: 'A' }, ConsistentRead: true });
-  });
-
-  it("reads the winner's item as a load does: a number beyond 2^53 is a number", async () => {
-    mock.reset();
-    const Item = { symbol: { S: 'A' }, version: { N: '7' }, above: { N: '10000000000000000' } };
-    mock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item }));
-    expect(await store.saveState('A', read(6), change, forever)).toEqual({ conflict: { rule: { above: 1e16 }, pending: [], inbox: [], version: 7 } });
+    expect(mock.calls()).toHaveLength(1);
   });
 
   it('fails the load, naming the symbols, when keys stay unprocessed past the budget', async () => {

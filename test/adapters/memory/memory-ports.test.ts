@@ -26,12 +26,12 @@ describe('in-memory rule state store', () => {
     expect(first).toEqual({ rule: { above: 152 }, pending: [], inbox: [], version: 0 });
     expect(loaded.get('MSFT')).toEqual({ pending: [], inbox: [], version: 0 });
     expect(await store.saveState('AAPL', first, { window, pending: [] })).toBe('saved');
-    expect(await store.saveState('AAPL', first, { window, pending: [] })).toMatchObject({ conflict: expect.anything() });
+    expect(await store.saveState('AAPL', first, { window, pending: [] })).toBe('conflict');
     const saved = await store.current('AAPL');
     expect(saved).toEqual({ rule: { above: 152 }, window, pending: [], inbox: [], version: 1 });
-    const handed = await store.handOver('AAPL', [tick('AAPL', 151, T0 + 1000)]);
-    expect(handed).toMatchObject({ inbox: [{ price: 151 }], version: 1 });
-    expect(await store.saveState('AAPL', saved, { window, pending: [] })).toMatchObject({ conflict: expect.anything() });
+    const handed = await store.handOver('AAPL', { ticks: [tick('AAPL', 151, T0 + 1000)], thresholds: { above: 150, below: 50 }, at: T0 });
+    expect(handed).toMatchObject({ inbox: [{ ticks: [{ price: 151 }] }], version: 1 });
+    expect(await store.saveState('AAPL', first, { window, pending: [] })).toBe('conflict');
     expect(await store.saveState('AAPL', handed, { window, pending: [] })).toBe('saved');
     expect(await store.current('AAPL')).toMatchObject({ inbox: [], version: 2 });
     expect(await store.saveState('MSFT', loaded.get('MSFT')!, { window, pending: [] })).toBe('saved');
