@@ -47,7 +47,8 @@ const literalNamesOf = (json: TerraformJson) => namesOf(json).filter(({ name }) 
 
 let dev: InMemory;
 
-// Built for each test, so that mutation testing knows which tests check each construct.
+// Asked for in each test, so that mutation testing knows which tests check each construct (a plain run builds it
+// once per file: see synthesizeInMemory).
 beforeEach(() => {
   dev = synthesizeInMemory({ environmentSuffix: 'dev' });
 });

@@ -58,7 +58,8 @@ const DAY = 86_400;
 
 let json: TerraformJson;
 
-// Built for each test, so that mutation testing knows which tests check each construct.
+// Asked for in each test, so that mutation testing knows which tests check each construct (a plain run builds it
+// once per file: see synthesizeInMemory).
 beforeEach(() => {
   json = synthesizeInMemory({ environmentSuffix: SUFFIX }).json;
 });

@@ -36,7 +36,7 @@ function bundleRoot(): string {
   return root;
 }
 
-export function synthesize(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Synthesized {
+export function synthesize(props: StackProps): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'infra-synth-'));
   const app = new App({ outdir, stackTraces: false });
   const id = stackId(props.environmentSuffix);
@@ -48,35 +48,55 @@ export function synthesize(props: Partial<MarketDataStackProps> & { environmentS
 }
 
 /**
- * The stack built and rendered in memory, without writing assets: cheap enough to build in each test (or its
- * beforeEach), so that mutation testing credits each construct to the tests that check what it synthesizes.
+ * The stack built and rendered in memory, without writing assets. How often it is built depends on the run:
+ * - Stryker's coverage run (its namespace is set, no mutant active): in each call, so that mutation testing credits
+ *   each construct to the tests that check what it synthesizes (stack.test.ts and policies.test.ts ask for it in a
+ *   beforeEach for that reason);
+ * - a plain run (npm test, vitest): once per distinct props in each test file, and in a Stryker mutant run once per
+ *   mutant and props (the code under test cannot change during either).
+ * Every call parses its own copy of the JSON, and builds its own construct tree if it reads one, so no test sees
+ * what another changed.
  */
-export function synthesizeInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
-  const mutant = activeMutant();
-  if (mutant === undefined) return buildInMemory(props);
-  const key = JSON.stringify([mutant, props]);
-  let built = builtUnderMutant.get(key);
-  if (!built) builtUnderMutant.set(key, (built = buildInMemory(props)));
-  return built;
+export function synthesizeInMemory(props: StackProps): InMemory {
+  const stryker = (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__;
+  if (stryker !== undefined && stryker.activeMutant === undefined) {
+    const { stack, text } = render(props);
+    return { stack, json: JSON.parse(text) as TerraformJson };
+  }
+  const key = JSON.stringify([stryker?.activeMutant ?? null, props]);
+  let stack: MarketDataStack | undefined;
+  let text = rendered.get(key);
+  if (text === undefined) {
+    ({ stack, text } = render(props));
+    rendered.set(key, text);
+  }
+  return {
+    json: JSON.parse(text) as TerraformJson,
+    get stack() {
+      return (stack ??= render(props).stack);
+    },
+  };
 }
 
-function buildInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
+type StackProps = Partial<MarketDataStackProps> & { environmentSuffix: string };
+type InMemory = Pick<Synthesized, 'json' | 'stack'>;
+
+/**
+ * The Terraform JSON rendered in this test file, by mutant (null outside a mutant run) and props. Stryker's vitest
+ * runner creates its namespace (`globalThis.__stryker__`) in a setup file of every run it starts: in the coverage
+ * ("dry") run `activeMutant` is undefined, in a mutant run it is the mutant's id. Vitest loads each test file's
+ * modules afresh, so this is per file.
+ */
+const rendered = new Map<string, string>();
+
+function render(props: StackProps): { stack: MarketDataStack; text: string } {
   const stack = new MarketDataStack(Testing.app(), stackId(props.environmentSuffix), {
     region: 'us-east-1',
     bundleRoot: builtOrPlaceholderBundles(),
     ...props,
   });
-  return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
+  return { stack, text: Testing.synth(stack) };
 }
-
-/**
- * The mutant a Stryker mutant run has switched on (in its global namespace), if any. The code under test cannot
- * change during such a run, so one build serves every test in it and a surviving mutant costs one build, not one
- * per test. Every other run builds per test: npm test, and the coverage run that tells Stryker which tests check
- * which code.
- */
-const activeMutant = (): string | undefined => (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
-const builtUnderMutant = new Map<string, Pick<Synthesized, 'json' | 'stack'>>();
 
 let bundles: string | undefined;
 /** bundleRoot() once per test file: placeholders are written only once. */
