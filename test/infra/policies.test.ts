@@ -12,6 +12,7 @@ import {
   type Block,
   type TerraformJson,
 } from './synth.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 /** Attributes that hold an AWS name the stack chooses. */
 const NAME_ATTRIBUTES = ['name', 'function_name', 'alarm_name', 'dashboard_name'];
@@ -199,7 +200,7 @@ describe('destroyability', () => {
     for (const [, table] of resourcesOf(dev.json, 'aws_dynamodb_table')) expect(table.deletion_protection_enabled).toBe(false);
   });
 
-  it('configures no backend with use_lockfile (state stays local)', () => {
+  it('configures no backend with use_lockfile (state stays local)', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
     // The backend is chosen when the app synthesizes, as `cdktn synth` does.
     for (const { json } of [synthesize({ environmentSuffix: 'dev' }), synthesize({ environmentSuffix: 'pr42' })]) {
       const backends = json.terraform.backend ?? {};

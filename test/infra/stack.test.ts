@@ -18,6 +18,7 @@ import {
   type Statement,
   type TerraformJson,
 } from './synth.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const SUFFIX = 'dev';
 /** The deployed names of the dev environment, as DESIGN §2 spells them. */
@@ -125,7 +126,8 @@ describe('λ data-processor', () => {
     expect(fn(names.dataProcessor)[1].depends_on).toContain(`aws_cloudwatch_log_group.${logId}`);
   });
 
-  it('is packaged from the built bundle as a zip in the stack assets', () => {
+  // The one test that writes the stack with its assets, as `cdktn synth` does: seconds of zipping.
+  it('is packaged from the built bundle as a zip in the stack assets', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
     const synth = synthesize({ environmentSuffix: SUFFIX });
     json = synth.json;
     const [, block] = fn(names.dataProcessor);
