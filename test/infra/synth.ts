@@ -25,9 +25,8 @@ export interface Synthesized {
 
 export const bundlesBuilt = Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(join(PROJECT_ROOT, dir, 'index.mjs')));
 
-/** The built bundles when `npm run build` ran (as `npm test` does), otherwise placeholders in a temporary folder. */
-function bundleRoot(): string {
-  if (bundlesBuilt) return PROJECT_ROOT;
+/** Tiny stand-ins for the handler bundles, in a temporary folder. */
+function placeholderRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'infra-bundles-'));
   for (const dir of Object.values(LAMBDA_BUNDLES)) {
     mkdirSync(join(root, dir), { recursive: true });
@@ -36,11 +35,23 @@ function bundleRoot(): string {
   return root;
 }
 
-export function synthesize(props: StackProps): Synthesized {
+let placeholders: string | undefined;
+/** Written once per test file. */
+const placeholderBundles = () => (placeholders ??= placeholderRoot());
+/** The built bundles when `npm run build` ran (as `npm test` does), otherwise placeholders. */
+const builtOrPlaceholderBundles = () => (bundlesBuilt ? PROJECT_ROOT : placeholderBundles());
+
+/**
+ * The stack synthesized as `cdktn synth` does it, written with its assets. `placeholderBundles` zips stand-ins for
+ * the handler bundles, for tests of what does not depend on them: zipping the built ones takes seconds, and a busy
+ * machine makes that a minute.
+ */
+export function synthesize(props: StackProps, options: { placeholderBundles?: boolean } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'infra-synth-'));
   const app = new App({ outdir, stackTraces: false });
   const id = stackId(props.environmentSuffix);
-  const stack = new MarketDataStack(app, id, { region: 'us-east-1', bundleRoot: bundleRoot(), ...props });
+  const bundleRoot = options.placeholderBundles ? placeholderBundles() : builtOrPlaceholderBundles();
+  const stack = new MarketDataStack(app, id, { region: 'us-east-1', bundleRoot, ...props });
   app.synth();
   const stackDir = join(outdir, 'stacks', id);
   const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
@@ -97,10 +108,6 @@ function render(props: StackProps): { stack: MarketDataStack; text: string } {
   });
   return { stack, text: Testing.synth(stack) };
 }
-
-let bundles: string | undefined;
-/** bundleRoot() once per test file: placeholders are written only once. */
-const builtOrPlaceholderBundles = () => (bundles ??= bundleRoot());
 
 /** All resources of one type, as [logical id, block] pairs. */
 export function resourcesOf(json: TerraformJson, type: string): Array<[string, Block]> {
