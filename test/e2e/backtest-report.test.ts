@@ -50,8 +50,9 @@ describe.skipIf(!browserAvailable)(title, { timeout: SLOW_TEST_TIMEOUT_MS }, () 
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('request', (request) => !request.url().startsWith('file:') && requests.push(request.url()));
     await page.goto(pathToFileURL(report).href);
-    // The page marks its body once every chart has drawn (this test's tsconfig has no DOM types: the check is a string).
-    await page.waitForFunction('document.body.dataset.chartsReady !== undefined');
+    // The page marks its body once every chart has drawn. A selector, not a waitForFunction string: polling a string
+    // evaluates it in the page, which the report's CSP (no unsafe-eval) refuses whenever the charts are not drawn yet.
+    await page.locator('body[data-charts-ready]').waitFor({ state: 'attached' });
     return { page, total, errors, requests };
   }
 
