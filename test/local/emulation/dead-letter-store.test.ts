@@ -2,7 +2,13 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JsonlDeadLetterStore, eventDeadLetters, tickDeadLetters, tickLetterId, type EventDeadLetter } from '../../../src/local/emulation/dead-letter-store.js';
+import {
+  JsonlDeadLetterStore,
+  eventDeadLetters,
+  tickDeadLetters,
+  tickLetterId,
+  type EventDeadLetter,
+} from '../../../src/local/emulation/dead-letter-store.js';
 import type { UnreadableLine } from '../../../src/local/formats/jsonl-reader.js';
 
 interface Letter {
