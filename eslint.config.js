@@ -4,7 +4,19 @@ import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'cdktf.out/**', '.gen/**', '.local-data/**', 'node_modules/**', 'reports/**', '.stryker-tmp/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'coverage/**',
+      'cdktf.out/**',
+      '.gen/**',
+      '.local-data/**',
+      '.local-deploy/**',
+      'node_modules/**',
+      'reports/**',
+      '.stryker-tmp/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Terraform on moto_server: its own run after this one (vitest.terraform.config.ts), not beside the other suites.
+    exclude: [...configDefaults.exclude, 'test/infra/moto/stack-on-moto.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Handler and adapter suites each start their own dynalite; keep the 2-core machine from oversubscribing.

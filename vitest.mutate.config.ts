@@ -16,7 +16,14 @@ export default defineConfig({
       'test/adapters/**/*.test.ts',
       'test/infra/**/*.test.ts',
     ],
-    exclude: [...configDefaults.exclude, 'test/handlers/bundles.test.ts', 'test/handlers/tracing.test.ts', 'test/infra/require-terraform.test.ts'],
+    exclude: [
+      ...configDefaults.exclude,
+      'test/handlers/bundles.test.ts',
+      'test/handlers/tracing.test.ts',
+      'test/infra/require-terraform.test.ts',
+      // Terraform and moto_server, minutes per run; src/infra/moto is not mutated.
+      'test/infra/moto/**',
+    ],
     coverage: { enabled: false },
   },
 });

@@ -69,3 +69,41 @@ export class ServiceError extends Error {
     super(context.stopped ? `${context.stopped}: ${plain}` : plain, { cause });
   }
 }
+
+/** The raw HTTP response the SDK keeps on an error it raised because it could not read the answer. */
+interface RawResponse {
+  readonly statusCode?: number;
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The response of a call whose answer the SDK could not read as AWS's (an HTML error page, a proxy's answer, a
+ * server that is not an AWS API): the error carries the raw response but no service fault, which every error an AWS
+ * service sends has.
+ */
+export function unreadableResponseOf(error: unknown): RawResponse | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { $response?: unknown; $fault?: unknown };
+  if (e.$fault !== undefined || typeof e.$response !== 'object' || e.$response === null) return undefined;
+  return e.$response as RawResponse;
+}
+
+/**
+ * An endpoint answered, but not in an AWS protocol: said in one line (service, endpoint, status, content type)
+ * instead of the SDK's parse error and its hint about hidden fields.
+ */
+export class NonAwsResponseError extends Error {
+  override name = 'NonAwsResponseError';
+
+  constructor(service: string, endpoint: string, response: RawResponse, cause: unknown) {
+    const type = Object.entries(response.headers ?? {})
+      .find(([name]) => name.toLowerCase() === 'content-type')?.[1]
+      ?.split(';')[0]
+      ?.trim();
+    super(
+      `${service} at ${endpoint} answered HTTP ${response.statusCode ?? '(no status)'} with a non-AWS response (${type || 'no content type'}): ` +
+        'the server there failed, or is not an AWS-compatible endpoint',
+      { cause },
+    );
+  }
+}

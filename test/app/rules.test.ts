@@ -19,6 +19,7 @@ import { marketData, spawnMarketData } from '../support/cli.js';
 import { DEPLOYMENT_CREDENTIALS, fakeDeployment, type FakeDeployment } from '../support/deployment.js';
 import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../support/dynamo.js';
 import { storePausedAfterFirstRead } from '../support/rule-store.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const DEFAULTS: AlertRule = { above: 150, below: 50, mode: 'cross' };
 
@@ -31,7 +32,7 @@ function random(seed: number): () => number {
   };
 }
 
-describe('rules set against concurrent changes (dynalite)', () => {
+describe('rules set against concurrent changes (dynalite)', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let db: LocalDynamo;
   let table: string;
   const clients: DynamoDBClient[] = [];
@@ -260,7 +261,8 @@ async function fakeLambda(
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths, server };
 }
 
-describe('market-data rules against a deployment', () => {
+// Spawns market-data processes, and runs commands against a local table and fake Lambda endpoints.
+describe('market-data rules against a deployment', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let deployment: FakeDeployment;
   let db: LocalDynamo;
   let dir: string;
@@ -273,7 +275,7 @@ describe('market-data rules against a deployment', () => {
   });
   afterAll(() => deployment.close());
 
-  it('two concurrent `rules set` (--above 100, --below 120) never store an invalid rule, whatever this shell says', { timeout: 60_000 }, async () => {
+  it('two concurrent `rules set` (--above 100, --below 120) never store an invalid rule, whatever this shell says', async () => {
     // This shell's thresholds must not matter: with them, --below 120 alone would be refused (120 ≥ 110).
     const env = { ...creds, ALERT_THRESHOLD_HIGH: '110', ALERT_THRESHOLD_LOW: '100', MARKET_DATA_HOME: dir };
     for (const symbol of ['CONC', 'CONCB']) {
@@ -296,7 +298,7 @@ describe('market-data rules against a deployment', () => {
     }
   });
 
-  it("lists with the default rule of the deployed function's configuration when no outputs file is given", { timeout: 30_000 }, async () => {
+  it("lists with the default rule of the deployed function's configuration when no outputs file is given", async () => {
     const lambda = await fakeLambda((name) =>
       name === 'data-processor-e2e'
         ? {
@@ -353,7 +355,7 @@ describe('market-data rules against a deployment', () => {
     }
   });
 
-  it("tells the user what to do when the function's variables cannot be decrypted", { timeout: 30_000 }, async () => {
+  it("tells the user what to do when the function's variables cannot be decrypted", async () => {
     const lambda = await fakeLambda(() => ({
       status: 200,
       body: {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketData } from '../support/cli.js';
 import { DEPLOYMENT_CREDENTIALS, fakeDeployment, type FakeDeployment } from '../support/deployment.js';
 import type { LocalDynamo } from '../support/dynamo.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 /** `backtest --rules-from-store` on a deployment: its tables through --endpoint, its default rule from --outputs. */
 describe('backtest with the rules of a deployment', () => {
@@ -23,7 +24,7 @@ describe('backtest with the rules of a deployment', () => {
   });
   afterAll(() => deployment?.close());
 
-  it("applies the deployed default rule and overrides, never this shell's thresholds", { timeout: 30_000 }, async () => {
+  it("applies the deployed default rule and overrides, never this shell's thresholds", { timeout: SLOW_TEST_TIMEOUT_MS }, async () => {
     const env = { ...creds, ALERT_THRESHOLD_HIGH: '110', ALERT_THRESHOLD_LOW: '100', MARKET_DATA_HOME: dir };
     const run = await marketData(
       ['backtest', 'src/local/sample/session.jsonl', '--rules-from-store', '--outputs', outputs, '--endpoint', db.endpoint, '--json'],

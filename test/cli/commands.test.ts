@@ -5,9 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processIO } from '../../src/cli/io.js';
 import { startFakeAwsJson, type FakeAwsJson } from '../support/aws-json-fake.js';
 import { marketData, marketDataAtTerminal } from '../support/cli.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
-/** The commands run in this process (runCli with captured output), on a local data folder of their own. */
-describe('market-data commands, in process', () => {
+/**
+ * The commands run in this process (runCli with captured output), on a local data folder of their own: whole
+ * commands, the demo among them, with the embedded store, seconds of work each.
+ */
+describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let home: string;
   let env: Record<string, string>;
   const file = (name: string) => join(home, name);
@@ -161,7 +165,7 @@ describe('market-data commands, in process', () => {
   });
 });
 
-describe('late ticks, in process', () => {
+describe('late ticks, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let home: string;
   // A horizon of two observations per symbol, so that a few ticks make one late.
   let env: Record<string, string>;
@@ -229,7 +233,7 @@ describe('late ticks, in process', () => {
   });
 });
 
-describe('market-data publish, in process', () => {
+describe('market-data publish, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let fake: FakeAwsJson;
   let home: string;
   let env: Record<string, string>;

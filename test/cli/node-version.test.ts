@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const exec = promisify(execFile);
 
@@ -13,7 +14,7 @@ async function checkAs(version: string): Promise<{ code: number; stderr: string 
   const preload = join(mkdtempSync(join(tmpdir(), 'node-version-')), 'pretend.cjs');
   writeFileSync(preload, `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '${version}' } });\n`);
   try {
-    await exec(process.execPath, ['--require', preload, 'scripts/check-node.cjs']);
+    await exec(process.execPath, ['--require', preload, 'scripts/check-node.cjs'], { timeout: COMMAND_TIMEOUT_MS });
     return { code: 0, stderr: '' };
   } catch (error) {
     const e = error as { code: number; stderr: string };
@@ -21,7 +22,7 @@ async function checkAs(version: string): Promise<{ code: number; stderr: string 
   }
 }
 
-describe('the Node.js version', () => {
+describe('the Node.js version', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   it('package.json names the real minimum, and npm start and npm test check it first', async () => {
     const pkg = JSON.parse(await readFile('package.json', 'utf8')) as {
       engines: { node: string };

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTALL_HINT, hasChromium, launchChromium, type Browser } from '../support/chromium.js';
 import { marketData } from '../support/cli.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 /** The few browser types the page functions use (the project's TypeScript has no DOM library). */
 interface Dataset {
@@ -19,8 +20,10 @@ interface Canvas {
 const browserAvailable = hasChromium();
 if (!browserAvailable) console.warn(`backtest report browser test skipped: ${INSTALL_HINT}`);
 
+const title = `backtest report in Chromium${browserAvailable ? '' : ` (skipped: ${INSTALL_HINT})`}`;
+
 /** The report as a person sees it: opened from disk in headless Chromium, with nothing but the file itself. */
-describe.skipIf(!browserAvailable)(`backtest report in Chromium${browserAvailable ? '' : ` (skipped: ${INSTALL_HINT})`}`, () => {
+describe.skipIf(!browserAvailable)(title, { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let home: string;
   let browser: Browser;
   const env = () => ({ MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'report' });
@@ -28,11 +31,11 @@ describe.skipIf(!browserAvailable)(`backtest report in Chromium${browserAvailabl
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'market-data-report-'));
     browser = await launchChromium();
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await browser?.close();
     await rm(home, { recursive: true, force: true });
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
 
   /** Run a backtest with --report and --json; open the report; return the page, the alerts and what went wrong in the page. */
   async function open(file: string, extra: string[] = []) {
@@ -47,8 +50,9 @@ describe.skipIf(!browserAvailable)(`backtest report in Chromium${browserAvailabl
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('request', (request) => !request.url().startsWith('file:') && requests.push(request.url()));
     await page.goto(pathToFileURL(report).href);
-    // The page marks its body once every chart has drawn (this test's tsconfig has no DOM types: the check is a string).
-    await page.waitForFunction('document.body.dataset.chartsReady !== undefined', undefined, { timeout: 15_000 });
+    // The page marks its body once every chart has drawn. A selector, not a waitForFunction string: polling a string
+    // evaluates it in the page, which the report's CSP (no unsafe-eval) refuses whenever the charts are not drawn yet.
+    await page.locator('body[data-charts-ready]').waitFor({ state: 'attached' });
     return { page, total, errors, requests };
   }
 

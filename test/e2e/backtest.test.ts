@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketData } from '../support/cli.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 interface BacktestJson {
   readonly alerts: { alertId: string; symbol: string }[];
@@ -12,7 +13,7 @@ interface BacktestJson {
 }
 
 /** `market-data backtest` as a user runs it, against `replay --concurrency 1` on the same files and rules. */
-describe('market-data backtest', () => {
+describe('market-data backtest', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let home: string;
   let env: Record<string, string>;
   let generated: string;
@@ -23,12 +24,12 @@ describe('market-data backtest', () => {
     generated = join(home, 'generated.jsonl');
     const made = await marketData(['generate', '-n', '2000', '--seed', '11', '--interval', '500', '-o', generated], env);
     expect(made.code).toBe(0);
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
   afterAll(() => rm(home, { recursive: true, force: true }));
 
   /** Alert ids the replay stored in the embedded store of `environment`. */
   const replayedIds = async (file: string, environment: string): Promise<string[]> => {
-    const replayed = await marketData(['replay', file, '--concurrency', '1', '--json', '--no-progress', '--env', environment], env, 120_000);
+    const replayed = await marketData(['replay', file, '--concurrency', '1', '--json', '--no-progress', '--env', environment], env);
     expect(replayed.code).toBe(0);
     const alerts = await marketData(['alerts', '--json', '--env', environment], env);
     return (JSON.parse(alerts.stdout) as { alert_id: string }[]).map((a) => a.alert_id).sort();

@@ -2,8 +2,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { marketData, run } from '../support/cli.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const COMMANDS = [
   ['demo'],
@@ -22,14 +23,15 @@ const COMMANDS = [
 ];
 
 /** What a command-line user expects of any tool: help, version, exit codes, colour only where it belongs, safe output. */
-describe('market-data follows command-line conventions', () => {
+describe('market-data follows command-line conventions', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let home: string;
   let env: Record<string, string>;
-  beforeAll(async () => {
+  // A data folder for each test: what one replays is not in the next one's store.
+  beforeEach(async () => {
     home = await mkdtemp(join(tmpdir(), 'market-data-conventions-'));
     env = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'conv' };
   });
-  afterAll(() => rm(home, { recursive: true, force: true }));
+  afterEach(() => rm(home, { recursive: true, force: true }));
 
   it('--version prints the version; bare market-data prints the help and succeeds; a wrong option is a usage error', async () => {
     const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
@@ -49,7 +51,7 @@ describe('market-data follows command-line conventions', () => {
       expect(code).toBe(0);
       expect(stdout, command.join(' ')).toMatch(/\nExamples:\n {2}\$ (npm start|market-data )/);
     }
-  }, 60_000);
+  });
 
   it('dates are ISO-8601 in the years 1970-9999, checked before anything runs', async () => {
     for (const bad of ['10000-01-01', '1969-12-31', '2026-02-30', '2026-11-20T14:30:00', 'yesterday']) {

@@ -3,10 +3,11 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tickDeadLetters, tickLetterId, type TickDeadLetter } from '../../src/local/emulation/dead-letter-store.js';
 import { localPaths } from '../../src/local/emulation/paths.js';
 import { marketData, startMarketData } from '../support/cli.js';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const LETTERS = 12_000;
 
@@ -29,15 +30,16 @@ function deadLetters(count: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('local files survive crashes', () => {
+// Each test kills commands or tears files: it gets a data folder of its own, so what one leaves cannot fail another.
+describe('local files survive crashes', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let home: string;
   const env = () => ({ MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'crash' });
   const paths = () => localPaths(home, 'crash');
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     home = await mkdtemp(join(tmpdir(), 'market-data-crash-'));
   });
-  afterAll(() => rm(home, { recursive: true, force: true }));
+  afterEach(() => rm(home, { recursive: true, force: true }));
 
   /** Every dead letter in the queue, as the next command sees it: the id it was first sent with (a redrive gives a new one). */
   const ids = async (): Promise<string[]> => {
@@ -74,7 +76,7 @@ describe('local files survive crashes', () => {
       const child = startMarketData(['dlq', 'redrive', '--queue', 'ticks', '--json'], env());
       const ready = () => (until === 'started' ? existsSync(progress) : mainSize() > before);
       const started = Date.now();
-      while (!ready() && child.exitCode === null && Date.now() - started < 30_000) await sleep(5);
+      while (!ready() && child.exitCode === null && Date.now() - started < COMMAND_TIMEOUT_MS) await sleep(5);
       await sleep(delay);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('close', resolve));
@@ -85,7 +87,7 @@ describe('local files survive crashes', () => {
       const listed = await marketData(['dlq', 'list', '--queue', 'ticks', '--json', '--limit', '1'], env());
       expect(JSON.parse(listed.stdout).ticks.total).toBe(LETTERS);
     }
-    const finished = await marketData(['dlq', 'redrive', '--queue', 'ticks', '--json'], env(), 120_000);
+    const finished = await marketData(['dlq', 'redrive', '--queue', 'ticks', '--json'], env());
     expect(finished.code).toBe(0);
     expect(JSON.parse(finished.stdout).ticks).toMatchObject({ deadLettered: expect.any(Number) });
     expect((await ids()).sort()).toEqual(expected);
@@ -94,7 +96,7 @@ describe('local files survive crashes', () => {
     expect(now.size).toBe(LETTERS);
     expect(expected.filter((id) => now.has(id))).toEqual([]);
     expect(existsSync(progress) || existsSync(tickDeadLetters(paths().ticksDlq).asideFile)).toBe(false);
-  }, 180_000);
+  });
 
   it('a torn last line is reported with its file and line, and never glued to the next dead letter', async () => {
     const file = paths().ticksDlq;

@@ -1,16 +1,16 @@
-import { readdir, stat } from 'node:fs/promises';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { cleanEnv, marketData, run } from '../support/cli.js';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
 /** Run a command on a pseudo-terminal and type `input` into it; what the terminal showed. */
 function answer(command: string, input: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: PROJECT_ROOT, env: cleanEnv(env) });
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: PROJECT_ROOT, env: cleanEnv(env), timeout: COMMAND_TIMEOUT_MS });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -27,18 +27,58 @@ const alertLines = (stdout: string) =>
     .filter((l) => l.startsWith('ALERT '))
     .sort();
 
-/** `npm start` is a fresh demo run each time, apart from what `replay` accumulates; `reset` clears an environment. */
-describe('npm start, replay --fresh and reset', () => {
-  let home: string;
-  let env: Record<string, string>;
+/** Folders and files not private to the user (0700 and 0600), under `dir`. */
+async function notPrivate(dir: string): Promise<string[]> {
+  const modes: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const mode = (await stat(path)).mode & 0o777;
+      if (entry.isDirectory()) {
+        if (mode !== 0o700) modes.push(`${path} ${mode.toString(8)}`);
+        await walk(path);
+      } else if (mode !== 0o600) modes.push(`${path} ${mode.toString(8)}`);
+    }
+  };
+  await walk(dir);
+  return modes;
+}
 
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'market-data-demo-'));
-    env = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'demo' };
-  });
-  afterAll(() => rm(home, { recursive: true, force: true }));
+interface Environment {
+  readonly home: string;
+  readonly env: Record<string, string>;
+  /** A file of the user's own ticks, one of them invalid. */
+  readonly mine: string;
+}
+
+/**
+ * `npm start` is a fresh demo run each time, apart from what `replay` accumulates; `reset` clears an environment.
+ * A test that changes an environment has one of its own; the tests that only look at one share it.
+ */
+describe('npm start, replay --fresh and reset', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
+  const homes: string[] = [];
+  afterAll(() => Promise.all(homes.map((home) => rm(home, { recursive: true, force: true }))));
+
+  async function freshEnvironment(): Promise<Environment> {
+    const home = await mkdtemp(join(tmpdir(), 'market-data-demo-'));
+    homes.push(home);
+    const mine = join(home, 'mine.jsonl');
+    await writeFile(mine, '{"symbol":"TSLA","price":160,"timestamp":"2026-11-20T15:00:00Z"}\n{"symbol":"TSLA","price":0}\n');
+    return { home, env: { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'demo' }, mine };
+  }
+
+  /** An environment as the README's user leaves it: a rule override set, a file of their own replayed, then npm start. */
+  async function usedEnvironment(): Promise<Environment> {
+    const used = await freshEnvironment();
+    const { env, mine } = used;
+    expect((await marketData(['rules', 'set', 'AAPL', '--above', '152'], env)).code).toBe(0);
+    expect((await marketData(['replay', mine, '-q'], env)).code).toBe(0);
+    expect((await run('npm', ['start', '--silent'], env)).code).toBe(0);
+    return used;
+  }
 
   it("the README's exercise: npm start, rules set AAPL --above 152, npm start shows the rule's effect at once", async () => {
+    const { env } = await freshEnvironment();
     const first = await run('npm', ['start', '--silent'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('ALERT HIGH  AAPL 150.16 > 150 at 2026-11-20T16:01:49.595Z');
@@ -56,23 +96,35 @@ describe('npm start, replay --fresh and reset', () => {
     expect(alertLines(changed.stdout).filter((l) => !l.includes(' AAPL '))).toEqual(alertLines(first.stdout).filter((l) => !l.includes(' AAPL ')));
   });
 
-  it("keeps the demo apart: the environment's own alerts and dead letters are untouched by npm start", async () => {
-    const file = join(home, 'mine.jsonl');
-    await writeFile(file, '{"symbol":"TSLA","price":160,"timestamp":"2026-11-20T15:00:00Z"}\n{"symbol":"TSLA","price":0}\n');
-    expect((await marketData(['replay', file, '-q'], env)).code).toBe(0);
-    expect((await run('npm', ['start', '--silent'], env)).code).toBe(0);
-    const alerts = JSON.parse((await marketData(['alerts', '--json'], env)).stdout) as { symbol: string }[];
-    expect(alerts.map((a) => a.symbol)).toEqual(['TSLA']);
-    const dlq = JSON.parse((await marketData(['dlq', 'list', '--json'], env)).stdout) as Record<'ticks' | 'events', { total: number }>;
-    expect([dlq.ticks.total, dlq.events.total]).toEqual([1, 0]);
-    // replay accumulates: the same file again adds its dead letter again.
-    await marketData(['replay', file, '-q'], env);
-    expect((JSON.parse((await marketData(['dlq', 'list', '--json'], env)).stdout) as { ticks: { total: number } }).ticks.total).toBe(2);
+  // These only read the environment: it is used once for all of them, and a failure to set it up fails only them.
+  describe('an environment npm start ran in after a replay of its own', () => {
+    let shared: Environment;
+    beforeAll(async () => {
+      shared = await usedEnvironment();
+    }, SLOW_TEST_TIMEOUT_MS);
+
+    it("keeps the demo apart: the environment's own alerts and dead letters are untouched by npm start", async () => {
+      const { env } = shared;
+      const alerts = JSON.parse((await marketData(['alerts', '--json'], env)).stdout) as { symbol: string }[];
+      expect(alerts.map((a) => a.symbol)).toEqual(['TSLA']);
+      const dlq = JSON.parse((await marketData(['dlq', 'list', '--json'], env)).stdout) as Record<'ticks' | 'events', { total: number }>;
+      expect([dlq.ticks.total, dlq.events.total]).toEqual([1, 0]);
+    });
+
+    it('keeps everything it writes private: folders 0700, files 0600', async () => {
+      expect(await notPrivate(join(shared.home, 'demo'))).toEqual([]);
+    });
   });
 
-  it('replay --fresh starts the environment clean but keeps its rules', async () => {
-    const file = join(home, 'mine.jsonl');
-    const fresh = await marketData(['replay', file, '--fresh', '--json'], env);
+  it('replay accumulates; replay --fresh starts the environment clean but keeps its rules', async () => {
+    const { home, env, mine } = await freshEnvironment();
+    expect((await marketData(['rules', 'set', 'AAPL', '--above', '152'], env)).code).toBe(0);
+    expect((await marketData(['replay', mine, '-q'], env)).code).toBe(0);
+    // replay accumulates: the same file again adds its dead letter again.
+    await marketData(['replay', mine, '-q'], env);
+    expect((JSON.parse((await marketData(['dlq', 'list', '--json'], env)).stdout) as { ticks: { total: number } }).ticks.total).toBe(2);
+
+    const fresh = await marketData(['replay', mine, '--fresh', '--json'], env);
     expect(fresh.code).toBe(0);
     expect(JSON.parse(fresh.stdout).alerts).toEqual({ total: 1, HIGH: 1, LOW: 0 });
     const dlq = JSON.parse((await marketData(['dlq', 'list', '--json'], env)).stdout) as { ticks: { total: number } };
@@ -84,25 +136,12 @@ describe('npm start, replay --fresh and reset', () => {
       expect.objectContaining({ symbol: 'AAPL', override: { above: 152 }, zone: null }),
       expect.objectContaining({ symbol: 'TSLA', override: null, zone: 'HIGH' }),
     ]);
-  });
-
-  it('keeps everything it writes private: folders 0700, files 0600', async () => {
-    const modes: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        const mode = (await stat(path)).mode & 0o777;
-        if (entry.isDirectory()) {
-          if (mode !== 0o700) modes.push(`${path} ${mode.toString(8)}`);
-          await walk(path);
-        } else if (mode !== 0o600) modes.push(`${path} ${mode.toString(8)}`);
-      }
-    };
-    await walk(join(home, 'demo'));
-    expect(modes).toEqual([]);
+    // What --fresh wrote anew is as private as the rest.
+    expect(await notPrivate(join(home, 'demo'))).toEqual([]);
   });
 
   it('reset says what it deletes; without a terminal it needs --yes, and then deletes it', async () => {
+    const { home, env } = await usedEnvironment();
     const refused = await marketData(['reset'], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/shared/project-root.js';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const DEPCRUISE = join(PROJECT_ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
 
@@ -19,6 +20,7 @@ function violationsIn(files: Record<string, string>): string[] {
   const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], {
     cwd: root,
     encoding: 'utf8',
+    timeout: COMMAND_TIMEOUT_MS,
   });
   expect(run.status, run.stderr).toBe(0);
   const report = JSON.parse(run.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
@@ -30,7 +32,7 @@ afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-describe('the dependency rule (npm run lint)', () => {
+describe('the dependency rule (npm run lint)', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   it('reports an upward import, an import of the CLI, a cycle and a file outside every room', () => {
     expect(
       violationsIn({
@@ -66,7 +68,11 @@ describe('the dependency rule (npm run lint)', () => {
   });
 
   it('finds nothing to report in the project itself', () => {
-    const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: COMMAND_TIMEOUT_MS,
+    });
     expect(run.status, run.stdout).toBe(0);
   });
 });

@@ -2,20 +2,24 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localPaths } from '../../src/local/emulation/paths.js';
 import { marketData, run, startMarketData } from '../support/cli.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
-/** User and environment errors end in one line on stderr and a non-zero exit, never a stack trace. */
-describe('market-data when things go wrong', () => {
+/**
+ * User and environment errors end in one line on stderr and a non-zero exit, never a stack trace. Each test gets a
+ * data folder of its own: a store one of them failed to unlock cannot fail the next.
+ */
+describe('market-data when things go wrong', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let home: string;
   const env = () => ({ MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'err' });
   const paths = () => localPaths(home, 'err');
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     home = await mkdtemp(join(tmpdir(), 'market-data-errors-'));
   });
-  afterAll(() => rm(home, { recursive: true, force: true }));
+  afterEach(() => rm(home, { recursive: true, force: true }));
 
   it('a closed output pipe ends the command quietly, with the exit code of SIGPIPE, and releases the store', async () => {
     await mkdir(paths().root, { recursive: true });

@@ -3,75 +3,93 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, type EmbeddedDynamo } from '../../src/local/emulation/dynalite.js';
-import { marketData, run } from '../support/cli.js';
+import { marketData, run, type RunResult } from '../support/cli.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
-/** The end-to-end suite on the embedded runtime: spawned commands, real files, a temporary data folder. */
-describe('market-data on the embedded runtime', () => {
-  let home: string;
-  let env: Record<string, string>;
+const SAMPLE = 'src/local/sample/session.jsonl';
+
+/**
+ * The end-to-end suite on the embedded runtime: spawned commands, real files, a temporary data folder for each test
+ * (what one test stores cannot change what another finds).
+ */
+describe('market-data on the embedded runtime', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
+  const homes: string[] = [];
+  afterAll(() => Promise.all(homes.map((home) => rm(home, { recursive: true, force: true }))));
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'market-data-e2e-'));
-    env = { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'e2e' };
-  });
-  afterAll(() => rm(home, { recursive: true, force: true }));
+  /** A new data folder and the environment of the commands that use it. */
+  async function freshEnvironment(): Promise<{ home: string; env: Record<string, string> }> {
+    const home = await mkdtemp(join(tmpdir(), 'market-data-e2e-'));
+    homes.push(home);
+    return { home, env: { MARKET_DATA_HOME: home, ENVIRONMENT_SUFFIX: 'e2e' } };
+  }
+  const replaySample = async (env: Record<string, string>) => expect((await marketData(['replay', SAMPLE, '-q'], env)).code).toBe(0);
 
-  // Five batches run at once and SQS does not order messages, so which tick of a crossing raises its alert can vary
-  // from run to run; the counts of messages, dead letters and events cannot.
-  let alertsRaised = 0;
+  // npm start runs once; its tests read what it printed and what it stored.
+  describe('npm start', () => {
+    let env: Record<string, string>;
+    let started: RunResult;
+    beforeAll(async () => {
+      ({ env } = await freshEnvironment());
+      started = await run('npm', ['start', '--silent'], env);
+    }, SLOW_TEST_TIMEOUT_MS);
 
-  it('npm start replays the sample session: alerts as they fire, then the summary', async () => {
-    const { code, stdout, stderr } = await run('npm', ['start', '--silent'], env);
-    expect(stderr.replace(/npm warn.*\n/g, '')).toBe('');
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^ALERT HIGH {2}MSFT \d+\.?\d* > 150 at 2026-11-20T\d\d:\d\d:\d\d\.\d{3}Z \[id [0-9a-f]{8}\]$/m);
-    expect(stdout).toMatch(/^ALERT LOW {3}INTC \d+\.?\d* < 50 at /m);
-    expect(stdout).toMatch(/^DLQ {3}line 64 \(tick\): price: must be greater than 0$/m);
-    expect(stdout).toMatch(/^DLQ {3}line 239 \(event\): detail\.exchange: must be a string$/m);
-    expect(stdout).toMatch(/^SKIP {2}line 213 \(event\): no rule on market-data-bus-e2e matches .*"Order Cancel"$/m);
-    expect(stdout).toContain('ticks in       294 (288 processed, 6 to the DLQ)');
-    expect(stdout).toContain('market events  12 in: 10 stored, 0 already stored, 1 to the DLQ, 1 matched no rule');
-    expect(stdout).toContain('dead letters   7 messages (6 ticks, 1 event)');
-    expect(stdout).toContain('late ticks     0 (beyond the lateness horizon: acknowledged, not applied)');
-    const [, total, high, low] = /alerts {9}(\d+) \(HIGH (\d+), LOW (\d+)\)/.exec(stdout)!.map(Number);
-    expect(high).toBeGreaterThanOrEqual(1);
-    expect(low).toBeGreaterThanOrEqual(1);
-    expect(stdout.match(/^ALERT /gm)).toHaveLength(total!);
-    alertsRaised = total!;
-  });
+    // Five batches run at once and SQS does not order messages, so which tick of a crossing raises its alert can
+    // vary from run to run; the counts of messages, dead letters and events cannot.
+    const alertsRaised = () => /alerts {9}(\d+) \(HIGH (\d+), LOW (\d+)\)/.exec(started.stdout)!.slice(1).map(Number);
 
-  it('alerts: what npm start stored, by symbol and time range, as text and JSON', async () => {
-    const all = await marketData(['alerts', '--demo', '--json'], env);
-    expect(all.code).toBe(0);
-    const items = JSON.parse(all.stdout) as Record<string, unknown>[];
-    expect(items).toHaveLength(alertsRaised);
-    expect(items.map((i) => i.event_time)).toEqual(items.map((i) => i.event_time).sort());
-    // MSFT trades above 150 all session: exactly one alert, whichever tick got there first.
-    const msft = JSON.parse((await marketData(['alerts', 'MSFT', '--demo', '--json'], env)).stdout) as Record<string, unknown>[];
-    expect(msft).toHaveLength(1);
-    expect(msft[0]).toMatchObject({ symbol: 'MSFT', alert_type: 'HIGH', threshold: 150, rule: 'cross', environment: 'e2e' });
-    const at = Date.parse(String(msft[0]!.event_time));
-    const around = await marketData(
-      ['alerts', 'MSFT', '--demo', '--from', new Date(at - 1000).toISOString(), '--to', new Date(at).toISOString()],
-      env,
-    );
-    expect(around.stdout).toMatch(/^2026-11-20T\S+ {2}HIGH {2}MSFT .* > 150 +cross {2}\[id [0-9a-f]{8}\]$/m);
-    expect(around.stdout).toContain('1 alert in the embedded store');
-    const before = await marketData(['alerts', 'MSFT', '--demo', '--to', new Date(at - 1).toISOString()], env);
-    expect(before.stdout).toMatch(/^no alerts for MSFT in the embedded store/);
-    // The demo run is kept apart: the environment's own alerts are untouched by it.
-    expect((await marketData(['alerts'], env)).stdout).toMatch(
-      /^no alerts in the embedded store .*; npm start keeps its alerts apart: market-data alerts --demo\n$/,
-    );
-    const lowercase = await marketData(['alerts', 'aapl'], env);
-    expect(lowercase.code).toBe(1);
-    expect(lowercase.stderr).toContain('error: symbol "aapl" is not valid');
+    it('npm start replays the sample session: alerts as they fire, then the summary', () => {
+      const { code, stdout, stderr } = started;
+      expect(stderr.replace(/npm warn.*\n/g, '')).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^ALERT HIGH {2}MSFT \d+\.?\d* > 150 at 2026-11-20T\d\d:\d\d:\d\d\.\d{3}Z \[id [0-9a-f]{8}\]$/m);
+      expect(stdout).toMatch(/^ALERT LOW {3}INTC \d+\.?\d* < 50 at /m);
+      expect(stdout).toMatch(/^DLQ {3}line 64 \(tick\): price: must be greater than 0$/m);
+      expect(stdout).toMatch(/^DLQ {3}line 239 \(event\): detail\.exchange: must be a string$/m);
+      expect(stdout).toMatch(/^SKIP {2}line 213 \(event\): no rule on market-data-bus-e2e matches .*"Order Cancel"$/m);
+      expect(stdout).toContain('ticks in       294 (288 processed, 6 to the DLQ)');
+      expect(stdout).toContain('market events  12 in: 10 stored, 0 already stored, 1 to the DLQ, 1 matched no rule');
+      expect(stdout).toContain('dead letters   7 messages (6 ticks, 1 event)');
+      expect(stdout).toContain('late ticks     0 (beyond the lateness horizon: acknowledged, not applied)');
+      const [total, high, low] = alertsRaised();
+      expect(high).toBeGreaterThanOrEqual(1);
+      expect(low).toBeGreaterThanOrEqual(1);
+      expect(stdout.match(/^ALERT /gm)).toHaveLength(total!);
+    });
+
+    it('alerts: what npm start stored, by symbol and time range, as text and JSON', async () => {
+      const all = await marketData(['alerts', '--demo', '--json'], env);
+      expect(all.code).toBe(0);
+      const items = JSON.parse(all.stdout) as Record<string, unknown>[];
+      expect(items).toHaveLength(alertsRaised()[0]!);
+      expect(items.map((i) => i.event_time)).toEqual(items.map((i) => i.event_time).sort());
+      // MSFT trades above 150 all session: exactly one alert, whichever tick got there first.
+      const msft = JSON.parse((await marketData(['alerts', 'MSFT', '--demo', '--json'], env)).stdout) as Record<string, unknown>[];
+      expect(msft).toHaveLength(1);
+      expect(msft[0]).toMatchObject({ symbol: 'MSFT', alert_type: 'HIGH', threshold: 150, rule: 'cross', environment: 'e2e' });
+      const at = Date.parse(String(msft[0]!.event_time));
+      const around = await marketData(
+        ['alerts', 'MSFT', '--demo', '--from', new Date(at - 1000).toISOString(), '--to', new Date(at).toISOString()],
+        env,
+      );
+      expect(around.stdout).toMatch(/^2026-11-20T\S+ {2}HIGH {2}MSFT .* > 150 +cross {2}\[id [0-9a-f]{8}\]$/m);
+      expect(around.stdout).toContain('1 alert in the embedded store');
+      const before = await marketData(['alerts', 'MSFT', '--demo', '--to', new Date(at - 1).toISOString()], env);
+      expect(before.stdout).toMatch(/^no alerts for MSFT in the embedded store/);
+      // The demo run is kept apart: the environment's own alerts are untouched by it.
+      expect((await marketData(['alerts'], env)).stdout).toMatch(
+        /^no alerts in the embedded store .*; npm start keeps its alerts apart: market-data alerts --demo\n$/,
+      );
+      const lowercase = await marketData(['alerts', 'aapl'], env);
+      expect(lowercase.code).toBe(1);
+      expect(lowercase.stderr).toContain('error: symbol "aapl" is not valid');
+    });
   });
 
   it('dlq list shows the invalid messages with their reasons and lines', async () => {
+    const { env } = await freshEnvironment();
     expect((await marketData(['dlq', 'list', '--json'], env)).stdout).toMatch(/"total": 0/);
-    expect((await marketData(['replay', 'src/local/sample/session.jsonl', '-q'], env)).code).toBe(0);
+    await replaySample(env);
     const { code, stdout } = await marketData(['dlq', 'list', '--json'], env);
     expect(code).toBe(0);
     const dlq = JSON.parse(stdout) as Record<'ticks' | 'events', { total: number; items: { reason: string; origin: { line: number } }[] }>;
@@ -81,6 +99,8 @@ describe('market-data on the embedded runtime', () => {
   });
 
   it('dlq redrive sends them through again; still invalid, they return to the DLQ', async () => {
+    const { env } = await freshEnvironment();
+    await replaySample(env);
     const { code, stdout } = await marketData(['dlq', 'redrive', '--json'], env);
     expect(code).toBe(0);
     const summary = JSON.parse(stdout) as { ticks: { in: number; deadLettered: number }; marketEvents: { deadLettered: number } };
@@ -91,6 +111,9 @@ describe('market-data on the embedded runtime', () => {
   });
 
   it('rules set takes effect on the next replay without a restart; rules delete keeps the engine state', async () => {
+    // The sample session leaves MSFT in its HIGH zone.
+    const { home, env } = await freshEnvironment();
+    await replaySample(env);
     const set = await marketData(['rules', 'set', 'KO', '--above', '62', '--below', '40', '--mode', 'every'], env);
     expect(set.stdout).toBe('KO: above 62, below 40, mode every (takes effect with the next batch)\n');
     const file = join(home, 'ko.jsonl');
@@ -110,6 +133,7 @@ describe('market-data on the embedded runtime', () => {
   });
 
   it('generate writes seeded GBM ticks that replay end to end, CSV included', async () => {
+    const { home, env } = await freshEnvironment();
     const file = join(home, 'gen.csv');
     const generated = await marketData(['generate', '-n', '3000', '--seed', '5', '-o', file], env);
     expect(generated.code).toBe(0);
@@ -122,6 +146,7 @@ describe('market-data on the embedded runtime', () => {
   });
 
   it('a bad line is reported with its number, and the rest is still processed', async () => {
+    const { home, env } = await freshEnvironment();
     const file = join(home, 'mixed.jsonl');
     const good = (minutes: number) => JSON.stringify({ symbol: 'NVDA', price: 140, timestamp: ago(minutes) });
     await writeFile(
@@ -138,6 +163,7 @@ describe('market-data on the embedded runtime', () => {
   });
 
   it('says clearly what is wrong: a missing file, an unreachable endpoint, a missing table, no target', async () => {
+    const { env } = await freshEnvironment();
     const missing = await marketData(['replay', 'no-such-file.jsonl'], env);
     expect([missing.code, missing.stderr]).toEqual([1, 'error: file not found: no-such-file.jsonl\n']);
 
@@ -181,6 +207,7 @@ describe('market-data on the embedded runtime', () => {
   });
 
   it('--help lists every command', async () => {
+    const { env } = await freshEnvironment();
     const { code, stdout } = await marketData(['--help'], env);
     expect(code).toBe(0);
     for (const command of ['replay', 'generate', 'alerts', 'rules', 'publish', 'dlq']) expect(stdout).toContain(command);

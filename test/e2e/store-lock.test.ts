@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketData, startMarketData } from '../support/cli.js';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
 const CONTENDERS = 10;
@@ -19,6 +20,8 @@ async function contend(lock: string, log: string, count: number): Promise<{ outc
         new Promise<string>((resolve, reject) => {
           const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/lock-contender.ts', lock, log, String(startAt)], {
             cwd: PROJECT_ROOT,
+            timeout: COMMAND_TIMEOUT_MS,
+            killSignal: 'SIGKILL',
           });
           let out = '';
           let err = '';
@@ -48,7 +51,7 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-describe('the store lock, with many processes at once', () => {
+describe('the store lock, with many processes at once', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'market-data-lock-'));
@@ -60,7 +63,7 @@ describe('the store lock, with many processes at once', () => {
     expect(outcomes.every((o) => o === 'held' || o === 'busy')).toBe(true);
     expect(outcomes.filter((o) => o === 'held').length).toBeGreaterThanOrEqual(1);
     expectOneAtATime(log);
-  }, 60_000);
+  });
 
   it('takes over a lock whose owner is gone, one taker only, whatever format it was written in', async () => {
     for (const [name, content] of [
@@ -74,7 +77,7 @@ describe('the store lock, with many processes at once', () => {
       expect(outcomes.filter((o) => o === 'held').length).toBeGreaterThanOrEqual(1);
       expectOneAtATime(log);
     }
-  }, 60_000);
+  });
 
   it('market-data commands started together either run or say the store is in use: never a crash', async () => {
     const home = join(dir, 'home');
@@ -109,5 +112,5 @@ describe('the store lock, with many processes at once', () => {
         .map((r) => r.symbol)
         .sort(),
     );
-  }, 60_000);
+  });
 });

@@ -9,24 +9,26 @@ import { EVENTS_DLQ_URL, useHandlerEnvironment } from '../support/handler-env.js
 import { lambdaContext, marketEvent, sqsEvent, sqsRecord } from '../support/lambda.js';
 import { startFakeSns, type FakeSns } from '../support/sns-fake.js';
 import { startFakeSqs, type FakeSqs } from '../support/sqs-fake.js';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const bundle = (dir: string) => resolve(dir, 'index.mjs');
 
 /** The built artifacts the stack deploys, pointed at local endpoints by standard SDK configuration alone. */
-describe('handler bundles', () => {
+describe('handler bundles', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let db: LocalDynamo;
   let sns: FakeSns;
   let sqs: FakeSqs;
 
   beforeAll(async () => {
-    if (!Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(bundle(dir)))) execFileSync(process.execPath, ['scripts/build.mjs']);
+    if (!Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(bundle(dir))))
+      execFileSync(process.execPath, ['scripts/build.mjs'], { timeout: COMMAND_TIMEOUT_MS });
     db = await startLocalDynamo();
     sns = await startFakeSns();
     sqs = await startFakeSqs();
     useHandlerEnvironment(db);
     process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
     process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await sns.close();
     await sqs.close();

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUNDLES } from '../../src/resources/index.js';
 import { startLocalDynamo, TEST_CREDENTIALS, type LocalDynamo } from '../support/dynamo.js';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const BUNDLE = resolve(LAMBDA_BUNDLES.dataProcessor, 'index.mjs');
 const TRACE_ID = '1-5759e988-bd862e3fe1be46a994272793';
@@ -24,6 +25,8 @@ function invokeInLambda(env: Record<string, string>): Promise<{ code: number | n
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: COMMAND_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';
@@ -35,14 +38,14 @@ function invokeInLambda(env: Record<string, string>): Promise<{ code: number | n
 }
 
 /** The handler bundle with X-Ray active tracing: what Lambda runs once the stack sets tracing_config to Active. */
-describe('data-processor bundle with active tracing', () => {
+describe('data-processor bundle with active tracing', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let db: LocalDynamo;
   let daemon: Socket;
   let documents: Array<Record<string, unknown>>;
   let lambdaEnv: Record<string, string>;
 
   beforeAll(async () => {
-    if (!existsSync(BUNDLE)) execFileSync(process.execPath, ['scripts/build.mjs']);
+    if (!existsSync(BUNDLE)) execFileSync(process.execPath, ['scripts/build.mjs'], { timeout: COMMAND_TIMEOUT_MS });
     db = await startLocalDynamo();
     // Stands in for the X-Ray daemon: the SDK sends each segment document as one UDP datagram, after a JSON header line.
     daemon = createSocket('udp4');
@@ -66,7 +69,7 @@ describe('data-processor bundle with active tracing', () => {
       _X_AMZN_TRACE_ID: `Root=${TRACE_ID};Parent=${PARENT_ID};Sampled=1`,
       AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
     };
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
   afterAll(async () => {
     daemon.close();
     await db.close();

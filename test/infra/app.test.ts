@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 import { bundlesBuilt } from './synth.js';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
@@ -29,11 +30,12 @@ function runApp(env: Record<string, string>) {
       CDKTF_OUTDIR: outdir,
     },
     encoding: 'utf8',
+    timeout: COMMAND_TIMEOUT_MS,
   });
   return { ...result, outdir };
 }
 
-describe('src/infra/main.ts', () => {
+describe('src/infra/main.ts', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   it('reads cdktf.json settings the CLI needs', () => {
     const config = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdktf.json'), 'utf8')) as Record<string, unknown>;
     expect(config).toMatchObject({ language: 'typescript', app: 'npx tsx src/infra/main.ts', output: 'cdktf.out' });

@@ -18,6 +18,7 @@ import {
   type Statement,
   type TerraformJson,
 } from './synth.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const SUFFIX = 'dev';
 /** The deployed names of the dev environment, as DESIGN §2 spells them. */
@@ -58,7 +59,8 @@ const DAY = 86_400;
 
 let json: TerraformJson;
 
-// Built for each test, so that mutation testing knows which tests check each construct.
+// Asked for in each test, so that mutation testing knows which tests check each construct (a plain run builds it
+// once per file: see synthesizeInMemory).
 beforeEach(() => {
   json = synthesizeInMemory({ environmentSuffix: SUFFIX }).json;
 });
@@ -124,7 +126,8 @@ describe('λ data-processor', () => {
     expect(fn(names.dataProcessor)[1].depends_on).toContain(`aws_cloudwatch_log_group.${logId}`);
   });
 
-  it('is packaged from the built bundle as a zip in the stack assets', () => {
+  // The one test that writes the stack with its assets, as `cdktn synth` does: seconds of zipping.
+  it('is packaged from the built bundle as a zip in the stack assets', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
     const synth = synthesize({ environmentSuffix: SUFFIX });
     json = synth.json;
     const [, block] = fn(names.dataProcessor);

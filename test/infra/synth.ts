@@ -25,9 +25,8 @@ export interface Synthesized {
 
 export const bundlesBuilt = Object.values(LAMBDA_BUNDLES).every((dir) => existsSync(join(PROJECT_ROOT, dir, 'index.mjs')));
 
-/** The built bundles when `npm run build` ran (as `npm test` does), otherwise placeholders in a temporary folder. */
-function bundleRoot(): string {
-  if (bundlesBuilt) return PROJECT_ROOT;
+/** Tiny stand-ins for the handler bundles, in a temporary folder. */
+function placeholderRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'infra-bundles-'));
   for (const dir of Object.values(LAMBDA_BUNDLES)) {
     mkdirSync(join(root, dir), { recursive: true });
@@ -36,11 +35,23 @@ function bundleRoot(): string {
   return root;
 }
 
-export function synthesize(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Synthesized {
+let placeholders: string | undefined;
+/** Written once per test file. */
+const placeholderBundles = () => (placeholders ??= placeholderRoot());
+/** The built bundles when `npm run build` ran (as `npm test` does), otherwise placeholders. */
+const builtOrPlaceholderBundles = () => (bundlesBuilt ? PROJECT_ROOT : placeholderBundles());
+
+/**
+ * The stack synthesized as `cdktn synth` does it, written with its assets. `placeholderBundles` zips stand-ins for
+ * the handler bundles, for tests of what does not depend on them: zipping the built ones takes seconds, and a busy
+ * machine makes that a minute.
+ */
+export function synthesize(props: StackProps, options: { placeholderBundles?: boolean } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'infra-synth-'));
   const app = new App({ outdir, stackTraces: false });
   const id = stackId(props.environmentSuffix);
-  const stack = new MarketDataStack(app, id, { region: 'us-east-1', bundleRoot: bundleRoot(), ...props });
+  const bundleRoot = options.placeholderBundles ? placeholderBundles() : builtOrPlaceholderBundles();
+  const stack = new MarketDataStack(app, id, { region: 'us-east-1', bundleRoot, ...props });
   app.synth();
   const stackDir = join(outdir, 'stacks', id);
   const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
@@ -48,39 +59,55 @@ export function synthesize(props: Partial<MarketDataStackProps> & { environmentS
 }
 
 /**
- * The stack built and rendered in memory, without writing assets: cheap enough to build in each test (or its
- * beforeEach), so that mutation testing credits each construct to the tests that check what it synthesizes.
+ * The stack built and rendered in memory, without writing assets. How often it is built depends on the run:
+ * - Stryker's coverage run (its namespace is set, no mutant active): in each call, so that mutation testing credits
+ *   each construct to the tests that check what it synthesizes (stack.test.ts and policies.test.ts ask for it in a
+ *   beforeEach for that reason);
+ * - a plain run (npm test, vitest): once per distinct props in each test file, and in a Stryker mutant run once per
+ *   mutant and props (the code under test cannot change during either).
+ * Every call parses its own copy of the JSON, and builds its own construct tree if it reads one, so no test sees
+ * what another changed.
  */
-export function synthesizeInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
-  const mutant = activeMutant();
-  if (mutant === undefined) return buildInMemory(props);
-  const key = JSON.stringify([mutant, props]);
-  let built = builtUnderMutant.get(key);
-  if (!built) builtUnderMutant.set(key, (built = buildInMemory(props)));
-  return built;
+export function synthesizeInMemory(props: StackProps): InMemory {
+  const stryker = (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__;
+  if (stryker !== undefined && stryker.activeMutant === undefined) {
+    const { stack, text } = render(props);
+    return { stack, json: JSON.parse(text) as TerraformJson };
+  }
+  const key = JSON.stringify([stryker?.activeMutant ?? null, props]);
+  let stack: MarketDataStack | undefined;
+  let text = rendered.get(key);
+  if (text === undefined) {
+    ({ stack, text } = render(props));
+    rendered.set(key, text);
+  }
+  return {
+    json: JSON.parse(text) as TerraformJson,
+    get stack() {
+      return (stack ??= render(props).stack);
+    },
+  };
 }
 
-function buildInMemory(props: Partial<MarketDataStackProps> & { environmentSuffix: string }): Pick<Synthesized, 'json' | 'stack'> {
+type StackProps = Partial<MarketDataStackProps> & { environmentSuffix: string };
+type InMemory = Pick<Synthesized, 'json' | 'stack'>;
+
+/**
+ * The Terraform JSON rendered in this test file, by mutant (null outside a mutant run) and props. Stryker's vitest
+ * runner creates its namespace (`globalThis.__stryker__`) in a setup file of every run it starts: in the coverage
+ * ("dry") run `activeMutant` is undefined, in a mutant run it is the mutant's id. Vitest loads each test file's
+ * modules afresh, so this is per file.
+ */
+const rendered = new Map<string, string>();
+
+function render(props: StackProps): { stack: MarketDataStack; text: string } {
   const stack = new MarketDataStack(Testing.app(), stackId(props.environmentSuffix), {
     region: 'us-east-1',
     bundleRoot: builtOrPlaceholderBundles(),
     ...props,
   });
-  return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
+  return { stack, text: Testing.synth(stack) };
 }
-
-/**
- * The mutant a Stryker mutant run has switched on (in its global namespace), if any. The code under test cannot
- * change during such a run, so one build serves every test in it and a surviving mutant costs one build, not one
- * per test. Every other run builds per test: npm test, and the coverage run that tells Stryker which tests check
- * which code.
- */
-const activeMutant = (): string | undefined => (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
-const builtUnderMutant = new Map<string, Pick<Synthesized, 'json' | 'stack'>>();
-
-let bundles: string | undefined;
-/** bundleRoot() once per test file: placeholders are written only once. */
-const builtOrPlaceholderBundles = () => (bundles ??= bundleRoot());
 
 /** All resources of one type, as [logical id, block] pairs. */
 export function resourcesOf(json: TerraformJson, type: string): Array<[string, Block]> {

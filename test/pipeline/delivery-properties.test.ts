@@ -14,6 +14,7 @@ import { ensureTables } from '../../src/local/emulation/tables.js';
 import { processTicks, type AlertingPorts, type Deadline, type DeliveryFailures, type Notifier, type TickMessage } from '../../src/pipeline/index.js';
 import { resourceNames } from '../../src/resources/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
+import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 import { LIMITS, NO_WAIT, forever } from '../support/fakes.js';
 import { T0 } from '../support/ticks.js';
 import { RULE, cut, mismatches, streams, truthRuns } from '../support/truth.js';
@@ -69,7 +70,8 @@ const message = (tick: Tick, i: number): TickMessage => ({
   sentTimestamp: tick.eventTime,
 });
 
-describe('delivery guarantees under concurrency, redelivery and failures', () => {
+// Seconds of property runs against dynalite (more with PROPERTY_RUNS): the hang guard, not the default timeout.
+describe('delivery guarantees under concurrency, redelivery and failures', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   let db: LocalDynamo;
   let environments = 0;
   beforeAll(async () => (db = await startLocalDynamo()));

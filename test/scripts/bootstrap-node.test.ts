@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_TIMEOUT_MS, SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const exec = promisify(execFile);
 const SCRIPT = join(process.cwd(), 'scripts', 'bootstrap-node.cjs');
@@ -41,7 +42,7 @@ async function packageTarball(name: string, version: string): Promise<string> {
   fakeNode(join(dir, 'package', 'bin', 'node'), version);
   writeFileSync(join(dir, 'package', 'package.json'), JSON.stringify({ name, version: version.replace(/^v/, ''), bin: { node: 'bin/node' } }));
   const file = join(dir, `${name}.tgz`);
-  await exec('tar', ['-czf', file, '-C', dir, 'package']);
+  await exec('tar', ['-czf', file, '-C', dir, 'package'], { timeout: COMMAND_TIMEOUT_MS });
   return file;
 }
 
@@ -57,7 +58,10 @@ const LIFECYCLE_ENV = { npm_config_allow_scripts: 'node', npm_config_global: 'tr
 
 async function bootstrap(root: string, env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [SCRIPT, root], { env: { ...process.env, ...LIFECYCLE_ENV, ...env } });
+    const { stdout, stderr } = await exec(process.execPath, [SCRIPT, root], {
+      env: { ...process.env, ...LIFECYCLE_ENV, ...env },
+      timeout: COMMAND_TIMEOUT_MS,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -65,15 +69,17 @@ async function bootstrap(root: string, env: Record<string, string | undefined>):
   }
 }
 
-const linkedVersion = async (root: string) => (await exec(join(root, 'node_modules', '.bin', 'node'), ['--version'])).stdout.trim();
+const linkedVersion = async (root: string) =>
+  (await exec(join(root, 'node_modules', '.bin', 'node'), ['--version'], { timeout: COMMAND_TIMEOUT_MS })).stdout.trim();
 const leftovers = (root: string) => readdirSync(join(root, 'node_modules')).filter((entry) => entry.startsWith('.node-staging-'));
 
 let newer: string;
 beforeAll(async () => {
   newer = await packageTarball('node-fake', 'v99.1.0');
-});
+}, SLOW_TEST_TIMEOUT_MS);
 
-describe('bootstrap-node on a Node.js older than the project needs', () => {
+// Every test runs the script, and some the Node.js it links, as processes.
+describe('bootstrap-node on a Node.js older than the project needs', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   it('fetches the package into node_modules/.node and links node_modules/.bin/node, whatever npm flags it inherits', async () => {
     const root = project('99.0.0');
     const run = await bootstrap(root, { MARKET_DATA_NODE_PACKAGE: newer });
@@ -84,7 +90,7 @@ describe('bootstrap-node on a Node.js older than the project needs', () => {
     expect(readlinkSync(join(root, 'node_modules', '.bin', 'node'))).toBe(join('..', '.node', 'bin', 'node'));
     expect(await linkedVersion(root)).toBe('v99.1.0');
     expect(leftovers(root)).toEqual([]);
-  }, 60_000);
+  });
 
   it('recovers from a half-finished earlier attempt: a .node without its binary, a staging folder, a dangling link', async () => {
     const root = project('99.0.0');
@@ -96,7 +102,7 @@ describe('bootstrap-node on a Node.js older than the project needs', () => {
     expect(await linkedVersion(root)).toBe('v99.1.0');
     expect(existsSync(join(root, 'node_modules', '.node', 'lib'))).toBe(false);
     expect(leftovers(root)).toEqual([]);
-  }, 60_000);
+  });
 
   it('keeps what an earlier run fetched when it runs on that Node.js itself (npx installing the project does so)', async () => {
     const root = project('22.19.0');
@@ -118,7 +124,7 @@ describe('bootstrap-node on a Node.js older than the project needs', () => {
     expect(existsSync(join(root, 'node_modules', '.node'))).toBe(false);
     expect(existsSync(join(root, 'node_modules', '.bin', 'node'))).toBe(false);
     expect(leftovers(root)).toEqual([]);
-  }, 60_000);
+  });
 
   it('refuses a package whose Node.js is itself too old, and a package that cannot be fetched, in one line each', async () => {
     const root = project('99.0.0');
@@ -131,10 +137,10 @@ describe('bootstrap-node on a Node.js older than the project needs', () => {
     expect(missing.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(missing.stderr).toMatch(/^error: could not fetch Node\.js from the npm registry \(.+\): install Node\.js 24 LTS and run npm ci again\n$/);
     expect(existsSync(join(root, 'node_modules', '.node'))).toBe(false);
-  }, 60_000);
+  });
 });
 
-describe('bootstrap-node on a Node.js new enough', () => {
+describe('bootstrap-node on a Node.js new enough', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   it('fetches nothing and changes nothing', async () => {
     const root = project('1.0.0');
     const run = await bootstrap(root, { MARKET_DATA_NODE_PACKAGE: join(work, 'never-fetched.tgz') });
@@ -159,7 +165,7 @@ describe('bootstrap-node on a Node.js new enough', () => {
   });
 });
 
-describe('the project runs it', () => {
+describe('the project runs it', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
   it('as npm postinstall, with no engine-strict that would stop npm ci first', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.postinstall).toBe('node scripts/bootstrap-node.cjs');

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { CommandIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { PROJECT_ROOT } from '../../src/shared/project-root.js';
+import { COMMAND_TIMEOUT_MS } from './timeouts.js';
 
 export interface RunResult {
   readonly code: number | null;
@@ -21,9 +22,10 @@ export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /**
  * Run a command as a user would, from the project root, with the given environment on top of a clean one: no AWS
- * settings leak in from the machine running the tests.
+ * settings leak in from the machine running the tests. A command still running after `timeoutMs` is killed (its
+ * code is then null), so a hang fails the test with what the command printed.
  */
-export function run(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
+export function run(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: PROJECT_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -43,9 +45,20 @@ export function run(command: string, args: readonly string[], env: Record<string
 export const spawnMarketData = (args: readonly string[], env: Record<string, string>, timeoutMs?: number) =>
   run(process.execPath, ['bin/market-data.js', ...args], env, timeoutMs);
 
-/** Start `market-data …` as a process without waiting for it, for tests that kill it or run many at once. */
-export const startMarketData = (args: readonly string[], env: Record<string, string>) =>
-  spawn(process.execPath, ['bin/market-data.js', ...args], { cwd: PROJECT_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Start `market-data …` as a process without waiting for it, for tests that kill it or run many at once. One that is
+ * still running after COMMAND_TIMEOUT_MS is killed, before its test's own hang guard gives up.
+ */
+export function startMarketData(args: readonly string[], env: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
+  const child = spawn(process.execPath, ['bin/market-data.js', ...args], {
+    cwd: PROJECT_ROOT,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS).unref();
+  child.once('close', () => clearTimeout(timer));
+  return child;
+}
 
 /** A stream that keeps what is written to it (not a terminal: no colour, no progress bar unless asked for). */
 export class Captured extends Writable {
@@ -81,7 +94,7 @@ let queue: Promise<unknown> = Promise.resolve();
  * the process's environment. What only a process shows (signals, closed pipes, locks between processes, a
  * terminal) is tested with spawnMarketData and startMarketData.
  */
-export function marketData(args: readonly string[], env: Record<string, string>, _timeoutMs?: number): Promise<RunResult> {
+export function marketData(args: readonly string[], env: Record<string, string>): Promise<RunResult> {
   return queued(() => inProcess(args, env));
 }
 
