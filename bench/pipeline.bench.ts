@@ -15,7 +15,7 @@ import { DEFAULTS, resourceNames } from '../src/resources/index.js';
 const ENVIRONMENT = 'bench';
 const cross: AlertRule = { ...DEFAULTS.thresholds, mode: 'cross' };
 const every: AlertRule = { ...DEFAULTS.thresholds, mode: 'every' };
-const quiet = { warn: () => {} };
+const quiet = { warn: () => {}, error: () => {} };
 const T0 = Date.now() - 3_600_000;
 
 function domainThroughput(count: number): number {
@@ -99,7 +99,7 @@ function meter(raw: DynamoDBClient) {
   return totals;
 }
 
-async function batchCost(): Promise<BatchCost[]> {
+async function batchCost(): Promise<{ rows: BatchCost[]; hot: BatchCost[] }> {
   const server = await startDynalite();
   const raw = new DynamoDBClient({
     endpoint: server.endpoint,
@@ -212,6 +212,40 @@ async function batchCost(): Promise<BatchCost[]> {
     return costRow(scenario, sum);
   };
 
+  /**
+   * Busy symbols: `flapping` symbols crossing 150 on every tick take every other tick of an event-time ordered
+   * stream, the other ticks go round the rest of 16 symbols; `instances` take batches of 25 off one queue at once, as
+   * the event source mapping does. Per batch, averaged over the stream.
+   */
+  const busy = async (scenario: string, flapping: number, instances: number, ticks = 2000): Promise<BatchCost & { 'late ticks': number }> => {
+    const hot = ['FLAP', 'FLIP', 'FLOP'].slice(0, flapping).map((s) => `${s}${instances}`);
+    const calm = Array.from({ length: 16 - flapping }, (_, i) => `B${instances}S${i}`);
+    const queue = Array.from({ length: ticks }, (_, i) => {
+      const symbol = i % 2 === 0 ? hot[(i / 2) % hot.length]! : calm[((i - 1) / 2) % calm.length]!;
+      const price = i % 2 === 0 ? (Math.floor(i / 2 / hot.length) % 2 === 0 ? 150.5 : 149.5) : 100 + (i % 7);
+      return message(symbol, price, (clock += 10));
+    });
+    const sum: CostSums = { calls: 0, sns: 0, write: 0, read: 0, conflicts: 0, alerts: 0, ms: 0, batches: 0 };
+    let late = 0;
+    Object.assign(totals, { calls: 0, write: 0, read: 0, conflicts: 0 });
+    snsCalls = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: instances }, async () => {
+        const p = ports(cross);
+        for (let b = queue.splice(0, DEFAULTS.batchSize); b.length > 0; b = queue.splice(0, DEFAULTS.batchSize)) {
+          const outcomes = await processTicks(b, p, deadlineIn(60_000), quiet, clock + 1);
+          sum.alerts += outcomes.reduce((n, o) => n + (o.status === 'ok' ? o.raised.length : 0), 0);
+          late += outcomes.filter((o) => o.status === 'ok' && o.late).length;
+          sum.batches++;
+        }
+      }),
+    );
+    sum.ms = (performance.now() - started) * instances;
+    Object.assign(sum, { calls: totals.calls, sns: snsCalls, write: totals.write, read: totals.read, conflicts: totals.conflicts });
+    return { ...costRow(scenario, sum), 'late ticks': late };
+  };
+
   let round = 0;
   const rows = [
     // A quiet market: 5 symbols, 5 ticks each, far inside the band.
@@ -269,9 +303,15 @@ async function batchCost(): Promise<BatchCost[]> {
       ]),
     ),
   ];
+  const hot = [
+    await busy('busy: 1 flapping of 16 symbols, 5 instances', 1, 5),
+    await busy('busy: 1 flapping of 16 symbols, 10 instances', 1, 10),
+    await busy('busy: 3 flapping of 16 symbols, 5 instances', 3, 5),
+    await busy('busy: 3 flapping of 16 symbols, 10 instances', 3, 10),
+  ];
   raw.destroy();
   await server.close();
-  return rows;
+  return { rows, hot };
 }
 
 const TICKS = 200_000;
@@ -282,4 +322,7 @@ console.log(
   `\nOne SQS batch of ${DEFAULTS.batchSize} ticks against dynalite, steady state (windows full: ${DEFAULTS.latenessHorizonTicks} observations), average per batch`,
 );
 console.log(`cost: DynamoDB on-demand at $${PRICE.writeUnit} per million write units and $${PRICE.readUnit} per million read units (us-east-1)`);
-console.table(await batchCost());
+const { rows, hot } = await batchCost();
+console.table(rows);
+console.log('\nBusy symbols: 2 000 ticks in event-time order, half of them on the flapping symbols, per batch (wall ms: time in flight)');
+console.table(hot);

@@ -55,7 +55,7 @@ export class Publisher {
   readonly failures: PublishFailure[] = [];
   // Flushing empties these in place (splice), so `add` can hold on to them.
   private readonly ticks: Pending<string>[] = [];
-  private readonly eventEntries: Pending<BusEntry>[] = [];
+  private readonly eventEntries: Pending<BusEntry & { readonly detailJson: string }>[] = [];
   private readonly pool: TaskPool;
   /** A call that failed as a whole (unreachable endpoint, missing queue, no permission): nothing more is sent. */
   private aborted: { error: unknown; service: string } | undefined;
@@ -69,8 +69,16 @@ export class Publisher {
   }
 
   async event(entry: BusEntry, line: number): Promise<void> {
-    const bytes = Buffer.byteLength(JSON.stringify(entry.detail)) + entry.source.length + entry.detailType.length;
-    await this.add(this.eventEntries, 'event', { line, payload: entry, bytes }, () => this.flushEvents());
+    let detailJson: string;
+    try {
+      detailJson = JSON.stringify(entry.detail);
+    } catch (error) {
+      // A detail nested thousands of levels deep parses, but no JSON writer here can send it.
+      this.fail('event', line, `not sent: the detail cannot be written as JSON (${(error as Error).message})`);
+      return;
+    }
+    const bytes = Buffer.byteLength(detailJson) + entry.source.length + entry.detailType.length;
+    await this.add(this.eventEntries, 'event', { line, payload: { ...entry, detailJson }, bytes }, () => this.flushEvents());
   }
 
   /** Send what is buffered and wait for every call to finish. */
@@ -135,7 +143,7 @@ export class Publisher {
               EventBusName: this.options.busName,
               Source: payload.source,
               DetailType: payload.detailType,
-              Detail: JSON.stringify(payload.detail),
+              Detail: payload.detailJson,
               ...(payload.time && { Time: new Date(payload.time) }),
             })),
           }),

@@ -46,7 +46,7 @@ export function listRules(target: Target): Promise<RuleListing> {
   return withRules(target, async (store, { rule: defaults, source }) => {
     const symbols = (await store.symbols()).map(({ symbol, override, window }): SymbolRuleRow => {
       const { rule, problem } = resolveRule(defaults, override);
-      return { symbol, override: override ?? null, effective: rule, ...(problem && { problem }), zone: currentZone(window) ?? null };
+      return { symbol, override: override ?? null, effective: rule, ...(problem && { problem }), zone: currentZone(window, rule) ?? null };
     });
     symbols.sort((a, b) => a.symbol.localeCompare(b.symbol));
     return { defaults, source, symbols };

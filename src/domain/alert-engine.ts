@@ -1,5 +1,6 @@
 import { alertId, tickKey } from './ids.js';
-import type { Alert, AlertRule, AlertType, Observation, RaisedAlert, SymbolWindow, Tick, TriggerMode, Zone } from './types.js';
+import type { Alert, AlertRule, AlertType, Observation, RaisedAlert, SymbolWindow, Thresholds, Tick, TriggerMode, Zone } from './types.js';
+import { compareEventTime as compare, keyOfObservation, rezoned, zoneOf } from './window.js';
 
 export interface RuleOverride {
   readonly above?: number;
@@ -20,12 +21,6 @@ export function resolveRule(defaults: AlertRule, override: RuleOverride | undefi
   return { rule };
 }
 
-export function zoneOf(price: number, rule: AlertRule): Zone {
-  if (price > rule.above) return 'HIGH';
-  if (price < rule.below) return 'LOW';
-  return 'NORMAL';
-}
-
 const EMPTY_WINDOW: SymbolWindow = { observations: [], truncated: false };
 
 export interface Evaluation {
@@ -36,9 +31,6 @@ export interface Evaluation {
   /** Ticks that sort before the window's horizon: counted and reported, not applied. */
   readonly late: readonly Tick[];
 }
-
-/** Event-time order, ties by tick key: the one order every instance agrees on. */
-const compare = (aTime: number, aKey: string, bTime: number, bKey: string): number => aTime - bTime || Number(aKey > bKey) - Number(aKey < bKey);
 
 function makeAlert(symbol: string, observation: Observation, alertType: AlertType, rule: AlertRule, mode: TriggerMode): Alert {
   const key = tickKey(symbol, observation.eventTime, observation.price);
@@ -83,15 +75,15 @@ interface Merged {
  * re-sent tick: same event time and price) change nothing; ticks that sort before a truncated window are late.
  * Remembered observations are reused, not copied.
  */
-function merge(symbol: string, window: SymbolWindow, ticks: readonly Tick[], rule: AlertRule): Merged {
+function merge(symbol: string, window: SymbolWindow, ticks: readonly Tick[], rule: Thresholds): Merged {
   const incoming =
     ticks.length === 1 ? ticks : [...new Map(ticks.map((t) => [t.key, t])).values()].sort((a, b) => compare(a.eventTime, a.key, b.eventTime, b.key));
   const remembered = window.observations;
   const observe = (tick: Tick): Observation => ({ eventTime: tick.eventTime, price: tick.price, zone: zoneOf(tick.price, rule), marked: false });
   const last = remembered.at(-1);
   // Keys are only needed to order ticks within the same millisecond.
-  const keyOf = (o: Observation) => tickKey(symbol, o.eventTime, o.price);
-  const after = (tick: Tick, o: Observation) => tick.eventTime > o.eventTime || (tick.eventTime === o.eventTime && tick.key > keyOf(o));
+  const after = (tick: Tick, o: Observation) =>
+    tick.eventTime > o.eventTime || (tick.eventTime === o.eventTime && tick.key > keyOfObservation(symbol, o));
 
   // In order (the common case): everything new comes after what is remembered.
   if (!last || after(incoming[0]!, last)) {
@@ -132,6 +124,32 @@ function merge(symbol: string, window: SymbolWindow, ticks: readonly Tick[], rul
 }
 
 /**
+ * Ticks that the horizon drops in the very write that folds them in are late, not applied: a tick counts as taken in
+ * only when the window it is folded into keeps it. Dropping any makes the window truncated (its history is no longer
+ * whole, so anything older is late too).
+ */
+function withinHorizon(merged: Merged, horizon: number, ticks: readonly Tick[]): Merged & { readonly cut: boolean } {
+  const drop = merged.entries.length - horizon;
+  if (drop <= 0 || !merged.fresh.slice(0, drop).some(Boolean)) return { ...merged, cut: false };
+  const byKey = new Map(ticks.map((t) => [t.key, t]));
+  const entries: Observation[] = [];
+  const fresh: (string | undefined)[] = [];
+  const late = [...merged.late];
+  let first = -1;
+  merged.entries.forEach((entry, j) => {
+    const key = merged.fresh[j];
+    if (j < drop && key) {
+      late.push(byKey.get(key)!);
+      return;
+    }
+    if (key && first < 0) first = entries.length;
+    entries.push(entry);
+    fresh.push(key);
+  });
+  return { entries, fresh, first, late, cut: true };
+}
+
+/**
  * The tick responsible for a run's new alert: the first of the batch's ticks inside the run, else the batch's tick
  * that split the run off from its marked part (it sits right next to the run).
  */
@@ -147,8 +165,10 @@ function ownerOf({ fresh }: Merged, start: number, end: number): string {
  * so whichever batch brings a run's ticks, in whatever order, the run alerts once; a late tick that splits a marked
  * run leaves one part unmarked, which then raises its own alert. Nothing raised is ever taken back.
  */
-function evaluateCross(symbol: string, rule: AlertRule, window: SymbolWindow, ticks: readonly Tick[], horizon: number): Evaluation {
-  const merged = merge(symbol, window, ticks, rule);
+function evaluateCross(symbol: string, rule: AlertRule, stored: SymbolWindow, ticks: readonly Tick[], horizon: number): Evaluation {
+  // Zones and thresholds always come from one rule: the one in force now (see rezoned).
+  const window = rezoned(stored, rule);
+  const merged = withinHorizon(merge(symbol, window, ticks, rule), horizon, ticks);
   const { entries, first, late } = merged;
   if (first < 0) return { raised: [], late };
   const raised: RaisedAlert[] = [];
@@ -166,7 +186,11 @@ function evaluateCross(symbol: string, rule: AlertRule, window: SymbolWindow, ti
     }
     start = end;
   }
-  return { raised, late, next: bounded(entries, window.truncated, horizon) };
+  return {
+    raised,
+    late,
+    next: { ...bounded(entries, window.truncated || merged.cut, horizon), thresholds: { above: rule.above, below: rule.below } },
+  };
 }
 
 /**
@@ -192,5 +216,8 @@ export function evaluate(symbol: string, rule: AlertRule, window: SymbolWindow |
   return rule.mode === 'every' ? evaluateEvery(rule, ticks) : evaluateCross(symbol, rule, window ?? EMPTY_WINDOW, ticks, horizon);
 }
 
-/** The zone the symbol is in now: that of its newest observation. */
-export const currentZone = (window: SymbolWindow | undefined): Zone | undefined => window?.observations.at(-1)?.zone;
+/** The zone the symbol is in now: that of its newest observation's price under the rule in force. */
+export const currentZone = (window: SymbolWindow | undefined, rule: Thresholds): Zone | undefined => {
+  const newest = window?.observations.at(-1);
+  return newest && zoneOf(newest.price, rule);
+};

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tickKey } from './ids.js';
+import { messageSource, tickKey } from './ids.js';
 import { checkStructure } from './structure.js';
 import type { Tick } from './types.js';
 import {
@@ -67,6 +67,8 @@ export function parseTick(message: RawTickMessage, now: number): Result<Tick> {
       ...(body.exchange !== undefined && { exchange: body.exchange }),
       ...(body.bid !== undefined && { bid: body.bid }),
       ...(body.ask !== undefined && { ask: body.ask }),
+      // Timed by the queue, the tick's key changes when SQS redrives its message: the body still names it.
+      ...(body.timestamp === undefined && { source: messageSource(message.body) }),
     },
   };
 }

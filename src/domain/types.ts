@@ -24,6 +24,12 @@ export interface Tick {
   readonly exchange?: string;
   readonly bid?: number;
   readonly ask?: number;
+  /**
+   * The message it came from, when its key depends on delivery: a tick without a timestamp is timed by the queue's
+   * SentTimestamp, which a redrive from the dead-letter queue changes (and its key with it). Alerts it owns stay
+   * claimable by the redriven copy through this.
+   */
+  readonly source?: string;
 }
 
 export interface Alert {
@@ -54,12 +60,23 @@ export interface Observation {
   readonly marked: boolean;
 }
 
-/** The engine's memory of one symbol in `cross` mode: its most recent observations in event-time order. */
+/** The thresholds that decide a zone; an alert's threshold comes from the same pair that gave its zone. */
+export type Thresholds = Pick<AlertRule, 'above' | 'below'>;
+
+/**
+ * The engine's memory of one symbol in `cross` mode: its most recent observations in event-time order. Its invariants
+ * (order, unique keys, one mark per run, bounds) are stated and checked by `windowProblems` (window.ts).
+ */
 export interface SymbolWindow {
   /** Sorted by event time, ties by tick key; never more than the horizon. */
   readonly observations: readonly Observation[];
   /** Older observations were dropped: a tick that sorts before the first one is beyond the horizon (late). */
   readonly truncated: boolean;
+  /**
+   * The thresholds every observation's zone was decided with. Absent only in a window stored before windows kept
+   * it; the engine then takes the zones as they are and adopts the rule in force.
+   */
+  readonly thresholds?: Thresholds;
 }
 
 /** An alert raised by a batch, with the tick whose message must stay unacknowledged until the alert is delivered. */

@@ -36,6 +36,7 @@ export function engineSettingsFrom(env: Env): EngineSettings {
     limits: {
       horizon: wholeNumberVariable(env, ENV.latenessHorizonTicks, DEFAULTS.latenessHorizonTicks),
       maxPending: DEFAULTS.maxPendingAlerts,
+      deliveryGraceMs: DEFAULTS.deliveryGraceSeconds * 1000,
       // A pending alert's owner message cannot come back once the queues' retention has passed.
       pendingRetentionMs: Math.max(DEFAULTS.queueRetentionDays, DEFAULTS.dlqRetentionDays) * DAY_MS,
     },

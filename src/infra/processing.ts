@@ -152,7 +152,7 @@ export class Processing extends Construct {
     // Both functions run the alert engine: rules and zone state in alert-rules (read per batch, reread after a lost
     // race, updated), alerts in market-alerts (written, and looked up to forget pending alerts that were delivered), SNS.
     for (const fn of [this.dataProcessor, this.marketProcessor]) {
-      storage.tables.alertRules.grantItemActions(fn.role, ['BatchGetItem', 'GetItem', 'UpdateItem']);
+      storage.tables.alertRules.grantItemActions(fn.role, ['BatchGetItem', 'UpdateItem']);
       storage.tables.alerts.grantItemActions(fn.role, ['BatchGetItem', 'BatchWriteItem']);
       notifications.tradingAlerts.grantPublish(fn.role);
     }

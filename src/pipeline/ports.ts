@@ -1,4 +1,4 @@
-import type { Alert, AlertRule, MarketEvent, RuleOverride, SymbolWindow } from '../domain/index.js';
+import type { Alert, AlertRule, MarketEvent, RuleOverride, SymbolWindow, Thresholds, Tick } from '../domain/index.js';
 
 /** Time left for the work at hand; adapters stop retrying when it runs out. */
 export interface Deadline {
@@ -6,15 +6,30 @@ export interface Deadline {
 }
 
 /**
- * An alert the engine raised whose delivery is not yet confirmed. It stays with the symbol's state until delivered,
- * so a redelivered owner tick re-sends it however far the symbol has moved on.
+ * An alert the engine raised whose delivery is not yet confirmed: the symbol's outbox. It stays with the symbol's
+ * state until its record is seen, so its owner tick re-sends it whenever its message comes back, and any batch of the
+ * symbol sends it once its raiser has had its chance (see EngineLimits.deliveryGraceMs).
  */
 export interface PendingAlert {
   readonly alert: Alert;
   /** Key of the tick whose message is acknowledged only once this alert is delivered. */
   readonly owner: string;
+  /** The owner's message, when its key depends on delivery (Tick.source): a redriven copy still claims it. */
+  readonly source?: string;
   /** Wall-clock time it was raised (epoch ms). */
   readonly raisedAt: number;
+}
+
+/**
+ * One batch's ticks of a symbol, handed over after it lost the race to write the symbol's state. Whoever reads the
+ * inbox judges each hand-over in turn, in the order they came, under the thresholds the batch judged it by, so every
+ * reader draws the same alerts from the same inbox.
+ */
+export interface HandOver {
+  readonly ticks: readonly Tick[];
+  readonly thresholds: Thresholds;
+  /** Wall-clock time of the hand-over (epoch ms): the alerts its ticks raise count as raised then. */
+  readonly at: number;
 }
 
 /** One symbol's stored rule override and engine state, with the version that guards concurrent updates. */
@@ -22,7 +37,12 @@ export interface SymbolRecord {
   readonly rule?: RuleOverride;
   readonly window?: SymbolWindow;
   readonly pending: readonly PendingAlert[];
-  /** 0 when the symbol has no item yet. */
+  /**
+   * What batches that lost a race handed over instead of retrying, in the order they came: the next write of the
+   * symbol, whoever makes it, folds it into the window.
+   */
+  readonly inbox: readonly HandOver[];
+  /** 0 when the symbol has no engine state yet. */
   readonly version: number;
 }
 
@@ -33,12 +53,16 @@ export interface StateChange {
 }
 
 export interface RuleStateStore {
-  /** All records for these symbols in one round trip (symbols without an item come back with version 0). */
+  /** All records for these symbols in one round trip, strongly consistent (symbols without an item: version 0). */
   load(symbols: readonly string[], deadline: Deadline): Promise<Map<string, SymbolRecord>>;
-  /** A strongly consistent re-read after a lost race. */
-  reload(symbol: string, deadline: Deadline): Promise<SymbolRecord>;
-  /** Conditional on `expectedVersion`; 'conflict' when another writer got there first. */
-  saveState(symbol: string, expectedVersion: number, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'>;
+  /**
+   * Replaces the state and takes out of the inbox the hand-overs `read` held, conditional on the version being as in
+   * `read`, and, when `read` held none, on the inbox still being empty ('conflict' when another write or a hand-over
+   * got there first); hand-overs made since stay.
+   */
+  saveState(symbol: string, read: SymbolRecord, change: StateChange, deadline: Deadline): Promise<'saved' | 'conflict'>;
+  /** Appends to the symbol's inbox, whatever its version (it never conflicts); the record as it is right after. */
+  handOver(symbol: string, handOver: HandOver, deadline: Deadline): Promise<SymbolRecord>;
 }
 
 /** Alert ids that could not be delivered, each with the reason. */
@@ -87,9 +111,14 @@ export interface EventDeadLetters {
 export interface EngineLimits {
   /** Observations kept per symbol: a tick older than the newest this many is late. */
   readonly horizon: number;
-  /** Undelivered alerts a symbol may hold before its new alerts are refused (retried later) instead of piling up. */
+  /** Overdue alerts a symbol may hold before its new alerts are refused (retried later) instead of piling up. */
   readonly maxPending: number;
-  /** Pending alerts older than this (ms) can no longer be claimed: their owner message has left the queues. */
+  /**
+   * How long (ms of wall-clock time) a pending alert is left to the batch that raised it, whose invocation may still
+   * be delivering it; after that it is overdue, and any batch of the symbol delivers it before acknowledging.
+   */
+  readonly deliveryGraceMs: number;
+  /** Pending alerts older than this (ms) are dropped, and logged as lost: nothing could deliver them for that long. */
   readonly pendingRetentionMs: number;
 }
 
@@ -100,6 +129,4 @@ export interface AlertingPorts {
   readonly notifier: Notifier;
   readonly defaultRule: AlertRule;
   readonly limits: EngineLimits;
-  /** Wait before retrying after a lost race (default: contentionPause); tests and in-memory runs pass none. */
-  readonly pause?: (attempt: number, deadline: Deadline) => Promise<void>;
 }

@@ -119,6 +119,20 @@ describe('Publisher', () => {
     });
   });
 
+  it('reports an event too deep to write as JSON, and sends the rest', async () => {
+    eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{}] });
+    const { instance, failures } = publisher();
+    let detail: unknown = { symbol: 'AAPL', price: 1 };
+    for (let i = 0; i < 100_000; i++) detail = { a: detail };
+    await instance.event({ ...event, detail: detail as Record<string, unknown> }, 7);
+    await instance.event(event, 8);
+    await instance.close();
+    expect(failures).toEqual([
+      { kind: 'event', line: 7, reason: 'not sent: the detail cannot be written as JSON (Maximum call stack size exceeded)' },
+    ]);
+    expect(eventsMock.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([1]);
+  });
+
   it('refuses a message over the request size limit without sending it', async () => {
     sqsMock.on(SendMessageBatchCommand).resolves({ Failed: [] });
     const { instance, failures } = publisher();

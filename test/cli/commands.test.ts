@@ -74,7 +74,8 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
           /^default rule: above 150, below 100, mode cross \(the embedded store \(\S+, environment cmd\); from the local defaults\)$/,
         ),
         'F        above 150, below 45, mode cross (override: below 45), zone none yet',
-        'KO       above 150, below 100, mode cross (override: above 62, mode every), zone NORMAL — rule override ignored: below (100) must be less than above (62)',
+        // The zone of KO's newest price (62) under the rule in force (the override is ignored: 150/100).
+        'KO       above 150, below 100, mode cross (override: above 62, mode every), zone LOW — rule override ignored: below (100) must be less than above (62)',
       ]),
     );
     expect(await marketData(['rules', 'set', 'KO'], env)).toMatchObject({
@@ -179,7 +180,7 @@ describe('late ticks, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
 
   it('replay prints a LATE line per late tick with its input line, counts them in the summary, and --strict exits 3', async () => {
     const recent = join(home, 'recent.jsonl');
-    await writeFile(recent, `${[10, 9, 8].map((m) => tick(m)).join('\n')}\n`);
+    await writeFile(recent, `${[9, 8].map((m) => tick(m)).join('\n')}\n`);
     const first = await marketData(['replay', recent, '--strict'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('\n  late ticks     0 (beyond the lateness horizon: acknowledged, not applied)\n');

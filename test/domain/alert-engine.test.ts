@@ -6,7 +6,9 @@ import {
   currentZone,
   evaluate,
   resolveRule,
+  rezoned,
   tickKey,
+  windowProblems,
   zoneOf,
   type Alert,
   type AlertRule,
@@ -34,6 +36,8 @@ function feed(rule: AlertRule, batches: readonly (readonly Tick[])[], horizon = 
   for (const batch of batches) {
     for (const [symbol, ticks] of Map.groupBy(batch, (t) => t.symbol)) {
       const result = evaluate(symbol, rule, windows.get(symbol), ticks, horizon);
+      // Every window the engine writes keeps the invariants of src/domain/window.ts.
+      if (result.next) expect(windowProblems(symbol, result.next, horizon)).toEqual([]);
       alerts.push(...result.raised.map((r) => r.alert));
       owners.push(...result.raised.map((r) => r.owner));
       late.push(...result.late);
@@ -164,7 +168,7 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
       { eventTime: T0 + 3000, price: 153, zone: 'HIGH', marked: true },
       { eventTime: T0 + 4000, price: 154, zone: 'HIGH', marked: false },
     ]);
-    expect(currentZone(windows.get('AAPL'))).toBe('HIGH');
+    expect(currentZone(windows.get('AAPL'), cross)).toBe('HIGH');
   });
 
   it('does not move the mark onto the edge when the run keeps its own mark', () => {
@@ -175,9 +179,9 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
   });
 
   it('has no zone for a symbol it has never seen, and otherwise that of its newest observation', () => {
-    expect(currentZone(undefined)).toBeUndefined();
-    expect(currentZone({ observations: [], truncated: false })).toBeUndefined();
-    expect(currentZone(feed(cross, [series('AAPL', [100, 151, 40])]).windows.get('AAPL'))).toBe('LOW');
+    expect(currentZone(undefined, cross)).toBeUndefined();
+    expect(currentZone({ observations: [], truncated: false }, cross)).toBeUndefined();
+    expect(currentZone(feed(cross, [series('AAPL', [100, 151, 40])]).windows.get('AAPL'), cross)).toBe('LOW');
   });
 
   it('applies a tick that lands inside a truncated window, and only one before it is late', () => {
@@ -191,10 +195,17 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
     expect(result.raised[0]!.owner).toBe(inside.key);
   });
 
-  it('stays untruncated at exactly the horizon, so an earlier tick is still placed exactly', () => {
+  it('stays untruncated at exactly the horizon: a tick inside is placed exactly, one that the horizon would drop at once is late', () => {
     const { windows } = feed(cross, [series('AAPL', [100, 100, 100], T0 + 1000)], 3);
-    expect(windows.get('AAPL')?.truncated).toBe(false);
-    expect(evaluate('AAPL', cross, windows.get('AAPL'), [tick('AAPL', 151, T0)], 3)).toMatchObject({ late: [], raised: [{ alert: { price: 151 } }] });
+    const full = windows.get('AAPL')!;
+    expect(full.truncated).toBe(false);
+    expect(evaluate('AAPL', cross, full, [tick('AAPL', 151, T0 + 1500)], 3)).toMatchObject({ late: [], raised: [{ alert: { price: 151 } }] });
+    // Older than the newest 3: beyond the horizon, so it raises nothing and the window records that it lost history.
+    const older = tick('AAPL', 151, T0);
+    expect(evaluate('AAPL', cross, full, [older], 3)).toEqual({ raised: [], late: [older] });
+    const { windows: small } = feed(cross, [series('AAPL', [100, 100], T0 + 1000)], 3);
+    const both = evaluate('AAPL', cross, small.get('AAPL'), [older, tick('AAPL', 151, T0 + 500)], 3);
+    expect(both).toMatchObject({ late: [older], raised: [{ alert: { price: 151 } }], next: { truncated: true } });
   });
 
   it('keeps a single mark per run when the window edge falls inside a run that grew leftwards', () => {
@@ -248,6 +259,125 @@ describe('cross mode: one alert per run of HIGH or LOW ticks in event time', () 
     ]);
     const everyAlerts = evaluate('AAPL', { above: 160, below: 40, mode: 'every' }, undefined, series('AAPL', [39, 161]), BIG).raised;
     expect(everyAlerts.map((r) => r.alert.threshold)).toEqual([40, 160]);
+  });
+});
+
+describe('the window and its invariants', () => {
+  const o = (eventTime: number, price: number, zone: 'HIGH' | 'LOW' | 'NORMAL', marked = false) => ({ eventTime, price, zone, marked });
+  const thresholds = { above: 150, below: 50 };
+
+  it('holds for what the engine writes, and names each broken one', () => {
+    expect(windowProblems('AAPL', { observations: [o(T0, 151, 'HIGH', true), o(T0 + 1, 100, 'NORMAL')], truncated: false, thresholds }, 2)).toEqual(
+      [],
+    );
+    expect(
+      windowProblems('AAPL', { observations: [o(T0, 100, 'NORMAL'), o(T0, 100, 'NORMAL'), o(T0 - 1, 100, 'NORMAL')], truncated: false }, 2),
+    ).toEqual([
+      '3 observations, more than the horizon of 2',
+      `observation 1 (100@${T0}) does not sort after the one before it`,
+      `observation 2 (100@${T0 - 1}) does not sort after the one before it`,
+    ]);
+    expect(
+      windowProblems(
+        'AAPL',
+        {
+          observations: [
+            o(T0, 151, 'HIGH', true),
+            o(T0 + 1, 152, 'HIGH', true),
+            o(T0 + 2, 100, 'NORMAL', true),
+            o(T0 + 3, 40, 'LOW'),
+            o(T0 + 4, 120, 'HIGH', true),
+          ],
+          truncated: false,
+          thresholds,
+        },
+        9,
+      ),
+    ).toEqual([
+      'the HIGH run ending at observation 1 carries 2 marks',
+      'observation 2 is NORMAL and marked',
+      'the LOW run ending at observation 3 carries 0 marks',
+      'observation 4 (120) is HIGH under 150/50',
+    ]);
+  });
+
+  it('decides every zone again under new thresholds and marks each run once, so the past raises nothing', () => {
+    const before = {
+      observations: [o(T0, 151, 'HIGH', true), o(T0 + 1, 149, 'NORMAL'), o(T0 + 2, 152, 'HIGH', true), o(T0 + 3, 40, 'LOW', true)],
+      truncated: true,
+      thresholds,
+    };
+    const after = rezoned(before, { above: 145, below: 45 });
+    expect(after).toEqual({
+      observations: [o(T0, 151, 'HIGH', true), o(T0 + 1, 149, 'HIGH'), o(T0 + 2, 152, 'HIGH'), o(T0 + 3, 40, 'LOW', true)],
+      truncated: true,
+      thresholds: { above: 145, below: 45 },
+    });
+    expect(windowProblems('AAPL', after, 4)).toEqual([]);
+    expect(rezoned(before, thresholds)).toBe(before);
+    // A window written before windows kept their thresholds: its zones are taken as they are.
+    const legacy = { observations: before.observations, truncated: false };
+    expect(rezoned(legacy, { above: 145, below: 45 })).toEqual({ ...legacy, thresholds: { above: 145, below: 45 } });
+  });
+});
+
+describe('a rule changed at run time', () => {
+  it('gives an alert its zone and its threshold from the same rule, for late ticks too', () => {
+    const { windows } = feed(cross, [series('RC', [151, 100, 151])]);
+    // The rule moves to 160: the remembered 151s are NORMAL now, so a late tick splitting them raises nothing.
+    const higher = { ...cross, above: 160 };
+    const late = evaluate('RC', higher, windows.get('RC'), [tick('RC', 152, T0 + 500)], BIG);
+    expect(late.raised).toEqual([]);
+    expect(currentZone(late.next, higher)).toBe('NORMAL');
+    const next = evaluate('RC', higher, late.next, [tick('RC', 161, T0 + 3000)], BIG);
+    expect(summary(next.raised.map((r) => r.alert))).toEqual(['HIGH@161']);
+    expect(next.raised[0]!.alert.threshold).toBe(160);
+  });
+
+  it('raises nothing for a run that was already going on when the rule changed, and alerts the next one', () => {
+    const { windows } = feed(cross, [series('RC', [155, 156])]);
+    const lower = { ...cross, above: 150 };
+    const rule155 = { ...cross, above: 160 };
+    const seen = feed(rule155, [series('RC', [155, 156])]).windows.get('RC');
+    expect(windows.get('RC')?.observations.map((x) => x.zone)).toEqual(['HIGH', 'HIGH']);
+    const going = evaluate('RC', lower, seen, [tick('RC', 157, T0 + 2000)], BIG);
+    expect(going.raised).toEqual([]);
+    const again = evaluate('RC', lower, going.next, [tick('RC', 140, T0 + 3000), tick('RC', 151, T0 + 4000)], BIG);
+    expect(again.raised.map((r) => [r.alert.price, r.alert.threshold])).toEqual([[151, 150]]);
+  });
+
+  it('whatever the changes and the order, every alert agrees with its own threshold, and the window with its rule', () => {
+    fc.assert(
+      fc.property(
+        streams(80),
+        fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.record({ above: fc.constantFrom(140, 150, 160), below: fc.constantFrom(45, 50, 55) }), { minLength: 1, maxLength: 6 }),
+        fc.func(fc.integer()),
+        (ticks, sizes, rules, rank) => {
+          const batches = cut(ticks, sizes)
+            .map((b, i) => ({ b, r: rank(i) }))
+            .sort((x, y) => x.r - y.r)
+            .map((x) => x.b);
+          const windows = new Map<string, SymbolWindow>();
+          batches.forEach((batch, i) => {
+            const rule: AlertRule = { ...rules[i % rules.length]!, mode: 'cross' };
+            for (const [symbol, group] of Map.groupBy(batch, (t) => t.symbol)) {
+              const result = evaluate(symbol, rule, windows.get(symbol), group, BIG);
+              for (const { alert } of result.raised) {
+                expect(alert.threshold).toBe(alert.alertType === 'HIGH' ? rule.above : rule.below);
+                expect(zoneOf(alert.price, rule)).toBe(alert.alertType);
+              }
+              if (result.next) {
+                expect(windowProblems(symbol, result.next, BIG)).toEqual([]);
+                expect(result.next.thresholds).toEqual({ above: rule.above, below: rule.below });
+                windows.set(symbol, result.next);
+              }
+            }
+          });
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, parseTick, tickKey } from '../../src/domain/index.js';
+import { LIMITS, messageSource, parseTick, tickKey } from '../../src/domain/index.js';
 
 const NOW = Date.parse('2026-11-23T15:00:00Z');
 const SENT = Date.parse('2026-11-23T14:59:59Z');
@@ -9,7 +9,27 @@ const parse = (body: unknown, sentTimestamp = SENT) =>
 describe('parseTick', () => {
   it("accepts the source documents' message and takes the event time from SentTimestamp", () => {
     const result = parse({ symbol: 'AAPL', price: 155.25 });
-    expect(result).toEqual({ ok: true, value: { key: tickKey('AAPL', SENT, 155.25), symbol: 'AAPL', price: 155.25, eventTime: SENT } });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        key: tickKey('AAPL', SENT, 155.25),
+        symbol: 'AAPL',
+        price: 155.25,
+        eventTime: SENT,
+        source: messageSource('{"symbol":"AAPL","price":155.25}'),
+      },
+    });
+  });
+
+  it('names the message of a tick timed by the queue, which a redrive re-times, and only that', () => {
+    const body = '{"symbol":"AAPL","price":155.25}';
+    const first = parseTick({ body, sentTimestamp: SENT }, SENT);
+    const redriven = parseTick({ body, sentTimestamp: SENT + 60_000 }, SENT + 60_000);
+    expect(first.ok && redriven.ok && first.value.key !== redriven.value.key && first.value.source === redriven.value.source).toBe(true);
+    expect(messageSource(body)).toMatch(/^[0-9a-f]{32}$/);
+    expect(messageSource(body)).not.toBe(messageSource('{"symbol":"AAPL","price":155.26}'));
+    const timed = parse({ symbol: 'AAPL', price: 155.25, timestamp: SENT });
+    expect(timed.ok && 'source' in timed.value).toBe(false);
   });
 
   it('accepts the optional fields and both timestamp forms', () => {

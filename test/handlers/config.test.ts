@@ -28,8 +28,8 @@ describe('handler configuration', () => {
     );
   });
 
-  it('keeps 256 observations per symbol and 100 undelivered alerts, for 14 days, unless told otherwise', () => {
-    expect(alertingConfigFrom(base).limits).toEqual({ horizon: 256, maxPending: 100, pendingRetentionMs: 1_209_600_000 });
+  it('keeps 256 observations per symbol and 100 overdue alerts, leaves an alert 2 minutes to its raiser, keeps it 14 days', () => {
+    expect(alertingConfigFrom(base).limits).toEqual({ horizon: 256, maxPending: 100, deliveryGraceMs: 120_000, pendingRetentionMs: 1_209_600_000 });
     expect(alertingConfigFrom({ ...base, ALERT_LATENESS_HORIZON_TICKS: '64' }).limits.horizon).toBe(64);
     expect(() => alertingConfigFrom({ ...base, ALERT_LATENESS_HORIZON_TICKS: '2.5' })).toThrow(
       'environment variable ALERT_LATENESS_HORIZON_TICKS must be a whole number (got "2.5")',

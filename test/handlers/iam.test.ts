@@ -49,7 +49,7 @@ function useDeployedEnvironment(functionName: string): void {
 
 /**
  * Makes the next state update lose a race, as when another instance writes the symbol's state between this one's
- * read and its update: the engine then reads the state again. The symbol must have no state yet.
+ * read and its update: the engine then hands its ticks over. The symbol must have no state yet.
  */
 function loseNextStateRace(symbol: string): () => boolean {
   let raced = false;
@@ -160,7 +160,6 @@ describe('data-processor', () => {
       `dynamodb:BatchGetItem ${table('alert-rules-test')}`,
       `dynamodb:BatchGetItem ${table('market-alerts-test')}`,
       `dynamodb:BatchWriteItem ${table('market-alerts-test')}`,
-      `dynamodb:GetItem ${table('alert-rules-test')}`,
       `dynamodb:UpdateItem ${table('alert-rules-test')}`,
       `logs:CreateLogStream ${logStream(DATA_PROCESSOR)}`,
       `logs:PutLogEvents ${logStream(DATA_PROCESSOR)}`,
@@ -180,13 +179,11 @@ describe('data-processor', () => {
     expect([...new Set(keyUses)].sort()).toEqual([
       'kms:Decrypt for dynamodb:BatchGetItem',
       'kms:Decrypt for dynamodb:BatchWriteItem',
-      'kms:Decrypt for dynamodb:GetItem',
       'kms:Decrypt for dynamodb:UpdateItem',
       'kms:Decrypt for sns:Publish',
       'kms:Decrypt for sqs:ReceiveMessage',
       'kms:DescribeKey for dynamodb:BatchGetItem',
       'kms:DescribeKey for dynamodb:BatchWriteItem',
-      'kms:DescribeKey for dynamodb:GetItem',
       'kms:DescribeKey for dynamodb:UpdateItem',
       'kms:GenerateDataKey for sns:Publish',
     ]);
@@ -203,7 +200,6 @@ describe('market-processor', () => {
       `dynamodb:BatchGetItem ${table('alert-rules-test')}`,
       `dynamodb:BatchGetItem ${table('market-alerts-test')}`,
       `dynamodb:BatchWriteItem ${table('market-alerts-test')}`,
-      `dynamodb:GetItem ${table('alert-rules-test')}`,
       `dynamodb:PutItem ${table('audit-trail-test')}`,
       `dynamodb:PutItem ${table('market-data-test')}`,
       `dynamodb:UpdateItem ${table('alert-rules-test')}`,

@@ -108,7 +108,7 @@ describe('delivery guarantees under concurrency, redelivery and failures', { tim
             const ports = instance();
             for (let batch = queue.shift(); batch; batch = queue.shift()) {
               if (++receives > 5_000) throw new Error('messages keep failing');
-              const outcomes = await processTicks(batch, ports, forever, { warn: () => {} }, NOW);
+              const outcomes = await processTicks(batch, ports, forever, { warn: () => {}, error: () => {} }, NOW);
               const failed = batch.filter((m, i) => outcomes[i]!.status !== 'ok');
               if (failed.length > 0) queue.push(failed);
               if (random() < 0.1) queue.push(batch);

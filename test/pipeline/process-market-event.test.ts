@@ -19,7 +19,7 @@ describe('processMarketEvent', () => {
   let ports: MarketEventPorts;
   const notifier = new RecordingNotifier();
   const deadLetters = new RecordingDeadLetters();
-  const log = { warn: vi.fn() };
+  const log = { warn: vi.fn(), error: vi.fn() };
   const audit = async () => (await db.scan(db.names.auditTrailTable)).map((i) => `${i.audit_id}`).sort();
 
   beforeAll(async () => {

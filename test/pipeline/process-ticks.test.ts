@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoAlertStore, DynamoRuleStateStore } from '../../src/adapters/aws/index.js';
 import { alertId, tickKey } from '../../src/domain/index.js';
-import { MAX_STATE_CONFLICTS, processTicks, type AlertingPorts, type RuleStateStore, type TickMessage } from '../../src/pipeline/index.js';
+import { processTicks, type AlertingPorts, type RuleStateStore, type TickMessage } from '../../src/pipeline/index.js';
 import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
 import { FlakyAlertStore, LIMITS, RecordingNotifier, forever } from '../support/fakes.js';
 import { T0 } from '../support/ticks.js';
@@ -21,8 +21,8 @@ describe('processTicks', () => {
   let notifier: RecordingNotifier;
   let alerts: FlakyAlertStore;
   let ports: AlertingPorts;
-  const log = { warn: vi.fn() };
-  const run = (messages: TickMessage[], p: AlertingPorts = ports) => processTicks(messages, p, forever, log, NOW);
+  const log = { warn: vi.fn(), error: vi.fn() };
+  const run = (messages: TickMessage[], p: AlertingPorts = ports, now = NOW) => processTicks(messages, p, forever, log, now);
   const alertItems = () => db.scan(db.names.alertsTable);
   const portsOn = (documents = db.client()): AlertingPorts => ({
     rules: new DynamoRuleStateStore(documents, db.names.alertRulesTable),
@@ -39,6 +39,7 @@ describe('processTicks', () => {
     alerts = new FlakyAlertStore(base.alerts);
     ports = { ...base, alerts };
     log.warn.mockReset();
+    log.error.mockReset();
   });
   afterEach(async () => db.close());
 
@@ -129,10 +130,10 @@ describe('processTicks', () => {
         ...p,
         rules: {
           load: (s, d) => rules.load(s, d),
-          reload: (s, d) => rules.reload(s, d),
+          handOver: (s, t, d) => rules.handOver(s, t, d),
           saveState: async (s, v, st, d) => {
             const result = await rules.saveState(s, v, st, d);
-            if (result === 'conflict') conflicts++;
+            if (result !== 'saved') conflicts++;
             return result;
           },
         },
@@ -159,17 +160,20 @@ describe('processTicks', () => {
     expect(conflicts).toBeGreaterThan(0);
   });
 
-  it('fails the messages of a symbol whose state keeps changing under it, and only those', async () => {
+  it('settles a symbol whose every write loses, through one hand-over, without retrying', async () => {
+    let saves = 0;
     const contested: RuleStateStore = {
       load: ports.rules.load.bind(ports.rules),
-      reload: ports.rules.reload.bind(ports.rules),
-      saveState: async (symbol, v, s, d) => (symbol === 'AAPL' ? 'conflict' : ports.rules.saveState(symbol, v, s, d)),
+      handOver: ports.rules.handOver.bind(ports.rules),
+      saveState: async (symbol, v, s, d) => (symbol === 'AAPL' ? (saves++, 'conflict' as const) : ports.rules.saveState(symbol, v, s, d)),
     };
-    const outcomes = await run([msg('AAPL', 155, T0), msg('MSFT', 155, T0)], { ...ports, rules: contested, pause: async () => {} });
-    expect(outcomes.map((o) => o.status)).toEqual(['failed', 'ok']);
-    expect(outcomes[0]).toMatchObject({
-      reason: `alert state not updated: state of AAPL kept changing under ${MAX_STATE_CONFLICTS} concurrent updates`,
-    });
+    const outcomes = await run([msg('AAPL', 155, T0), msg('MSFT', 155, T0)], { ...ports, rules: contested });
+    expect(outcomes).toMatchObject([
+      { status: 'ok', raised: [{ symbol: 'AAPL', price: 155 }] },
+      { status: 'ok', raised: [{ symbol: 'MSFT', price: 155 }] },
+    ]);
+    expect(saves).toBe(1);
+    expect(notifier.sent.map((a) => a.symbol).sort()).toEqual(['AAPL', 'MSFT']);
   });
 
   it('fails every valid message when rules cannot be read, and still reports the invalid ones as invalid', async () => {
@@ -225,15 +229,16 @@ describe('processTicks', () => {
     expect(await pendingIds()).toEqual([]);
   });
 
-  it('refuses new alerts of a symbol whose undelivered alerts reached the limit, and takes them once delivered', async () => {
+  it('refuses new alerts of a symbol whose overdue alerts reached the limit, and takes them once delivered', async () => {
     const limited = { ...ports, limits: { ...LIMITS, maxPending: 2 } };
+    const overdue = NOW + LIMITS.deliveryGraceMs + 1;
     const prices = [151, 100, 152, 100, 153];
     const batch = prices.map((p, i) => msg('AAPL', p, T0 + i * 1000));
     const ids = prices.filter((p) => p > 150).map((p, i) => alertId(tickKey('AAPL', T0 + i * 2000, p), 'HIGH'));
     ids.forEach((id) => notifier.failing.add(id));
     expect((await run(batch.slice(0, 2), limited)).map((o) => o.status)).toEqual(['failed', 'ok']);
     expect((await run(batch.slice(2, 4), limited)).map((o) => o.status)).toEqual(['failed', 'ok']);
-    const refused = await run(batch.slice(4), limited);
+    const refused = await run(batch.slice(4), limited, overdue);
     expect(refused).toMatchObject([
       {
         status: 'failed',
@@ -241,8 +246,8 @@ describe('processTicks', () => {
       },
     ]);
     notifier.failing.clear();
-    expect((await run([batch[0]!, batch[2]!], limited)).map((o) => o.status)).toEqual(['ok', 'ok']);
-    expect(await run(batch.slice(4), limited)).toMatchObject([{ status: 'ok', raised: [{ price: 153 }] }]);
+    expect((await run([batch[0]!, batch[2]!], limited, overdue)).map((o) => o.status)).toEqual(['ok', 'ok']);
+    expect(await run(batch.slice(4), limited, overdue)).toMatchObject([{ status: 'ok', raised: [{ price: 153 }] }]);
     expect(notifier.sent.map((a) => a.price)).toEqual([151, 152, 153]);
   });
 
@@ -256,6 +261,11 @@ describe('processTicks', () => {
     expect(Object.keys((await db.scan(db.names.alertRulesTable))[0]!.pending as object)).toEqual([geId]);
     await later(LIMITS.pendingRetentionMs + 2000);
     expect((await db.scan(db.names.alertRulesTable))[0]!.pending).toEqual({});
+    expect(log.error).toHaveBeenCalledWith('pending alert dropped undelivered after the retention period', {
+      symbol: 'GE',
+      alertId: geId,
+      raisedAt: NOW,
+    });
   });
 
   it('fails only the message with a value no store can hold, in every mode and in cross mode', async () => {

@@ -4,7 +4,7 @@ import type { Alert } from '../../src/domain/index.js';
 import type { AlertStore, Deadline, DeliveryFailures, EventDeadLetters, Notifier } from '../../src/pipeline/index.js';
 
 /** The engine limits the functions run with. */
-export const LIMITS = { horizon: 256, maxPending: 100, pendingRetentionMs: 14 * 86_400_000 };
+export const LIMITS = { horizon: 256, maxPending: 100, deliveryGraceMs: 120_000, pendingRetentionMs: 14 * 86_400_000 };
 
 /** Backoff that never waits, so retry tests are instant and deterministic. */
 export const NO_WAIT: BackoffOptions = { baseMs: 10, capMs: 100, random: () => 0.5, sleep: async () => {} };
@@ -24,7 +24,7 @@ export const SAMPLE_ALERT: Alert = {
   tickKey: 'k',
 };
 
-export const silentLog = { warn: vi.fn() };
+export const silentLog = { warn: vi.fn(), error: vi.fn() };
 
 /** Records what it is given; fails the alert ids listed in `failing`. */
 export class RecordingNotifier implements Notifier {

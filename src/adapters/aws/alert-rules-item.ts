@@ -1,6 +1,6 @@
 import { TABLES, isTriggerMode } from '../../resources/index.js';
-import type { AlertType, RuleOverride, SymbolWindow, TriggerMode } from '../../domain/index.js';
-import type { PendingAlert, SymbolRecord } from '../../pipeline/ports.js';
+import { tickKey, type AlertType, type RuleOverride, type SymbolWindow, type TriggerMode } from '../../domain/index.js';
+import type { HandOver, PendingAlert, SymbolRecord } from '../../pipeline/ports.js';
 import { decodeWindow } from './window-codec.js';
 
 /**
@@ -16,8 +16,11 @@ export type Item = Record<string, unknown>;
 export const RULE_ATTRIBUTES = ['above', 'below', 'mode'] as const;
 export type RuleAttribute = (typeof RULE_ATTRIBUTES)[number];
 
-/** The engine's attributes: the packed window, the pending alerts (a map by alert id) and the version guarding both. */
-export const STATE = { window: 'window', pending: 'pending', version: 'version' } as const;
+/**
+ * The engine's attributes: the packed window, the pending alerts (a map by alert id), the inbox of ticks handed over
+ * by batches that lost a race (a list, appended to without a condition), and the version guarding them.
+ */
+export const STATE = { window: 'window', pending: 'pending', inbox: 'inbox', version: 'version' } as const;
 
 /** Attributes of the first engine version (zone and recent alerts); removed on the first write of the new state. */
 export const RETIRED_ATTRIBUTES = ['zone', 'since', 'tick_key', 'recent_alerts'] as const;
@@ -42,10 +45,11 @@ interface PendingItem {
   readonly event_time: number;
   readonly tick_key: string;
   readonly owner: string;
+  readonly source?: string;
   readonly raised_at: number;
 }
 
-export const pendingItem = ({ alert, owner, raisedAt }: PendingAlert): PendingItem => ({
+export const pendingItem = ({ alert, owner, source, raisedAt }: PendingAlert): PendingItem => ({
   alert_type: alert.alertType,
   price: alert.price,
   threshold: alert.threshold,
@@ -53,8 +57,48 @@ export const pendingItem = ({ alert, owner, raisedAt }: PendingAlert): PendingIt
   event_time: alert.eventTime,
   tick_key: alert.tickKey,
   owner,
+  ...(source && { source }),
   raised_at: raisedAt,
 });
+
+/**
+ * A hand-over as the inbox keeps it: the thresholds, its time, and its ticks' event times, prices and (for ticks timed
+ * by the queue) sources side by side; a tick's key follows from the symbol, event time and price.
+ */
+interface InboxEntry {
+  readonly above: number;
+  readonly below: number;
+  readonly at: number;
+  readonly t: readonly number[];
+  readonly p: readonly number[];
+  /** Index of the tick → its source, for the ticks that have one. */
+  readonly s?: Readonly<Record<string, string>>;
+}
+
+export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
+  const sources = Object.fromEntries(ticks.flatMap((tick, i) => (tick.source ? [[String(i), tick.source]] : [])));
+  return {
+    above: thresholds.above,
+    below: thresholds.below,
+    at,
+    t: ticks.map((tick) => tick.eventTime),
+    p: ticks.map((tick) => tick.price),
+    ...(Object.keys(sources).length > 0 && { s: sources }),
+  };
+}
+
+function inboxOf(symbol: string, value: unknown): HandOver[] {
+  if (!Array.isArray(value)) return [];
+  return (value as InboxEntry[]).map(({ above, below, at, t, p, s }) => ({
+    thresholds: { above, below },
+    at,
+    ticks: t.map((eventTime, i) => {
+      const price = p[i]!;
+      const source = s?.[String(i)];
+      return { key: tickKey(symbol, eventTime, price), symbol, price, eventTime, ...(source && { source }) };
+    }),
+  }));
+}
 
 function pendingOf(symbol: string, value: unknown): PendingAlert[] {
   if (typeof value !== 'object' || value === null) return [];
@@ -70,6 +114,7 @@ function pendingOf(symbol: string, value: unknown): PendingAlert[] {
       tickKey: p.tick_key,
     },
     owner: p.owner,
+    ...(p.source && { source: p.source }),
     raisedAt: p.raised_at,
   }));
 }
@@ -79,13 +124,14 @@ function windowOf(value: unknown): SymbolWindow | undefined {
 }
 
 export function recordOf(item: Item | undefined): SymbolRecord {
-  if (!item) return { pending: [], version: 0 };
+  if (!item) return { pending: [], inbox: [], version: 0 };
   const rule = ruleOverrideOf(item);
   const window = windowOf(item[STATE.window]);
   return {
     ...(rule && { rule }),
     ...(window && { window }),
     pending: pendingOf(item.symbol as string, item[STATE.pending]),
+    inbox: inboxOf(item.symbol as string, item[STATE.inbox]),
     version: typeof item[STATE.version] === 'number' ? (item[STATE.version] as number) : 0,
   };
 }

@@ -2,14 +2,19 @@ import type { Observation, SymbolWindow, Zone } from '../../domain/index.js';
 
 /**
  * A symbol's window packed into one DynamoDB binary attribute. A write costs one unit per KB of the whole item, so
- * each observation is a few bytes: the event-time delta from its predecessor, the zone and mark in one byte, and the
- * price as the decimal it was sent as (mantissa and exponent), which round-trips exactly.
+ * each observation is a few bytes: one varint for the event-time delta from its predecessor with the zone and mark in
+ * its low bits, and the price as the decimal it was sent as (mantissa and exponent, so it round-trips exactly),
+ * written as the change of mantissa from the previous price when the exponent is the same (one byte for most ticks).
  *
- *   version (1) · flags (bit 0: truncated) · count · count × [Δ event time · zone | mark << 2 · exponent · mantissa]
+ *   format 2: version · flags (bit 0: truncated, bit 1: thresholds follow) · [above · below] · count ·
+ *             count × [Δ event time << 3 | mark << 2 | zone · price]
+ *   price:    (zigzag(Δ mantissa) << 1) when the exponent is the previous one's, else (zigzag(exponent) << 1 | 1) · mantissa
+ *   decimal:  zigzag(exponent) · mantissa (the thresholds)
  *
- * Integers are LEB128 varints; the exponent is zigzag-encoded.
+ * Integers are LEB128 varints. Format 1 (one byte of zone and mark, every price in full, no thresholds) is still read.
  */
-const WINDOW_FORMAT_VERSION = 1;
+const WINDOW_FORMAT = 2;
+const LEGACY_FORMAT = 1;
 
 const ZONES: readonly Zone[] = ['NORMAL', 'HIGH', 'LOW'];
 
@@ -103,27 +108,74 @@ function priceOf(mantissa: number | bigint, exponent: number): number {
   return Number(`${mantissa}e${exponent}`);
 }
 
+const zigzag = (value: number): number => (value >= 0 ? value * 2 : -value * 2 - 1);
+const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
 export function encodeWindow(window: SymbolWindow): Uint8Array {
   const out = new Writer();
-  out.byte(WINDOW_FORMAT_VERSION);
-  out.byte(window.truncated ? 1 : 0);
+  out.byte(WINDOW_FORMAT);
+  out.byte((window.truncated ? 1 : 0) | (window.thresholds ? 2 : 0));
+  if (window.thresholds) {
+    for (const threshold of [window.thresholds.above, window.thresholds.below]) {
+      const { mantissa, exponent } = packedDecimal(threshold);
+      out.int(exponent);
+      out.uint(mantissa);
+    }
+  }
   out.uint(window.observations.length);
-  let previous = 0;
+  let previousTime = 0;
+  let previous: { mantissa: number | bigint; exponent: number } | undefined;
   for (const o of window.observations) {
-    out.uint(o.eventTime - previous);
-    previous = o.eventTime;
-    out.byte(ZONES.indexOf(o.zone) | (o.marked ? 4 : 0));
-    const { mantissa, exponent } = packedDecimal(o.price);
-    out.int(exponent);
-    out.uint(mantissa);
+    out.uint((o.eventTime - previousTime) * 8 + (o.marked ? 4 : 0) + ZONES.indexOf(o.zone));
+    previousTime = o.eventTime;
+    const decimal = packedDecimal(o.price);
+    if (previous && previous.exponent === decimal.exponent && typeof previous.mantissa === 'number' && typeof decimal.mantissa === 'number') {
+      out.uint(zigzag(decimal.mantissa - previous.mantissa) * 2);
+    } else {
+      out.uint(zigzag(decimal.exponent) * 2 + 1);
+      out.uint(decimal.mantissa);
+    }
+    previous = decimal;
   }
   return out.done();
 }
 
 export function decodeWindow(bytes: Uint8Array): SymbolWindow {
   const input = new Reader(bytes);
-  const version = input.byte();
-  if (version !== WINDOW_FORMAT_VERSION) throw new Error(`window attribute has format ${version}; this version reads ${WINDOW_FORMAT_VERSION}`);
+  const format = input.byte();
+  if (format === LEGACY_FORMAT) return decodeLegacy(input);
+  if (format !== WINDOW_FORMAT) throw new Error(`window attribute has format ${format}; this version reads ${LEGACY_FORMAT} and ${WINDOW_FORMAT}`);
+  const flags = input.byte();
+  const decimal = () => {
+    const exponent = input.int();
+    return priceOf(input.uint(), exponent);
+  };
+  const thresholds = (flags & 2) !== 0 ? { above: decimal(), below: decimal() } : undefined;
+  const count = input.number();
+  const observations: Observation[] = [];
+  let eventTime = 0;
+  let mantissa: number | bigint = 0;
+  let exponent = 0;
+  for (let i = 0; i < count; i++) {
+    const head = input.number();
+    eventTime += Math.floor(head / 8);
+    const zone = ZONES[head % 4];
+    if (!zone) throw new Error(`window attribute has an unknown zone code ${head % 4}`);
+    const price = input.number();
+    if (price % 2 === 1) {
+      exponent = unzigzag((price - 1) / 2);
+      mantissa = input.uint();
+    } else {
+      if (i === 0 || typeof mantissa !== 'number') throw new Error('window attribute has a price change with no price before it');
+      mantissa += unzigzag(price / 2);
+    }
+    observations.push({ eventTime, price: priceOf(mantissa, exponent), zone, marked: head % 8 >= 4 });
+  }
+  if (!input.finished) throw new Error('window attribute has trailing bytes');
+  return { observations, truncated: (flags & 1) === 1, ...(thresholds && { thresholds }) };
+}
+
+function decodeLegacy(input: Reader): SymbolWindow {
   const truncated = (input.byte() & 1) === 1;
   const count = input.number();
   const observations: Observation[] = [];

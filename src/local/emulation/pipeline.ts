@@ -7,7 +7,7 @@ import { createDataProcessorHandler } from '../../handlers/data-processor.js';
 import { createMarketProcessorHandler, type MarketProcessorResult } from '../../handlers/market-processor.js';
 import { alertingPorts, marketEventPorts } from '../../handlers/wiring.js';
 import type { EventDeadLetters } from '../../pipeline/index.js';
-import { BASE_NAMES, DEFAULTS, resourceNames, type TableKey } from '../../resources/index.js';
+import { BASE_NAMES, DEFAULTS, horizonFor, resourceNames, type TableKey } from '../../resources/index.js';
 import {
   eventDeadLetters,
   tickDeadLetters,
@@ -89,7 +89,10 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   configurePowertools(options.verbose ?? false);
   const { environment, region, stats, paths } = options;
   const names = resourceNames(environment);
-  const config = localHandlerConfig(environment, region, options.tableNames);
+  const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
+  const deployed = localHandlerConfig(environment, region, options.tableNames);
+  // More batches in flight than the function's 5 need a longer memory, or ticks that came in order could be late.
+  const config = { ...deployed, limits: { ...deployed.limits, horizon: horizonFor(deployed.limits.horizon, concurrency) } };
   const notifier = new FileNotifier({
     environment,
     file: paths.notifications,
@@ -141,7 +144,6 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     observability: localObservability(BASE_NAMES.marketProcessor),
     onLate: lateEvents.record,
   });
-  const concurrency = options.concurrency ?? DEFAULTS.dataProcessor.reservedConcurrency;
   // Each invocation gets a fresh context with the function's own name, memory, timeout and log group.
   const contextOf = (fn: 'dataProcessor' | 'marketProcessor') => () =>
     lambdaContext({

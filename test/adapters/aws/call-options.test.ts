@@ -44,8 +44,8 @@ describe('every AWS call is cut off when the time budget runs out', () => {
     await new DynamoAlertStore(client, 't', 'test').recorded([alert!], forever);
     const rules = new DynamoRuleStateStore(client, 't');
     await rules.load(['AAPL'], forever);
-    await rules.reload('AAPL', forever);
-    await rules.saveState('AAPL', 0, { window: { observations: [], truncated: false }, pending: [] }, forever);
+    await rules.saveState('AAPL', { pending: [], inbox: [], version: 0 }, { window: { observations: [], truncated: false }, pending: [] }, forever);
+    await rules.handOver('AAPL', { ticks: [], thresholds: { above: 150, below: 50 }, at: 0 }, forever);
     await new DynamoMarketDataStore(client, 't', 30).putEvent(aMarketEvent(), forever);
     await new DynamoAuditLog(client, 't', 'test').record(
       { eventId: 'e', eventType: 'Trade Execution', outcome: 'PROCESSED', eventTime: '2026-11-23T00:00:00Z', detail: {} },

@@ -18,11 +18,18 @@ const observation = fc.record({
   marked: fc.boolean(),
 });
 
-const windows = fc.record({ specs: fc.array(observation, { maxLength: 300 }), truncated: fc.boolean() }).map(({ specs, truncated }): SymbolWindow => {
-  let time = T0;
-  const observations: Observation[] = specs.map(({ gap, price, zone, marked }) => ({ eventTime: (time += gap), price, zone, marked }));
-  return { observations, truncated };
-});
+const thresholds = fc.option(
+  fc.record({ above: fc.double({ min: 1, max: 1e9, noNaN: true }), below: fc.double({ min: 1e-12, max: 1, noNaN: true }) }),
+  { nil: undefined },
+);
+
+const windows = fc
+  .record({ specs: fc.array(observation, { maxLength: 300 }), truncated: fc.boolean(), thresholds })
+  .map(({ specs, truncated, thresholds }): SymbolWindow => {
+    let time = T0;
+    const observations: Observation[] = specs.map(({ gap, price, zone, marked }) => ({ eventTime: (time += gap), price, zone, marked }));
+    return { observations, truncated, ...(thresholds && { thresholds }) };
+  });
 
 describe('packed window', () => {
   it('reads back exactly what was written, for any prices the validation accepts', () => {
@@ -42,22 +49,37 @@ describe('packed window', () => {
     expect(decimalOf(0.1 + 0.2)).toEqual({ mantissa: 30000000000000004n, exponent: -17 });
   });
 
-  it('costs a few bytes per observation: 256 cent-priced ticks a second apart fit in 2 KB', () => {
+  it('costs a few bytes per observation: 256 cent-priced ticks a second apart, with the thresholds, fit in 1 KB', () => {
     const observations = Array.from({ length: 256 }, (_, i): Observation => ({
       eventTime: T0 + i * 1000,
       price: 150 + (i % 50) / 100,
       zone: 'HIGH',
       marked: i === 0,
     }));
-    const bytes = encodeWindow({ observations, truncated: true });
-    expect(bytes.length).toBeLessThan(2048);
-    expect(bytes.slice(0, 2)).toEqual(Uint8Array.from([1, 1]));
+    const bytes = encodeWindow({ observations, truncated: true, thresholds: { above: 150, below: 50 } });
+    // A whole write unit's worth: the item's key, version and empty pending map fit beside it.
+    expect(bytes.length).toBeLessThan(900);
+    expect(bytes.slice(0, 2)).toEqual(Uint8Array.from([2, 3]));
+  });
+
+  it('still reads windows of format 1, written before windows kept their thresholds', () => {
+    // Format 1: version, flags, count, then per observation Δ time, zone | mark << 2, zigzag exponent, mantissa.
+    const legacy = Uint8Array.from([1, 1, 2, 0x80, 0x01, 1 | 4, 3, 0xb7, 0x75, 0x0a, 0, 0, 100]);
+    expect(decodeWindow(legacy)).toEqual({
+      observations: [
+        { eventTime: 128, price: 150.31, zone: 'HIGH', marked: true },
+        { eventTime: 138, price: 100, zone: 'NORMAL', marked: false },
+      ],
+      truncated: true,
+    });
   });
 
   it('refuses what it cannot read instead of guessing', () => {
-    expect(() => decodeWindow(Uint8Array.from([2, 0, 0]))).toThrow('window attribute has format 2; this version reads 1');
-    expect(() => decodeWindow(Uint8Array.from([1, 0, 1]))).toThrow('window attribute is truncated');
-    expect(() => decodeWindow(Uint8Array.from([1, 0, 0, 0]))).toThrow('window attribute has trailing bytes');
+    expect(() => decodeWindow(Uint8Array.from([3, 0, 0]))).toThrow('window attribute has format 3; this version reads 1 and 2');
+    expect(() => decodeWindow(Uint8Array.from([2, 0, 1]))).toThrow('window attribute is truncated');
+    expect(() => decodeWindow(Uint8Array.from([2, 0, 0, 0]))).toThrow('window attribute has trailing bytes');
+    expect(() => decodeWindow(Uint8Array.from([2, 0, 1, 3, 1, 1]))).toThrow('window attribute has an unknown zone code 3');
+    expect(() => decodeWindow(Uint8Array.from([2, 0, 1, 0, 2]))).toThrow('window attribute has a price change with no price before it');
     expect(() => decodeWindow(Uint8Array.from([1, 0, 1, 0, 3, 0, 1]))).toThrow('window attribute has an unknown zone code 3');
     expect(() => decimalOf(Number.NaN)).toThrow('cannot pack price NaN');
   });

@@ -3,6 +3,7 @@ import { MemoryAlertStore, MemoryRuleStateStore, SilentNotifier, memoryAlertingP
 import type { Alert } from '../../../src/domain/index.js';
 import { processTicks, type TickMessage } from '../../../src/pipeline/index.js';
 import { LIMITS, forever, silentLog } from '../../support/fakes.js';
+import { tick } from '../../support/ticks.js';
 
 const T0 = Date.UTC(2026, 10, 20, 14, 30);
 const alert = (alertId: string): Alert => ({
@@ -18,15 +19,22 @@ const alert = (alertId: string): Alert => ({
 const window = { observations: [{ eventTime: T0, price: 151, zone: 'HIGH' as const, marked: true }], truncated: false };
 
 describe('in-memory rule state store', () => {
-  it('starts each symbol at version 0 with its override, and saves only on the version it read', async () => {
+  it('starts each symbol at version 0 with its override, and saves only on the version and inbox it read', async () => {
     const store = new MemoryRuleStateStore(new Map([['AAPL', { above: 152 }]]));
     const loaded = await store.load(['AAPL', 'MSFT']);
-    expect(loaded.get('AAPL')).toEqual({ rule: { above: 152 }, pending: [], version: 0 });
-    expect(loaded.get('MSFT')).toEqual({ pending: [], version: 0 });
-    expect(await store.saveState('AAPL', 0, { window, pending: [] })).toBe('saved');
-    expect(await store.saveState('AAPL', 0, { window, pending: [] })).toBe('conflict');
-    expect(await store.reload('AAPL')).toEqual({ rule: { above: 152 }, window, pending: [], version: 1 });
-    expect(await store.saveState('MSFT', 0, { window, pending: [] })).toBe('saved');
+    const first = loaded.get('AAPL')!;
+    expect(first).toEqual({ rule: { above: 152 }, pending: [], inbox: [], version: 0 });
+    expect(loaded.get('MSFT')).toEqual({ pending: [], inbox: [], version: 0 });
+    expect(await store.saveState('AAPL', first, { window, pending: [] })).toBe('saved');
+    expect(await store.saveState('AAPL', first, { window, pending: [] })).toBe('conflict');
+    const saved = await store.current('AAPL');
+    expect(saved).toEqual({ rule: { above: 152 }, window, pending: [], inbox: [], version: 1 });
+    const handed = await store.handOver('AAPL', { ticks: [tick('AAPL', 151, T0 + 1000)], thresholds: { above: 150, below: 50 }, at: T0 });
+    expect(handed).toMatchObject({ inbox: [{ ticks: [{ price: 151 }] }], version: 1 });
+    expect(await store.saveState('AAPL', first, { window, pending: [] })).toBe('conflict');
+    expect(await store.saveState('AAPL', handed, { window, pending: [] })).toBe('saved');
+    expect(await store.current('AAPL')).toMatchObject({ inbox: [], version: 2 });
+    expect(await store.saveState('MSFT', loaded.get('MSFT')!, { window, pending: [] })).toBe('saved');
     expect(store.size).toBe(2);
   });
 });

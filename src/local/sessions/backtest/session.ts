@@ -104,10 +104,9 @@ class Run {
       },
     });
     // The engine warns once per batch; a warning a person reads once is enough (ignoredOverrides has them already).
-    this.log = {
-      warn: (message, fields) =>
-        this.warnings.add(`${String(fields.symbol ?? '')}: ${message}${fields.problem ? `: ${String(fields.problem)}` : ''}`),
-    };
+    const remember = (message: string, fields: Record<string, unknown>) =>
+      this.warnings.add(`${String(fields.symbol ?? '')}: ${message}${fields.problem ? `: ${String(fields.problem)}` : ''}`);
+    this.log = { warn: remember, error: remember };
   }
 
   symbol(symbol: string): SymbolRun {

@@ -156,8 +156,8 @@ describe('backtest sessions', () => {
 
   it('counts a tick beyond the lateness horizon as late, without applying it', async () => {
     const late = join(dir, 'late.jsonl');
-    // A full batch of 25 ticks first; the window keeps 2 of them, so the tick of 1 s, in the next batch, is late.
-    await writeFile(late, [...Array.from({ length: 25 }, (_, i) => tick('NVDA', 149, 10 + i)), tick('NVDA', 151, 1)].join('\n'));
+    // One batch; the window keeps the newest 2 of its ticks, so the tick of 1 s is late and raises nothing.
+    await writeFile(late, [tick('NVDA', 149, 10), tick('NVDA', 149, 11), tick('NVDA', 151, 1)].join('\n'));
     const result = await runBacktest({
       inputs: [{ file: late, format: 'jsonl' }],
       ruleSets: [rules()],
