@@ -18,9 +18,14 @@ export async function tightenTree(root: string): Promise<void> {
   await chmod(root, PRIVATE_DIR_MODE);
   for (const entry of await readdir(root, { withFileTypes: true })) {
     const path = join(entry.parentPath, entry.name);
-    if (entry.isDirectory()) await tightenTree(path);
-    else if (entry.isFile()) await chmod(path, PRIVATE_FILE_MODE);
+    // Another process may remove what was listed (a lock attempt's temporary file): what is gone needs no tightening.
+    if (entry.isDirectory()) await tightenTree(path).catch(unlessGone);
+    else if (entry.isFile()) await chmod(path, PRIVATE_FILE_MODE).catch(unlessGone);
   }
+}
+
+function unlessGone(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 }
 
 /** Give a file-system error the path it was about, so the user is told which file failed. */
