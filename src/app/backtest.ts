@@ -29,6 +29,7 @@ export async function storeRuleSet(target: Target): Promise<RuleSet> {
     label: `the rules of ${describeTarget(target)}; default rule from ${stored.source}`,
     defaultRule: stored.defaultRule,
     overrides: stored.overrides,
+    refused: stored.refused,
   };
 }
 

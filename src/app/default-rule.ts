@@ -1,8 +1,7 @@
 import { GetFunctionConfigurationCommand, ResourceNotFoundException, type LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
-import type { AlertRule } from '../domain/index.js';
+import { parseAlertRule, parseJson, type AlertRule } from '../domain/index.js';
 import { engineSettingsFrom } from '../local/emulation/function-config.js';
-import { STACK_OUTPUTS, TRIGGER_MODES, resourceNames } from '../resources/index.js';
+import { STACK_OUTPUTS, resourceNames } from '../resources/index.js';
 import { UserError } from '../shared/user-error.js';
 import { lambdaClient } from './aws-clients.js';
 import { endpointOf } from './endpoints.js';
@@ -34,25 +33,15 @@ export async function defaultRuleOf(target: Target, lambda?: LambdaClient): Prom
   }
 }
 
-const publishedRuleSchema = z
-  .object({ above: z.number().positive(), below: z.number().positive(), mode: z.enum(TRIGGER_MODES as [string, ...string[]]) })
-  .refine((rule) => rule.below < rule.above, { message: 'below must be less than above' });
-
 function parsePublishedRule(text: string, file: string): AlertRule {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  const parsed = publishedRuleSchema.safeParse(value);
-  if (!parsed.success) {
+  const json = parseJson(text);
+  const parsed = json.ok ? parseAlertRule(json.value) : { ok: false as const, reason: 'not JSON' };
+  if (!parsed.ok) {
     throw new UserError(
-      `${file}: ${STACK_OUTPUTS.defaultAlertRule} is not a valid rule (${parsed.error.issues[0]?.message ?? 'not JSON'}): ` +
-        'write the outputs file again from the deployment (npm run deploy)',
+      `${file}: ${STACK_OUTPUTS.defaultAlertRule} is not a valid rule (${parsed.reason}): write the outputs file again from the deployment (npm run deploy)`,
     );
   }
-  return parsed.data as AlertRule;
+  return parsed.value;
 }
 
 /** Lambda is called with the standard SDK configuration only: never at --endpoint, which names the DynamoDB server. */

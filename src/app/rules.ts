@@ -1,5 +1,5 @@
 import { DynamoRuleStore } from '../adapters/aws/rule-store.js';
-import { currentZone, resolveRule, type AlertRule, type RuleOverride, type TriggerMode, type Zone } from '../domain/index.js';
+import { currentZone, parseRuleOverride, resolveRule, type AlertRule, type RuleOverride, type TriggerMode, type Zone } from '../domain/index.js';
 import { UserError } from '../shared/user-error.js';
 import { defaultRuleOf } from './default-rule.js';
 import type { RuleOverrides } from './ports.js';
@@ -44,8 +44,8 @@ async function withRules<T>(target: Target, work: (store: RuleOverrides, default
 /** Every symbol with a rule or engine state, with the rule in effect and the engine's current zone. */
 export function listRules(target: Target): Promise<RuleListing> {
   return withRules(target, async (store, { rule: defaults, source }) => {
-    const symbols = (await store.symbols()).map(({ symbol, override, window }): SymbolRuleRow => {
-      const { rule, problem } = resolveRule(defaults, override);
+    const symbols = (await store.symbols()).map(({ symbol, override, problem: refused, window }): SymbolRuleRow => {
+      const { rule, problem } = resolveRule(defaults, override, refused);
       return { symbol, override: override ?? null, effective: rule, ...(problem && { problem }), zone: currentZone(window, rule) ?? null };
     });
     symbols.sort((a, b) => a.symbol.localeCompare(b.symbol));
@@ -54,10 +54,11 @@ export function listRules(target: Target): Promise<RuleListing> {
 }
 
 /**
- * Merge a change into a symbol's current override and check the result against the default rule; the store writes
- * it only if the override is still the one checked, and otherwise checks the change again on the new override. So
- * two concurrent changes that are each valid but not together (`--above 100` and `--below 120` on 150/50) can never
- * both be stored: the second sees the first and is refused.
+ * Check a change with the rule's parser, merge it into the symbol's current override and check the result against
+ * the default rule; the store writes it only if the override is still the one checked, and otherwise checks the
+ * change again on the new override. So two concurrent changes that are each valid but not together (`--above 100`
+ * and `--below 120` on 150/50) can never both be stored: the second sees the first and is refused. A stored override
+ * the parser refuses (written to the table by hand) is not merged into: it must be deleted first.
  */
 export async function changeRule(
   store: RuleOverrides,
@@ -65,9 +66,16 @@ export async function changeRule(
   change: RuleChange,
   defaults: AlertRule,
 ): Promise<{ override: RuleOverride; rule: AlertRule }> {
-  const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleOverride;
+  const parsed = parseRuleOverride(Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)));
+  if (!parsed.ok) throw new UserError(`rule for ${symbol} not set: ${parsed.reason}`);
+  const set = parsed.value;
   const { override } = await store.change(symbol, (current) => {
-    const { problem } = resolveRule(defaults, { ...current, ...set });
+    if (current.problem) {
+      throw new UserError(
+        `rule for ${symbol} not set: its stored override is refused (${current.problem}); remove it with market-data rules delete ${symbol}, then set it again`,
+      );
+    }
+    const { problem } = resolveRule(defaults, { ...current.override, ...set });
     if (problem) throw new UserError(`rule for ${symbol} not set: ${problem.replace('rule override ignored: ', '')}`);
     return set;
   });
@@ -94,6 +102,8 @@ export function deleteRule(target: Target, symbol: string): Promise<{ removed: b
 export interface StoredRules {
   readonly defaultRule: AlertRule;
   readonly overrides: Map<string, RuleOverride>;
+  /** Stored overrides the rule's parser refuses, with why: the functions apply the default rule to those symbols. */
+  readonly refused: Map<string, string>;
   /** Where the default rule was read, for people. */
   readonly source: string;
 }
@@ -103,5 +113,13 @@ export interface StoredRules {
  * rule attributes are read (the engine state stays where it is), a page at a time.
  */
 export function storedRules(target: Target): Promise<StoredRules> {
-  return withRules(target, async (store, { rule, source }) => ({ defaultRule: rule, overrides: await store.overrides(), source }));
+  return withRules(target, async (store, { rule, source }) => {
+    const overrides = new Map<string, RuleOverride>();
+    const refused = new Map<string, string>();
+    for (const [symbol, { override, problem }] of await store.overrides()) {
+      if (problem) refused.set(symbol, problem);
+      else if (override) overrides.set(symbol, override);
+    }
+    return { defaultRule: rule, overrides, refused, source };
+  });
 }

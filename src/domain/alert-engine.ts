@@ -2,25 +2,6 @@ import { alertId, tickKey } from './ids.js';
 import type { Alert, AlertRule, AlertType, Observation, RaisedAlert, SymbolWindow, Thresholds, Tick, TriggerMode, Zone } from './types.js';
 import { compareEventTime as compare, keyOfObservation, rezoned, zoneOf } from './window.js';
 
-export interface RuleOverride {
-  readonly above?: number;
-  readonly below?: number;
-  readonly mode?: TriggerMode;
-}
-
-/** A per-symbol override on top of the defaults; an override that would leave no NORMAL band is refused. */
-export function resolveRule(defaults: AlertRule, override: RuleOverride | undefined): { rule: AlertRule; problem?: string } {
-  const rule: AlertRule = {
-    above: override?.above ?? defaults.above,
-    below: override?.below ?? defaults.below,
-    mode: override?.mode ?? defaults.mode,
-  };
-  if (rule.below >= rule.above) {
-    return { rule: defaults, problem: `rule override ignored: below (${rule.below}) must be less than above (${rule.above})` };
-  }
-  return { rule };
-}
-
 const EMPTY_WINDOW: SymbolWindow = { observations: [], truncated: false };
 
 export interface Evaluation {

@@ -6,3 +6,4 @@ export * from './tick.js';
 export * from './market-event.js';
 export * from './window.js';
 export * from './alert-engine.js';
+export * from './conditions/thresholds.js';

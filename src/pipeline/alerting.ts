@@ -130,7 +130,7 @@ async function settleSymbol(
     return { deliver, raised, late };
   };
 
-  const { rule, problem } = resolveRule(ports.defaultRule, record.rule);
+  const { rule, problem } = resolveRule(ports.defaultRule, record.rule, record.ruleProblem);
   if (problem) log.warn('invalid alert rule', { symbol, problem });
 
   // `every` alerts are derived from their own tick each time it is delivered: nothing to remember.

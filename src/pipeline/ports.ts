@@ -35,6 +35,8 @@ export interface HandOver {
 /** One symbol's stored rule override and engine state, with the version that guards concurrent updates. */
 export interface SymbolRecord {
   readonly rule?: RuleOverride;
+  /** Why the stored override is refused by the rule's parser: the symbol is on the default rule meanwhile. */
+  readonly ruleProblem?: string;
   readonly window?: SymbolWindow;
   readonly pending: readonly PendingAlert[];
   /**

@@ -1,12 +1,8 @@
 /** Defaults of the pipeline: thresholds, limits, sizes and retention that the stack, the handlers and the local runtime share. */
-import type { AlertRule, TriggerMode } from '../domain/index.js';
+import { TRIGGER_MODES, type AlertRule, type TriggerMode } from '../domain/index.js';
 
 export type { AlertRule, TriggerMode };
-
-export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
-
-/** Whether a value read from outside (an environment variable, a stored item) is a trigger mode. */
-export const isTriggerMode = (value: unknown): value is TriggerMode => (TRIGGER_MODES as readonly unknown[]).includes(value);
+export { TRIGGER_MODES };
 
 export const DEFAULTS = {
   thresholds: { above: 150, below: 50 },

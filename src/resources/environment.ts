@@ -3,7 +3,8 @@
  * at synth time, the handlers at cold start, the local runtime and the CLI). Every error names the variable and the
  * value it got, so that a bad setting fails where it is read with a message that says what to fix.
  */
-import { DEFAULT_ALERT_RULE, TRIGGER_MODES, isTriggerMode, type AlertRule } from './defaults.js';
+import { RULE_FIELDS, RULE_FIELD_SCHEMAS, bandProblem, type RuleField } from '../domain/index.js';
+import { DEFAULT_ALERT_RULE, type AlertRule } from './defaults.js';
 
 /** Environment variables the handlers read; the stack and the local runtime set them. */
 export const ENV = {
@@ -66,18 +67,25 @@ export function wholeNumberVariable(env: Env, name: string, fallback: number): n
   return value;
 }
 
+/** The variable that sets each attribute of the default rule. */
+const RULE_VARIABLES = { above: ENV.thresholdAbove, below: ENV.thresholdBelow, mode: ENV.triggerMode } as const satisfies Record<RuleField, string>;
+
 /**
- * The rule for symbols without their own in alert-rules: ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW (positive, low
- * below high) and ALERT_TRIGGER_MODE, each defaulting to DEFAULT_ALERT_RULE. The stack reads them at synth time and
- * passes the result to both functions, which read them again at cold start.
+ * The rule for symbols without their own in alert-rules: ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW (prices, low
+ * below high) and ALERT_TRIGGER_MODE, each defaulting to DEFAULT_ALERT_RULE and checked by the rule's one parser.
+ * The stack reads them at synth time and passes the result to both functions, which read them again at cold start.
  */
 export function defaultAlertRuleFrom(env: Env): AlertRule {
-  const above = positiveNumberVariable(env, ENV.thresholdAbove, DEFAULT_ALERT_RULE.above);
-  const below = positiveNumberVariable(env, ENV.thresholdBelow, DEFAULT_ALERT_RULE.below);
-  if (below >= above) throw new Error(`${ENV.thresholdBelow} (${below}) must be less than ${ENV.thresholdAbove} (${above})`);
-  const mode = env[ENV.triggerMode]?.trim() || DEFAULT_ALERT_RULE.mode;
-  if (!isTriggerMode(mode)) {
-    throw new Error(`environment variable ${ENV.triggerMode} must be one of ${TRIGGER_MODES.join(', ')} (got "${mode}")`);
-  }
-  return { above, below, mode };
+  const rule = Object.fromEntries(
+    RULE_FIELDS.map((field) => {
+      const name = RULE_VARIABLES[field];
+      const raw = env[name]?.trim();
+      if (!raw) return [field, DEFAULT_ALERT_RULE[field]];
+      const parsed = RULE_FIELD_SCHEMAS[field].safeParse(field === 'mode' ? raw : Number(raw));
+      if (!parsed.success) throw new Error(`environment variable ${name} ${parsed.error.issues.map((i) => i.message).join('; ')} (got "${raw}")`);
+      return [field, parsed.data];
+    }),
+  ) as unknown as AlertRule;
+  if (bandProblem(rule)) throw new Error(`${ENV.thresholdBelow} (${rule.below}) must be less than ${ENV.thresholdAbove} (${rule.above})`);
+  return rule;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetFunctionConfigurationCommand, KMSAccessDeniedException, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoRuleStore } from '../../src/adapters/aws/rule-store.js';
@@ -80,6 +80,19 @@ describe('rules set against concurrent changes (dynalite)', { timeout: SLOW_TEST
     const rule = await stored('AMD');
     expect([{ above: 100 }, { below: 120 }]).toContainEqual(rule);
     expect(valid(rule)).toBe(true);
+  });
+
+  it('refuses to merge into a stored override the parser refuses (written by hand), and says how to fix it', async () => {
+    await db.documents.send(new PutCommand({ TableName: table, Item: { symbol: 'HAND', above: 0, mode: 'every' } }));
+    await expect(changeRule(storeOf(), 'HAND', { below: 40 }, DEFAULTS)).rejects.toThrow(
+      'rule for HAND not set: its stored override is refused (above: must be greater than 0); remove it with market-data rules delete HAND, then set it again',
+    );
+    await expect(changeRule(storeOf(), 'HAND', { above: 1e10 }, DEFAULTS)).rejects.toThrow(
+      'rule for HAND not set: above: must be at most 1000000000',
+    );
+    expect(await stored('HAND')).toEqual({ above: 0, mode: 'every' });
+    expect(await storeOf().remove('HAND')).toBe(true);
+    expect(await changeRule(storeOf(), 'HAND', { above: 160 }, DEFAULTS)).toEqual({ override: { above: 160 }, rule: { ...DEFAULTS, above: 160 } });
   });
 
   it('two concurrent `--above 100` / `--below 120` on 40 symbols: exactly one of each pair is stored, never both', async () => {

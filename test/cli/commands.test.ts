@@ -84,7 +84,7 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
     });
     expect(await marketData(['rules', 'set', 'KO', '--above', '2000000000'], env)).toMatchObject({
       code: 1,
-      stderr: 'error: --above: must be at most 1000000000\n',
+      stderr: 'error: rule for KO not set: above: must be at most 1000000000\n',
     });
     expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({
       code: 1,

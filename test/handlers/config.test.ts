@@ -38,7 +38,7 @@ describe('handler configuration', () => {
 
   it.each([
     [{ ALERTS_TABLE: '' }, 'missing required environment variable ALERTS_TABLE'],
-    [{ ALERT_THRESHOLD_HIGH: 'abc' }, 'environment variable ALERT_THRESHOLD_HIGH must be a positive number (got "abc")'],
+    [{ ALERT_THRESHOLD_HIGH: 'abc' }, 'environment variable ALERT_THRESHOLD_HIGH must be a finite number (got "abc")'],
     [{ ALERT_TRIGGER_MODE: 'sometimes' }, 'environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")'],
     [{ ALERT_THRESHOLD_LOW: '500' }, 'ALERT_THRESHOLD_LOW (500) must be less than ALERT_THRESHOLD_HIGH (150)'],
   ])('refuses %o', (override, message) => {

@@ -38,8 +38,8 @@ describe('stackConfigFrom', () => {
       { ENVIRONMENT_SUFFIX: 'PR_42' },
       'ENVIRONMENT_SUFFIX "PR_42" is invalid: use 1-20 lowercase letters, digits or hyphens, starting with a letter or digit',
     ],
-    [{ ALERT_THRESHOLD_HIGH: 'high' }, 'environment variable ALERT_THRESHOLD_HIGH must be a positive number (got "high")'],
-    [{ ALERT_THRESHOLD_LOW: '-1' }, 'environment variable ALERT_THRESHOLD_LOW must be a positive number (got "-1")'],
+    [{ ALERT_THRESHOLD_HIGH: 'high' }, 'environment variable ALERT_THRESHOLD_HIGH must be a finite number (got "high")'],
+    [{ ALERT_THRESHOLD_LOW: '-1' }, 'environment variable ALERT_THRESHOLD_LOW must be greater than 0 (got "-1")'],
     [{ ALERT_THRESHOLD_HIGH: '40', ALERT_THRESHOLD_LOW: '50' }, 'ALERT_THRESHOLD_LOW (50) must be less than ALERT_THRESHOLD_HIGH (40)'],
     [{ ALERT_TRIGGER_MODE: 'sometimes' }, 'environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")'],
   ])('fails the synth on %j', (env, message) => {

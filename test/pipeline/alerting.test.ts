@@ -240,4 +240,18 @@ describe('raiseAlerts', () => {
       ['invalid alert rule', { symbol: 'BAD', problem: 'rule override ignored: below (300) must be less than above (150)' }],
     ]);
   });
+
+  it("applies the default rule to a stored override the rule's parser refused, and warns with why", async () => {
+    const l = log();
+    const rules = new (class extends MemoryRuleStateStore {
+      override async load(symbols: readonly string[]) {
+        const records = await super.load(symbols);
+        for (const [symbol, record] of records) records.set(symbol, { ...record, ruleProblem: 'above: must be greater than 0' });
+        return records;
+      }
+    })();
+    const outcomes = await raiseAlerts([tick('ODD', 151, T0)], ports({ rules }), forever, l, T0);
+    expect([...outcomes.values()]).toMatchObject([{ ok: true, raised: [{ alertType: 'HIGH', threshold: 150 }] }]);
+    expect(l.warn.mock.calls).toEqual([['invalid alert rule', { symbol: 'ODD', problem: 'rule override ignored: above: must be greater than 0' }]]);
+  });
 });

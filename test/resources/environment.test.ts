@@ -33,10 +33,13 @@ describe('defaultAlertRuleFrom', () => {
   });
 
   it.each([
-    [{ ALERT_THRESHOLD_HIGH: 'high' }, 'environment variable ALERT_THRESHOLD_HIGH must be a positive number (got "high")'],
-    [{ ALERT_THRESHOLD_HIGH: '0' }, 'environment variable ALERT_THRESHOLD_HIGH must be a positive number (got "0")'],
-    [{ ALERT_THRESHOLD_HIGH: 'Infinity' }, 'environment variable ALERT_THRESHOLD_HIGH must be a positive number (got "Infinity")'],
-    [{ ALERT_THRESHOLD_LOW: '-1' }, 'environment variable ALERT_THRESHOLD_LOW must be a positive number (got "-1")'],
+    [{ ALERT_THRESHOLD_HIGH: 'high' }, 'environment variable ALERT_THRESHOLD_HIGH must be a finite number (got "high")'],
+    [{ ALERT_THRESHOLD_HIGH: '0' }, 'environment variable ALERT_THRESHOLD_HIGH must be greater than 0 (got "0")'],
+    [{ ALERT_THRESHOLD_HIGH: 'Infinity' }, 'environment variable ALERT_THRESHOLD_HIGH must be a finite number (got "Infinity")'],
+    [{ ALERT_THRESHOLD_LOW: '-1' }, 'environment variable ALERT_THRESHOLD_LOW must be greater than 0 (got "-1")'],
+    // A threshold is a price: the same range as validation's, as in every other place a rule is written.
+    [{ ALERT_THRESHOLD_HIGH: '5e9' }, 'environment variable ALERT_THRESHOLD_HIGH must be at most 1000000000 (got "5e9")'],
+    [{ ALERT_THRESHOLD_LOW: '1e-13' }, 'environment variable ALERT_THRESHOLD_LOW must be at least 1e-12 (got "1e-13")'],
     [{ ALERT_THRESHOLD_HIGH: '40', ALERT_THRESHOLD_LOW: '50' }, 'ALERT_THRESHOLD_LOW (50) must be less than ALERT_THRESHOLD_HIGH (40)'],
     [{ ALERT_THRESHOLD_LOW: '150' }, 'ALERT_THRESHOLD_LOW (150) must be less than ALERT_THRESHOLD_HIGH (150)'],
     [{ ALERT_TRIGGER_MODE: 'sometimes' }, 'environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")'],

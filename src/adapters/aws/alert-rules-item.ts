@@ -1,5 +1,13 @@
-import { TABLES, isTriggerMode } from '../../resources/index.js';
-import { tickKey, type AlertType, type RuleOverride, type SymbolWindow, type TriggerMode } from '../../domain/index.js';
+import { TABLES } from '../../resources/index.js';
+import {
+  RULE_FIELDS,
+  parseRuleOverride,
+  tickKey,
+  type AlertType,
+  type StoredOverride,
+  type SymbolWindow,
+  type TriggerMode,
+} from '../../domain/index.js';
 import type { HandOver, PendingAlert, SymbolRecord } from '../../pipeline/ports.js';
 import { decodeWindow } from './window-codec.js';
 
@@ -12,8 +20,8 @@ export const KEY = TABLES.alertRules.partitionKey.name;
 
 export type Item = Record<string, unknown>;
 
-/** The rule override's attributes. */
-export const RULE_ATTRIBUTES = ['above', 'below', 'mode'] as const;
+/** The rule override's attributes: the rule's own fields, named as the rule names them. */
+export const RULE_ATTRIBUTES = RULE_FIELDS;
 export type RuleAttribute = (typeof RULE_ATTRIBUTES)[number];
 
 /**
@@ -25,15 +33,12 @@ export const STATE = { window: 'window', pending: 'pending', inbox: 'inbox', ver
 /** Attributes of the first engine version (zone and recent alerts); removed on the first write of the new state. */
 export const RETIRED_ATTRIBUTES = ['zone', 'since', 'tick_key', 'recent_alerts'] as const;
 
-const positive = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined);
-
-/** The usable override in an item (plain values): values that are not a positive number or a trigger mode are ignored. */
-export function ruleOverrideOf(item: Readonly<Item>): RuleOverride | undefined {
-  const above = positive(item.above);
-  const below = positive(item.below);
-  const mode = isTriggerMode(item.mode) ? item.mode : undefined;
-  if (above === undefined && below === undefined && mode === undefined) return undefined;
-  return { ...(above !== undefined && { above }), ...(below !== undefined && { below }), ...(mode !== undefined && { mode }) };
+/** The override of an item (plain values), as the rule's parser reads it; neither when the item sets no rule attribute. */
+export function ruleOverrideOf(item: Readonly<Item>): StoredOverride {
+  const attributes = Object.fromEntries(RULE_ATTRIBUTES.filter((a) => item[a] !== undefined).map((a) => [a, item[a]]));
+  if (Object.keys(attributes).length === 0) return {};
+  const parsed = parseRuleOverride(attributes);
+  return parsed.ok ? { override: parsed.value } : { problem: parsed.reason };
 }
 
 /** The stored form of a pending alert (its id is the map key, its symbol the item's). */
@@ -125,10 +130,11 @@ function windowOf(value: unknown): SymbolWindow | undefined {
 
 export function recordOf(item: Item | undefined): SymbolRecord {
   if (!item) return { pending: [], inbox: [], version: 0 };
-  const rule = ruleOverrideOf(item);
+  const { override: rule, problem } = ruleOverrideOf(item);
   const window = windowOf(item[STATE.window]);
   return {
     ...(rule && { rule }),
+    ...(problem && { ruleProblem: problem }),
     ...(window && { window }),
     pending: pendingOf(item.symbol as string, item[STATE.pending]),
     inbox: inboxOf(item.symbol as string, item[STATE.inbox]),

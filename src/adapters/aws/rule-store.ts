@@ -11,7 +11,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { RuleOverride, SymbolWindow } from '../../domain/index.js';
+import type { RuleOverride, StoredOverride, SymbolWindow } from '../../domain/index.js';
 import { KEY, RULE_ATTRIBUTES, recordOf, ruleOverrideOf, type RuleAttribute } from './alert-rules-item.js';
 import { UNMARSHALL_OPTIONS } from './clients.js';
 
@@ -20,9 +20,8 @@ const NAMES = Object.fromEntries(RULE_ATTRIBUTES.map((a) => [`#${a}`, a]));
 /** A symbol's rule attributes exactly as stored (absent ones left out): the condition of a write compares these. */
 export type StoredRule = Partial<Record<RuleAttribute, AttributeValue>>;
 
-export interface RuleReading {
-  /** The override as the engine applies it: values that are not a positive number or a trigger mode are ignored. */
-  readonly override: RuleOverride | undefined;
+/** The override as the engine reads it (usable, or refused with why), and its attributes exactly as stored. */
+export interface RuleReading extends StoredOverride {
   readonly stored: StoredRule;
 }
 
@@ -72,24 +71,32 @@ export class DynamoRuleStore {
   }
 
   /** Every symbol with an item: its usable override and the engine's window, a page at a time. */
-  async symbols(): Promise<{ symbol: string; override?: RuleOverride; window?: SymbolWindow }[]> {
-    const symbols: { symbol: string; override?: RuleOverride; window?: SymbolWindow }[] = [];
+  async symbols(): Promise<{ symbol: string; override?: RuleOverride; problem?: string; window?: SymbolWindow }[]> {
+    const symbols: { symbol: string; override?: RuleOverride; problem?: string; window?: SymbolWindow }[] = [];
     for await (const item of this.scan()) {
       const plain = unmarshall(item, UNMARSHALL_OPTIONS);
-      const { rule, window } = recordOf(plain);
-      symbols.push({ symbol: String(plain[KEY]), ...(rule && { override: rule }), ...(window && { window }) });
+      const { rule, ruleProblem, window } = recordOf(plain);
+      symbols.push({
+        symbol: String(plain[KEY]),
+        ...(rule && { override: rule }),
+        ...(ruleProblem && { problem: ruleProblem }),
+        ...(window && { window }),
+      });
     }
     return symbols;
   }
 
-  /** Every symbol's usable override; only the rule attributes are read (the engine state stays where it is). */
-  async overrides(): Promise<Map<string, RuleOverride>> {
-    const overrides = new Map<string, RuleOverride>();
+  /**
+   * Every symbol's stored override as the engine reads it: usable, or refused by the rule's parser with why. Only
+   * the rule attributes are read (the engine state stays where it is).
+   */
+  async overrides(): Promise<Map<string, StoredOverride>> {
+    const overrides = new Map<string, StoredOverride>();
     const names = { '#key': KEY, ...NAMES };
     for await (const item of this.scan({ ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names })) {
       const plain = unmarshall(item, UNMARSHALL_OPTIONS);
-      const override = ruleOverrideOf(plain);
-      if (override && typeof plain[KEY] === 'string') overrides.set(plain[KEY], override);
+      const stored = ruleOverrideOf(plain);
+      if ((stored.override || stored.problem) && typeof plain[KEY] === 'string') overrides.set(plain[KEY], stored);
     }
     return overrides;
   }
@@ -126,7 +133,7 @@ export class DynamoRuleStore {
       }),
     );
     const stored: StoredRule = Object.fromEntries(RULE_ATTRIBUTES.filter((a) => Item[a] !== undefined).map((a) => [a, Item[a]!]));
-    return { override: ruleOverrideOf(Object.fromEntries(Object.entries(stored).map(([a, v]) => [a, plain(v)]))), stored };
+    return { ...ruleOverrideOf(Object.fromEntries(Object.entries(stored).map(([a, v]) => [a, plain(v)]))), stored };
   }
 
   /**
@@ -134,10 +141,11 @@ export class DynamoRuleStore {
    * and returns the attributes to set (or throws to refuse). The write succeeds only if no rule attribute changed
    * since the read; otherwise the rule is read again and `decide` asked again, with the new current override.
    */
-  async change(symbol: string, decide: (current: RuleOverride | undefined) => RuleOverride): Promise<{ override: RuleOverride; attempts: number }> {
+  async change(symbol: string, decide: (current: StoredOverride) => RuleOverride): Promise<{ override: RuleOverride; attempts: number }> {
     for (let attempt = 1; ; attempt++) {
-      const { override, stored } = await this.read(symbol);
-      const set = decide(override);
+      const { stored, ...current } = await this.read(symbol);
+      const { override } = current;
+      const set = decide(current);
       if (await this.write(symbol, stored, set)) return { override: { ...override, ...set }, attempts: attempt };
       if (attempt >= this.maxAttempts) {
         throw new ConcurrentRuleChangeError(`the rule of ${symbol} kept changing while it was being set (${attempt} attempts): try again`);

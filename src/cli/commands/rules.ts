@@ -1,6 +1,6 @@
 import { deleteRule, listRules, setRule, type RuleChange } from '../../app/rules.js';
 import { describeTarget, resolveTarget, type TargetOptions } from '../../app/target.js';
-import { priceSchema, type AlertRule } from '../../domain/index.js';
+import { describeRule } from '../../domain/index.js';
 import { UserError } from '../../shared/user-error.js';
 import { checkSymbol } from '../common.js';
 import type { CommandIO } from '../io.js';
@@ -9,8 +9,6 @@ import { safeJson, visible } from '../terminal.js';
 export interface RulesOptions extends TargetOptions {
   readonly json?: boolean;
 }
-
-const describeRule = (rule: AlertRule): string => `above ${rule.above}, below ${rule.below}, mode ${rule.mode}`;
 
 /** Per-symbol overrides with the rule in effect and the engine's current zone. */
 export async function rulesListCommand(options: RulesOptions, io: CommandIO): Promise<void> {
@@ -37,10 +35,6 @@ export async function rulesListCommand(options: RulesOptions, io: CommandIO): Pr
 export async function rulesSetCommand(symbol: string, change: RuleChange, options: RulesOptions, io: CommandIO): Promise<void> {
   checkSymbol(symbol);
   if (Object.values(change).every((v) => v === undefined)) throw new UserError('nothing to set: give --above, --below and/or --mode');
-  for (const key of ['above', 'below'] as const) {
-    const checked = change[key] === undefined ? undefined : priceSchema.safeParse(change[key]);
-    if (checked && !checked.success) throw new UserError(`--${key}: ${checked.error.issues[0]?.message ?? 'is not a valid price'}`);
-  }
   const result = await setRule(await resolveTarget(options), symbol, change);
   io.stdout.write(options.json ? `${safeJson(result)}\n` : `${symbol}: ${describeRule(result.effective)} (takes effect with the next batch)\n`);
 }

@@ -106,12 +106,14 @@ describe('numbers are stored exactly as received, on dynalite', () => {
     expect(Item?.detail).toStrictEqual(detail);
   });
 
-  it('alert-rules: a threshold another writer stored beyond 2^53 reads as that number, not a BigInt', async () => {
+  it('alert-rules: a threshold another writer stored beyond 2^53 reads as that number (not a BigInt), which the rule refuses', async () => {
     const item = { symbol: { S: 'BIG' }, above: { N: '10000000000000000' }, below: { N: '9.99e+125' } };
     await db.raw.send(new PutItemCommand({ TableName: db.names.alertRulesTable, Item: item }));
     const store = new DynamoRuleStore(db.raw, db.names.alertRulesTable);
-    expect((await store.symbols()).find((s) => s.symbol === 'BIG')?.override).toStrictEqual({ above: 1e16, below: 9.99e125 });
-    expect((await store.overrides()).get('BIG')).toStrictEqual({ above: 1e16, below: 9.99e125 });
+    // A BigInt would be "not a finite number"; a number beyond any price is out of the rule's range.
+    const problem = 'above: must be at most 1000000000; below: must be at most 1000000000';
+    expect((await store.symbols()).find((s) => s.symbol === 'BIG')).toStrictEqual({ symbol: 'BIG', problem });
+    expect((await store.overrides()).get('BIG')).toStrictEqual({ problem });
   });
 
   it("validation's range is the store's: the doubles just outside it are refused by both", async () => {

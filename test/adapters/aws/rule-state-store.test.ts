@@ -68,7 +68,13 @@ describe('DynamoRuleStateStore on dynalite', () => {
     );
     const records = await store.load(['TSLA', 'BAD'], forever);
     expect(records.get('TSLA')).toEqual({ rule: { above: 300, mode: 'every' }, pending: [], inbox: [], version: 3 });
-    expect(records.get('BAD')).toEqual({ pending: [], inbox: [], version: 0 });
+    // Refused as a whole, with why: the engine applies the default rule to BAD and reports it.
+    expect(records.get('BAD')).toEqual({
+      ruleProblem: 'above: must be greater than 0; below: must be a finite number; mode: must be one of cross, every',
+      pending: [],
+      inbox: [],
+      version: 0,
+    });
     expect(await store.saveState('TSLA', read(3), change, forever)).toBe('saved');
     const item = (await db.documents.send(new GetCommand({ TableName: db.names.alertRulesTable, Key: { symbol: 'TSLA' } }))).Item!;
     expect(Object.keys(item).sort()).toEqual(['above', 'inbox', 'mode', 'pending', 'symbol', 'version', 'window']);

@@ -29,7 +29,7 @@ describe('DynamoRuleStore on dynalite', () => {
   afterAll(async () => db.close());
 
   it('reads a symbol without a rule as no override', async () => {
-    expect(await store.read('NONE')).toEqual({ override: undefined, stored: {} });
+    expect(await store.read('NONE')).toEqual({ stored: {} });
   });
 
   it('sets attributes on a new symbol and keeps the engine state of an existing one', async () => {
@@ -37,7 +37,7 @@ describe('DynamoRuleStore on dynalite', () => {
     expect(await item('NEW')).toEqual({ symbol: 'NEW', above: 180 });
 
     await put({ symbol: 'AAPL', zone: 'HIGH', since: 1_700_000_000_000, version: 7, below: 40 });
-    expect(await store.change('AAPL', (current) => (expect(current).toEqual({ below: 40 }), { above: 160.5, mode: 'every' }))).toEqual({
+    expect(await store.change('AAPL', (current) => (expect(current).toEqual({ override: { below: 40 } }), { above: 160.5, mode: 'every' }))).toEqual({
       override: { below: 40, above: 160.5, mode: 'every' },
       attempts: 1,
     });
@@ -52,10 +52,13 @@ describe('DynamoRuleStore on dynalite', () => {
     });
   });
 
-  it('ignores stored values the engine ignores, and still writes only if they are unchanged', async () => {
+  it('reads stored values the rule refuses as refused, with why, and still writes only if they are unchanged', async () => {
     await put({ symbol: 'ODD', above: 'high', below: -5, mode: 'sometimes' });
     const reading = await store.read('ODD');
-    expect(reading).toEqual({ override: undefined, stored: { above: { S: 'high' }, below: { N: '-5' }, mode: { S: 'sometimes' } } });
+    expect(reading).toEqual({
+      problem: 'above: must be a finite number; below: must be greater than 0; mode: must be one of cross, every',
+      stored: { above: { S: 'high' }, below: { N: '-5' }, mode: { S: 'sometimes' } },
+    });
     expect((await store.change('ODD', () => ({ below: 10 }))).override).toEqual({ below: 10 });
     expect(await item('ODD')).toEqual({ symbol: 'ODD', above: 'high', below: 10, mode: 'sometimes' });
   });
@@ -85,10 +88,7 @@ describe('DynamoRuleStore on dynalite', () => {
       decided.push(current);
       return { above: 220 };
     });
-    expect(decided).toEqual([
-      { above: 210, below: 10 },
-      { above: 210, below: 10, mode: 'every' },
-    ]);
+    expect(decided).toEqual([{ override: { above: 210, below: 10 } }, { override: { above: 210, below: 10, mode: 'every' } }]);
     expect(outcome).toEqual({ override: { above: 220, below: 10, mode: 'every' }, attempts: 2 });
     expect(await item('RACE')).toEqual({ symbol: 'RACE', above: 220, below: 10, mode: 'every', zone: 'NORMAL', version: 3 });
   });
@@ -97,7 +97,7 @@ describe('DynamoRuleStore on dynalite', () => {
     await put({ symbol: 'GONE', above: 210 });
     const decided: unknown[] = [];
     await interleavedWith((symbol) => other.remove(symbol)).change('GONE', (current) => (decided.push(current), { below: 100 }));
-    expect(decided).toEqual([{ above: 210 }, undefined]);
+    expect(decided).toEqual([{ override: { above: 210 } }, {}]);
     expect(await item('GONE')).toEqual({ symbol: 'GONE', below: 100 });
   });
 
@@ -139,10 +139,15 @@ describe('DynamoRuleStore on dynalite', () => {
 });
 
 describe('ruleOverrideOf', () => {
-  it('keeps positive numbers and trigger modes only', () => {
-    expect(ruleOverrideOf({ above: 300, below: 0, mode: 'every' })).toEqual({ above: 300, mode: 'every' });
-    expect(ruleOverrideOf({ above: Number.POSITIVE_INFINITY, below: '5', mode: 'sometimes' })).toBeUndefined();
-    expect(ruleOverrideOf({ zone: 'HIGH' })).toBeUndefined();
+  it("reads the rule attributes with the rule's parser: usable, or refused as a whole with why", () => {
+    expect(ruleOverrideOf({ above: 300, mode: 'every', zone: 'HIGH', version: 3 })).toEqual({ override: { above: 300, mode: 'every' } });
+    // One bad value refuses the override: half a rule (above 300 with the default below) is not what anyone wrote.
+    expect(ruleOverrideOf({ above: 300, below: 0, mode: 'every' })).toEqual({ problem: 'below: must be greater than 0' });
+    expect(ruleOverrideOf({ above: Number.POSITIVE_INFINITY, below: '5', mode: 'sometimes' })).toEqual({
+      problem: 'above: must be a finite number; below: must be a finite number; mode: must be one of cross, every',
+    });
+    expect(ruleOverrideOf({ above: 2e9 })).toEqual({ problem: 'above: must be at most 1000000000' });
+    expect(ruleOverrideOf({ zone: 'HIGH' })).toEqual({});
   });
 });
 
@@ -168,22 +173,22 @@ describe('DynamoRuleStore over a whole table (dynalite)', () => {
   });
   afterAll(() => db.close());
 
-  it('lists every symbol with its usable override and engine window', async () => {
+  it('lists every symbol with its override (or why it is refused) and engine window', async () => {
     const symbols = (await store.symbols()).sort((a, b) => a.symbol.localeCompare(b.symbol));
     expect(symbols).toEqual([
       { symbol: 'AAPL', override: { above: 152 }, window },
       { symbol: 'KO', window },
       { symbol: 'MSFT', override: { below: 40 } },
-      { symbol: 'ODD', override: { mode: 'every' } },
+      { symbol: 'ODD', problem: 'above: must be a finite number' },
     ]);
   });
 
-  it('reads every override, and only the overrides', async () => {
+  it('reads every override, usable or refused, and only the overrides', async () => {
     expect(await store.overrides()).toEqual(
       new Map([
-        ['AAPL', { above: 152 }],
-        ['MSFT', { below: 40 }],
-        ['ODD', { mode: 'every' }],
+        ['AAPL', { override: { above: 152 } }],
+        ['MSFT', { override: { below: 40 } }],
+        ['ODD', { problem: 'above: must be a finite number' }],
       ]),
     );
   });

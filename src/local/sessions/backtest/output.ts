@@ -2,7 +2,7 @@ import type { Alert, AlertRule, Zone } from '../../../domain/index.js';
 import { basename } from 'node:path';
 import type { Problem } from '../../emulation/run-stats.js';
 import { formatProblem } from '../summary.js';
-import { describeRule } from './rule-set.js';
+import { describeRule } from '../../../domain/index.js';
 import type { BacktestResult, RunResult } from './session.js';
 import type { SymbolData, SymbolRun } from './symbol-stats.js';
 import { textTable } from './text-table.js';

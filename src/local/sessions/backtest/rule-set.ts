@@ -1,4 +1,4 @@
-import { resolveRule, type AlertRule, type RuleOverride } from '../../../domain/index.js';
+import { RULE_FIELD_SCHEMAS, bandProblem, resolveRule, type AlertRule, type RuleOverride } from '../../../domain/index.js';
 
 /**
  * The rules one backtest run applies: the default rule (what a symbol without an override uses) and per-symbol
@@ -9,25 +9,26 @@ export interface RuleSet {
   readonly label: string;
   readonly defaultRule: AlertRule;
   readonly overrides: ReadonlyMap<string, RuleOverride>;
+  /** Stored overrides the rule's parser refuses, with why (a rule set read from a store): those symbols use the default. */
+  readonly refused?: ReadonlyMap<string, string>;
 }
 
 /** A setting that replaces one attribute of every symbol's rule: `--above 152`, or one value of a sweep. */
 export type RuleAttributeChange = Partial<AlertRule>;
 
-/** Describe a rule for people: `above 150, below 50, cross`. */
-export const describeRule = (rule: AlertRule): string => `above ${rule.above}, below ${rule.below}, ${rule.mode}`;
-
 /** The rule the engine applies to a symbol (an override that leaves no NORMAL band falls back to the default). */
 export function ruleOf(ruleSet: RuleSet, symbol: string): AlertRule {
-  return resolveRule(ruleSet.defaultRule, ruleSet.overrides.get(symbol)).rule;
+  return resolveRule(ruleSet.defaultRule, ruleSet.overrides.get(symbol), ruleSet.refused?.get(symbol)).rule;
 }
 
 /** Overrides the engine would ignore (below not under above once merged with the default), one line each. */
 export function ignoredOverrides(ruleSet: RuleSet): string[] {
-  return [...ruleSet.overrides]
+  const refused = [...(ruleSet.refused ?? [])].map(([symbol, problem]) => `${symbol}: rule override ignored: ${problem}`);
+  const broken = [...ruleSet.overrides]
     .map(([symbol, override]) => [symbol, resolveRule(ruleSet.defaultRule, override).problem] as const)
     .filter(([, problem]) => problem !== undefined)
     .map(([symbol, problem]) => `${symbol}: ${problem}`);
+  return [...refused, ...broken].sort();
 }
 
 /**
@@ -36,6 +37,10 @@ export function ignoredOverrides(ruleSet: RuleSet): string[] {
  */
 export function withChange(base: RuleSet, change: RuleAttributeChange, label: string = base.label): RuleSet {
   const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleAttributeChange;
+  for (const [field, value] of Object.entries(set) as [keyof AlertRule, unknown][]) {
+    const checked = RULE_FIELD_SCHEMAS[field].safeParse(value);
+    if (!checked.success) throw new RangeError(`${field}=${String(value)} ${checked.error.issues.map((i) => i.message).join('; ')}`);
+  }
   const defaultRule: AlertRule = { ...base.defaultRule, ...set };
   const overrides = new Map<string, RuleOverride>();
   for (const [symbol, override] of base.overrides) {
@@ -46,7 +51,7 @@ export function withChange(base: RuleSet, change: RuleAttributeChange, label: st
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
   const check = (rule: AlertRule, whose: string) => {
-    if (rule.below >= rule.above)
+    if (bandProblem(rule))
       throw new RangeError(`${describeSetting} leaves ${whose} without a NORMAL band: below ${rule.below} is not under above ${rule.above}`);
   };
   check(defaultRule, 'the default rule');
@@ -54,5 +59,5 @@ export function withChange(base: RuleSet, change: RuleAttributeChange, label: st
   for (const [symbol, override] of overrides) {
     if (!resolveRule(base.defaultRule, base.overrides.get(symbol)).problem) check({ ...defaultRule, ...override }, `${symbol}'s rule`);
   }
-  return { label, defaultRule, overrides };
+  return { label, defaultRule, overrides, ...(base.refused && { refused: base.refused }) };
 }

@@ -1,27 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { KEY, STATE, type RuleAttribute } from '../../../adapters/aws/alert-rules-item.js';
+import { KEY, STATE } from '../../../adapters/aws/alert-rules-item.js';
 import {
   describeIssues,
-  priceSchema,
+  ruleOverrideShape,
   symbolSchema,
   resolveRule,
   type AlertRule,
   type RuleOverride,
   type TriggerMode,
 } from '../../../domain/index.js';
-import { TRIGGER_MODES } from '../../../resources/index.js';
 import { InputError } from '../../formats/input-file.js';
 
 /** A rules file is a list of rules written by a person: anything larger is not one. */
 const MAX_RULES_FILE_BYTES = 10 * 1024 * 1024;
-
-/** The rule attributes of an alert-rules item (named as the item names them), checked as the functions check them. */
-const RULE_ATTRIBUTES = {
-  above: priceSchema.optional(),
-  below: priceSchema.optional(),
-  mode: z.enum(TRIGGER_MODES as [string, ...string[]], { error: `must be one of ${TRIGGER_MODES.join(', ')}` }).optional(),
-} satisfies Record<RuleAttribute, z.ZodType>;
 
 /** The engine's attributes, present in a table export, are ignored: a backtest starts from a clean state. */
 const ENGINE_ATTRIBUTES = Object.fromEntries(Object.values(STATE).map((attribute) => [attribute, z.unknown().optional()]));
@@ -36,7 +28,7 @@ interface RuleItem {
 /** One item of the alert-rules table: `{ "symbol": "AAPL", "above": 152, "below": 50, "mode": "cross" }`. */
 const ruleItemSchema = z
   .strictObject(
-    { [KEY]: symbolSchema, ...RULE_ATTRIBUTES, ...ENGINE_ATTRIBUTES },
+    { [KEY]: symbolSchema, ...ruleOverrideShape, ...ENGINE_ATTRIBUTES },
     { error: (issue) => (issue.code === 'invalid_type' ? `must be an object like {"${KEY}":"AAPL","above":152}` : undefined) },
   )
   .transform((item) => ({ ...item, symbol: (item as Record<string, unknown>)[KEY] }) as RuleItem)

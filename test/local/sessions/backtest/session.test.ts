@@ -100,7 +100,7 @@ describe('backtest sessions', () => {
   it('prints one row per symbol, the totals and the problems', async () => {
     const text = formatBacktest(await run([rules('cross', [['F', { below: 48 }]])]));
     expect(text).toContain(`read ${file}: 7 ticks, 2 bus events (1 with a price), 2 invalid, 1 matched no bus rule, 1 unreadable`);
-    expect(text).toContain('rules: defaults (default above 150, below 50, cross; 1 symbol override)');
+    expect(text).toContain('rules: defaults (default above 150, below 50, mode cross; 1 symbol override)');
     expect(text).toMatch(/^AAPL +150\/50 cross +6 +2 +0 +0 +0 +60\.0% +40\.0% +0\.0%$/m);
     expect(text).toMatch(/^F +150\/48 cross +1 +0 +0 +0 +1 +0\.0% +0\.0% +0\.0%$/m);
     expect(text).toMatch(/^total +8 +2 +0 +0 +2$/m);

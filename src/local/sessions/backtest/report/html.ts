@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Alert, Zone } from '../../../../domain/index.js';
 import { formatProblem } from '../../summary.js';
 import { sortedSymbols, zoneShares } from '../output.js';
-import { describeRule } from '../rule-set.js';
+import { describeRule } from '../../../../domain/index.js';
 import type { BacktestResult, RunResult } from '../session.js';
 import type { SymbolData, SymbolRun } from '../symbol-stats.js';
 import { escapeHtml as e, jsonForScript } from './escape.js';
