@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type dynalite from 'dynalite';
 
 export interface EmbeddedDynamo {
   /** e.g. http://127.0.0.1:41523 */
@@ -29,6 +30,9 @@ parentPort.on('message', () =>
 
 const DYNALITE = createRequire(import.meta.url).resolve('dynalite');
 
+/** What the server's thread passes to dynalite. */
+type ServerOptions = Parameters<typeof dynalite>[0];
+
 /**
  * Start an embedded DynamoDB-compatible server on loopback with an ephemeral port, on a thread of its own: the
  * functions' SDK work and the server's (request parsing, LevelDB) then run side by side instead of taking turns on
@@ -40,7 +44,12 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Em
     eval: true,
     workerData: {
       dynalite: DYNALITE,
-      options: { ...(options.path !== undefined && { path: options.path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 },
+      options: {
+        ...(options.path !== undefined && { path: options.path }),
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+      } satisfies ServerOptions,
     },
   });
   const next = () =>
