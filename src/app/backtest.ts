@@ -1,8 +1,9 @@
 import type { AlertRule, RuleOverride } from '../domain/index.js';
 import { engineSettingsFrom } from '../local/emulation/function-config.js';
-import { checkInput, formatOf, type InputFormat } from '../local/formats/input-file.js';
+import { checkInput, formatOf } from '../local/formats/input-file.js';
 import { readRulesFile, runBacktest, type BacktestResult, type RuleSet } from '../local/sessions/backtest/index.js';
 import type { EngineLimits } from '../pipeline/index.js';
+import type { InputFormat } from '../resources/input-formats.js';
 import { storedRules } from './rules.js';
 import { describeTarget, type Target } from './target.js';
 

@@ -1,16 +1,17 @@
 import { dataHome, localPaths } from '../local/emulation/paths.js';
-import { checkInput, formatOf, type InputFormat } from '../local/formats/input-file.js';
+import { checkInput, formatOf } from '../local/formats/input-file.js';
 import { SAMPLE_SESSION, demo } from '../local/sessions/demo.js';
 import { replay, type RunHooks } from '../local/sessions/replay.js';
 import { planReset, reset, type ResetPlan } from '../local/sessions/reset.js';
 import type { RunSummary } from '../local/sessions/summary.js';
+import type { InputFormat } from '../resources/input-formats.js';
 import { TABLES, type TableKey } from '../resources/index.js';
 import { UserError } from '../shared/user-error.js';
 import { openRemoteTables, type LocalTarget, type Target } from './target.js';
 
 export type { Problem } from '../local/emulation/run-stats.js';
-export { displayPath } from '../local/emulation/paths.js';
-export { INPUT_FORMATS, type InputFormat } from '../local/formats/input-file.js';
+export { INPUT_FORMATS, type InputFormat } from '../resources/input-formats.js';
+export { displayPath } from '../shared/text.js';
 export type { RunHooks } from '../local/sessions/replay.js';
 export { formatProblem, formatSummary, lateCount, rejectedCount, type RunSummary } from '../local/sessions/summary.js';
 
