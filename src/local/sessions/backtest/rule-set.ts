@@ -14,9 +14,6 @@ export interface RuleSet {
 /** A setting that replaces one attribute of every symbol's rule: `--above 152`, or one value of a sweep. */
 export type RuleAttributeChange = Partial<AlertRule>;
 
-/** Describe a rule for people: `above 150, below 50, cross`. */
-export const describeRule = (rule: AlertRule): string => `above ${rule.above}, below ${rule.below}, ${rule.mode}`;
-
 /** The rule the engine applies to a symbol (an override that leaves no NORMAL band falls back to the default). */
 export function ruleOf(ruleSet: RuleSet, symbol: string): AlertRule {
   return resolveRule(ruleSet.defaultRule, ruleSet.overrides.get(symbol)).rule;

@@ -1,12 +1,11 @@
-import type { Alert, AlertRule, Zone } from '../../../domain/index.js';
 import { basename } from 'node:path';
-import type { Problem } from '../../emulation/run-stats.js';
-import { formatProblem } from '../summary.js';
-import { describeRule } from './rule-set.js';
-import type { BacktestResult, RunResult } from './session.js';
-import type { SymbolData, SymbolRun } from './symbol-stats.js';
-import { textTable } from './text-table.js';
-import { plural, visible } from '../../../shared/text.js';
+import type { Alert, AlertRule, Zone } from '../../domain/index.js';
+import type { Problem } from '../../local/emulation/run-stats.js';
+import type { BacktestResult, RunResult } from '../../local/sessions/backtest/session.js';
+import type { SymbolData, SymbolRun } from '../../local/sessions/backtest/symbol-stats.js';
+import { plural, visible } from '../../shared/text.js';
+import { formatProblem } from '../run-summary.js';
+import { textTable } from '../text-table.js';
 
 const ZONES: readonly Zone[] = ['HIGH', 'NORMAL', 'LOW'];
 /** Per-symbol columns of the sweep table fit a terminal up to this many symbols; beyond, one row per symbol. */
@@ -16,6 +15,9 @@ const PROBLEMS_PRINTED = 10;
 
 const iso = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+/** Describe a rule for people: `above 150, below 50, cross`. */
+export const describeRule = (rule: AlertRule): string => `above ${rule.above}, below ${rule.below}, ${rule.mode}`;
 
 /** Symbols in a stable order: by name. */
 export const sortedSymbols = (result: BacktestResult): string[] => [...result.symbols.keys()].sort();
