@@ -1,6 +1,7 @@
 /**
  * The dependency rule of the code layout (README, "Code layout"): each room imports only the rooms listed here and
- * its own; no import cycles; nothing imports the CLI. `npm run lint` runs it (depcruise src).
+ * its own, and the types of those in TYPES_OF; no import cycles; nothing imports the CLI. `npm run lint` runs it
+ * (depcruise src).
  */
 const ROOMS = {
   'src/domain': [],
@@ -28,6 +29,15 @@ const ROOMS = {
   'src/cli': ['src/app', 'src/domain', 'src/resources', 'src/shared'],
 };
 
+/**
+ * Rooms whose types (`import type`), and nothing else, a room may import: the CLI shows what the local runtime
+ * returns through the application API (a run's summary, a backtest's result, dead letters), but runs it only
+ * through that API.
+ */
+const TYPES_OF = {
+  'src/cli': ['src/local'],
+};
+
 const folder = (path) => `^${path.replaceAll('/', '[/]')}[/]`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -38,7 +48,14 @@ module.exports = {
       comment: `${room} may import only ${allowed.length ? allowed.join(', ') : 'nothing of the project'} and itself`,
       severity: 'error',
       from: { path: folder(room) },
-      to: { path: '^src[/]', pathNot: [room, ...allowed].map(folder) },
+      to: { path: '^src[/]', pathNot: [room, ...allowed, ...(TYPES_OF[room] ?? [])].map(folder) },
+    })),
+    ...Object.entries(TYPES_OF).map(([room, typed]) => ({
+      name: `types-only:${room}`,
+      comment: `${room} may import only the types of ${typed.join(', ')}`,
+      severity: 'error',
+      from: { path: folder(room) },
+      to: { path: typed.map(folder), dependencyTypesNot: ['type-only'] },
     })),
     {
       name: 'no-cycles',

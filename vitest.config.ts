@@ -21,9 +21,10 @@ export default defineConfig({
         'src/pipeline/**',
         'src/handlers/**',
         'src/adapters/**',
+        // TypeScript only: the report's chart script runs in the browser (test/e2e/backtest-report.test.ts).
         'src/local/**/*.ts',
         'src/app/**',
-        'src/cli/**',
+        'src/cli/**/*.ts',
         'src/shared/**',
       ],
       reporter: ['text-summary', 'text'],

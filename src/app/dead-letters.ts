@@ -12,9 +12,6 @@ import { deadLetterQueueUrl, peekMessages, startRedrive, type PeekedMessage } fr
 import type { PreparedRun } from './sessions.js';
 import { openRemoteTables, type AwsTarget, type LocalTarget, type Target } from './target.js';
 
-export type { EventDeadLetter, TickDeadLetter } from '../local/emulation/dead-letter-store.js';
-
-export type { DeadLetterQueueChoice } from '../local/sessions/redrive.js';
 export type DeadLetterQueue = Exclude<DeadLetterQueueChoice, 'all'>;
 
 const queuesOf = (choice: DeadLetterQueueChoice): DeadLetterQueue[] => (choice === 'all' ? ['ticks', 'events'] : [choice]);

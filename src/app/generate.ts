@@ -4,8 +4,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { withPath } from '../adapters/local/private-files.js';
-import { formatOf, type InputFormat } from '../local/formats/input-file.js';
+import { formatOf } from '../local/formats/input-file.js';
 import { DEFAULT_SYMBOLS, SYNTHETIC_CSV_HEADER, syntheticLine, syntheticTicks } from '../local/formats/synthetic.js';
+import type { InputFormat } from '../resources/input-formats.js';
 
 /**
  * The first tick's event time unless told otherwise: fixed (a Monday, at the New York open), so the same request

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { checkInput, formatOf, readInput, type InputFormat } from '../local/formats/input-file.js';
+import { checkInput, formatOf, readInput } from '../local/formats/input-file.js';
+import type { InputFormat } from '../resources/input-formats.js';
 import { resourceNames } from '../resources/index.js';
 import { eventBridgeClient, sqsClient } from './aws-clients.js';
 import { checkEndpoint, checkQueueUrl, endpointOf } from './endpoints.js';

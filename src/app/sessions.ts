@@ -1,18 +1,13 @@
 import { dataHome, localPaths } from '../local/emulation/paths.js';
-import { checkInput, formatOf, type InputFormat } from '../local/formats/input-file.js';
+import { checkInput, formatOf } from '../local/formats/input-file.js';
 import { SAMPLE_SESSION, demo } from '../local/sessions/demo.js';
 import { replay, type RunHooks } from '../local/sessions/replay.js';
 import { planReset, reset, type ResetPlan } from '../local/sessions/reset.js';
 import type { RunSummary } from '../local/sessions/summary.js';
+import type { InputFormat } from '../resources/input-formats.js';
 import { TABLES, type TableKey } from '../resources/index.js';
 import { UserError } from '../shared/user-error.js';
 import { openRemoteTables, type LocalTarget, type Target } from './target.js';
-
-export type { Problem } from '../local/emulation/run-stats.js';
-export { displayPath } from '../local/emulation/paths.js';
-export { INPUT_FORMATS, type InputFormat } from '../local/formats/input-file.js';
-export type { RunHooks } from '../local/sessions/replay.js';
-export { formatProblem, formatSummary, lateCount, rejectedCount, type RunSummary } from '../local/sessions/summary.js';
 
 /** A run through the local pipeline, set up and ready: whoever presents it runs it with the hooks it reports through. */
 export interface PreparedRun {
@@ -86,3 +81,10 @@ export const planLocalReset = (target: LocalTarget, keepRules: boolean): Promise
 
 /** Delete the target's local data; with `keepRules`, both sessions start afresh and the rule overrides stay. */
 export const resetLocal = (target: LocalTarget, keepRules: boolean): Promise<void> => reset(target.home, target.environment, keepRules);
+
+/** Messages that were not processed: dead-lettered, matched no rule, or unreadable lines. */
+export const rejectedCount = (summary: RunSummary): number =>
+  summary.ticks.deadLettered + summary.marketEvents.deadLettered + summary.marketEvents.unmatched + summary.badLines;
+
+/** Ticks and price-bearing events that came beyond the lateness horizon: acknowledged, but they changed no alert run. */
+export const lateCount = (summary: RunSummary): number => summary.ticks.late + summary.marketEvents.late;

@@ -1,8 +1,29 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_OUTPUTS_FILE } from '../app/stack-outputs.js';
 import { symbolSchema } from '../domain/index.js';
+import { INPUT_FORMATS } from '../resources/input-formats.js';
 import { EARLIEST_TIME, LATEST_TIME } from '../shared/time.js';
 import { UserError } from '../shared/user-error.js';
+import type { CommandIO } from './io.js';
+import type { ExitCode } from './process-exit.js';
+
+/**
+ * What a command's definition is given: the streams it writes to, and `action`, which turns its implementation into
+ * commander's action (the exit code it returns is the program's; a failure is one line on stderr and exit 1).
+ */
+export interface CommandContext {
+  readonly io: CommandIO;
+  action<A extends unknown[]>(run: (...args: A) => Promise<ExitCode | void>): (...args: A) => Promise<void>;
+}
+
+/**
+ * A command's definition: it adds the command to `parent` with its arguments, options, help and action. Its
+ * implementation loads the application when the command runs, so that `--help` starts fast.
+ */
+export type CommandDefinition = (parent: Command, context: CommandContext) => void;
+
+/** Examples shown at the end of a command's help. */
+export const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 /** The options that choose which environment's local data a command uses. */
 export function localOptions(command: Command): Command {
@@ -19,6 +40,14 @@ export function targetOptions(command: Command): Command {
     .option('--endpoint <url>', 'DynamoDB endpoint to use instead of the embedded store (LocalStack, a DynamoDB-compatible server)')
     .option('--region <region>', 'AWS region (default: $AWS_REGION or us-east-1)');
 }
+
+/** `--format` of the commands that read input files. */
+export const formatOption = () =>
+  new Option('--format <format>', 'input format (default: from the extension; .csv is CSV)').argParser(oneOf(INPUT_FORMATS));
+
+/** `--demo` of the commands that read an environment's data. */
+export const demoOption = () =>
+  new Option('--demo', "the demo run of npm start (kept apart from what replay accumulates) instead of the environment's data");
 
 export function positiveInteger(value: string): number {
   const n = Number(value);

@@ -1,9 +1,12 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
-import { formatProblem, formatSummary, type PreparedRun, type Problem, type RunSummary } from '../app/sessions.js';
+import type { PreparedRun } from '../app/sessions.js';
 import type { Alert } from '../domain/index.js';
+import type { Problem } from '../local/emulation/run-stats.js';
+import type { RunSummary } from '../local/sessions/summary.js';
 import { alertLine } from './alert-lines.js';
 import type { CommandIO, OutputStream } from './io.js';
+import { formatProblem, formatSummary } from './run-summary.js';
 import { paint, safeJson, visible, type Style } from './terminal.js';
 
 export interface ReportOptions {

@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+
 /** `1 alert`, `3 alerts`: a count with its noun, plural unless it is one. */
 export const plural = (n: number, singular: string, pluralForm = `${singular}s`): string => `${n} ${n === 1 ? singular : pluralForm}`;
 
@@ -30,4 +32,10 @@ export function safeJson(value: unknown): string {
     /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+}
+
+/** A path as short as it can be shown: relative when it is under the working directory. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

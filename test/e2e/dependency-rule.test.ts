@@ -33,7 +33,7 @@ afterAll(() => {
 });
 
 describe('the dependency rule (npm run lint)', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
-  it('reports an upward import, an import of the CLI, a cycle and a file outside every room', () => {
+  it('reports an upward import, an import of the CLI, a cycle, a file outside every room and a value taken where only types may be', () => {
     expect(
       violationsIn({
         'src/domain/engine.ts': "import '../cli/main.js';\nexport const engine = 1;\n",
@@ -43,12 +43,15 @@ describe('the dependency rule (npm run lint)', { timeout: SLOW_TEST_TIMEOUT_MS }
         'src/app/rules.ts': "import '../handlers/config.js';\n",
         'src/handlers/config.ts': 'export const config = 1;\n',
         'src/misc/helper.ts': "import '../domain/engine.js';\n",
+        'src/local/sessions/run.ts': 'export const run = 1;\n',
+        'src/cli/run.ts': "import { run } from '../local/sessions/run.js';\nexport const shown = run;\n",
       }),
     ).toEqual([
       'no-cycles: src/pipeline/a.ts → src/pipeline/b.ts',
       'nothing-imports-the-cli: src/domain/engine.ts → src/cli/main.ts',
       'room:src/app: src/app/rules.ts → src/handlers/config.ts',
       'room:src/domain: src/domain/engine.ts → src/cli/main.ts',
+      'types-only:src/cli: src/cli/run.ts → src/local/sessions/run.ts',
       'unknown-room: src/misc/helper.ts → src/domain/engine.ts',
     ]);
   });
@@ -60,9 +63,11 @@ describe('the dependency rule (npm run lint)', { timeout: SLOW_TEST_TIMEOUT_MS }
         'src/resources/index.ts': "import type { Price } from '../domain/types.js';\nexport const limit: Price = 1;\n",
         'src/adapters/store.ts': "import { limit } from '../resources/index.js';\nexport const store = limit;\n",
         'src/handlers/handler.ts': "import { store } from '../adapters/store.js';\nexport const handler = store;\n",
-        'src/local/emulation/pipeline.ts': "import { handler } from '../../handlers/handler.js';\nexport const pipeline = handler;\n",
+        'src/local/emulation/pipeline.ts':
+          "import { handler } from '../../handlers/handler.js';\nexport const pipeline = handler;\nexport type Pipeline = typeof pipeline;\n",
         'src/app/run.ts': "import { pipeline } from '../local/emulation/pipeline.js';\nexport const run = pipeline;\n",
-        'src/cli/main.ts': "import { run } from '../app/run.js';\nexport const main = run;\n",
+        'src/cli/main.ts':
+          "import { run } from '../app/run.js';\nimport type { Pipeline } from '../local/emulation/pipeline.js';\nexport const main: Pipeline = run;\n",
       }),
     ).toEqual([]);
   });

@@ -1,22 +1,15 @@
+import { Option, type Command } from 'commander';
 import { basename } from 'node:path';
-import {
-  listLocalDeadLetters,
-  redriveLocally,
-  remoteDeadLetters,
-  startRemoteRedrive,
-  type DeadLetterQueueChoice,
-  type EventDeadLetter,
-  type TickDeadLetter,
-} from '../../app/dead-letters.js';
-import { displayPath } from '../../app/sessions.js';
-import { describeTarget, resolveTarget, type AwsTarget, type LocalTarget, type TargetOptions } from '../../app/target.js';
+import type { AwsTarget, LocalTarget, TargetOptions } from '../../app/target.js';
 import { parseTick } from '../../domain/index.js';
-import { plural } from '../../shared/text.js';
+import type { EventDeadLetter, TickDeadLetter } from '../../local/emulation/dead-letter-store.js';
+import type { DeadLetterQueueChoice } from '../../local/sessions/redrive.js';
+import { displayPath, plural } from '../../shared/text.js';
+import { demoOption, examples, oneOf, positiveInteger, targetOptions, type CommandContext } from '../common.js';
 import type { CommandIO } from '../io.js';
-import { reportRun } from '../run-report.js';
 import { paint, safeJson, visible } from '../terminal.js';
 
-export interface DlqOptions extends TargetOptions {
+interface DlqOptions extends TargetOptions {
   readonly queue: DeadLetterQueueChoice;
   readonly limit: number;
   readonly json?: boolean;
@@ -26,6 +19,57 @@ export interface DlqOptions extends TargetOptions {
   readonly remoteTables?: boolean;
 }
 
+export function dlqCommand(program: Command, { io, action }: CommandContext): void {
+  const dlq = program
+    .command('dlq')
+    .description('dead-letter queues: messages that failed their maximum receives, events that failed their retries')
+    .addHelpText('after', examples('market-data dlq list', 'market-data dlq redrive'));
+  const queueOption = () =>
+    new Option('--queue <queue>', 'ticks (market-data-dlq), events (market-events-dlq) or all')
+      .argParser(oneOf(['ticks', 'events', 'all'] as const))
+      .default('all');
+  targetOptions(
+    dlq
+      .command('list')
+      .description('show dead letters with the reason they failed')
+      .addOption(queueOption())
+      .option('--limit <n>', 'at most this many per queue', positiveInteger, 100)
+      .addOption(demoOption())
+      .option('--json', 'print as JSON'),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'market-data dlq list',
+        'market-data dlq list --queue ticks --limit 5',
+        'market-data dlq list --demo',
+        'market-data dlq list --outputs cfn-outputs/flat-outputs.json',
+      ),
+    )
+    .action(action((options: DlqOptions) => dlqList(options, io)));
+  targetOptions(
+    dlq
+      .command('redrive')
+      .description(
+        'put dead letters back through the pipeline, as SQS redrives them (a tick gets a new message id and sent time); those that fail again return to their queue',
+      )
+      .addOption(queueOption())
+      .option('--remote-tables', 'with --aws/--outputs: run the local dead letters through the local pipeline on the deployed tables')
+      .option('--json', 'print the summary as JSON')
+      .option('-q, --quiet', 'leave out the alert lines')
+      .option('--verbose', "show the handlers' structured logs"),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'market-data dlq redrive',
+        'market-data dlq redrive --queue ticks --json',
+        'market-data dlq redrive --outputs cfn-outputs/flat-outputs.json',
+      ),
+    )
+    .action(action((options: Omit<DlqOptions, 'limit'>) => dlqRedrive({ limit: 0, ...options }, io)));
+}
+
 const where = (letter: { origin?: { file: string; line: number } }, files: number): string =>
   letter.origin ? `${files > 1 ? `${visible(basename(letter.origin.file))} ` : ''}line ${letter.origin.line}` : '-';
 
@@ -33,6 +77,7 @@ const where = (letter: { origin?: { file: string; line: number } }, files: numbe
 const originFiles = (items: readonly { origin?: { file: string } }[]): number => new Set(items.map((i) => i.origin?.file)).size;
 
 async function listLocal(target: LocalTarget, options: DlqOptions, { stdout, stderr }: CommandIO): Promise<void> {
+  const { listLocalDeadLetters } = await import('../../app/dead-letters.js');
   const { queues, unreadable } = await listLocalDeadLetters(target, options.queue, options.limit);
   for (const problem of unreadable) stderr.write(`warning: ${visible(problem.file)} line ${problem.line}: ${problem.reason}\n`);
   if (options.json) {
@@ -56,6 +101,7 @@ async function listLocal(target: LocalTarget, options: DlqOptions, { stdout, std
 }
 
 async function listRemote(target: AwsTarget, options: DlqOptions, { stdout }: CommandIO): Promise<void> {
+  const { remoteDeadLetters } = await import('../../app/dead-letters.js');
   const result: Record<string, unknown> = {};
   for await (const { queue, queueUrl, items } of remoteDeadLetters(target, options.queue, options.limit)) {
     result[queue] = { queueUrl, items };
@@ -70,7 +116,8 @@ async function listRemote(target: AwsTarget, options: DlqOptions, { stdout }: Co
   if (options.json) stdout.write(`${safeJson(result)}\n`);
 }
 
-export async function dlqListCommand(options: DlqOptions, io: CommandIO): Promise<void> {
+async function dlqList(options: DlqOptions, io: CommandIO): Promise<void> {
+  const { resolveTarget } = await import('../../app/target.js');
   const target = await resolveTarget(options);
   if (target.kind === 'local') await listLocal(target, options, io);
   else await listRemote(target, options, io);
@@ -80,7 +127,12 @@ export async function dlqListCommand(options: DlqOptions, io: CommandIO): Promis
  * Local dead letters go back through the local pipeline (on the embedded store, or with --remote-tables on the
  * deployed tables); a deployed queue's dead letters are moved back by SQS itself.
  */
-export async function dlqRedriveCommand(options: DlqOptions, io: CommandIO): Promise<void> {
+async function dlqRedrive(options: DlqOptions, io: CommandIO): Promise<void> {
+  const [{ redriveLocally, startRemoteRedrive }, { describeTarget, resolveTarget }, { reportRun }] = await Promise.all([
+    import('../../app/dead-letters.js'),
+    import('../../app/target.js'),
+    import('../run-report.js'),
+  ]);
   const target = await resolveTarget(options);
   if (target.kind === 'aws' && !options.remoteTables) {
     const { taskHandle, sourceArn } = await startRemoteRedrive(target, options.queue);

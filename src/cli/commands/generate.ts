@@ -1,15 +1,42 @@
-import { generateFile, lastTickTime, type GenerateRequest } from '../../app/generate.js';
+import { Option, type Command } from 'commander';
+import type { GenerateRequest } from '../../app/generate.js';
 import { LIMITS, symbolSchema } from '../../domain/index.js';
+import { INPUT_FORMATS } from '../../resources/input-formats.js';
 import { LATEST_TIME } from '../../shared/time.js';
 import { UserError } from '../../shared/user-error.js';
-import { optionValue, symbolList } from '../common.js';
+import { dateTime, examples, finiteNumber, oneOf, optionValue, positiveInteger, positiveNumber, symbolList, type CommandContext } from '../common.js';
 import type { CommandIO } from '../io.js';
 import { safeJson, visible } from '../terminal.js';
 
 /** The request the application API takes, with `--symbols` as typed and `--json`. */
-export interface GenerateOptions extends Omit<GenerateRequest, 'symbols'> {
+interface GenerateOptions extends Omit<GenerateRequest, 'symbols'> {
   readonly symbols?: string;
   readonly json?: boolean;
+}
+
+export function generateCommand(program: Command, { io, action }: CommandContext): void {
+  program
+    .command('generate')
+    .description('write seeded synthetic ticks (geometric Brownian motion per symbol) to a file, streaming; the same options give the same file')
+    .requiredOption('-o, --out <file>', 'output file (.csv for CSV, anything else JSONL)')
+    .option('-n, --ticks <n>', 'number of ticks', positiveInteger, 10_000)
+    .option('--symbols <list>', 'comma-separated symbols (default: AAPL,MSFT,NVDA,TSLA,F,INTC,KO,XOM, priced near the thresholds)')
+    .option('--seed <n>', 'random seed: the same seed gives the same file', positiveInteger, 1)
+    .option('--start <time>', 'event time of the first tick, ISO-8601 (default: 2026-01-05T14:30:00Z)', dateTime)
+    .option('--interval <ms>', 'milliseconds between consecutive ticks', positiveInteger, 1000)
+    .option('--volatility <sigma>', 'annualised volatility', positiveNumber, 0.8)
+    .option('--drift <mu>', 'annualised drift', finiteNumber, 0)
+    .addOption(new Option('--format <format>', 'output format (default: from the extension)').argParser(oneOf(INPUT_FORMATS)))
+    .option('--json', 'print what was written as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'market-data generate -o ticks.jsonl',
+        'market-data generate -n 1000000 --seed 7 -o big.csv',
+        'market-data generate --symbols AAPL,MSFT --start 2026-11-20T14:30:00Z -o two.jsonl',
+      ),
+    )
+    .action(action((options: GenerateOptions) => generate(options, io)));
 }
 
 /** `--symbols AAPL,MSFT`: symbols, checked as the functions check them. */
@@ -23,7 +50,8 @@ function symbolsOption(list: string): string[] {
 }
 
 /** Write seeded GBM ticks to a file, streaming (memory stays flat for any count). */
-export async function generateCommand(options: GenerateOptions, io: CommandIO): Promise<void> {
+async function generate(options: GenerateOptions, io: CommandIO): Promise<void> {
+  const { generateFile, lastTickTime } = await import('../../app/generate.js');
   const symbols = options.symbols === undefined ? undefined : optionValue('--symbols', () => symbolsOption(options.symbols!));
   const end = lastTickTime(options);
   if (end > LATEST_TIME)

@@ -1,10 +1,12 @@
-import { lateCount, rejectedCount, replayFiles, type InputFormat } from '../../app/sessions.js';
-import { resolveTarget, type TargetOptions } from '../../app/target.js';
+import type { Command } from 'commander';
+import type { TargetOptions } from '../../app/target.js';
+import type { InputFormat } from '../../resources/input-formats.js';
+import { DEFAULTS } from '../../resources/index.js';
+import { examples, formatOption, positiveInteger, targetOptions, type CommandContext } from '../common.js';
 import type { CommandIO } from '../io.js';
 import { EXIT_CODES, type ExitCode } from '../process-exit.js';
-import { reportRun } from '../run-report.js';
 
-export interface ReplayCommandOptions extends TargetOptions {
+interface ReplayCommandOptions extends TargetOptions {
   readonly format?: InputFormat;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -17,8 +19,48 @@ export interface ReplayCommandOptions extends TargetOptions {
   readonly strict?: boolean;
 }
 
+export function replayCommand(program: Command, { io, action }: CommandContext): void {
+  targetOptions(
+    program
+      .command('replay')
+      .description('run JSONL or CSV ticks (and bus events) through the local pipeline and print alerts and a summary; results accumulate')
+      .argument('<files...>', 'JSONL (one tick or bus event per line) or CSV (RFC 4180; header: symbol,price[,timestamp,volume,exchange,bid,ask])')
+      .addOption(formatOption())
+      .option('--fresh', 'start from a clean environment: delete its alerts, symbol state, dead letters and notifications first (rules are kept)')
+      .option(
+        '--strict',
+        `exit with ${EXIT_CODES.rejected} when any message was dead-lettered, skipped or matched no rule, or a tick came beyond the lateness horizon`,
+      )
+      .option('--json', 'print the summary as JSON (alert lines are left out; problems go to stderr)')
+      .option('-q, --quiet', 'leave out the alert lines (they are still in notifications.jsonl)')
+      .option('--progress', 'show a progress bar even when stderr is not a terminal')
+      .option('--no-progress', 'never show a progress bar')
+      .option(
+        '--concurrency <n>',
+        `batches in flight (default ${DEFAULTS.dataProcessor.reservedConcurrency}, the function's reserved concurrency)`,
+        positiveInteger,
+      )
+      .option('--verbose', "show the handlers' structured logs and metrics"),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'market-data replay ticks.jsonl',
+        'market-data replay day1.csv day2.csv --fresh --strict',
+        'market-data replay big.jsonl --json -q > summary.json',
+        'market-data replay ticks.jsonl --outputs cfn-outputs/flat-outputs.json',
+      ),
+    )
+    .action(action((files: string[], options: ReplayCommandOptions) => replay(files, options, io)));
+}
+
 /** Files through the local pipeline (on the embedded store, or on a deployed environment's tables). */
-export async function replayCommand(files: string[], options: ReplayCommandOptions, io: CommandIO): Promise<ExitCode | void> {
+async function replay(files: string[], options: ReplayCommandOptions, io: CommandIO): Promise<ExitCode | void> {
+  const [{ lateCount, rejectedCount, replayFiles }, { resolveTarget }, { reportRun }] = await Promise.all([
+    import('../../app/sessions.js'),
+    import('../../app/target.js'),
+    import('../run-report.js'),
+  ]);
   const target = await resolveTarget(options);
   const request = {
     files,

@@ -1,13 +1,27 @@
+import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { displayPath, planLocalReset, resetLocal } from '../../app/sessions.js';
-import { resolveTarget, type TargetOptions } from '../../app/target.js';
+import type { TargetOptions } from '../../app/target.js';
+import { displayPath } from '../../shared/text.js';
 import { UserError } from '../../shared/user-error.js';
+import { examples, localOptions, type CommandContext } from '../common.js';
 import type { CommandIO } from '../io.js';
 import { paint, visible } from '../terminal.js';
 
-export interface ResetOptions extends Pick<TargetOptions, 'env' | 'dataDir'> {
+interface ResetOptions extends Pick<TargetOptions, 'env' | 'dataDir'> {
   readonly yes?: boolean;
   readonly keepRules?: boolean;
+}
+
+export function resetCommand(program: Command, { io, action }: CommandContext): void {
+  localOptions(
+    program
+      .command('reset')
+      .description("delete an environment's local data (embedded store, dead letters, notifications, demo run), after saying what that is"),
+  )
+    .option('--keep-rules', 'keep the rule overrides; delete everything else')
+    .option('-y, --yes', 'do not ask (required when standard input is not a terminal)')
+    .addHelpText('after', examples('market-data reset', 'market-data reset --env qa --yes', 'market-data reset --keep-rules'))
+    .action(action((options: ResetOptions) => reset(options, io)));
 }
 
 /** Ask before deleting (on stderr); only a person at a terminal can answer, so without one the command needs --yes. */
@@ -21,7 +35,8 @@ async function confirm(question: string, io: CommandIO): Promise<boolean> {
 }
 
 /** Delete an environment's local data after saying what that is. */
-export async function resetCommand(options: ResetOptions, io: CommandIO): Promise<void> {
+async function reset(options: ResetOptions, io: CommandIO): Promise<void> {
+  const [{ planLocalReset, resetLocal }, { resolveTarget }] = await Promise.all([import('../../app/sessions.js'), import('../../app/target.js')]);
   const target = await resolveTarget({ ...(options.env && { env: options.env }), ...(options.dataDir && { dataDir: options.dataDir }) });
   if (target.kind !== 'local') throw new Error('unreachable: reset always targets the embedded store');
   const keepRules = Boolean(options.keepRules);

@@ -1,8 +1,10 @@
-import { deleteRule, listRules, setRule, type RuleChange } from '../../app/rules.js';
-import { describeTarget, resolveTarget, type TargetOptions } from '../../app/target.js';
-import { describeRule } from '../../domain/index.js';
+import { Option, type Command } from 'commander';
+import type { RuleChange } from '../../app/rules.js';
+import type { TargetOptions } from '../../app/target.js';
+import { describeRule, type TriggerMode } from '../../domain/index.js';
+import { TRIGGER_MODES } from '../../resources/index.js';
 import { UserError } from '../../shared/user-error.js';
-import { checkSymbol } from '../common.js';
+import { checkSymbol, demoOption, examples, oneOf, positiveNumber, targetOptions, type CommandContext } from '../common.js';
 import type { CommandIO } from '../io.js';
 import { safeJson, visible } from '../terminal.js';
 
@@ -10,8 +12,48 @@ export interface RulesOptions extends TargetOptions {
   readonly json?: boolean;
 }
 
+export function rulesCommand(program: Command, { io, action }: CommandContext): void {
+  const rules = program
+    .command('rules')
+    .description('per-symbol alert thresholds and trigger mode (read by the next batch: no restart needed)')
+    .addHelpText('after', examples('market-data rules list', 'market-data rules set AAPL --above 152', 'market-data rules delete AAPL'));
+  targetOptions(
+    rules.command('list').description('show every symbol with a rule or engine state').addOption(demoOption()).option('--json', 'print as JSON'),
+  )
+    .addHelpText('after', examples('market-data rules list', 'market-data rules list --json', 'market-data rules list --aws --env prod'))
+    .action(action((options: RulesOptions) => rulesListCommand(options, io)));
+  targetOptions(
+    rules
+      .command('set')
+      .description("set some of a symbol's rule: the others keep their value (or the default)")
+      .argument('<symbol>')
+      .option('--above <price>', 'HIGH when the price is above this', positiveNumber)
+      .option('--below <price>', 'LOW when the price is below this', positiveNumber)
+      .addOption(
+        new Option('--mode <mode>', 'cross: alert on entering HIGH or LOW; every: alert on every tick there').argParser(oneOf(TRIGGER_MODES)),
+      )
+      .option('--json', 'print the result as JSON'),
+  )
+    .addHelpText('after', examples('market-data rules set AAPL --above 152', 'market-data rules set KO --above 62 --below 40 --mode every'))
+    .action(
+      action((symbol: string, options: RulesOptions & { above?: number; below?: number; mode?: TriggerMode }) =>
+        rulesSetCommand(symbol, { above: options.above, below: options.below, mode: options.mode }, options, io),
+      ),
+    );
+  targetOptions(
+    rules
+      .command('delete')
+      .description("remove a symbol's override (back to the default rule; its engine state is kept)")
+      .argument('<symbol>')
+      .option('--json', 'print the result as JSON'),
+  )
+    .addHelpText('after', examples('market-data rules delete AAPL'))
+    .action(action((symbol: string, options: RulesOptions) => rulesDeleteCommand(symbol, options, io)));
+}
+
 /** Per-symbol overrides with the rule in effect and the engine's current zone. */
-export async function rulesListCommand(options: RulesOptions, io: CommandIO): Promise<void> {
+async function rulesListCommand(options: RulesOptions, io: CommandIO): Promise<void> {
+  const [{ listRules }, { describeTarget, resolveTarget }] = await Promise.all([import('../../app/rules.js'), import('../../app/target.js')]);
   const target = await resolveTarget(options);
   const { defaults, source, symbols } = await listRules(target);
   if (options.json) {
@@ -32,7 +74,8 @@ export async function rulesListCommand(options: RulesOptions, io: CommandIO): Pr
 }
 
 /** Set some of a symbol's rule attributes; the engine state in the same item is left alone. */
-export async function rulesSetCommand(symbol: string, change: RuleChange, options: RulesOptions, io: CommandIO): Promise<void> {
+async function rulesSetCommand(symbol: string, change: RuleChange, options: RulesOptions, io: CommandIO): Promise<void> {
+  const [{ setRule }, { resolveTarget }] = await Promise.all([import('../../app/rules.js'), import('../../app/target.js')]);
   checkSymbol(symbol);
   if (Object.values(change).every((v) => v === undefined)) throw new UserError('nothing to set: give --above, --below and/or --mode');
   const result = await setRule(await resolveTarget(options), symbol, change);
@@ -40,7 +83,8 @@ export async function rulesSetCommand(symbol: string, change: RuleChange, option
 }
 
 /** Remove a symbol's override (back to the defaults); the engine state is kept. */
-export async function rulesDeleteCommand(symbol: string, options: RulesOptions, io: CommandIO): Promise<void> {
+async function rulesDeleteCommand(symbol: string, options: RulesOptions, io: CommandIO): Promise<void> {
+  const [{ deleteRule }, { resolveTarget }] = await Promise.all([import('../../app/rules.js'), import('../../app/target.js')]);
   checkSymbol(symbol);
   const { removed, effective } = await deleteRule(await resolveTarget(options), symbol);
   if (!removed) throw new UserError(`${symbol} has no rule override (it already uses the default rule)`);

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { TABLES, resourceNames, type TableKey } from '../../resources/index.js';
 import { PROJECT_ROOT } from '../../shared/project-root.js';
 
@@ -56,10 +56,4 @@ export function localPaths(home: string, environmentSuffix: string, session: Ses
     eventsDlq: resolve(sessionDir, `${names.marketEventsDlq}.jsonl`),
     notifications: resolve(sessionDir, 'notifications.jsonl'),
   };
-}
-
-/** A path as short as it can be shown: relative when it is under the working directory. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

@@ -23,7 +23,8 @@ import type { BusEntry } from '../formats/input-file.js';
 import { LocalEventBus } from './event-bus.js';
 import { busRules, localHandlerConfig } from './function-config.js';
 import { lambdaContext } from './lambda-context.js';
-import { displayPath, type LocalPaths } from './paths.js';
+import type { LocalPaths } from './paths.js';
+import { displayPath } from '../../shared/text.js';
 import { LocalSqsDriver, type QueueMessage } from './sqs-driver.js';
 import type { RunStats } from './run-stats.js';
 

@@ -2,12 +2,10 @@ import { parse, type CsvError, type Options as CsvOptions } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { InputFormat } from '../../resources/input-formats.js';
 import { UserError } from '../../shared/user-error.js';
 import { isJsonObject } from './jsonl-reader.js';
 import { MAX_LINE_BYTES, readLines } from './line-reader.js';
-
-export type InputFormat = 'jsonl' | 'csv';
-export const INPUT_FORMATS: readonly InputFormat[] = ['jsonl', 'csv'];
 
 /** A PutEvents entry, as an input line gives it and the bus (local or deployed) takes it. */
 export interface BusEntry {

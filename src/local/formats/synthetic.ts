@@ -1,6 +1,6 @@
 /** Seeded synthetic market data: one geometric Brownian motion price path per symbol, as JSONL or CSV lines. */
 import { YEAR_MS } from '../../shared/time.js';
-import type { InputFormat } from './input-file.js';
+import type { InputFormat } from '../../resources/input-formats.js';
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; the same seed always gives the same sequence. */
 export function mulberry32(seed: number): () => number {

@@ -1,5 +1,6 @@
 import type { Alert } from '../../domain/index.js';
-import { readInput, type InputFormat, type ReadProgress } from '../formats/input-file.js';
+import type { InputFormat } from '../../resources/input-formats.js';
+import { readInput, type ReadProgress } from '../formats/input-file.js';
 import type { LocalPipeline } from '../emulation/pipeline.js';
 import { withLocalPipeline, type RunSetup } from './run.js';
 import type { Problem, RunStats } from '../emulation/run-stats.js';

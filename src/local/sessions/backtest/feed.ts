@@ -1,7 +1,8 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { LIMITS, SYMBOL_PATTERN, parseMarketEvent, parseTick, tickOf, type Tick } from '../../../domain/index.js';
 import { MARKET_EVENT_ROUTING } from '../../../handlers/config.js';
-import { readInput, type InputFormat, type InputRecord } from '../../formats/input-file.js';
+import type { InputFormat } from '../../../resources/input-formats.js';
+import { readInput, type InputRecord } from '../../formats/input-file.js';
 
 export interface BacktestInput {
   readonly file: string;

@@ -1,6 +1,5 @@
 /** `market-data backtest`: the deployed validation and alert engine over history files, in memory. */
 export * from './feed.js';
-export * from './output.js';
 export * from './rule-set.js';
 export * from './rules-file.js';
 export * from './session.js';

@@ -1,50 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backtestJson, formatBacktest, formatSweep, runBacktest, sweepJson, type RuleSet } from '../../../../src/local/sessions/backtest/index.js';
+import { describe, expect, it } from 'vitest';
+import { backtestJson, sweepJson } from '../../../../src/cli/backtest/output.js';
+import { runBacktest, type RuleSet } from '../../../../src/local/sessions/backtest/index.js';
+import { T0, at, backtestHistory, rules, tick } from '../../../support/backtest-history.js';
 import { LIMITS } from '../../../support/fakes.js';
 
-const T0 = Date.UTC(2026, 10, 20, 14, 30);
-const at = (s: number) => new Date(T0 + s * 1000).toISOString();
-const tick = (symbol: string, price: number, s: number) => JSON.stringify({ symbol, price, timestamp: at(s) });
-const event = (detailType: string, detail: Record<string, unknown>, s: number) =>
-  JSON.stringify({ source: 'market.data', 'detail-type': detailType, time: at(s), detail });
-
-const LINES = [
-  tick('AAPL', 149, 0),
-  tick('AAPL', 151, 1),
-  tick('AAPL', 152, 2),
-  tick('AAPL', 149, 3),
-  tick('AAPL', 153, 4),
-  tick('F', 49, 1),
-  '{"symbol":"F","price":-1}',
-  '{"symbol":"x<script>"}',
-  event('Trade Execution', { exchange: 'NASDAQ', symbol: 'AAPL', price: 155, volume: 10 }, 5),
-  event('Market Quote', { exchange: 'NYSE', symbol: 'F', bid: 50.9, ask: 50.95 }, 6),
-  event('Order Cancel', { symbol: 'F' }, 7),
-  '{"symbol":"KO","price":60}',
-  '{"source":"market.data","detail-type":"Trade Execution","detail":"nope"}',
-];
-
-const rules = (mode: 'cross' | 'every' = 'cross', overrides: [string, { above?: number; below?: number }][] = []): RuleSet => ({
-  label: 'defaults',
-  defaultRule: { above: 150, below: 50, mode },
-  overrides: new Map(overrides),
-});
-
 describe('backtest sessions', () => {
-  let dir: string;
-  let file: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'backtest-'));
-    file = join(dir, 'history.jsonl');
-    await writeFile(file, `${LINES.join('\n')}\n`);
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  const run = (ruleSets: RuleSet[], limits = LIMITS) =>
-    runBacktest({ inputs: [{ file, format: 'jsonl' }], ruleSets, limits, keepAlerts: ruleSets.length === 1, chart: { count: 40 } });
+  const { where, run } = backtestHistory();
 
   it('runs ticks and price-bearing events through the engine and counts everything else', async () => {
     const result = await run([rules()]);
@@ -97,41 +60,10 @@ describe('backtest sessions', () => {
     ]);
   });
 
-  it('prints one row per symbol, the totals and the problems', async () => {
-    const text = formatBacktest(await run([rules('cross', [['F', { below: 48 }]])]));
-    expect(text).toContain(`read ${file}: 7 ticks, 2 bus events (1 with a price), 2 invalid, 1 matched no bus rule, 1 unreadable`);
-    expect(text).toContain('rules: defaults (default above 150, below 50, mode cross; 1 symbol override)');
-    expect(text).toMatch(/^AAPL +150\/50 cross +6 +2 +0 +0 +0 +60\.0% +40\.0% +0\.0%$/m);
-    expect(text).toMatch(/^F +150\/48 cross +1 +0 +0 +0 +1 +0\.0% +0\.0% +0\.0%$/m);
-    expect(text).toMatch(/^total +8 +2 +0 +0 +2$/m);
-    expect(text).toContain('2 alerts (HIGH 2, LOW 0)');
-    expect(text).toContain('1 message had no timestamp: each was timed 1 ms after the record before it (file order)');
-    expect(text).toContain('  DLQ   line 7 (tick): price: must be greater than 0');
-  });
-
   it('gives no rate for a run under a second, where a rate says nothing', async () => {
     const result = await run([rules()]);
     expect(result.wallTimeMs).toBeLessThan(1000);
     expect(result.ticksPerSecond).toBeNull();
-  });
-
-  it('reads several files in order, naming the file of each problem', async () => {
-    const second = join(dir, 'second.jsonl');
-    await writeFile(second, `${tick('AAPL', 160, 30)}\n{"symbol":"AAPL"}\n`);
-    const result = await runBacktest({
-      inputs: [
-        { file, format: 'jsonl' },
-        { file: second, format: 'jsonl' },
-      ],
-      ruleSets: [rules()],
-      limits: LIMITS,
-      keepAlerts: true,
-    });
-    expect(result.records.ticks).toBe(8);
-    const text = formatBacktest(result);
-    expect(text).toContain(`read ${file}, ${second}: 8 ticks`);
-    expect(text).toContain('  history.jsonl: DLQ   line 7 (tick): price: must be greater than 0');
-    expect(text).toContain('  second.jsonl: DLQ   line 2 (tick): price: must be a finite number');
   });
 
   it('alerts on every HIGH or LOW tick in every mode', async () => {
@@ -149,13 +81,10 @@ describe('backtest sessions', () => {
       ['above=152', 2, { HIGH: 1, LOW: 0 }],
       ['above=154', 2, { HIGH: 1, LOW: 0 }],
     ]);
-    const text = formatSweep(await run(sets));
-    expect(text).toContain('3 settings evaluated on the same ticks (mode cross)');
-    expect(text).toMatch(/^above=152 +2 +1 +1 +0 +1 +1 +0$/m);
   });
 
   it('counts a tick beyond the lateness horizon as late, without applying it', async () => {
-    const late = join(dir, 'late.jsonl');
+    const late = join(where.dir, 'late.jsonl');
     // One batch; the window keeps the newest 2 of its ticks, so the tick of 1 s is late and raises nothing.
     await writeFile(late, [tick('NVDA', 149, 10), tick('NVDA', 149, 11), tick('NVDA', 151, 1)].join('\n'));
     const result = await runBacktest({
@@ -169,7 +98,7 @@ describe('backtest sessions', () => {
   });
 
   it('stops with a clear error before symbols × rule sets outgrow memory', async () => {
-    const many = join(dir, 'many.jsonl');
+    const many = join(where.dir, 'many.jsonl');
     await writeFile(many, Array.from({ length: 30 }, (_, i) => tick(`S${i}`, 100, i)).join('\n'));
     const sets = Array.from({ length: 10 }, (_, i): RuleSet => ({
       ...rules(),

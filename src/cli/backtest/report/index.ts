@@ -1,8 +1,8 @@
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../../../../shared/user-error.js';
-import type { BacktestResult } from '../session.js';
+import type { BacktestResult } from '../../../local/sessions/backtest/session.js';
+import { UserError } from '../../../shared/user-error.js';
 import { renderReport, type ReportAssets } from './html.js';
 
 const require = createRequire(import.meta.url);

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { Alert, Zone } from '../../../../domain/index.js';
-import { formatProblem } from '../../summary.js';
+import { describeRule, type Alert, type Zone } from '../../../domain/index.js';
+import type { BacktestResult, RunResult } from '../../../local/sessions/backtest/session.js';
+import type { SymbolData, SymbolRun } from '../../../local/sessions/backtest/symbol-stats.js';
+import { plural } from '../../../shared/text.js';
+import { formatProblem } from '../../run-summary.js';
 import { sortedSymbols, zoneShares } from '../output.js';
-import { describeRule } from '../../../../domain/index.js';
-import type { BacktestResult, RunResult } from '../session.js';
-import type { SymbolData, SymbolRun } from '../symbol-stats.js';
 import { escapeHtml as e, jsonForScript } from './escape.js';
 import { formatDuration, formatTime } from './format.js';
-import { plural } from '../../../../shared/text.js';
 
 /** What the report inlines so it works offline: the charting library, its styles, and ours. */
 export interface ReportAssets {

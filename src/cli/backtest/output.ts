@@ -1,12 +1,11 @@
-import type { Alert, AlertRule, Zone } from '../../../domain/index.js';
 import { basename } from 'node:path';
-import type { Problem } from '../../emulation/run-stats.js';
-import { formatProblem } from '../summary.js';
-import { describeRule } from '../../../domain/index.js';
-import type { BacktestResult, RunResult } from './session.js';
-import type { SymbolData, SymbolRun } from './symbol-stats.js';
-import { textTable } from './text-table.js';
-import { plural, visible } from '../../../shared/text.js';
+import { describeRule, type Alert, type AlertRule, type Zone } from '../../domain/index.js';
+import type { Problem } from '../../local/emulation/run-stats.js';
+import type { BacktestResult, RunResult } from '../../local/sessions/backtest/session.js';
+import type { SymbolData, SymbolRun } from '../../local/sessions/backtest/symbol-stats.js';
+import { plural, visible } from '../../shared/text.js';
+import { formatProblem } from '../run-summary.js';
+import { textTable } from '../text-table.js';
 
 const ZONES: readonly Zone[] = ['HIGH', 'NORMAL', 'LOW'];
 /** Per-symbol columns of the sweep table fit a terminal up to this many symbols; beyond, one row per symbol. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, jsonForScript } from '../../../../src/local/sessions/backtest/report/escape.js';
-import { formatDuration, formatTime } from '../../../../src/local/sessions/backtest/report/format.js';
-import { renderReport } from '../../../../src/local/sessions/backtest/report/html.js';
-import type { BacktestResult } from '../../../../src/local/sessions/backtest/session.js';
-import { SymbolData, SymbolRun } from '../../../../src/local/sessions/backtest/symbol-stats.js';
+import { escapeHtml, jsonForScript } from '../../../src/cli/backtest/report/escape.js';
+import { formatDuration, formatTime } from '../../../src/cli/backtest/report/format.js';
+import { renderReport } from '../../../src/cli/backtest/report/html.js';
+import type { BacktestResult } from '../../../src/local/sessions/backtest/session.js';
+import { SymbolData, SymbolRun } from '../../../src/local/sessions/backtest/symbol-stats.js';
 
 describe('report text', () => {
   it('escapes markup and keeps embedded JSON inside its script element', () => {
@@ -116,7 +116,7 @@ describe('report page', () => {
   });
 
   it('gives a rate only for runs of a second or more, on the page and on the terminal', async () => {
-    const { formatBacktest } = await import('../../../../src/local/sessions/backtest/output.js');
+    const { formatBacktest } = await import('../../../src/cli/backtest/output.js');
     expect(html).not.toContain('ticks/s');
     expect(formatBacktest(result)).toMatch(/\n0\.01 s; nothing was written to any store$/);
     const long = { ...result, wallTimeMs: 2500, ticksPerSecond: 800 };
@@ -125,7 +125,7 @@ describe('report page', () => {
   });
 
   it('shows control characters, line breaks and direction overrides from the input as escapes', async () => {
-    const { formatBacktest } = await import('../../../../src/local/sessions/backtest/output.js');
+    const { formatBacktest } = await import('../../../src/cli/backtest/output.js');
     const text = formatBacktest({ ...result, inputs: ['a\u001b[2Jb\u0007c\u202ed\te\nf'] });
     expect(text).toContain('read a\\x1b[2Jb\\x07c\\u202ed\\te\\nf: ');
   });
