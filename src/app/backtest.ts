@@ -3,6 +3,7 @@ import { engineSettingsFrom } from '../local/emulation/function-config.js';
 import { checkInput, formatOf } from '../local/formats/input-file.js';
 import {
   DEFAULT_CHARTED_SYMBOLS,
+  checkedChange,
   parseSweep,
   readRulesFile,
   runBacktest,
@@ -68,10 +69,11 @@ export async function backtestRules(request: RulesRequest): Promise<{ ruleSets: 
   const sweeps = optionValue('--sweep', () => request.sweeps.map(parseSweep));
   const { defaultRule, limits } = optionValue('the engine settings', () => engineSettingsFrom(process.env));
   const { change } = request;
+  const changes = Object.entries(change);
+  const set = optionValue(changes.map(([k]) => `--${k}`).join(', '), () => checkedChange(change));
   const base = request.rulesFromStore
     ? await storeRuleSet(await resolveTarget(request.rulesFromStore))
-    : await fileRuleSet(request.rules, defaultRule, { ...defaultRule, ...change });
-  const changes = Object.entries(change);
+    : await fileRuleSet(request.rules, defaultRule, { ...defaultRule, ...set });
   const changed = optionValue(changes.map(([k]) => `--${k}`).join(', '), () =>
     withChange(base, change, changes.length > 0 ? `${base.label} with ${changes.map(([k, v]) => `${k}=${v}`).join(' ')}` : base.label),
   );

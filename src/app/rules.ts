@@ -10,6 +10,8 @@ export interface RuleChange {
   readonly above?: number;
   readonly below?: number;
   readonly mode?: TriggerMode;
+  /** An amount or a percentage, as written (`0.5`, `0.5%`); the rule's parser reads it. */
+  readonly rearm?: string | number;
 }
 
 /** A symbol with a rule or engine state: its override, the rule the engine applies, and the zone it is in. */

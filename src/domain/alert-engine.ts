@@ -1,6 +1,6 @@
 import { alertId, tickKey } from './ids.js';
 import type { Alert, AlertRule, AlertType, Observation, RaisedAlert, SymbolWindow, Thresholds, Tick, TriggerMode, Zone } from './types.js';
-import { compareEventTime as compare, keyOfObservation, rezoned, zoneOf } from './window.js';
+import { compareEventTime as compare, keyOfObservation, rezoned, runZone, zoneOf } from './window.js';
 
 const EMPTY_WINDOW: SymbolWindow = { observations: [], truncated: false };
 
@@ -131,6 +131,20 @@ function withinHorizon(merged: Merged, horizon: number, ticks: readonly Tick[]):
 }
 
 /**
+ * Give every entry from `first` on the zone of its run: a new tick's price may continue the run before it (while it is
+ * re-arming), and a new tick can end or continue the run of remembered entries after it. Entries before `first` are
+ * as they were. Without hysteresis each entry keeps its price's zone.
+ */
+function settleZones(entries: Observation[], first: number, thresholds: Thresholds): void {
+  if (thresholds.rearm === undefined) return;
+  for (let j = Math.max(first, 0); j < entries.length; j++) {
+    const entry = entries[j]!;
+    const zone = runZone(entry.price, thresholds, entries[j - 1]?.zone);
+    if (zone !== entry.zone) entries[j] = { ...entry, zone };
+  }
+}
+
+/**
  * The tick responsible for a run's new alert: the first of the batch's ticks inside the run, else the batch's tick
  * that split the run off from its marked part (it sits right next to the run).
  */
@@ -148,10 +162,12 @@ function ownerOf({ fresh }: Merged, start: number, end: number): string {
  */
 function evaluateCross(symbol: string, rule: AlertRule, stored: SymbolWindow, ticks: readonly Tick[], horizon: number): Evaluation {
   // Zones and thresholds always come from one rule: the one in force now (see rezoned).
-  const window = rezoned(stored, rule);
-  const merged = withinHorizon(merge(symbol, window, ticks, rule), horizon, ticks);
+  const thresholds = thresholdsOf(rule);
+  const window = rezoned(stored, thresholds);
+  const merged = withinHorizon(merge(symbol, window, ticks, thresholds), horizon, ticks);
   const { entries, first, late } = merged;
   if (first < 0) return { raised: [], late };
+  settleZones(entries, first, thresholds);
   const raised: RaisedAlert[] = [];
   // Runs that end before the first new entry are unchanged, and were marked when they were evaluated.
   let start = Math.max(0, first - 1);
@@ -170,7 +186,7 @@ function evaluateCross(symbol: string, rule: AlertRule, stored: SymbolWindow, ti
   return {
     raised,
     late,
-    next: { ...bounded(entries, window.truncated || merged.cut, horizon), thresholds: { above: rule.above, below: rule.below } },
+    next: { ...bounded(entries, window.truncated || merged.cut, horizon), thresholds },
   };
 }
 
@@ -197,8 +213,13 @@ export function evaluate(symbol: string, rule: AlertRule, window: SymbolWindow |
   return rule.mode === 'every' ? evaluateEvery(rule, ticks) : evaluateCross(symbol, rule, window ?? EMPTY_WINDOW, ticks, horizon);
 }
 
-/** The zone the symbol is in now: that of its newest observation's price under the rule in force. */
-export const currentZone = (window: SymbolWindow | undefined, rule: Thresholds): Zone | undefined => {
-  const newest = window?.observations.at(-1);
-  return newest && zoneOf(newest.price, rule);
-};
+/** The thresholds of a rule, as a window keeps them. */
+export const thresholdsOf = (rule: Thresholds): Thresholds => ({
+  above: rule.above,
+  below: rule.below,
+  ...(rule.rearm !== undefined && rule.rearm !== 0 && { rearm: rule.rearm }),
+});
+
+/** The zone the symbol is in now: that of its newest observation's run under the rule in force. */
+export const currentZone = (window: SymbolWindow | undefined, rule: Thresholds): Zone | undefined =>
+  window && rezoned(window, thresholdsOf(rule)).observations.at(-1)?.zone;

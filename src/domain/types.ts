@@ -4,12 +4,20 @@ export type Zone = 'HIGH' | 'LOW' | 'NORMAL';
 export type AlertType = Exclude<Zone, 'NORMAL'>;
 export type TriggerMode = 'cross' | 'every';
 
+/**
+ * Hysteresis: how far the price must come back past a threshold, into the NORMAL band, before that threshold can
+ * alert again. An amount of price (`0.5`) or a percentage of the threshold (`"0.5%"`); 0 re-arms at once.
+ */
+export type Rearm = number | `${number}%`;
+
 export interface AlertRule {
   /** HIGH when the price is strictly above this. */
   readonly above: number;
   /** LOW when the price is strictly below this. */
   readonly below: number;
   readonly mode: TriggerMode;
+  /** Hysteresis of both thresholds (`cross` mode only); none when absent. */
+  readonly rearm?: Rearm;
 }
 
 /** A validated price observation, from an SQS tick or a price-bearing EventBridge event. */
@@ -55,13 +63,17 @@ export interface Observation {
   /** Event time, epoch milliseconds. */
   readonly eventTime: number;
   readonly price: number;
+  /** The zone of its run: its price's, unless the price is still re-arming the HIGH or LOW run before it (window.ts). */
   readonly zone: Zone;
   /** The run (maximal stretch of this zone) containing this observation has raised its alert. */
   readonly marked: boolean;
 }
 
-/** The thresholds that decide a zone; an alert's threshold comes from the same pair that gave its zone. */
-export type Thresholds = Pick<AlertRule, 'above' | 'below'>;
+/**
+ * The thresholds that decide a zone, and the hysteresis that decides where a run ends; an alert's threshold comes
+ * from the same thresholds that gave its zone.
+ */
+export type Thresholds = Pick<AlertRule, 'above' | 'below' | 'rearm'>;
 
 /**
  * The engine's memory of one symbol in `cross` mode: its most recent observations in event-time order. Its invariants

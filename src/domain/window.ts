@@ -3,19 +3,45 @@
  * `windowProblems` checks them (the engine's property tests run it after every step):
  *
  * - order: observations sorted by event time, ties by tick key, each key once (a redelivered tick is not added);
- * - zones: every observation's zone is that of its price under the window's thresholds;
+ * - zones: every observation's zone is its run zone (runZone) under the window's thresholds: its price's zone, or,
+ *   while the price is re-arming (hysteresis), the zone of the observation before it; the first observation of a
+ *   truncated window may keep the zone it had before its predecessors were dropped;
  * - marks: NORMAL observations carry none, and every maximal run of HIGH (or LOW) observations carries exactly one,
  *   the sign that its alert was raised;
  * - bounds: at most `horizon` observations; `truncated` once any were dropped, and only then is a tick that sorts
  *   before the first observation late.
  */
 import { tickKey } from './ids.js';
-import type { Observation, SymbolWindow, Thresholds, Zone } from './types.js';
+import type { AlertType, Observation, Rearm, SymbolWindow, Thresholds, Zone } from './types.js';
 
 export function zoneOf(price: number, thresholds: Thresholds): Zone {
   if (price > thresholds.above) return 'HIGH';
   if (price < thresholds.below) return 'LOW';
   return 'NORMAL';
+}
+
+/** How far back past `level` the price must come to re-arm it: the amount, or the percentage of the level. */
+export function rearmDistance(level: number, rearm: Rearm | undefined): number {
+  if (rearm === undefined) return 0;
+  return typeof rearm === 'number' ? rearm : (Math.abs(level) * Number(rearm.slice(0, -1))) / 100;
+}
+
+/** The threshold whose re-arm band holds a NORMAL price (within the re-arm distance inside it), if any. */
+export function rearming(price: number, thresholds: Thresholds): AlertType | undefined {
+  if (thresholds.rearm === undefined) return undefined;
+  if (price <= thresholds.above && price > thresholds.above - rearmDistance(thresholds.above, thresholds.rearm)) return 'HIGH';
+  if (price >= thresholds.below && price < thresholds.below + rearmDistance(thresholds.below, thresholds.rearm)) return 'LOW';
+  return undefined;
+}
+
+/**
+ * The zone of an observation's run, given the zone of the one before it in event time: its price's zone, except that
+ * a price that has not come back far enough to re-arm the threshold of the run before it continues that run.
+ * Without hysteresis, just the price's zone.
+ */
+export function runZone(price: number, thresholds: Thresholds, previous: Zone | undefined): Zone {
+  const zone = zoneOf(price, thresholds);
+  return zone === 'NORMAL' && previous !== undefined && previous !== 'NORMAL' && rearming(price, thresholds) === previous ? previous : zone;
 }
 
 /** Event-time order, ties by tick key: the one order every instance agrees on. */
@@ -24,7 +50,12 @@ export const compareEventTime = (aTime: number, aKey: string, bTime: number, bKe
 
 export const keyOfObservation = (symbol: string, o: Observation): string => tickKey(symbol, o.eventTime, o.price);
 
-const sameThresholds = (a: Thresholds | undefined, b: Thresholds): boolean => a !== undefined && a.above === b.above && a.below === b.below;
+const sameThresholds = (a: Thresholds | undefined, b: Thresholds): boolean =>
+  a !== undefined && a.above === b.above && a.below === b.below && (a.rearm ?? 0) === (b.rearm ?? 0);
+
+/** The zone the first observation of a window takes under `thresholds`, given the zone it had. */
+const edgeZone = (window: SymbolWindow, o: Observation, thresholds: Thresholds): Zone =>
+  window.truncated ? runZone(o.price, thresholds, o.zone) : zoneOf(o.price, thresholds);
 
 /** What in `window` breaks an invariant above; empty when it holds them all. */
 export function windowProblems(symbol: string, window: SymbolWindow, horizon: number): string[] {
@@ -38,8 +69,8 @@ export function windowProblems(symbol: string, window: SymbolWindow, horizon: nu
     if (previous && compareEventTime(previous.eventTime, keyOfObservation(symbol, previous), o.eventTime, keyOfObservation(symbol, o)) >= 0) {
       problems.push(`observation ${i} (${o.price}@${o.eventTime}) does not sort after the one before it`);
     }
-    if (thresholds && o.zone !== zoneOf(o.price, thresholds))
-      problems.push(`observation ${i} (${o.price}) is ${o.zone} under ${thresholds.above}/${thresholds.below}`);
+    if (thresholds && o.zone !== (i === 0 ? edgeZone(window, o, thresholds) : runZone(o.price, thresholds, previous?.zone)))
+      problems.push(`observation ${i} (${o.price}) is ${o.zone} under ${thresholds.above}/${thresholds.below}${thresholds.rearm ? ` rearm ${thresholds.rearm}` : ''}`);
     if (o.zone === 'NORMAL' && o.marked) problems.push(`observation ${i} is NORMAL and marked`);
     if (previous?.zone !== o.zone) runMarks = 0;
     if (o.marked) runMarks++;
@@ -60,8 +91,9 @@ export function rezoned(window: SymbolWindow, thresholds: Thresholds): SymbolWin
   if (!window.thresholds) return { ...window, thresholds };
   const observations: Observation[] = [];
   for (const o of window.observations) {
-    const zone = zoneOf(o.price, thresholds);
-    observations.push({ ...o, zone, marked: zone !== 'NORMAL' && observations.at(-1)?.zone !== zone });
+    const previous = observations.at(-1);
+    const zone = previous ? runZone(o.price, thresholds, previous.zone) : edgeZone(window, o, thresholds);
+    observations.push({ ...o, zone, marked: zone !== 'NORMAL' && previous?.zone !== zone });
   }
   return { observations, truncated: window.truncated, thresholds };
 }

@@ -19,7 +19,7 @@ export type StateBackend =
 export interface StackConfig {
   readonly environmentSuffix: string;
   readonly region: string;
-  /** Default alert rule of both functions (ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW, ALERT_TRIGGER_MODE). */
+  /** Default alert rule of both functions (ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW, ALERT_TRIGGER_MODE, ALERT_REARM). */
   readonly alerting: AlertRule;
   /** TF_STATE_BUCKET, TF_STATE_KEY, TF_STATE_REGION, TF_STATE_KMS_KEY_ID, TF_STATE_DYNAMODB_TABLE. */
   readonly stateBackend: StateBackend;
@@ -113,7 +113,7 @@ export function stateBackendFrom(env: Env, id: string, stackRegion: string): Sta
  * rule rather than their own environment. Same keys as a per-symbol override in alert-rules.
  */
 export function defaultAlertRuleJson(alerting: AlertRule): string {
-  return JSON.stringify({ above: alerting.above, below: alerting.below, mode: alerting.mode });
+  return JSON.stringify({ above: alerting.above, below: alerting.below, mode: alerting.mode, ...(alerting.rearm && { rearm: alerting.rearm }) });
 }
 
 /** Tags every taggable resource carries, through the provider's default_tags. */

@@ -108,6 +108,7 @@ export class Processing extends Construct {
       [ENV.thresholdAbove]: String(props.alerting.above),
       [ENV.thresholdBelow]: String(props.alerting.below),
       [ENV.triggerMode]: props.alerting.mode,
+      ...(props.alerting.rearm && { [ENV.rearm]: String(props.alerting.rearm) }),
     };
 
     this.dataProcessor = new PipelineFunction(this, 'data-processor', {

@@ -1,4 +1,4 @@
-import { evaluate, resolveRule, type Alert, type SymbolWindow, type Tick } from '../domain/index.js';
+import { evaluate, resolveRule, thresholdsOf, type Alert, type SymbolWindow, type Tick } from '../domain/index.js';
 import { describeError as describe } from './errors.js';
 import type { AlertingPorts, Deadline, HandOver, PendingAlert, SymbolRecord } from './ports.js';
 
@@ -165,7 +165,7 @@ async function settleSymbol(
   }
 
   // Contended: hand the ticks over, and read what they come to off the inbox as it stands right after.
-  const after = await ports.rules.handOver(symbol, { ticks, thresholds: { above: rule.above, below: rule.below }, at: now }, deadline);
+  const after = await ports.rules.handOver(symbol, { ticks, thresholds: thresholdsOf(rule), at: now }, deadline);
   const inbox = foldInbox(symbol, after.window, after.inbox, limits.horizon);
   await ledger.check(overdueOf([...after.pending, ...inbox.raised]));
   if (after.inbox.length >= COMPACT_AT) await compact(symbol, after, inbox, ledger, ports, deadline, log, now);

@@ -3,7 +3,7 @@
  * at synth time, the handlers at cold start, the local runtime and the CLI). Every error names the variable and the
  * value it got, so that a bad setting fails where it is read with a message that says what to fix.
  */
-import { RULE_FIELDS, RULE_FIELD_SCHEMAS, bandProblem, type RuleField } from '../domain/index.js';
+import { RULE_FIELDS, RULE_FIELD_SCHEMAS, ruleProblem, type RuleField } from '../domain/index.js';
 import { DEFAULT_ALERT_RULE, type AlertRule } from './defaults.js';
 
 /** Environment variables the handlers read; the stack and the local runtime set them. */
@@ -15,6 +15,8 @@ export const ENV = {
   thresholdAbove: 'ALERT_THRESHOLD_HIGH',
   thresholdBelow: 'ALERT_THRESHOLD_LOW',
   triggerMode: 'ALERT_TRIGGER_MODE',
+  /** Hysteresis of the default rule: an amount or a percentage (`0.5%`). */
+  rearm: 'ALERT_REARM',
   marketDataTable: 'MARKET_DATA_TABLE',
   auditTrailTable: 'AUDIT_TRAIL_TABLE',
   marketDataTtlDays: 'MARKET_DATA_TTL_DAYS',
@@ -68,24 +70,33 @@ export function wholeNumberVariable(env: Env, name: string, fallback: number): n
 }
 
 /** The variable that sets each attribute of the default rule. */
-const RULE_VARIABLES = { above: ENV.thresholdAbove, below: ENV.thresholdBelow, mode: ENV.triggerMode } as const satisfies Record<RuleField, string>;
+const RULE_VARIABLES = {
+  above: ENV.thresholdAbove,
+  below: ENV.thresholdBelow,
+  mode: ENV.triggerMode,
+  rearm: ENV.rearm,
+} as const satisfies Record<RuleField, string>;
 
 /**
  * The rule for symbols without their own in alert-rules: ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW (prices, low
- * below high) and ALERT_TRIGGER_MODE, each defaulting to DEFAULT_ALERT_RULE and checked by the rule's one parser.
+ * below high), ALERT_TRIGGER_MODE and ALERT_REARM, each defaulting to DEFAULT_ALERT_RULE and checked by the rule's one
+ * parser.
  * The stack reads them at synth time and passes the result to both functions, which read them again at cold start.
  */
 export function defaultAlertRuleFrom(env: Env): AlertRule {
   const rule = Object.fromEntries(
-    RULE_FIELDS.map((field) => {
+    RULE_FIELDS.flatMap((field) => {
       const name = RULE_VARIABLES[field];
       const raw = env[name]?.trim();
-      if (!raw) return [field, DEFAULT_ALERT_RULE[field]];
-      const parsed = RULE_FIELD_SCHEMAS[field].safeParse(field === 'mode' ? raw : Number(raw));
+      if (!raw) return DEFAULT_ALERT_RULE[field] === undefined ? [] : [[field, DEFAULT_ALERT_RULE[field]]];
+      // Prices are numbers; a mode is a word, and a rearm amount or percentage is read from its text.
+      const parsed = RULE_FIELD_SCHEMAS[field].safeParse(field === 'above' || field === 'below' ? Number(raw) : raw);
       if (!parsed.success) throw new Error(`environment variable ${name} ${parsed.error.issues.map((i) => i.message).join('; ')} (got "${raw}")`);
-      return [field, parsed.data];
+      return parsed.data === 0 && field === 'rearm' ? [] : [[field, parsed.data]];
     }),
   ) as unknown as AlertRule;
-  if (bandProblem(rule)) throw new Error(`${ENV.thresholdBelow} (${rule.below}) must be less than ${ENV.thresholdAbove} (${rule.above})`);
+  if (rule.below >= rule.above) throw new Error(`${ENV.thresholdBelow} (${rule.below}) must be less than ${ENV.thresholdAbove} (${rule.above})`);
+  const problem = ruleProblem(rule);
+  if (problem) throw new Error(`${ENV.rearm}: ${problem}`);
   return rule;
 }

@@ -80,12 +80,25 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
     );
     expect(await marketData(['rules', 'set', 'KO'], env)).toMatchObject({
       code: 1,
-      stderr: 'error: nothing to set: give --above, --below and/or --mode\n',
+      stderr: 'error: nothing to set: give --above, --below, --mode and/or --rearm\n',
     });
     expect(await marketData(['rules', 'set', 'KO', '--above', '2000000000'], env)).toMatchObject({
       code: 1,
       stderr: 'error: rule for KO not set: above: must be at most 1000000000\n',
     });
+    expect((await marketData(['rules', 'set', 'XOM', '--below', '140', '--rearm', '0.5%'], env)).stdout).toBe(
+      'XOM: above 150, below 140, mode cross, rearm 0.5% (takes effect with the next batch)\n',
+    );
+    expect(await marketData(['rules', 'set', 'XOM', '--mode', 'every'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: rule for XOM not set: rearm (0.5%) applies to mode cross only: give mode cross, or rearm 0\n',
+    });
+    expect(await marketData(['rules', 'set', 'XOM', '--rearm', 'lots'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: rule for XOM not set: rearm: must be an amount of price (0.5) or a percentage of the threshold ("0.5%"), 0 or more\n',
+    });
+    expect((await marketData(['rules', 'set', 'XOM', '--rearm', '0', '--json'], env)).stdout).toContain('"effective": {\n    "above": 150,\n    "below": 140,\n    "mode": "cross"\n  }');
+    expect((await marketData(['rules', 'delete', 'XOM'], env)).code).toBe(0);
     expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({
       code: 1,
       stderr: 'error: symbol "ko" is not valid: use uppercase, e.g. AAPL, BRK.B\n',

@@ -16,7 +16,7 @@ import {
   type Tick,
 } from '../../src/domain/index.js';
 import { T0, series, tick } from '../support/ticks.js';
-import { RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
+import { REARM_RULES, RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
 
 const cross: AlertRule = { above: 150, below: 50, mode: 'cross' };
 const every: AlertRule = { ...cross, mode: 'every' };
@@ -496,5 +496,127 @@ describe('properties: the alerts are the runs, whatever the delivery', () => {
       ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
+  });
+});
+
+describe('hysteresis (rearm)', () => {
+  const rearm: AlertRule = { ...cross, below: 140, rearm: 0.5 };
+
+  it('alerts once while the price hovers at a threshold, and again only after it came back by the rearm', () => {
+    const hovering = series('AAPL', [140.2, 139.9, 140.1, 139.8, 140.3, 139.95, 140.4, 140.6, 139.9, 140.49, 139.7]);
+    expect(summary(feed(rearm, [hovering]).alerts)).toEqual(['LOW@139.9', 'LOW@139.9']);
+    // Without hysteresis each dip is an alert of its own.
+    expect(feed({ ...rearm, rearm: 0 }, [hovering]).alerts).toHaveLength(5);
+    // A percentage of the threshold: 0.5% of 140 is 0.7, so 140.6 does not re-arm.
+    expect(summary(feed({ ...rearm, rearm: '0.5%' }, [hovering]).alerts)).toEqual(['LOW@139.9']);
+  });
+
+  it('a late tick that re-arms splits the run, and one inside the rearm band joins it', () => {
+    const [a, b, c] = series('AAPL', [139.9, 140.2, 139.8]);
+    const { windows } = feed(rearm, [[a!, c!], [b!]]);
+    // 140.2 came back only 0.2: one run, one alert.
+    expect(feed(rearm, [[a!, c!], [b!]]).alerts).toHaveLength(1);
+    expect(windows.get('AAPL')!.observations.map((o) => o.zone)).toEqual(['LOW', 'LOW', 'LOW']);
+    const rearming = tick('AAPL', 141, (a!.eventTime + c!.eventTime) / 2);
+    const split = feed(rearm, [[a!, c!], [rearming]]);
+    expect(summary(split.alerts)).toEqual(['LOW@139.9', 'LOW@139.8']);
+    expect(split.windows.get('AAPL')!.observations.map((o) => o.zone)).toEqual(['LOW', 'NORMAL', 'LOW']);
+  });
+
+  it('keeps the zone of the run at the edge of a truncated window, so a run going on past the horizon does not alert again', () => {
+    const ticks = series('AAPL', [139.9, 140.2, 140.3, 140.1, 139.8]);
+    const { alerts, windows } = feed(rearm, ticks.map((t) => [t]), 2);
+    expect(summary(alerts)).toEqual(['LOW@139.9']);
+    expect(windows.get('AAPL')!.observations.map((o) => o.zone)).toEqual(['LOW', 'LOW']);
+  });
+
+  it('a rule change re-decides the zones with the new rearm and raises nothing for what was seen', () => {
+    const ticks = series('AAPL', [139.9, 140.3, 139.8]);
+    const { windows } = feed({ ...rearm, rearm: 0 }, [ticks]);
+    const before = windows.get('AAPL')!;
+    expect(before.observations.map((o) => o.zone)).toEqual(['LOW', 'NORMAL', 'LOW']);
+    const after = rezoned(before, { above: 150, below: 140, rearm: 0.5 });
+    expect(after.observations.map((o) => `${o.zone}${o.marked ? '*' : ''}`)).toEqual(['LOW*', 'LOW', 'LOW']);
+    expect(windowProblems('AAPL', after, BIG)).toEqual([]);
+    expect(currentZone(before, { above: 150, below: 140, rearm: 0.5 })).toBe('LOW');
+    const next = evaluate('AAPL', rearm, before, [tick('AAPL', 140.1, ticks[2]!.eventTime + 1)], BIG);
+    expect(next.raised).toEqual([]);
+  });
+
+  it('states the zone invariant with the rearm, and names an observation that breaks it', () => {
+    const thresholds = { above: 150, below: 140, rearm: 0.5 };
+    const o = (eventTime: number, price: number, zone: 'HIGH' | 'LOW' | 'NORMAL', marked = false) => ({ eventTime, price, zone, marked });
+    expect(windowProblems('AAPL', { observations: [o(T0, 139, 'LOW', true), o(T0 + 1, 140.2, 'LOW')], truncated: false, thresholds }, 9)).toEqual([]);
+    expect(windowProblems('AAPL', { observations: [o(T0, 139, 'LOW', true), o(T0 + 1, 140.2, 'NORMAL')], truncated: false, thresholds }, 9)).toEqual([
+      'observation 1 (140.2) is NORMAL under 150/140 rearm 0.5',
+    ]);
+    // The first observation of a truncated window may carry the run its dropped predecessors started.
+    expect(windowProblems('AAPL', { observations: [o(T0, 140.2, 'LOW', true)], truncated: true, thresholds }, 9)).toEqual([]);
+    expect(windowProblems('AAPL', { observations: [o(T0, 140.2, 'LOW', true)], truncated: false, thresholds }, 9)).toEqual([
+      'observation 0 (140.2) is LOW under 150/140 rearm 0.5',
+    ]);
+  });
+
+  describe.each(REARM_RULES.map((rule) => [String(rule.rearm), rule] as const))('properties with rearm %s', (_, rule) => {
+    it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
+      fc.assert(
+        fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), (stream, sizes) => {
+          const ticks = inEventTimeOrder(stream);
+          const { alerts } = feed(rule, cut(ticks, sizes));
+          expect(alerts.map((a) => a.alertId).sort()).toEqual(truthAlertIds(ticks, rule).sort());
+        }),
+        { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+      );
+    });
+
+    it('in any order, with redelivery, every run has exactly one alert and every alert is a run', () => {
+      fc.assert(
+        fc.property(
+          streams(),
+          fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }),
+          fc.func(fc.integer()),
+          fc.array(fc.nat(), { maxLength: 5 }),
+          (ticks, sizes, rank, redelivered) => {
+            const batches = cut(ticks, sizes);
+            const order = batches
+              .map((b, i) => ({ b, r: rank(i) }))
+              .sort((x, y) => x.r - y.r)
+              .map((x) => x.b);
+            for (const i of redelivered) order.push(batches[i % batches.length]!);
+            expect(mismatches(feed(rule, order).alerts, truthRuns(ticks, rule))).toEqual([]);
+          },
+        ),
+        { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+      );
+    });
+
+    it('with a small horizon, the alerts are exactly the runs of the ticks it applied; the rest are reported late', () => {
+      fc.assert(
+        fc.property(
+          streams(),
+          fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 5 }),
+          fc.func(fc.integer()),
+          fc.integer({ min: 1, max: 8 }),
+          (ticks, sizes, rank, horizon) => {
+            const batches = cut(ticks, sizes);
+            const order = batches
+              .map((b, i) => ({ b, r: rank(i) }))
+              .sort((x, y) => x.r - y.r)
+              .map((x) => x.b);
+            const { alerts, applied } = feed(rule, order, horizon);
+            expect(
+              mismatches(
+                alerts,
+                truthRuns(
+                  ticks.filter((t) => applied.has(t.key)),
+                  rule,
+                ),
+              ),
+            ).toEqual([]);
+          },
+        ),
+        { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+      );
+    });
   });
 });

@@ -16,6 +16,9 @@ describe('handler configuration', () => {
       below: 20,
       mode: 'every',
     });
+    expect(alertingConfigFrom({ ...base, ALERT_REARM: '0.5%' }).defaultRule).toEqual({ above: 150, below: 50, mode: 'cross', rearm: '0.5%' });
+    expect(alertingConfigFrom({ ...base, ALERT_REARM: '0.25' }).defaultRule).toEqual({ above: 150, below: 50, mode: 'cross', rearm: 0.25 });
+    expect(alertingConfigFrom({ ...base, ALERT_REARM: '0' }).defaultRule).toEqual({ above: 150, below: 50, mode: 'cross' });
     const dlq = 'https://sqs.us-east-1.amazonaws.com/123456789012/market-events-dlq-dev';
     expect(
       marketEventConfigFrom({ ...base, MARKET_DATA_TABLE: 'market-data-dev', AUDIT_TRAIL_TABLE: 'audit-trail-dev', MARKET_EVENTS_DLQ_URL: dlq }),
@@ -41,6 +44,11 @@ describe('handler configuration', () => {
     [{ ALERT_THRESHOLD_HIGH: 'abc' }, 'environment variable ALERT_THRESHOLD_HIGH must be a finite number (got "abc")'],
     [{ ALERT_TRIGGER_MODE: 'sometimes' }, 'environment variable ALERT_TRIGGER_MODE must be one of cross, every (got "sometimes")'],
     [{ ALERT_THRESHOLD_LOW: '500' }, 'ALERT_THRESHOLD_LOW (500) must be less than ALERT_THRESHOLD_HIGH (150)'],
+    [
+      { ALERT_REARM: 'a little' },
+      'environment variable ALERT_REARM must be an amount of price (0.5) or a percentage of the threshold ("0.5%"), 0 or more (got "a little")',
+    ],
+    [{ ALERT_REARM: '1', ALERT_TRIGGER_MODE: 'every' }, 'ALERT_REARM: rearm (1) applies to mode cross only: give mode cross, or rearm 0'],
   ])('refuses %o', (override, message) => {
     expect(() => alertingConfigFrom({ ...base, ...override })).toThrow(message);
   });

@@ -157,6 +157,11 @@ describe('λ data-processor', () => {
       expect(variables).toMatchObject({ ALERT_THRESHOLD_HIGH: '200.5', ALERT_THRESHOLD_LOW: '20', ALERT_TRIGGER_MODE: 'every' });
     }
     expect(custom.output.default_alert_rule!.value).toBe('{"above":200.5,"below":20,"mode":"every"}');
+    const rearm = synthesizeInMemory({ environmentSuffix: 'rearm', alerting: { above: 150, below: 50, mode: 'cross', rearm: '0.5%' } }).json;
+    for (const name of ['data-processor-rearm', 'market-processor-rearm']) {
+      expect(environmentOf(resourceWhere(rearm, 'aws_lambda_function', 'function_name', name)[1])).toMatchObject({ ALERT_REARM: '0.5%' });
+    }
+    expect(rearm.output.default_alert_rule!.value).toBe('{"above":150,"below":50,"mode":"cross","rearm":"0.5%"}');
   });
 
   it('traces every invocation with X-Ray (active tracing)', () => {

@@ -17,7 +17,7 @@ import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
 import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 import { LIMITS, NO_WAIT, forever } from '../support/fakes.js';
 import { T0 } from '../support/ticks.js';
-import { RULE, cut, mismatches, streams, truthRuns } from '../support/truth.js';
+import { REARM_RULES, RULE, cut, mismatches, streams, truthRuns } from '../support/truth.js';
 
 const NOW = T0 + 86_400_000;
 const INSTANCES = 4;
@@ -84,7 +84,9 @@ describe('delivery guarantees under concurrency, redelivery and failures', { tim
         fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 6 }),
         fc.integer(),
         fc.constantFrom(0, 0.1, 0.3),
-        async (ticks, sizes, seed, failureRate) => {
+        // With and without hysteresis: the stored windows and inbox hand-overs carry the rearm.
+        fc.constantFrom(RULE, ...REARM_RULES),
+        async (ticks, sizes, seed, failureRate, rule) => {
           const random = chance(seed);
           const environment = `prop${++environments}`;
           await ensureTables(db.raw, environment);
@@ -96,7 +98,7 @@ describe('delivery guarantees under concurrency, redelivery and failures', { tim
               rules: new DynamoRuleStateStore(documents, names.alertRulesTable, NO_WAIT),
               alerts: new DynamoAlertStore(documents, names.alertsTable, environment, NO_WAIT),
               notifier,
-              defaultRule: RULE,
+              defaultRule: rule,
               limits: LIMITS,
             };
           };
@@ -129,7 +131,7 @@ describe('delivery guarantees under concurrency, redelivery and failures', { tim
             eventTime: Date.parse(i.event_time as string),
             tickKey: i.tick_key as string,
           }));
-          expect(mismatches(recorded, truthRuns(ticks, RULE))).toEqual([]);
+          expect(mismatches(recorded, truthRuns(ticks, rule))).toEqual([]);
           expect(recorded.filter((a) => !notifier.accepted.has(a.alertId))).toEqual([]);
         },
       ),

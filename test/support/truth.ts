@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { alertId, tickKey, zoneOf, type Alert, type AlertRule, type Tick, type Zone } from '../../src/domain/index.js';
+import { alertId, tickKey, type Alert, type AlertRule, type Tick, type Zone } from '../../src/domain/index.js';
 import { T0 } from './ticks.js';
 
 /** A maximal run of one alerting zone in a symbol's event-time order. */
@@ -12,6 +12,23 @@ export interface Run {
 
 const byEventTime = (a: Tick, b: Tick) => a.eventTime - b.eventTime || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** How far inside the band a price must come back to re-arm `level`, written out on its own. */
+const distance = (level: number, rearm: AlertRule['rearm']): number =>
+  rearm === undefined ? 0 : typeof rearm === 'number' ? rearm : (level * parseFloat(rearm)) / 100;
+
+/**
+ * The zone of a tick's run, as a trader would state hysteresis: above `above` is HIGH and below `below` is LOW; in
+ * between, a run of HIGH goes on until the price is at or under above minus the re-arm distance, and a run of LOW
+ * until it is at or over below plus it; otherwise NORMAL.
+ */
+function hysteresisZone(price: number, rule: AlertRule, running: Exclude<Zone, 'NORMAL'> | undefined): Zone {
+  if (price > rule.above) return 'HIGH';
+  if (price < rule.below) return 'LOW';
+  if (running === 'HIGH' && price > rule.above - distance(rule.above, rule.rearm)) return 'HIGH';
+  if (running === 'LOW' && price < rule.below + distance(rule.below, rule.rearm)) return 'LOW';
+  return 'NORMAL';
+}
+
 /** The definition, computed the slow and obvious way: every tick seen, once, sorted; every maximal run. */
 export function truthRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
   const unique = [...new Map(ticks.map((t) => [t.key, t])).values()].sort(byEventTime);
@@ -20,7 +37,7 @@ export function truthRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
   for (const [symbol, series] of bySymbol) {
     let current: { zone: Exclude<Zone, 'NORMAL'>; keys: string[] } | undefined;
     for (const tick of series) {
-      const zone = zoneOf(tick.price, rule);
+      const zone = hysteresisZone(tick.price, rule, current?.zone);
       if (zone !== 'NORMAL' && current?.zone === zone) current.keys.push(tick.key);
       else {
         if (current) runs.push({ symbol, ...current });
@@ -63,6 +80,12 @@ export function mismatches(alerts: readonly Alert[], runs: readonly Run[]): stri
 }
 
 export const RULE: AlertRule = { above: 150, below: 50, mode: 'cross' };
+
+/** Hysteresis by an amount and by a percentage: both re-arm bands hold some of the prices streams() draws. */
+export const REARM_RULES: readonly AlertRule[] = [
+  { ...RULE, rearm: 1 },
+  { ...RULE, rearm: '1%' },
+];
 
 /** Prices right around both thresholds (and on them), so streams flap. */
 const nearThresholds = fc.constantFrom(149.5, 150, 150.5, 151, 100, 49.5, 50, 50.5, 48);

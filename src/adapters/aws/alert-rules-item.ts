@@ -4,6 +4,7 @@ import {
   parseRuleOverride,
   tickKey,
   type AlertType,
+  type Rearm,
   type StoredOverride,
   type SymbolWindow,
   type TriggerMode,
@@ -13,7 +14,7 @@ import { decodeWindow } from './window-codec.js';
 
 /**
  * The alert-rules item, one per symbol: what this file says about it is all that anything knows of its schema. The
- * rule override (`above`, `below`, `mode`: written by people through the CLI) and the engine state (`window`,
+ * rule override (`above`, `below`, `mode`, `rearm`: written by people through the CLI) and the engine state (`window`,
  * `pending`, `version`: written by the functions) share the item, and neither writer touches the other's attributes.
  */
 export const KEY = TABLES.alertRules.partitionKey.name;
@@ -73,6 +74,8 @@ export const pendingItem = ({ alert, owner, source, raisedAt }: PendingAlert): P
 interface InboxEntry {
   readonly above: number;
   readonly below: number;
+  /** The hysteresis the ticks were judged with, when there was one. */
+  readonly rearm?: Rearm;
   readonly at: number;
   readonly t: readonly number[];
   readonly p: readonly number[];
@@ -85,6 +88,7 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
   return {
     above: thresholds.above,
     below: thresholds.below,
+    ...(thresholds.rearm !== undefined && { rearm: thresholds.rearm }),
     at,
     t: ticks.map((tick) => tick.eventTime),
     p: ticks.map((tick) => tick.price),
@@ -94,8 +98,8 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
 
 function inboxOf(symbol: string, value: unknown): HandOver[] {
   if (!Array.isArray(value)) return [];
-  return (value as InboxEntry[]).map(({ above, below, at, t, p, s }) => ({
-    thresholds: { above, below },
+  return (value as InboxEntry[]).map(({ above, below, rearm, at, t, p, s }) => ({
+    thresholds: { above, below, ...(rearm !== undefined && { rearm }) },
     at,
     ticks: t.map((eventTime, i) => {
       const price = p[i]!;

@@ -1,4 +1,4 @@
-import type { Observation, SymbolWindow, Zone } from '../../domain/index.js';
+import type { Observation, Rearm, SymbolWindow, Thresholds, Zone } from '../../domain/index.js';
 
 /**
  * A symbol's window packed into one DynamoDB binary attribute. A write costs one unit per KB of the whole item, so
@@ -10,11 +10,16 @@ import type { Observation, SymbolWindow, Zone } from '../../domain/index.js';
  *             count × [Δ event time << 3 | mark << 2 | zone · price]
  *   price:    (zigzag(Δ mantissa) << 1) when the exponent is the previous one's, else (zigzag(exponent) << 1 | 1) · mantissa
  *   decimal:  zigzag(exponent) · mantissa (the thresholds)
+ *   format 3: format 2 with the hysteresis after the thresholds (flags bit 2: it is a percentage) · [rearm decimal];
+ *             written only for a rule with hysteresis, so that a version that does not know it refuses the window
+ *             instead of misreading it (and a window without one stays byte for byte what it was)
  *
  * Integers are LEB128 varints. Format 1 (one byte of zone and mark, every price in full, no thresholds) is still read.
  */
 const WINDOW_FORMAT = 2;
+const REARM_FORMAT = 3;
 const LEGACY_FORMAT = 1;
+const PERCENT_FLAG = 4;
 
 const ZONES: readonly Zone[] = ['NORMAL', 'HIGH', 'LOW'];
 
@@ -113,15 +118,19 @@ const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 export function encodeWindow(window: SymbolWindow): Uint8Array {
   const out = new Writer();
-  out.byte(WINDOW_FORMAT);
-  out.byte((window.truncated ? 1 : 0) | (window.thresholds ? 2 : 0));
+  const rearm = window.thresholds?.rearm || undefined;
+  out.byte(rearm === undefined ? WINDOW_FORMAT : REARM_FORMAT);
+  out.byte((window.truncated ? 1 : 0) | (window.thresholds ? 2 : 0) | (typeof rearm === 'string' ? PERCENT_FLAG : 0));
+  const decimal = (value: number) => {
+    const { mantissa, exponent } = packedDecimal(value);
+    out.int(exponent);
+    out.uint(mantissa);
+  };
   if (window.thresholds) {
-    for (const threshold of [window.thresholds.above, window.thresholds.below]) {
-      const { mantissa, exponent } = packedDecimal(threshold);
-      out.int(exponent);
-      out.uint(mantissa);
-    }
+    decimal(window.thresholds.above);
+    decimal(window.thresholds.below);
   }
+  if (rearm !== undefined) decimal(typeof rearm === 'string' ? Number(rearm.slice(0, -1)) : rearm);
   out.uint(window.observations.length);
   let previousTime = 0;
   let previous: { mantissa: number | bigint; exponent: number } | undefined;
@@ -144,13 +153,18 @@ export function decodeWindow(bytes: Uint8Array): SymbolWindow {
   const input = new Reader(bytes);
   const format = input.byte();
   if (format === LEGACY_FORMAT) return decodeLegacy(input);
-  if (format !== WINDOW_FORMAT) throw new Error(`window attribute has format ${format}; this version reads ${LEGACY_FORMAT} and ${WINDOW_FORMAT}`);
+  if (format !== WINDOW_FORMAT && format !== REARM_FORMAT)
+    throw new Error(`window attribute has format ${format}; this version reads ${LEGACY_FORMAT} to ${REARM_FORMAT}`);
   const flags = input.byte();
   const decimal = () => {
     const exponent = input.int();
     return priceOf(input.uint(), exponent);
   };
-  const thresholds = (flags & 2) !== 0 ? { above: decimal(), below: decimal() } : undefined;
+  const limits = (flags & 2) !== 0 ? { above: decimal(), below: decimal() } : undefined;
+  const amount = format === REARM_FORMAT ? decimal() : undefined;
+  if (amount !== undefined && !limits) throw new Error('window attribute has a rearm without thresholds');
+  const rearm: Rearm | undefined = amount === undefined ? undefined : (flags & PERCENT_FLAG) !== 0 ? `${amount}%` : amount;
+  const thresholds: Thresholds | undefined = limits && { ...limits, ...(rearm !== undefined && { rearm }) };
   const count = input.number();
   const observations: Observation[] = [];
   let eventTime = 0;

@@ -17,6 +17,7 @@ interface BacktestCommandOptions extends TargetOptions {
   readonly above?: number;
   readonly below?: number;
   readonly mode?: TriggerMode;
+  readonly rearm?: string;
   /** Raw `--sweep` values, read by the application before anything else. */
   readonly sweep?: readonly string[];
   readonly json?: boolean;
@@ -38,9 +39,10 @@ export function backtestCommand(program: Command, { io, action }: CommandContext
       .option('--above <price>', 'set above for every symbol (a quick what-if on top of the rules)', positiveNumber)
       .option('--below <price>', 'set below for every symbol', positiveNumber)
       .addOption(new Option('--mode <mode>', 'set the trigger mode for every symbol').argParser(oneOf(TRIGGER_MODES)))
+      .option('--rearm <amount>', 'set the hysteresis for every symbol: an amount (0.5) or a share of the threshold (0.5%); 0 for none')
       .option(
         '--sweep <setting>',
-        'evaluate many settings in one pass: above=148:156:1 (from:to:step) or below=45,48,50; repeat for both',
+        'evaluate many settings in one pass: above=148:156:1 (from:to:step), below=45,48,50 or rearm=0:1:0.25; repeat for more',
         (v: string, all: string[] = []) => [...all, v],
       )
       .option('--json', 'print the result as JSON (every alert, per-symbol figures, problems)')
@@ -96,6 +98,7 @@ async function backtest(files: string[], options: BacktestCommandOptions, io: Co
       ...(options.above !== undefined && { above: options.above }),
       ...(options.below !== undefined && { below: options.below }),
       ...(options.mode !== undefined && { mode: options.mode }),
+      ...(options.rearm !== undefined && { rearm: options.rearm }),
     },
     sweeps: options.sweep ?? [],
   });

@@ -32,12 +32,23 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
       .addOption(
         new Option('--mode <mode>', 'cross: alert on entering HIGH or LOW; every: alert on every tick there').argParser(oneOf(TRIGGER_MODES)),
       )
+      .option(
+        '--rearm <amount>',
+        'cross mode: after an alert, the price must come back inside by this much (0.5) or this share of the threshold (0.5%) before it alerts again; 0 for none',
+      )
       .option('--json', 'print the result as JSON'),
   )
-    .addHelpText('after', examples('market-data rules set AAPL --above 152', 'market-data rules set KO --above 62 --below 40 --mode every'))
+    .addHelpText(
+      'after',
+      examples(
+        'market-data rules set AAPL --above 152',
+        'market-data rules set KO --above 62 --below 40 --mode every',
+        'market-data rules set AAPL --below 140 --rearm 0.5%',
+      ),
+    )
     .action(
-      action((symbol: string, options: RulesOptions & { above?: number; below?: number; mode?: TriggerMode }) =>
-        rulesSetCommand(symbol, { above: options.above, below: options.below, mode: options.mode }, options, io),
+      action((symbol: string, options: RulesOptions & { above?: number; below?: number; mode?: TriggerMode; rearm?: string }) =>
+        rulesSetCommand(symbol, { above: options.above, below: options.below, mode: options.mode, rearm: options.rearm }, options, io),
       ),
     );
   targetOptions(
@@ -77,7 +88,7 @@ async function rulesListCommand(options: RulesOptions, io: CommandIO): Promise<v
 async function rulesSetCommand(symbol: string, change: RuleChange, options: RulesOptions, io: CommandIO): Promise<void> {
   const [{ setRule }, { resolveTarget }] = await Promise.all([import('../../app/rules.js'), import('../../app/target.js')]);
   checkSymbol(symbol);
-  if (Object.values(change).every((v) => v === undefined)) throw new UserError('nothing to set: give --above, --below and/or --mode');
+  if (Object.values(change).every((v) => v === undefined)) throw new UserError('nothing to set: give --above, --below, --mode and/or --rearm');
   const result = await setRule(await resolveTarget(options), symbol, change);
   io.stdout.write(options.json ? `${safeJson(result)}\n` : `${symbol}: ${describeRule(result.effective)} (takes effect with the next batch)\n`);
 }

@@ -6,8 +6,9 @@
  * same way, naming the field in its own terms.
  */
 import { z } from 'zod';
-import type { AlertRule, TriggerMode } from '../types.js';
-import { describeIssues, priceSchema, type Result } from '../validation.js';
+import type { AlertRule, Rearm, TriggerMode } from '../types.js';
+import { rearmDistance } from '../window.js';
+import { LIMITS, describeIssues, priceSchema, type Result } from '../validation.js';
 
 export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
 
@@ -19,6 +20,7 @@ export interface RuleOverride {
   readonly above?: number;
   readonly below?: number;
   readonly mode?: TriggerMode;
+  readonly rearm?: Rearm;
 }
 
 /** An override as read from where it is kept: usable, or refused by the parser (someone wrote the table by hand). */
@@ -29,34 +31,68 @@ export interface StoredOverride {
 }
 
 /** The rule's attributes, in the order people read them. */
-export const RULE_FIELDS = ['above', 'below', 'mode'] as const satisfies readonly (keyof AlertRule)[];
+export const RULE_FIELDS = ['above', 'below', 'mode', 'rearm'] as const satisfies readonly (keyof AlertRule)[];
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 /** A threshold is a price: what validation accepts as a price is what a rule may compare prices with. */
 const modeSchema = z.enum(TRIGGER_MODES as [TriggerMode, ...TriggerMode[]], { error: `must be one of ${TRIGGER_MODES.join(', ')}` });
 
+const REARM_TEXT = /^(\d+(?:\.\d+)?(?:e[+-]?\d+)?)(%?)$/i;
+const REARM_ERROR = 'must be an amount of price (0.5) or a percentage of the threshold ("0.5%"), 0 or more';
+
+/**
+ * Hysteresis, as written: an amount (a number, or its text, as an environment variable or option gives it) or a
+ * percentage (`"0.5%"`, under 100). Kept as a number or as `"<number>%"` in its shortest form; 0 is no hysteresis.
+ */
+const rearmSchema = z.union([z.number(), z.string()], { error: REARM_ERROR }).transform((value, context): Rearm => {
+  const match = typeof value === 'string' ? REARM_TEXT.exec(value.trim()) : undefined;
+  const amount = typeof value === 'number' ? value : match ? Number(match[1]) : Number.NaN;
+  const percent = match?.[2] === '%';
+  if (!Number.isFinite(amount) || amount < 0 || amount > (percent ? 99.999 : LIMITS.maxPrice)) {
+    context.addIssue({ code: 'custom', message: percent ? 'must be a percentage under 100' : REARM_ERROR });
+    return z.NEVER;
+  }
+  return percent && amount > 0 ? `${amount}%` : amount;
+});
+
 /** Each attribute on its own, for forms that name them differently (an environment variable, a CLI option). */
-export const RULE_FIELD_SCHEMAS = { above: priceSchema, below: priceSchema, mode: modeSchema } as const;
+export const RULE_FIELD_SCHEMAS = { above: priceSchema, below: priceSchema, mode: modeSchema, rearm: rearmSchema } as const;
 
 /** The attributes of an override, every one optional: also the rule part of an alert-rules item or a rules file line. */
 export const ruleOverrideShape = {
   above: priceSchema.optional(),
   below: priceSchema.optional(),
   mode: modeSchema.optional(),
+  rearm: rearmSchema.optional(),
 } satisfies Record<RuleField, z.ZodType>;
 
 const overrideSchema = z
   .strictObject(ruleOverrideShape, { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object like {"above":152}' : undefined) })
-  .refine((o) => RULE_FIELDS.some((field) => o[field] !== undefined), { message: 'sets nothing: give above, below and/or mode' });
+  .refine((o) => RULE_FIELDS.some((field) => o[field] !== undefined), {
+    message: `sets nothing: give ${RULE_FIELDS.slice(0, -1).join(', ')} and/or ${RULE_FIELDS.at(-1)}`,
+  });
 
 const ruleSchema = z.strictObject(
-  { above: priceSchema, below: priceSchema, mode: modeSchema },
+  { above: priceSchema, below: priceSchema, mode: modeSchema, rearm: rearmSchema.optional() },
   { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object like {"above":150,"below":50,"mode":"cross"}' : undefined) },
 );
 
 /** Why a rule leaves no NORMAL band (below not under above), or undefined when it has one. */
 export const bandProblem = (rule: Pick<AlertRule, 'above' | 'below'>): string | undefined =>
   rule.below < rule.above ? undefined : `below (${rule.below}) must be less than above (${rule.above})`;
+
+/**
+ * Why a rule cannot be applied as a whole, or undefined: no NORMAL band, hysteresis in `every` mode (each tick alerts
+ * on its own there, so nothing re-arms), or re-arm bands that meet (a price would re-arm both thresholds).
+ */
+export function ruleProblem(rule: AlertRule): string | undefined {
+  const band = bandProblem(rule);
+  if (band || !rule.rearm) return band;
+  if (rule.mode === 'every') return `rearm (${rule.rearm}) applies to mode cross only: give mode cross, or rearm 0`;
+  const high = rule.above - rearmDistance(rule.above, rule.rearm);
+  const low = rule.below + rearmDistance(rule.below, rule.rearm);
+  return low <= high ? undefined : `rearm (${rule.rearm}) leaves no price between below (${rule.below}) and above (${rule.above}) that re-arms both`;
+}
 
 const withoutUndefined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
@@ -70,8 +106,10 @@ export function parseRuleOverride(value: unknown): Result<RuleOverride> {
 export function parseAlertRule(value: unknown): Result<AlertRule> {
   const parsed = ruleSchema.safeParse(value);
   if (!parsed.success) return { ok: false, reason: withoutRoot(describeIssues(parsed.error)) };
-  const problem = bandProblem(parsed.data);
-  return problem ? { ok: false, reason: problem } : { ok: true, value: parsed.data };
+  const { rearm, ...thresholds } = parsed.data;
+  const rule: AlertRule = { ...thresholds, ...(rearm !== undefined && rearm !== 0 && { rearm }) };
+  const problem = ruleProblem(rule);
+  return problem ? { ok: false, reason: problem } : { ok: true, value: rule };
 }
 
 /** Problems of the value as a whole name no field. */
@@ -83,14 +121,17 @@ const withoutRoot = (reason: string): string => reason.replace(/(^|; )message: /
  */
 export function resolveRule(defaults: AlertRule, override: RuleOverride | undefined, refused?: string): { rule: AlertRule; problem?: string } {
   if (refused) return { rule: defaults, problem: `rule override ignored: ${refused}` };
+  const rearm = override?.rearm ?? defaults.rearm;
   const rule: AlertRule = {
     above: override?.above ?? defaults.above,
     below: override?.below ?? defaults.below,
     mode: override?.mode ?? defaults.mode,
+    ...(rearm !== undefined && rearm !== 0 && { rearm }),
   };
-  const problem = bandProblem(rule);
+  const problem = ruleProblem(rule);
   return problem ? { rule: defaults, problem: `rule override ignored: ${problem}` } : { rule };
 }
 
-/** A rule for people: `above 150, below 50, mode cross`. */
-export const describeRule = (rule: AlertRule): string => `above ${rule.above}, below ${rule.below}, mode ${rule.mode}`;
+/** A rule for people: `above 150, below 50, mode cross` (`, rearm 0.5%` with hysteresis). */
+export const describeRule = (rule: AlertRule): string =>
+  `above ${rule.above}, below ${rule.below}, mode ${rule.mode}${rule.rearm ? `, rearm ${rule.rearm}` : ''}`;

@@ -18,8 +18,18 @@ const observation = fc.record({
   marked: fc.boolean(),
 });
 
+const rearm = fc.option(
+  fc.oneof(
+    fc.double({ min: 1e-12, max: 1e9, noNaN: true }).filter((n) => n > 0),
+    fc.integer({ min: 1, max: 9999 }).map((hundredths) => `${hundredths / 100}%` as const),
+  ),
+  { nil: undefined },
+);
+
 const thresholds = fc.option(
-  fc.record({ above: fc.double({ min: 1, max: 1e9, noNaN: true }), below: fc.double({ min: 1e-12, max: 1, noNaN: true }) }),
+  fc
+    .record({ above: fc.double({ min: 1, max: 1e9, noNaN: true }), below: fc.double({ min: 1e-12, max: 1, noNaN: true }), rearm })
+    .map(({ rearm, ...t }) => ({ ...t, ...(rearm !== undefined && { rearm }) })),
   { nil: undefined },
 );
 
@@ -74,8 +84,21 @@ describe('packed window', () => {
     });
   });
 
+  it('writes format 3 only for a rule with hysteresis, so a window without one stays byte for byte what it was', () => {
+    const observations: Observation[] = [{ eventTime: 5, price: 1.5, zone: 'LOW', marked: true }];
+    const plain = encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 50 } });
+    expect([...plain]).toEqual([2, 2, 0, 150, 1, 0, 50, 1, 46, 3, 15]);
+    expect([...encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 50, rearm: 0 } })]).toEqual([...plain]);
+    const amount = encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 50, rearm: 0.5 } });
+    expect([...amount]).toEqual([3, 2, 0, 150, 1, 0, 50, 1, 5, 1, 46, 3, 15]);
+    const percent = encodeWindow({ observations, truncated: true, thresholds: { above: 150, below: 50, rearm: '0.5%' } });
+    expect([...percent]).toEqual([3, 7, 0, 150, 1, 0, 50, 1, 5, 1, 46, 3, 15]);
+    expect(decodeWindow(percent).thresholds).toEqual({ above: 150, below: 50, rearm: '0.5%' });
+  });
+
   it('refuses what it cannot read instead of guessing', () => {
-    expect(() => decodeWindow(Uint8Array.from([3, 0, 0]))).toThrow('window attribute has format 3; this version reads 1 and 2');
+    expect(() => decodeWindow(Uint8Array.from([4, 0, 0]))).toThrow('window attribute has format 4; this version reads 1 to 3');
+    expect(() => decodeWindow(Uint8Array.from([3, 0, 0, 5, 0]))).toThrow('window attribute has a rearm without thresholds');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1]))).toThrow('window attribute is truncated');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 0, 0]))).toThrow('window attribute has trailing bytes');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1, 3, 1, 1]))).toThrow('window attribute has an unknown zone code 3');

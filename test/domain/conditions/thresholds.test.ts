@@ -7,6 +7,7 @@ import {
   parseAlertRule,
   parseRuleOverride,
   resolveRule,
+  ruleProblem,
   type AlertRule,
 } from '../../../src/domain/index.js';
 
@@ -17,7 +18,7 @@ describe('the thresholds rule: its one parser', () => {
     expect(parseRuleOverride({ above: 152 })).toEqual({ ok: true, value: { above: 152 } });
     expect(parseRuleOverride({ below: 1e-12, mode: 'every' })).toEqual({ ok: true, value: { below: 1e-12, mode: 'every' } });
     expect(parseRuleOverride({ above: 1e9, below: undefined })).toEqual({ ok: true, value: { above: 1e9 } });
-    expect(parseRuleOverride({})).toEqual({ ok: false, reason: 'sets nothing: give above, below and/or mode' });
+    expect(parseRuleOverride({})).toEqual({ ok: false, reason: 'sets nothing: give above, below, mode and/or rearm' });
     expect(parseRuleOverride({ above: 152, zone: 'HIGH' })).toEqual({ ok: false, reason: 'Unrecognized key: "zone"' });
     expect(parseRuleOverride('above 152')).toEqual({ ok: false, reason: 'must be an object like {"above":152}' });
   });
@@ -50,6 +51,42 @@ describe('the thresholds rule: its one parser', () => {
       rule: DEFAULTS,
       problem: 'rule override ignored: above: must be greater than 0',
     });
+  });
+
+  it('takes a rearm as an amount or a percentage of the threshold, and refuses one that cannot apply', () => {
+    expect(parseRuleOverride({ rearm: 0.5 })).toEqual({ ok: true, value: { rearm: 0.5 } });
+    expect(parseRuleOverride({ rearm: '0.50%' })).toEqual({ ok: true, value: { rearm: '0.5%' } });
+    expect(parseRuleOverride({ rearm: ' 2 ' })).toEqual({ ok: true, value: { rearm: 2 } });
+    expect(parseRuleOverride({ rearm: '0%' })).toEqual({ ok: true, value: { rearm: 0 } });
+    const wrong = 'rearm: must be an amount of price (0.5) or a percentage of the threshold ("0.5%"), 0 or more';
+    for (const value of [-1, '-1', 'half', '1 %', '%', Number.NaN, true, 1e10])
+      expect(parseRuleOverride({ rearm: value })).toEqual({ ok: false, reason: wrong });
+    expect(parseRuleOverride({ rearm: '100%' })).toEqual({ ok: false, reason: 'rearm: must be a percentage under 100' });
+    expect(parseAlertRule({ above: 150, below: 50, mode: 'cross', rearm: '1%' })).toEqual({ ok: true, value: { ...DEFAULTS, rearm: '1%' } });
+    expect(parseAlertRule({ above: 150, below: 50, mode: 'cross', rearm: 0 })).toEqual({ ok: true, value: DEFAULTS });
+    expect(parseAlertRule({ above: 150, below: 50, mode: 'every', rearm: 1 })).toEqual({
+      ok: false,
+      reason: 'rearm (1) applies to mode cross only: give mode cross, or rearm 0',
+    });
+    expect(ruleProblem({ above: 150, below: 50, mode: 'cross', rearm: 50 })).toBeUndefined();
+    expect(ruleProblem({ above: 150, below: 50, mode: 'cross', rearm: 50.01 })).toBe(
+      'rearm (50.01) leaves no price between below (50) and above (150) that re-arms both',
+    );
+    expect(ruleProblem({ above: 150, below: 50, mode: 'cross', rearm: '60%' })).toBe(
+      'rearm (60%) leaves no price between below (50) and above (150) that re-arms both',
+    );
+  });
+
+  it('an override sets or clears the rearm on top of the defaults; every mode cannot keep one', () => {
+    const hysteresis: AlertRule = { ...DEFAULTS, rearm: '1%' };
+    expect(resolveRule(hysteresis, { above: 160 })).toEqual({ rule: { above: 160, below: 50, mode: 'cross', rearm: '1%' } });
+    expect(resolveRule(hysteresis, { rearm: 0 })).toEqual({ rule: DEFAULTS });
+    expect(resolveRule(DEFAULTS, { rearm: 2 })).toEqual({ rule: { ...DEFAULTS, rearm: 2 } });
+    expect(resolveRule(hysteresis, { mode: 'every' })).toEqual({
+      rule: hysteresis,
+      problem: 'rule override ignored: rearm (1%) applies to mode cross only: give mode cross, or rearm 0',
+    });
+    expect(describeRule(hysteresis)).toBe('above 150, below 50, mode cross, rearm 1%');
   });
 
   it('describes a rule for people, and knows its modes', () => {

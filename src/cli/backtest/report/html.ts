@@ -49,12 +49,12 @@ function chartData(result: BacktestResult, run: RunResult, charted: readonly str
 function rulesSection(run: RunResult): string {
   const overrides = [...run.ruleSet.overrides].sort(([a], [b]) => a.localeCompare(b));
   const rows = overrides
-    .map(([symbol, o]) => `<tr><td>${e(symbol)}</td>${num(o.above ?? '–')}${num(o.below ?? '–')}<td>${e(o.mode ?? '–')}</td></tr>`)
+    .map(([symbol, o]) => `<tr><td>${e(symbol)}</td>${num(o.above ?? '–')}${num(o.below ?? '–')}<td>${e(o.mode ?? '–')}</td>${num(o.rearm ?? '–')}</tr>`)
     .join('');
   return `<h2>Rules</h2>
 <p>Default rule (symbols without an override): <strong>${e(describeRule(run.ruleSet.defaultRule))}</strong> <span class="muted">(${e(run.ruleSet.label)})</span>.
-HIGH above <em>above</em>, LOW below <em>below</em>; <em>cross</em> alerts once per run of HIGH or LOW ticks in event time, <em>every</em> on each such tick.</p>
-${overrides.length > 0 ? `<table><thead><tr><th>symbol override</th><th class="num">above</th><th class="num">below</th><th>mode</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No per-symbol overrides.</p>'}
+HIGH above <em>above</em>, LOW below <em>below</em>; <em>cross</em> alerts once per run of HIGH or LOW ticks in event time, <em>every</em> on each such tick; with <em>rearm</em>, a run ends only once the price is back inside the band by that much.</p>
+${overrides.length > 0 ? `<table><thead><tr><th>symbol override</th><th class="num">above</th><th class="num">below</th><th>mode</th><th class="num">rearm</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No per-symbol overrides.</p>'}
 ${run.warnings.map((w) => `<p class="low">warning: ${e(w)}</p>`).join('\n')}`;
 }
 

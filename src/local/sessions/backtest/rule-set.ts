@@ -1,4 +1,4 @@
-import { RULE_FIELD_SCHEMAS, bandProblem, resolveRule, type AlertRule, type RuleOverride } from '../../../domain/index.js';
+import { RULE_FIELD_SCHEMAS, resolveRule, ruleProblem, type AlertRule, type RuleOverride } from '../../../domain/index.js';
 
 /**
  * The rules one backtest run applies: the default rule (what a symbol without an override uses) and per-symbol
@@ -14,7 +14,7 @@ export interface RuleSet {
 }
 
 /** A setting that replaces one attribute of every symbol's rule: `--above 152`, or one value of a sweep. */
-export type RuleAttributeChange = Partial<AlertRule>;
+export type RuleAttributeChange = Partial<Omit<AlertRule, 'rearm'>> & { readonly rearm?: string | number };
 
 /** The rule the engine applies to a symbol (an override that leaves no NORMAL band falls back to the default). */
 export function ruleOf(ruleSet: RuleSet, symbol: string): AlertRule {
@@ -31,17 +31,26 @@ export function ignoredOverrides(ruleSet: RuleSet): string[] {
   return [...refused, ...broken].sort();
 }
 
+/** The attributes a change sets, each read by the rule's parser (a rearm given as text becomes its value). */
+export function checkedChange(change: RuleAttributeChange): Partial<AlertRule> {
+  return Object.fromEntries(
+    (Object.entries(change) as [keyof AlertRule, unknown][])
+      .filter(([, v]) => v !== undefined)
+      .map(([field, value]) => {
+        const checked = RULE_FIELD_SCHEMAS[field].safeParse(value);
+        if (!checked.success) throw new RangeError(`${field}=${String(value)} ${checked.error.issues.map((i) => i.message).join('; ')}`);
+        return [field, checked.data];
+      }),
+  ) as Partial<AlertRule>;
+}
+
 /**
  * The rule set with the given attributes forced for every symbol: set on the default rule and on every override
  * that names them. Throws (with the setting and the symbol) when that leaves a rule without a NORMAL band.
  */
 export function withChange(base: RuleSet, change: RuleAttributeChange, label: string = base.label): RuleSet {
-  const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as RuleAttributeChange;
-  for (const [field, value] of Object.entries(set) as [keyof AlertRule, unknown][]) {
-    const checked = RULE_FIELD_SCHEMAS[field].safeParse(value);
-    if (!checked.success) throw new RangeError(`${field}=${String(value)} ${checked.error.issues.map((i) => i.message).join('; ')}`);
-  }
-  const defaultRule: AlertRule = { ...base.defaultRule, ...set };
+  const set = checkedChange(change);
+  const defaultRule: AlertRule = resolveRule({ ...base.defaultRule, ...set }, undefined).rule;
   const overrides = new Map<string, RuleOverride>();
   for (const [symbol, override] of base.overrides) {
     const changed = Object.fromEntries(Object.entries(override).map(([k, v]) => [k, k in set ? set[k as keyof AlertRule] : v])) as RuleOverride;
@@ -51,8 +60,10 @@ export function withChange(base: RuleSet, change: RuleAttributeChange, label: st
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
   const check = (rule: AlertRule, whose: string) => {
-    if (bandProblem(rule))
+    if (rule.below >= rule.above)
       throw new RangeError(`${describeSetting} leaves ${whose} without a NORMAL band: below ${rule.below} is not under above ${rule.above}`);
+    const problem = ruleProblem(rule);
+    if (problem) throw new RangeError(`${describeSetting} cannot apply to ${whose}: ${problem}`);
   };
   check(defaultRule, 'the default rule');
   // An override the engine already ignored stays ignored (ignoredOverrides reports it); one this change breaks is refused.

@@ -2,13 +2,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { KEY, STATE } from '../../../adapters/aws/alert-rules-item.js';
 import {
+  RULE_FIELDS,
   describeIssues,
   ruleOverrideShape,
   symbolSchema,
   resolveRule,
   type AlertRule,
   type RuleOverride,
-  type TriggerMode,
 } from '../../../domain/index.js';
 import { InputError } from '../../formats/input-file.js';
 
@@ -18,11 +18,8 @@ const MAX_RULES_FILE_BYTES = 10 * 1024 * 1024;
 /** The engine's attributes, present in a table export, are ignored: a backtest starts from a clean state. */
 const ENGINE_ATTRIBUTES = Object.fromEntries(Object.values(STATE).map((attribute) => [attribute, z.unknown().optional()]));
 
-interface RuleItem {
+interface RuleItem extends RuleOverride {
   readonly symbol: string;
-  readonly above?: number;
-  readonly below?: number;
-  readonly mode?: TriggerMode;
 }
 
 /** One item of the alert-rules table: `{ "symbol": "AAPL", "above": 152, "below": 50, "mode": "cross" }`. */
@@ -32,8 +29,8 @@ const ruleItemSchema = z
     { error: (issue) => (issue.code === 'invalid_type' ? `must be an object like {"${KEY}":"AAPL","above":152}` : undefined) },
   )
   .transform((item) => ({ ...item, symbol: (item as Record<string, unknown>)[KEY] }) as RuleItem)
-  .refine((item) => item.above !== undefined || item.below !== undefined || item.mode !== undefined, {
-    message: 'sets nothing: give above, below and/or mode',
+  .refine((item) => RULE_FIELDS.some((field) => item[field] !== undefined), {
+    message: `sets nothing: give ${RULE_FIELDS.slice(0, -1).join(', ')} and/or ${RULE_FIELDS.at(-1)}`,
   });
 
 /**
@@ -60,11 +57,7 @@ export function parseRules(text: string, file: string, defaults: AlertRule): Map
     if (!parsed.success) throw new InputError(`${where}: ${describeIssues(parsed.error).replace(/(^|; )message: /g, '$1')}`);
     const item = parsed.data;
     if (overrides.has(item.symbol)) throw new InputError(`${where}: ${item.symbol} has another rule earlier in the file`);
-    const override: RuleOverride = {
-      ...(item.above !== undefined && { above: item.above }),
-      ...(item.below !== undefined && { below: item.below }),
-      ...(item.mode !== undefined && { mode: item.mode }),
-    };
+    const override = Object.fromEntries(RULE_FIELDS.filter((field) => item[field] !== undefined).map((field) => [field, item[field]])) as RuleOverride;
     const { problem } = resolveRule(defaults, override);
     if (problem)
       throw new InputError(`${where}: ${problem.replace('rule override ignored: ', '')} (with the default rule ${defaults.above}/${defaults.below})`);

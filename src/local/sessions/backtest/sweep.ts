@@ -1,8 +1,8 @@
 import { LIMITS } from '../../../domain/index.js';
 import { withChange, type RuleSet } from './rule-set.js';
 
-export type SweptAttribute = 'above' | 'below';
-const SWEPT_ATTRIBUTES: readonly SweptAttribute[] = ['above', 'below'];
+export type SweptAttribute = 'above' | 'below' | 'rearm';
+const SWEPT_ATTRIBUTES: readonly SweptAttribute[] = ['above', 'below', 'rearm'];
 
 /** One `--sweep` option: an attribute and the values it takes, in order. */
 export interface Sweep {
@@ -15,10 +15,11 @@ export const MAX_SWEEP_SETTINGS = 500;
 
 const decimals = (n: number): number => (String(n).split(/e/i)[0]!.split('.')[1] ?? '').length;
 
-function price(text: string, what: string): number {
+/** A price, or for rearm an amount of price that may also be 0 (no hysteresis). */
+function price(text: string, what: string, zero = false): number {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n > LIMITS.maxPrice) {
-    throw new RangeError(`${what} must be a price greater than 0 and at most ${LIMITS.maxPrice} (got "${text}")`);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zero) || n > LIMITS.maxPrice) {
+    throw new RangeError(`${what} must be a price ${zero ? '0 or more' : 'greater than 0'} and at most ${LIMITS.maxPrice} (got "${text}")`);
   }
   return n;
 }
@@ -29,15 +30,17 @@ function price(text: string, what: string): number {
  */
 export function parseSweep(text: string): Sweep {
   const match = /^\s*(\w+)\s*=\s*(.+)$/.exec(text);
-  const usage = 'use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1)';
+  const usage = 'use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1, rearm=0:1:0.25)';
   if (!match) throw new RangeError(`"${text}": ${usage}`);
   const attribute = match[1] as SweptAttribute;
-  if (!SWEPT_ATTRIBUTES.includes(attribute)) throw new RangeError(`"${text}": only ${SWEPT_ATTRIBUTES.join(' and ')} can be swept`);
+  if (!SWEPT_ATTRIBUTES.includes(attribute))
+    throw new RangeError(`"${text}": only ${SWEPT_ATTRIBUTES.slice(0, -1).join(', ')} and ${SWEPT_ATTRIBUTES.at(-1)} can be swept`);
   const spec = match[2]!.trim();
   if (spec.includes(':')) {
     const parts = spec.split(':');
     if (parts.length !== 3) throw new RangeError(`"${text}": ${usage}`);
-    const [from, to, step] = [price(parts[0]!, 'the start'), price(parts[1]!, 'the end'), price(parts[2]!, 'the step')];
+    const zero = attribute === 'rearm';
+    const [from, to, step] = [price(parts[0]!, 'the start', zero), price(parts[1]!, 'the end', zero), price(parts[2]!, 'the step')];
     if (to < from) throw new RangeError(`"${text}": the end (${to}) is below the start (${from})`);
     const count = Math.floor((to - from) / step + 1e-9) + 1;
     if (count > MAX_SWEEP_SETTINGS) throw new RangeError(`"${text}" has ${count} values; at most ${MAX_SWEEP_SETTINGS}: use a larger step`);
@@ -45,7 +48,7 @@ export function parseSweep(text: string): Sweep {
     const values = Array.from({ length: count }, (_, i) => Number((from + i * step).toFixed(places)));
     return { attribute, values };
   }
-  const values = spec.split(',').map((v) => price(v, `a value of ${attribute}`));
+  const values = spec.split(',').map((v) => price(v, `a value of ${attribute}`, attribute === 'rearm'));
   if (new Set(values).size !== values.length) throw new RangeError(`"${text}" lists a value twice`);
   return { attribute, values };
 }

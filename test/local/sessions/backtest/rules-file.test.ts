@@ -37,7 +37,7 @@ describe('rules files', () => {
     expect(() => parse('[{"symbol":"AAPL","above":"152"}]')).toThrow('rules.json: rule 1 (AAPL): above: must be a finite number');
     expect(() => parse('[{"symbol":"AAPL","mode":"sometimes"}]')).toThrow('rules.json: rule 1 (AAPL): mode: must be one of cross, every');
     expect(() => parse('[{"symbol":"AAPL","abvoe":152}]')).toThrow('rules.json: rule 1 (AAPL): Unrecognized key: "abvoe"');
-    expect(() => parse('[{"symbol":"AAPL"}]')).toThrow('rules.json: rule 1 (AAPL): sets nothing: give above, below and/or mode');
+    expect(() => parse('[{"symbol":"AAPL"}]')).toThrow('rules.json: rule 1 (AAPL): sets nothing: give above, below, mode and/or rearm');
     expect(() => parse('[{"symbol":"AAPL","above":152},{"symbol":"AAPL","below":3}]')).toThrow(
       'rules.json: rule 2 (AAPL): AAPL has another rule earlier in the file',
     );

@@ -20,8 +20,8 @@ describe('--sweep settings', () => {
   });
 
   it('refuses what it cannot read, one line each', () => {
-    expect(() => parseSweep('above')).toThrow('"above": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1)');
-    expect(() => parseSweep('mode=1:2:1')).toThrow('"mode=1:2:1": only above and below can be swept');
+    expect(() => parseSweep('above')).toThrow('"above": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1, rearm=0:1:0.25)');
+    expect(() => parseSweep('mode=1:2:1')).toThrow('"mode=1:2:1": only above, below and rearm can be swept');
     expect(() => parseSweep('above=1:2')).toThrow('use above=');
     expect(() => parseSweep('above=156:148:1')).toThrow('"above=156:148:1": the end (148) is below the start (156)');
     expect(() => parseSweep('above=148:156:0')).toThrow('the step must be a price greater than 0 and at most 1000000000 (got "0")');
