@@ -70,7 +70,9 @@ export function windowProblems(symbol: string, window: SymbolWindow, horizon: nu
       problems.push(`observation ${i} (${o.price}@${o.eventTime}) does not sort after the one before it`);
     }
     if (thresholds && o.zone !== (i === 0 ? edgeZone(window, o, thresholds) : runZone(o.price, thresholds, previous?.zone)))
-      problems.push(`observation ${i} (${o.price}) is ${o.zone} under ${thresholds.above}/${thresholds.below}${thresholds.rearm ? ` rearm ${thresholds.rearm}` : ''}`);
+      problems.push(
+        `observation ${i} (${o.price}) is ${o.zone} under ${thresholds.above}/${thresholds.below}${thresholds.rearm ? ` rearm ${thresholds.rearm}` : ''}`,
+      );
     if (o.zone === 'NORMAL' && o.marked) problems.push(`observation ${i} is NORMAL and marked`);
     if (previous?.zone !== o.zone) runMarks = 0;
     if (o.marked) runMarks++;

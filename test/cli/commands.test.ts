@@ -97,7 +97,9 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
       code: 1,
       stderr: 'error: rule for XOM not set: rearm: must be an amount of price (0.5) or a percentage of the threshold ("0.5%"), 0 or more\n',
     });
-    expect((await marketData(['rules', 'set', 'XOM', '--rearm', '0', '--json'], env)).stdout).toContain('"effective": {\n    "above": 150,\n    "below": 140,\n    "mode": "cross"\n  }');
+    expect((await marketData(['rules', 'set', 'XOM', '--rearm', '0', '--json'], env)).stdout).toContain(
+      '"effective": {\n    "above": 150,\n    "below": 140,\n    "mode": "cross"\n  }',
+    );
     expect((await marketData(['rules', 'delete', 'XOM'], env)).code).toBe(0);
     expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({
       code: 1,

@@ -525,7 +525,11 @@ describe('hysteresis (rearm)', () => {
 
   it('keeps the zone of the run at the edge of a truncated window, so a run going on past the horizon does not alert again', () => {
     const ticks = series('AAPL', [139.9, 140.2, 140.3, 140.1, 139.8]);
-    const { alerts, windows } = feed(rearm, ticks.map((t) => [t]), 2);
+    const { alerts, windows } = feed(
+      rearm,
+      ticks.map((t) => [t]),
+      2,
+    );
     expect(summary(alerts)).toEqual(['LOW@139.9']);
     expect(windows.get('AAPL')!.observations.map((o) => o.zone)).toEqual(['LOW', 'LOW']);
   });

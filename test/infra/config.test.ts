@@ -169,7 +169,9 @@ describe('stateBackendFrom (TF_STATE_*)', () => {
 describe('defaultAlertRuleJson', () => {
   it('is the rule as JSON with the keys of a per-symbol override', () => {
     expect(defaultAlertRuleJson({ mode: 'every', below: 20, above: 180.5 })).toBe('{"above":180.5,"below":20,"mode":"every"}');
-    expect(defaultAlertRuleJson({ mode: 'cross', below: 20, above: 180.5, rearm: 0.25 })).toBe('{"above":180.5,"below":20,"mode":"cross","rearm":0.25}');
+    expect(defaultAlertRuleJson({ mode: 'cross', below: 20, above: 180.5, rearm: 0.25 })).toBe(
+      '{"above":180.5,"below":20,"mode":"cross","rearm":0.25}',
+    );
   });
 });
 

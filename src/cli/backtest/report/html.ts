@@ -49,7 +49,9 @@ function chartData(result: BacktestResult, run: RunResult, charted: readonly str
 function rulesSection(run: RunResult): string {
   const overrides = [...run.ruleSet.overrides].sort(([a], [b]) => a.localeCompare(b));
   const rows = overrides
-    .map(([symbol, o]) => `<tr><td>${e(symbol)}</td>${num(o.above ?? '–')}${num(o.below ?? '–')}<td>${e(o.mode ?? '–')}</td>${num(o.rearm ?? '–')}</tr>`)
+    .map(
+      ([symbol, o]) => `<tr><td>${e(symbol)}</td>${num(o.above ?? '–')}${num(o.below ?? '–')}<td>${e(o.mode ?? '–')}</td>${num(o.rearm ?? '–')}</tr>`,
+    )
     .join('');
   return `<h2>Rules</h2>
 <p>Default rule (symbols without an override): <strong>${e(describeRule(run.ruleSet.defaultRule))}</strong> <span class="muted">(${e(run.ruleSet.label)})</span>.

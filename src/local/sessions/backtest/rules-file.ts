@@ -57,7 +57,9 @@ export function parseRules(text: string, file: string, defaults: AlertRule): Map
     if (!parsed.success) throw new InputError(`${where}: ${describeIssues(parsed.error).replace(/(^|; )message: /g, '$1')}`);
     const item = parsed.data;
     if (overrides.has(item.symbol)) throw new InputError(`${where}: ${item.symbol} has another rule earlier in the file`);
-    const override = Object.fromEntries(RULE_FIELDS.filter((field) => item[field] !== undefined).map((field) => [field, item[field]])) as RuleOverride;
+    const override = Object.fromEntries(
+      RULE_FIELDS.filter((field) => item[field] !== undefined).map((field) => [field, item[field]]),
+    ) as RuleOverride;
     const { problem } = resolveRule(defaults, override);
     if (problem)
       throw new InputError(`${where}: ${problem.replace('rule override ignored: ', '')} (with the default rule ${defaults.above}/${defaults.below})`);

@@ -19,6 +19,21 @@ describe('--sweep settings', () => {
     expect(parseSweep('above=150:151:5').values).toEqual([150]);
   });
 
+  it('sweeps the rearm from 0 (no hysteresis), forcing it on every symbol, and refuses a setting that cannot apply', () => {
+    expect(parseSweep('rearm=0:1:0.5')).toEqual({ attribute: 'rearm', values: [0, 0.5, 1] });
+    expect(() => parseSweep('rearm=-1,2')).toThrow('a value of rearm must be a price 0 or more and at most 1000000000 (got "-1")');
+    const sets = sweepRuleSets(base, [parseSweep('rearm=0,2')]);
+    expect(sets.map((s) => [s.label, s.defaultRule])).toEqual([
+      ['rearm=0', { above: 150, below: 50, mode: 'cross' }],
+      ['rearm=2', { above: 150, below: 50, mode: 'cross', rearm: 2 }],
+    ]);
+    expect(ruleOf(sets[1]!, 'AAPL')).toEqual({ above: 160, below: 50, mode: 'cross', rearm: 2 });
+    expect(() => sweepRuleSets(base, [parseSweep('rearm=60')])).toThrow(
+      'rearm=60 cannot apply to the default rule: rearm (60) leaves no price between below (50) and above (150) that re-arms both',
+    );
+    expect(withChange(base, { rearm: '1%' }).defaultRule).toEqual({ above: 150, below: 50, mode: 'cross', rearm: '1%' });
+  });
+
   it('refuses what it cannot read, one line each', () => {
     expect(() => parseSweep('above')).toThrow('"above": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1, rearm=0:1:0.25)');
     expect(() => parseSweep('mode=1:2:1')).toThrow('"mode=1:2:1": only above, below and rearm can be swept');
