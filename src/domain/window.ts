@@ -27,7 +27,7 @@ export function rearmDistance(level: number, rearm: Rearm | undefined): number {
 }
 
 /** The threshold whose re-arm band holds a NORMAL price (within the re-arm distance inside it), if any. */
-export function rearming(price: number, thresholds: Thresholds): AlertType | undefined {
+function rearming(price: number, thresholds: Thresholds): AlertType | undefined {
   if (thresholds.rearm === undefined) return undefined;
   if (price <= thresholds.above && price > thresholds.above - rearmDistance(thresholds.above, thresholds.rearm)) return 'HIGH';
   if (price >= thresholds.below && price < thresholds.below + rearmDistance(thresholds.below, thresholds.rearm)) return 'LOW';
