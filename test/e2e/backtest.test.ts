@@ -148,7 +148,7 @@ describe('market-data backtest', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
     const sweep = await marketData(['backtest', join(home, 'missing.jsonl'), '--sweep', 'above=1:2'], env);
     expect([sweep.code, sweep.stderr]).toEqual([
       1,
-      'error: --sweep: "above=1:2": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1)\n',
+      'error: --sweep: "above=1:2": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1, rearm=0:1:0.25)\n',
     ]);
   });
 
