@@ -60,8 +60,9 @@ export function createDataProcessorHandler(deps: DataProcessorDeps) {
           logger.warn('invalid message', { messageId: outcome.messageId, reason: outcome.reason });
           deps.onFailed?.(outcome.messageId, outcome.reason);
         } else {
-          logger.error('message not processed', { messageId: outcome.messageId, symbol: outcome.tick.symbol, reason: outcome.reason });
-          deps.onFailed?.(outcome.messageId, outcome.reason);
+          const { stage, message } = outcome.failure;
+          logger.error('message not processed', { messageId: outcome.messageId, symbol: outcome.tick.symbol, stage, reason: message });
+          deps.onFailed?.(outcome.messageId, message);
         }
       }
       metrics.addMetric(METRICS.ticksProcessed, MetricUnit.Count, ok);

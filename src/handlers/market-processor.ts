@@ -1,7 +1,7 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { SnsNotifier, SqsEventDeadLetters, createDocumentClient, createSnsClient, createSqsClient } from '../adapters/aws/index.js';
 import { identityOf, tickOf, type Tick } from '../domain/index.js';
-import { deadlineIn, processMarketEvent, type MarketEventPorts } from '../pipeline/index.js';
+import { PipelineFailure, deadlineIn, processMarketEvent, type MarketEventPorts } from '../pipeline/index.js';
 import { BASE_NAMES } from '../resources/index.js';
 import { marketEventConfigFrom } from './config.js';
 import { createObservability, logDeliveredAlerts, METRICS, MetricUnit, type Observability } from './observability.js';
@@ -57,7 +57,7 @@ export function createMarketProcessorHandler(deps: MarketProcessorDeps) {
       metrics.addMetric(METRICS.lateTicks, MetricUnit.Count, late ? 1 : 0);
       return { status: 'processed', eventId, stored: outcome.stored, alertIds: outcome.alerts.map((a) => a.alertId) };
     } catch (error) {
-      logger.error('market event not processed', { error: error as Error, eventId });
+      logger.error('market event not processed', { error: error as Error, eventId, ...(error instanceof PipelineFailure && { stage: error.stage }) });
       metrics.addMetric(METRICS.failedMessages, MetricUnit.Count, 1);
       throw error;
     } finally {

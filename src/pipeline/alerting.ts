@@ -1,5 +1,6 @@
 import { evaluate, resolveRule, thresholdsOf, type Alert, type SymbolWindow, type Tick } from '../domain/index.js';
 import { describeError as describe } from './errors.js';
+import { PipelineFailure } from './failures.js';
 import type { AlertingPorts, Deadline, HandOver, PendingAlert, SymbolRecord } from './ports.js';
 
 export type TickOutcome =
@@ -12,7 +13,7 @@ export type TickOutcome =
       /** Beyond the lateness horizon: acknowledged, not applied. */
       readonly late: boolean;
     }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly failure: PipelineFailure };
 
 export interface AlertingLog {
   warn(message: string, fields: Record<string, unknown>): void;
@@ -150,7 +151,7 @@ async function settleSymbol(
   if (!evaluation.next) return owed(pendingNow, mine([...folded.late, ...evaluation.late.map((t) => t.key)]));
   const { pending, overdue } = nextPending(symbol, pendingNow, ledger.recorded, keys, now, limits, log);
   if (evaluation.raised.length > 0 && overdue >= limits.maxPending) {
-    throw new Error(`${overdue} alerts of ${symbol} are still waiting for delivery; new alerts wait until they are delivered`);
+    throw new PipelineFailure('backlog', `${overdue} alerts of ${symbol} are still waiting for delivery; new alerts wait until they are delivered`);
   }
 
   // Nothing handed over: fold the ticks straight into the window, if no other write or hand-over comes first.
@@ -234,14 +235,14 @@ export async function raiseAlerts(
 ): Promise<Map<string, TickOutcome>> {
   const outcomes = new Map<string, TickOutcome>();
   if (ticks.length === 0) return outcomes;
-  const failAll = (group: readonly Tick[], reason: string) => group.forEach((t) => outcomes.set(t.key, { ok: false, reason }));
+  const failAll = (group: readonly Tick[], failure: PipelineFailure) => group.forEach((t) => outcomes.set(t.key, { ok: false, failure }));
 
   const groups = Map.groupBy(ticks, (t) => t.symbol);
   let records: Map<string, SymbolRecord>;
   try {
     records = await ports.rules.load([...groups.keys()], deadline);
   } catch (error) {
-    failAll(ticks, describe(error));
+    failAll(ticks, new PipelineFailure('rules', describe(error), { cause: error }));
     return outcomes;
   }
   const ledger = new DeliveryLedger(ports, deadline, log);
@@ -255,7 +256,10 @@ export async function raiseAlerts(
         const record = records.get(symbol) ?? { pending: [], inbox: [], version: 0 };
         settled.set(symbol, await settleSymbol(symbol, group, record, ledger, ports, deadline, log, now));
       } catch (error) {
-        failAll(group, `alert state not updated: ${describe(error)}`);
+        failAll(
+          group,
+          error instanceof PipelineFailure ? error : new PipelineFailure('state', `alert state not updated: ${describe(error)}`, { cause: error }),
+        );
       }
     }),
   );
@@ -264,7 +268,7 @@ export async function raiseAlerts(
   const alerts = [...new Map(deliver.map((d) => [d.alert.alertId, d.alert])).values()];
   const failures = await ports.notifier.notify(alerts, deadline);
   const notified = alerts.filter((a) => !failures.has(a.alertId));
-  for (const [id, reason] of await ports.alerts.putAlerts(notified, deadline)) failures.set(id, reason);
+  for (const [id, failure] of await ports.alerts.putAlerts(notified, deadline)) failures.set(id, failure);
 
   for (const tick of ticks) {
     if (outcomes.has(tick.key)) continue;
@@ -275,7 +279,7 @@ export async function raiseAlerts(
     outcomes.set(
       tick.key,
       failed
-        ? { ok: false, reason: failures.get(failed.alertId)! }
+        ? { ok: false, failure: failures.get(failed.alertId)! }
         : { ok: true, alerts: mine, raised: mine.filter((a) => s.raised.has(a.alertId)), late: s.late.has(tick.key) },
     );
   }

@@ -1,4 +1,5 @@
 import type { Alert, AlertRule, MarketEvent, RuleOverride, SymbolWindow, Thresholds, Tick } from '../domain/index.js';
+import type { PipelineFailure } from './failures.js';
 
 /** Time left for the work at hand; adapters stop retrying when it runs out. */
 export interface Deadline {
@@ -67,8 +68,8 @@ export interface RuleStateStore {
   handOver(symbol: string, handOver: HandOver, deadline: Deadline): Promise<SymbolRecord>;
 }
 
-/** Alert ids that could not be delivered, each with the reason. */
-export type DeliveryFailures = Map<string, string>;
+/** Alert ids that could not be delivered, each with why. */
+export type DeliveryFailures = Map<string, PipelineFailure>;
 
 export interface AlertStore {
   /** Idempotent: an alert id is one item however often it is written. Called only once SNS has accepted them. */

@@ -64,7 +64,7 @@ export async function processMarketEvent(
     const outcome = tick
       ? (await raiseAlerts([tick], ports, deadline, log, now)).get(tick.key)!
       : { ok: true as const, alerts: [], raised: [], late: false };
-    if (!outcome.ok) throw new Error(outcome.reason);
+    if (!outcome.ok) throw outcome.failure;
     const detail = { stored, alert_ids: outcome.alerts.map((a) => a.alertId), ...(outcome.late && { reason: LATE_REASON }) };
     await ports.audit.record({ ...audit, outcome: outcome.late ? 'LATE' : 'PROCESSED', detail }, deadline);
     return { status: 'processed', event, stored, alerts: outcome.alerts, raised: outcome.raised, late: outcome.late };

@@ -1,5 +1,6 @@
 import { parseTick, type Alert, type Tick } from '../domain/index.js';
 import { raiseAlerts, type AlertingLog } from './alerting.js';
+import type { PipelineFailure } from './failures.js';
 import type { AlertingPorts, Deadline } from './ports.js';
 
 export interface TickMessage {
@@ -20,7 +21,7 @@ export type MessageOutcome =
       readonly late: boolean;
     }
   | { readonly messageId: string; readonly status: 'invalid'; readonly reason: string }
-  | { readonly messageId: string; readonly status: 'failed'; readonly reason: string; readonly tick: Tick };
+  | { readonly messageId: string; readonly status: 'failed'; readonly failure: PipelineFailure; readonly tick: Tick };
 
 /**
  * Process one batch of tick messages. Every message gets its own outcome: invalid messages never affect their
@@ -40,7 +41,7 @@ export async function processTicks(
     if (!result.ok) return { messageId: message.messageId, status: 'invalid', reason: result.reason };
     // raiseAlerts answers for every tick it is given.
     const outcome = outcomes.get(result.value.key)!;
-    if (!outcome.ok) return { messageId: message.messageId, status: 'failed', reason: outcome.reason, tick: result.value };
+    if (!outcome.ok) return { messageId: message.messageId, status: 'failed', failure: outcome.failure, tick: result.value };
     return { messageId: message.messageId, status: 'ok', tick: result.value, alerts: outcome.alerts, raised: outcome.raised, late: outcome.late };
   });
 }

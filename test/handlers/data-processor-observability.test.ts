@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 import { describe, expect, it } from 'vitest';
 import { memoryAlertingPorts } from '../../src/adapters/memory/index.js';
 import type { Tick } from '../../src/domain/index.js';
@@ -59,7 +60,9 @@ describe('data-processor: logs and metrics', () => {
 
   it('logs an alert sent again for a redelivered tick apart from the alerts it raised', async () => {
     let failing = true;
-    const run = setup({ notifier: { notify: async (alerts) => new Map(failing ? alerts.map((a) => [a.alertId, 'down']) : []) } });
+    const run = setup({
+      notifier: { notify: async (alerts) => new Map(failing ? alerts.map((a) => [a.alertId, new PipelineFailure('notification', 'down')]) : []) },
+    });
     const record = tick(151, 5000, 'AGAIN');
     expect(await run(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
     failing = false;

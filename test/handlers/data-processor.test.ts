@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -112,7 +113,7 @@ describe('data-processor observability and resilience', () => {
   afterAll(async () => db.close());
 
   it('logs one structured line per invalid message and emits EMF metrics', async () => {
-    const notifier = { notify: async () => new Map<string, string>() };
+    const notifier = { notify: async () => new Map<string, PipelineFailure>() };
     const failed: [string, string][] = [];
     const run = createDataProcessorHandler({
       ports: alertingPorts(alertingConfigFrom(process.env), db.documents, notifier),
@@ -228,7 +229,7 @@ describe('data-processor observability and resilience', () => {
 
   it('logs the reason of a message that could not be processed', async () => {
     const ports = alertingPorts(alertingConfigFrom(process.env), db.documents, {
-      notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'down'])),
+      notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, new PipelineFailure('notification', 'down')])),
     });
     const run = createDataProcessorHandler({ ports, observability: observability() });
     const record = tick('ZZ', 999);

@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 import { describe, expect, it } from 'vitest';
 import { memoryAlertingPorts } from '../../src/adapters/memory/index.js';
 import { MARKET_EVENT_ROUTING } from '../../src/handlers/config.js';
@@ -113,7 +114,9 @@ describe('market-processor: logs and metrics', () => {
 
   it('counts and logs an alert whose first delivery failed when a retry delivers it', async () => {
     let failing = true;
-    const run = setup({ notifier: { notify: async (alerts) => new Map(failing ? alerts.map((a) => [a.alertId, 'down']) : []) } });
+    const run = setup({
+      notifier: { notify: async (alerts) => new Map(failing ? alerts.map((a) => [a.alertId, new PipelineFailure('notification', 'down')]) : []) },
+    });
     const event = trade('evt-5', 151);
     await expect(run(event, lambdaContext())).rejects.toThrow('down');
     failing = false;

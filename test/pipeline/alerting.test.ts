@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryAlertStore, MemoryRuleStateStore, SilentNotifier } from '../../src/adapters/memory/index.js';
 import { alertId, tickKey, type Tick } from '../../src/domain/index.js';
@@ -61,7 +62,9 @@ describe('raiseAlerts', () => {
     const rules = new MemoryRuleStateStore();
     const alerts = new MemoryAlertStore();
     vi.spyOn(alerts, 'recorded').mockResolvedValue(new Set());
-    const down = { notify: async (a: readonly { alertId: string }[]) => new Map(a.map((x) => [x.alertId, 'down'])) };
+    const down = {
+      notify: async (a: readonly { alertId: string }[]) => new Map(a.map((x) => [x.alertId, new PipelineFailure('notification', 'down')])),
+    };
     const p = ports({ rules, alerts, notifier: down });
     const l = log();
     await raiseAlerts([tick('AAPL', 151, T0)], p, forever, l, T0);
@@ -78,7 +81,9 @@ describe('raiseAlerts', () => {
 
   it('lets a symbol over its pending limit go on when the batch raises nothing new', async () => {
     const rules = new MemoryRuleStateStore();
-    const down = { notify: async (a: readonly { alertId: string }[]) => new Map(a.map((x) => [x.alertId, 'down'])) };
+    const down = {
+      notify: async (a: readonly { alertId: string }[]) => new Map(a.map((x) => [x.alertId, new PipelineFailure('notification', 'down')])),
+    };
     await raiseAlerts(
       [tick('AAPL', 151, T0), tick('AAPL', 100, T0 + 1000), tick('AAPL', 152, T0 + 2000)],
       ports({ rules, notifier: down }),
@@ -175,7 +180,7 @@ describe('raiseAlerts', () => {
     const late = tick('AAPL', 100, T0 + 2000);
     expect((await raiseAlerts([late], p, forever, log(), T0 + LIMITS.deliveryGraceMs + 1)).get(late.key)).toEqual({
       ok: false,
-      reason: 'notification not accepted: InternalError',
+      failure: expect.objectContaining({ stage: 'notification', message: 'notification not accepted: InternalError' }),
     });
     notifier.failing.clear();
     expect((await raiseAlerts([late], p, forever, log(), T0 + LIMITS.deliveryGraceMs + 1)).get(late.key)).toMatchObject({ ok: true });
@@ -211,7 +216,10 @@ describe('raiseAlerts', () => {
     const next = tick('AAPL', 153, T0 + 4000);
     expect((await raiseAlerts([next], p, forever, log(), T0 + LIMITS.deliveryGraceMs + 1)).get(next.key)).toEqual({
       ok: false,
-      reason: 'alert state not updated: 2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered',
+      failure: expect.objectContaining({
+        stage: 'backlog',
+        message: '2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered',
+      }),
     });
   });
 

@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 /**
  * Busy symbols at the scale where contention is the normal case: thousands of ticks, 1-3 symbols flapping across 150
  * on every tick among 16 symbols per batch, 5 to 20 instances at once on one dynalite. In event-time order no tick is
@@ -110,7 +111,7 @@ class UnreliableNotifier implements Notifier {
   async notify(alerts: readonly Alert[], _deadline: Deadline): Promise<DeliveryFailures> {
     const failures: DeliveryFailures = new Map();
     for (const alert of alerts) {
-      if (this.random() < this.rate) failures.set(alert.alertId, 'notification not accepted: InternalError');
+      if (this.random() < this.rate) failures.set(alert.alertId, new PipelineFailure('notification', 'notification not accepted: InternalError'));
       else this.accepted.add(alert.alertId);
     }
     return failures;

@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 /**
  * The delivery guarantees as properties: random streams near both thresholds, cut into random batches, delivered in
  * random order by concurrent instances on one dynalite, with redelivery, throttled DynamoDB calls (some of which
@@ -57,7 +58,7 @@ class UnreliableNotifier implements Notifier {
   async notify(alerts: readonly Alert[], _deadline: Deadline): Promise<DeliveryFailures> {
     const failures: DeliveryFailures = new Map();
     for (const alert of alerts) {
-      if (this.random() < this.rate) failures.set(alert.alertId, 'notification not accepted: InternalError');
+      if (this.random() < this.rate) failures.set(alert.alertId, new PipelineFailure('notification', 'notification not accepted: InternalError'));
       else this.accepted.add(alert.alertId);
     }
     return failures;

@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoAlertStore, DynamoAuditLog, DynamoMarketDataStore, DynamoRuleStateStore } from '../../src/adapters/aws/index.js';
 import { MARKET_EVENT_ROUTING } from '../../src/handlers/config.js';
@@ -126,7 +127,9 @@ describe('processMarketEvent', () => {
   it('audits a failure as FAILED and throws, so the event is retried and reaches the DLQ', async () => {
     const failing: MarketEventPorts = {
       ...ports,
-      notifier: { notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, 'notification not accepted: down'])) },
+      notifier: {
+        notify: async (alerts) => new Map(alerts.map((a) => [a.alertId, new PipelineFailure('notification', 'notification not accepted: down')])),
+      },
     };
     const trade = event('e-4', 'Price Update', { exchange: 'NYSE', symbol: 'GE', price: 20, volume: 1 });
     await expect(processMarketEvent(trade, failing, forever, log, NOW)).rejects.toThrow('notification not accepted: down');

@@ -67,7 +67,7 @@ describe('processTicks', () => {
     notifier.sent.length = 0;
     const outcomes = await run(batch, { ...fresh, alerts });
     expect(outcomes.map((o) => o.status)).toEqual(['ok', 'failed', 'ok']);
-    expect(outcomes[1]).toMatchObject({ reason: 'alert not written: ProvisionedThroughputExceededException' });
+    expect(outcomes[1]).toMatchObject({ failure: { stage: 'record', message: 'alert not written: ProvisionedThroughputExceededException' } });
     // SNS accepted all three before the records were written; GE's record failed, so GE's tick waits.
     expect(notifier.sent.map((a) => a.symbol).sort()).toEqual(['AAPL', 'GE', 'MSFT']);
 
@@ -85,7 +85,7 @@ describe('processTicks', () => {
     notifier.sent.length = 0;
     const outcomes = await run(batch);
     expect(outcomes.map((o) => o.status)).toEqual(['ok', 'failed']);
-    expect(outcomes[1]).toMatchObject({ reason: 'notification not accepted: InternalError' });
+    expect(outcomes[1]).toMatchObject({ failure: { stage: 'notification', message: 'notification not accepted: InternalError' } });
     notifier.failing.clear();
     expect((await run([batch[1]!]))[0]).toMatchObject({ status: 'ok', alerts: [{ alertId: geId }] });
     expect(notifier.sent.map((a) => a.alertId)).toEqual([expect.any(String), geId]);
@@ -180,7 +180,7 @@ describe('processTicks', () => {
     const broken: RuleStateStore = { ...ports.rules, load: async () => Promise.reject(new Error('could not read alert rules for AAPL: throttled')) };
     const outcomes = await run([msg('AAPL', 155, T0), raw('{}')], { ...ports, rules: broken });
     expect(outcomes).toMatchObject([
-      { status: 'failed', reason: 'could not read alert rules for AAPL: throttled' },
+      { status: 'failed', failure: { stage: 'rules', message: 'could not read alert rules for AAPL: throttled' } },
       { status: 'invalid', reason: 'symbol: must be a string; price: must be a finite number' },
     ]);
   });
@@ -196,7 +196,10 @@ describe('processTicks', () => {
     const first = msg('GE', 20, T0);
     const geId = alertId(tickKey('GE', T0, 20), 'LOW');
     notifier.failing.add(geId);
-    expect((await run([first]))[0]).toMatchObject({ status: 'failed', reason: 'notification not accepted: InternalError' });
+    expect((await run([first]))[0]).toMatchObject({
+      status: 'failed',
+      failure: { stage: 'notification', message: 'notification not accepted: InternalError' },
+    });
     notifier.failing.clear();
     // 600 more ticks, flapping in and out of LOW: far more alerts and observations than the state keeps.
     for (let b = 0; b < 24; b++) {
@@ -242,7 +245,7 @@ describe('processTicks', () => {
     expect(refused).toMatchObject([
       {
         status: 'failed',
-        reason: 'alert state not updated: 2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered',
+        failure: { stage: 'backlog', message: '2 alerts of AAPL are still waiting for delivery; new alerts wait until they are delivered' },
       },
     ]);
     notifier.failing.clear();

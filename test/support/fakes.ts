@@ -1,3 +1,4 @@
+import { PipelineFailure } from '../../src/pipeline/failures.js';
 import { vi } from 'vitest';
 import type { BackoffOptions } from '../../src/adapters/aws/index.js';
 import type { Alert } from '../../src/domain/index.js';
@@ -33,7 +34,8 @@ export class RecordingNotifier implements Notifier {
   async notify(alerts: readonly Alert[], _deadline: Deadline): Promise<DeliveryFailures> {
     const failures: DeliveryFailures = new Map();
     for (const alert of alerts) {
-      if (this.failing.has(alert.alertId)) failures.set(alert.alertId, 'notification not accepted: InternalError');
+      if (this.failing.has(alert.alertId))
+        failures.set(alert.alertId, new PipelineFailure('notification', 'notification not accepted: InternalError'));
       else this.sent.push(alert);
     }
     return failures;
@@ -58,7 +60,8 @@ export class FlakyAlertStore implements AlertStore {
       deadline,
     );
     for (const alert of alerts)
-      if (this.failing.has(alert.alertId)) failures.set(alert.alertId, 'alert not written: ProvisionedThroughputExceededException');
+      if (this.failing.has(alert.alertId))
+        failures.set(alert.alertId, new PipelineFailure('record', 'alert not written: ProvisionedThroughputExceededException'));
     return failures;
   }
   recorded(alerts: readonly Alert[], deadline: Deadline): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { alertSortKey, type Alert } from '../../domain/index.js';
 import type { AlertStore, Deadline, DeliveryFailures } from '../../pipeline/ports.js';
+import { PipelineFailure } from '../../pipeline/failures.js';
 import { alertRecord } from '../alert-record.js';
 import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
@@ -26,7 +27,8 @@ export class DynamoAlertStore implements AlertStore {
     await Promise.all(
       chunk(uniqueAlerts(alerts), BATCH_WRITE_MAX).map(async (items) => {
         const attempt = (part: readonly Alert[]) => retryPending(part, (pending, signal) => this.write(pending, signal), deadline, this.backoff);
-        for (const { item, reason } of await isolatingRejections(items, attempt)) failures.set(item.alertId, `alert not written: ${reason}`);
+        for (const { item, reason } of await isolatingRejections(items, attempt))
+          failures.set(item.alertId, new PipelineFailure('record', `alert not written: ${reason}`));
       }),
     );
     return failures;

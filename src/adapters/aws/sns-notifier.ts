@@ -1,6 +1,7 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../../domain/index.js';
 import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
+import { PipelineFailure } from '../../pipeline/failures.js';
 import { alertRecord } from '../alert-record.js';
 import { chunk, uniqueAlerts } from './batching.js';
 import { DEFAULT_BACKOFF, isolatingRejections, retryPending, type BackoffOptions } from './retry.js';
@@ -40,8 +41,9 @@ export class SnsNotifier implements Notifier {
         const attempt = (part: readonly Alert[]) =>
           retryPending(part, (pending, signal) => this.publish(pending, permanent, signal), deadline, this.backoff);
         const refused = await isolatingRejections(entries, attempt);
-        for (const [id, why] of permanent) failures.set(id, `notification rejected: ${why}`);
-        for (const { item, reason } of refused) failures.set(item.alertId, `notification not accepted: ${reason}`);
+        for (const [id, why] of permanent) failures.set(id, new PipelineFailure('notification', `notification rejected: ${why}`));
+        for (const { item, reason } of refused)
+          failures.set(item.alertId, new PipelineFailure('notification', `notification not accepted: ${reason}`));
       }),
     );
     return failures;

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { Alert } from '../../domain/index.js';
 import type { Deadline, DeliveryFailures, Notifier } from '../../pipeline/ports.js';
+import { PipelineFailure } from '../../pipeline/failures.js';
 import { alertRecord, type AlertRecord } from '../alert-record.js';
 import { appendLines, ensurePrivateDir } from './private-files.js';
 
@@ -46,7 +47,8 @@ export class FileNotifier implements Notifier {
       // A full disk or a read-only folder will not clear up within the retries: fail the batch at once.
       if (PERSISTENT_FILE_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
       // Not accepted: the pipeline reports these alerts as undelivered and the messages are retried.
-      for (const alert of alerts) failures.set(alert.alertId, `could not write ${this.options.file}: ${(error as Error).message}`);
+      for (const alert of alerts)
+        failures.set(alert.alertId, new PipelineFailure('notification', `could not write ${this.options.file}: ${(error as Error).message}`));
       return failures;
     }
     this.options.onNotified?.(alerts);

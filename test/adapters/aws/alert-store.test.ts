@@ -65,7 +65,10 @@ describe('DynamoAlertStore retries', () => {
     mock.on(BatchWriteCommand).resolves(unprocessed(alerts.slice(2)));
     const failures = await store.putAlerts(alerts, expired);
     expect([...failures.keys()]).toEqual([alerts[2]!.alertId]);
-    expect(failures.get(alerts[2]!.alertId)).toMatch(/^alert not written: .*time budget exhausted$/);
+    expect(failures.get(alerts[2]!.alertId)).toMatchObject({
+      stage: 'record',
+      message: expect.stringMatching(/^alert not written: .*time budget exhausted$/),
+    });
   });
 
   it('looks up records again for the keys DynamoDB left unprocessed, and says when some stay unknown', async () => {
@@ -109,7 +112,10 @@ describe('DynamoAlertStore: one refused item fails only itself', () => {
     const poisoned = { ...alerts[13]!, threshold: 1e-200 };
     const failures = await store.putAlerts([...alerts.slice(0, 13), poisoned, ...alerts.slice(14)], forever);
     expect([...failures.keys()]).toEqual([poisoned.alertId]);
-    expect(failures.get(poisoned.alertId)).toMatch(/^alert not written: ValidationException: .*underflow/);
+    expect(failures.get(poisoned.alertId)).toMatchObject({
+      stage: 'record',
+      message: expect.stringMatching(/^alert not written: ValidationException: .*underflow/),
+    });
     expect(await db.scan(db.names.alertsTable)).toHaveLength(24);
   });
 });

@@ -1,3 +1,4 @@
+import type { DeliveryFailures } from '../../../src/pipeline/ports.js';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -5,6 +6,10 @@ import { SnsNotifier } from '../../../src/adapters/aws/index.js';
 import type { Alert } from '../../../src/domain/index.js';
 import { NO_WAIT, expired, forever } from '../../support/fakes.js';
 import { everyAlerts } from '../../support/ticks.js';
+
+/** The failures as their messages, each checked to be a notification failure. */
+const described = (failures: DeliveryFailures): Map<string, string> =>
+  new Map([...failures].map(([id, failure]) => [id, failure.stage === 'notification' ? failure.message : `${failure.stage}: ${failure.message}`]));
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:trading-alerts-test';
 const alertsFor = (n: number): Alert[] =>
@@ -55,7 +60,7 @@ describe('SnsNotifier', () => {
       })
       .resolvesOnce({ Failed: [] });
     const failures = await notifier.notify([a!, b!, c!, d!], forever);
-    expect(failures).toEqual(
+    expect(described(failures)).toEqual(
       new Map([
         [c!.alertId, 'notification rejected: InvalidParameter: bad attribute'],
         [d!.alertId, 'notification rejected: KMSAccessDenied'],
@@ -67,7 +72,7 @@ describe('SnsNotifier', () => {
   it('reports every alert of a call that keeps failing past the time budget', async () => {
     sns.on(PublishBatchCommand).rejects(Object.assign(new Error('rate exceeded'), { name: 'ThrottledException' }));
     const failures = await notifier.notify(alertsFor(2), expired);
-    expect([...failures.values()]).toEqual([
+    expect([...described(failures).values()]).toEqual([
       'notification not accepted: ThrottledException: rate exceeded; time budget exhausted',
       'notification not accepted: ThrottledException: rate exceeded; time budget exhausted',
     ]);
@@ -83,7 +88,9 @@ describe('SnsNotifier', () => {
       return { Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })), Failed: [] };
     });
     const failures = await notifier.notify(alerts, forever);
-    expect([...failures]).toEqual([[refusedId, 'notification not accepted: InvalidParameterException: Invalid parameter: Message too long']]);
+    expect([...described(failures)]).toEqual([
+      [refusedId, 'notification not accepted: InvalidParameterException: Invalid parameter: Message too long'],
+    ]);
     const published = sns.commandCalls(PublishBatchCommand).flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
     expect(new Set(published.map((e) => e.Id))).toEqual(new Set(alerts.map((a) => a.alertId)));
   });

@@ -40,7 +40,7 @@ describe('FileNotifier', () => {
   it('reports every alert as undelivered when the file cannot be written', async () => {
     const notifier = new FileNotifier({ environment: 'dev', file: join(dir, 'no', '\0bad') });
     const failures = await notifier.notify([alert], forever);
-    expect(failures.get(alert.alertId)).toMatch(/could not write/);
+    expect(failures.get(alert.alertId)).toMatchObject({ stage: 'notification', message: expect.stringMatching(/could not write/) });
   });
 
   it('fails the batch at once on a full disk rather than letting it be retried (/dev/full answers every write with ENOSPC)', async () => {

@@ -124,7 +124,7 @@ class Run {
       if (!outcome.ok) {
         this.totals.failed++;
         // In memory nothing fails to be delivered; were it to, the tick is reported, never dropped unseen.
-        this.onFailure(origins[i]!, outcome.reason);
+        this.onFailure(origins[i]!, outcome.failure.message);
       } else if (outcome.late) {
         run.late++;
         this.totals.late++;
