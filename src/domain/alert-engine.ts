@@ -1,6 +1,6 @@
 import { alertId, tickKey } from './ids.js';
 import type { Alert, AlertRule, AlertType, Observation, RaisedAlert, SymbolWindow, Thresholds, Tick, TriggerMode, Zone } from './types.js';
-import { compareEventTime as compare, keyOfObservation, rezoned, runZone, zoneOf } from './window.js';
+import { compareEventTime as compare, keyOfObservation, rezoned, runAlerts, runZone, zoneAlerts, zoneOf } from './window.js';
 
 const EMPTY_WINDOW: SymbolWindow = { observations: [], truncated: false };
 
@@ -177,8 +177,9 @@ function evaluateCross(symbol: string, rule: AlertRule, stored: SymbolWindow, ti
     let end = start + 1;
     let marked = entries[start]!.marked;
     for (; end < entries.length && entries[end]!.zone === zone; end++) marked ||= entries[end]!.marked;
-    if (zone !== 'NORMAL' && !marked) {
-      raised.push({ alert: makeAlert(symbol, entries[start]!, zone, rule, 'cross'), owner: ownerOf(merged, start, end) });
+    if (!marked && runAlerts(zone, thresholds, start > 0 || window.truncated)) {
+      // An alerting run is HIGH or LOW (runAlerts).
+      raised.push({ alert: makeAlert(symbol, entries[start]!, zone as AlertType, rule, 'cross'), owner: ownerOf(merged, start, end) });
       entries[start] = { ...entries[start]!, marked: true };
     }
     start = end;
@@ -186,24 +187,25 @@ function evaluateCross(symbol: string, rule: AlertRule, stored: SymbolWindow, ti
   return {
     raised,
     late,
-    next: { ...bounded(entries, window.truncated || merged.cut, horizon), thresholds },
+    next: { ...bounded(entries, window.truncated || merged.cut, horizon, thresholds), thresholds },
   };
 }
 
 /**
- * Keep the newest `horizon` observations. When the run at the new edge lost its mark with the dropped part, the
- * edge carries it, so that run never alerts twice.
+ * Keep the newest `horizon` observations. When the run at the edge of a truncated window has no mark (it lost it
+ * with the dropped part, or it is a crossing whose start, or what came before it, is beyond the horizon), the edge
+ * carries one: that run never alerts again, and a crossing with nothing before it never will.
  */
-function bounded(entries: Observation[], truncated: boolean, horizon: number): SymbolWindow {
-  if (entries.length <= horizon) return { observations: entries, truncated };
-  const kept = entries.slice(entries.length - horizon);
-  const edge = kept[0]!;
-  if (edge.zone !== 'NORMAL') {
+function bounded(entries: Observation[], truncated: boolean, horizon: number, thresholds: Thresholds): SymbolWindow {
+  const kept = entries.length <= horizon ? entries : entries.slice(entries.length - horizon);
+  const cut = truncated || kept.length < entries.length;
+  const edge = kept[0];
+  if (cut && edge && zoneAlerts(edge.zone, thresholds)) {
     let marked = false;
     for (let j = 0; j < kept.length && kept[j]!.zone === edge.zone && !marked; j++) marked = kept[j]!.marked;
     if (!marked) kept[0] = { ...edge, marked: true };
   }
-  return { observations: kept, truncated: true };
+  return { observations: kept, truncated: cut };
 }
 
 /** Evaluate one symbol's ticks against its rule and window. Pure: the caller persists `next`. */
@@ -218,6 +220,7 @@ export const thresholdsOf = (rule: Thresholds): Thresholds => ({
   above: rule.above,
   below: rule.below,
   ...(rule.rearm !== undefined && rule.rearm !== 0 && { rearm: rule.rearm }),
+  ...(rule.crossing && { crossing: rule.crossing }),
 });
 
 /** The zone the symbol is in now: that of its newest observation's run under the rule in force. */

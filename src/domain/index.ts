@@ -7,3 +7,4 @@ export * from './market-event.js';
 export * from './window.js';
 export * from './alert-engine.js';
 export * from './conditions/thresholds.js';
+export * from './conditions/crosses.js';

@@ -10,6 +10,14 @@ export type TriggerMode = 'cross' | 'every';
  */
 export type Rearm = number | `${number}%`;
 
+/** Which crossings of a level alert: up (from at or under it to over it), down, or either. */
+export type CrossDirection = 'up' | 'down' | 'either';
+
+/**
+ * A rule as the engine applies it. A thresholds rule alerts on runs of HIGH (above `above`) and LOW (below `below`);
+ * a crosses rule (conditions/crosses.ts) is the same with `above` = `below` = its level and `crossing` set, so that
+ * a run alerts only when something came before it: the price crossed the level to get there.
+ */
 export interface AlertRule {
   /** HIGH when the price is strictly above this. */
   readonly above: number;
@@ -18,6 +26,8 @@ export interface AlertRule {
   readonly mode: TriggerMode;
   /** Hysteresis of both thresholds (`cross` mode only); none when absent. */
   readonly rearm?: Rearm;
+  /** A crosses rule: which crossings of the level (`above` = `below`) alert. */
+  readonly crossing?: CrossDirection;
 }
 
 /** A validated price observation, from an SQS tick or a price-bearing EventBridge event. */
@@ -73,7 +83,7 @@ export interface Observation {
  * The thresholds that decide a zone, and the hysteresis that decides where a run ends; an alert's threshold comes
  * from the same thresholds that gave its zone.
  */
-export type Thresholds = Pick<AlertRule, 'above' | 'below' | 'rearm'>;
+export type Thresholds = Pick<AlertRule, 'above' | 'below' | 'rearm' | 'crossing'>;
 
 /**
  * The engine's memory of one symbol in `cross` mode: its most recent observations in event-time order. Its invariants

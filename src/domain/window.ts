@@ -6,13 +6,28 @@
  * - zones: every observation's zone is its run zone (runZone) under the window's thresholds: its price's zone, or,
  *   while the price is re-arming (hysteresis), the zone of the observation before it; the first observation of a
  *   truncated window may keep the zone it had before its predecessors were dropped;
- * - marks: NORMAL observations carry none, and every maximal run of HIGH (or LOW) observations carries exactly one,
- *   the sign that its alert was raised;
+ * - marks: every maximal run of one zone that alerts (runAlerts: HIGH or LOW; for a crossing, one with a run before
+ *   it, which the first run of a truncated window had) carries exactly one, the sign that its alert was raised, and
+ *   every other run none;
  * - bounds: at most `horizon` observations; `truncated` once any were dropped, and only then is a tick that sorts
  *   before the first observation late.
  */
 import { tickKey } from './ids.js';
 import type { AlertType, Observation, Rearm, SymbolWindow, Thresholds, Zone } from './types.js';
+
+/** Whether a run of `zone` can alert under these thresholds, whatever comes before it. */
+export function zoneAlerts(zone: Zone, thresholds: Thresholds): boolean {
+  if (zone === 'NORMAL') return false;
+  const { crossing } = thresholds;
+  return crossing === undefined || crossing === 'either' || (crossing === 'up') === (zone === 'HIGH');
+}
+
+/**
+ * Whether a run of `zone` alerts: a HIGH or LOW run does; for a crossing, only one of the direction it watches that
+ * has a run before it in event time (the price came from the level or the other side: it crossed).
+ */
+export const runAlerts = (zone: Zone, thresholds: Thresholds, hasRunBefore: boolean): boolean =>
+  zoneAlerts(zone, thresholds) && (thresholds.crossing === undefined || hasRunBefore);
 
 export function zoneOf(price: number, thresholds: Thresholds): Zone {
   if (price > thresholds.above) return 'HIGH';
@@ -51,7 +66,7 @@ export const compareEventTime = (aTime: number, aKey: string, bTime: number, bKe
 export const keyOfObservation = (symbol: string, o: Observation): string => tickKey(symbol, o.eventTime, o.price);
 
 const sameThresholds = (a: Thresholds | undefined, b: Thresholds): boolean =>
-  a !== undefined && a.above === b.above && a.below === b.below && (a.rearm ?? 0) === (b.rearm ?? 0);
+  a !== undefined && a.above === b.above && a.below === b.below && (a.rearm ?? 0) === (b.rearm ?? 0) && a.crossing === b.crossing;
 
 /** The zone the first observation of a window takes under `thresholds`, given the zone it had. */
 const edgeZone = (window: SymbolWindow, o: Observation, thresholds: Thresholds): Zone =>
@@ -63,6 +78,9 @@ export function windowProblems(symbol: string, window: SymbolWindow, horizon: nu
   const { observations, thresholds } = window;
   if (observations.length > horizon) problems.push(`${observations.length} observations, more than the horizon of ${horizon}`);
   let runMarks = 0;
+  let runStart = 0;
+  // Windows stored before they kept thresholds: HIGH and LOW runs alert.
+  const judged = thresholds ?? { above: Number.POSITIVE_INFINITY, below: Number.NEGATIVE_INFINITY };
   for (let i = 0; i < observations.length; i++) {
     const o = observations[i]!;
     const previous = observations[i - 1];
@@ -73,11 +91,16 @@ export function windowProblems(symbol: string, window: SymbolWindow, horizon: nu
       problems.push(
         `observation ${i} (${o.price}) is ${o.zone} under ${thresholds.above}/${thresholds.below}${thresholds.rearm ? ` rearm ${thresholds.rearm}` : ''}`,
       );
-    if (o.zone === 'NORMAL' && o.marked) problems.push(`observation ${i} is NORMAL and marked`);
-    if (previous?.zone !== o.zone) runMarks = 0;
+    if (previous?.zone !== o.zone) {
+      runMarks = 0;
+      runStart = i;
+    }
     if (o.marked) runMarks++;
-    const endsRun = observations[i + 1]?.zone !== o.zone;
-    if (o.zone !== 'NORMAL' && endsRun && runMarks !== 1) problems.push(`the ${o.zone} run ending at observation ${i} carries ${runMarks} marks`);
+    if (observations[i + 1]?.zone !== o.zone) {
+      // The first run of a truncated window had a run before it, dropped since.
+      const marks = runAlerts(o.zone, judged, runStart > 0 || window.truncated) ? 1 : 0;
+      if (runMarks !== marks) problems.push(`the ${o.zone} run ending at observation ${i} carries ${runMarks} marks`);
+    }
   }
   return problems;
 }
@@ -95,7 +118,8 @@ export function rezoned(window: SymbolWindow, thresholds: Thresholds): SymbolWin
   for (const o of window.observations) {
     const previous = observations.at(-1);
     const zone = previous ? runZone(o.price, thresholds, previous.zone) : edgeZone(window, o, thresholds);
-    observations.push({ ...o, zone, marked: zone !== 'NORMAL' && previous?.zone !== zone });
+    const marked = previous?.zone !== zone && runAlerts(zone, thresholds, previous !== undefined || window.truncated);
+    observations.push({ ...o, zone, marked });
   }
   return { observations, truncated: window.truncated, thresholds };
 }

@@ -3,7 +3,7 @@
  * at synth time, the handlers at cold start, the local runtime and the CLI). Every error names the variable and the
  * value it got, so that a bad setting fails where it is read with a message that says what to fix.
  */
-import { RULE_FIELDS, RULE_FIELD_SCHEMAS, ruleProblem, type RuleField } from '../domain/index.js';
+import { RULE_FIELD_SCHEMAS, THRESHOLDS_FIELDS, ruleProblem, type ThresholdsField } from '../domain/index.js';
 import { DEFAULT_ALERT_RULE, type AlertRule } from './defaults.js';
 
 /** Environment variables the handlers read; the stack and the local runtime set them. */
@@ -75,7 +75,7 @@ const RULE_VARIABLES = {
   below: ENV.thresholdBelow,
   mode: ENV.triggerMode,
   rearm: ENV.rearm,
-} as const satisfies Record<RuleField, string>;
+} as const satisfies Record<ThresholdsField, string>;
 
 /**
  * The rule for symbols without their own in alert-rules: ALERT_THRESHOLD_HIGH, ALERT_THRESHOLD_LOW (prices, low
@@ -85,7 +85,7 @@ const RULE_VARIABLES = {
  */
 export function defaultAlertRuleFrom(env: Env): AlertRule {
   const rule = Object.fromEntries(
-    RULE_FIELDS.flatMap((field) => {
+    THRESHOLDS_FIELDS.flatMap((field) => {
       const name = RULE_VARIABLES[field];
       const raw = env[name]?.trim();
       if (!raw) return DEFAULT_ALERT_RULE[field] === undefined ? [] : [[field, DEFAULT_ALERT_RULE[field]]];

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   alertId,
   alertSortKey,
+  crossesRule,
+  describeRule,
   currentZone,
   evaluate,
   resolveRule,
@@ -16,7 +18,7 @@ import {
   type Tick,
 } from '../../src/domain/index.js';
 import { T0, series, tick } from '../support/ticks.js';
-import { REARM_RULES, RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
+import { CROSSING_RULES, REARM_RULES, RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
 
 const cross: AlertRule = { above: 150, below: 50, mode: 'cross' };
 const every: AlertRule = { ...cross, mode: 'every' };
@@ -295,7 +297,7 @@ describe('the window and its invariants', () => {
       ),
     ).toEqual([
       'the HIGH run ending at observation 1 carries 2 marks',
-      'observation 2 is NORMAL and marked',
+      'the NORMAL run ending at observation 2 carries 1 marks',
       'the LOW run ending at observation 3 carries 0 marks',
       'observation 4 (120) is HIGH under 150/50',
     ]);
@@ -561,7 +563,10 @@ describe('hysteresis (rearm)', () => {
     ]);
   });
 
-  describe.each(REARM_RULES.map((rule) => [String(rule.rearm), rule] as const))('properties with rearm %s', (_, rule) => {
+  describe.each([
+    ...REARM_RULES.map((rule) => [`rearm ${rule.rearm}`, rule] as const),
+    ...CROSSING_RULES.map((rule) => [`crossing ${rule.crossing}`, rule] as const),
+  ])('properties with %s', (_, rule) => {
     it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
       fc.assert(
         fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), (stream, sizes) => {
@@ -622,5 +627,44 @@ describe('hysteresis (rearm)', () => {
         { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
       );
     });
+  });
+});
+
+describe('crosses a level', () => {
+  const up = crossesRule(150, 'up');
+  const either = crossesRule(150);
+
+  it('alerts at each crossing, not for where the price starts; a tick on the level is a side of neither', () => {
+    const ticks = series('AAPL', [151, 149, 150, 152, 153, 150, 150.5, 149.5]);
+    expect(summary(feed(either, [ticks]).alerts)).toEqual(['LOW@149', 'HIGH@152', 'HIGH@150.5', 'LOW@149.5']);
+    expect(summary(feed(up, [ticks]).alerts)).toEqual(['HIGH@152', 'HIGH@150.5']);
+    expect(summary(feed(crossesRule(150, 'down'), [ticks]).alerts)).toEqual(['LOW@149', 'LOW@149.5']);
+    expect(feed(up, [ticks]).alerts.every((a) => a.threshold === 150 && a.mode === 'cross')).toBe(true);
+  });
+
+  it('a late tick before the first run makes it a crossing; one inside a run splits it into two', () => {
+    const [a, b] = series('AAPL', [151, 152]);
+    const first = feed(up, [[a!, b!]]);
+    expect(first.alerts).toEqual([]);
+    const before = tick('AAPL', 149, a!.eventTime - 1);
+    const late = evaluate('AAPL', up, first.windows.get('AAPL'), [before], BIG);
+    expect(late.raised.map((r) => [r.alert.price, r.owner])).toEqual([[151, before.key]]);
+    const dip = tick('AAPL', 140, (a!.eventTime + b!.eventTime) / 2);
+    expect(summary(evaluate('AAPL', up, late.next, [dip], BIG).raised.map((r) => r.alert))).toEqual(['HIGH@152']);
+  });
+
+  it('is refused by the one parser when mixed with thresholds, and needs its level', () => {
+    expect(resolveRule(cross, { kind: 'crosses', level: 150, direction: 'up' })).toEqual({ rule: up });
+    expect(resolveRule(cross, { kind: 'crosses', level: 150 })).toEqual({ rule: either });
+    expect(resolveRule(cross, { kind: 'crosses' })).toEqual({ rule: cross, problem: 'rule override ignored: a crosses rule needs a level' });
+    expect(resolveRule(cross, { kind: 'crosses', level: 150, above: 160, mode: 'every' })).toEqual({
+      rule: cross,
+      problem: 'rule override ignored: above and mode are not part of a crosses rule: it takes level and direction',
+    });
+    expect(resolveRule(cross, { level: 150 })).toEqual({
+      rule: cross,
+      problem: 'rule override ignored: level belongs to a crosses rule: give kind crosses',
+    });
+    expect(describeRule(up)).toBe('crosses 150, direction up');
   });
 });

@@ -18,7 +18,7 @@ import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
 import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 import { LIMITS, NO_WAIT, forever } from '../support/fakes.js';
 import { T0 } from '../support/ticks.js';
-import { REARM_RULES, RULE, cut, mismatches, streams, truthRuns } from '../support/truth.js';
+import { CROSSING_RULES, REARM_RULES, RULE, cut, mismatches, streams, truthRuns } from '../support/truth.js';
 
 const NOW = T0 + 86_400_000;
 const INSTANCES = 4;
@@ -85,8 +85,8 @@ describe('delivery guarantees under concurrency, redelivery and failures', { tim
         fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 6 }),
         fc.integer(),
         fc.constantFrom(0, 0.1, 0.3),
-        // With and without hysteresis: the stored windows and inbox hand-overs carry the rearm.
-        fc.constantFrom(RULE, ...REARM_RULES),
+        // With and without hysteresis, and crossings: the stored windows and inbox hand-overs carry the whole rule.
+        fc.constantFrom(RULE, ...REARM_RULES, ...CROSSING_RULES),
         async (ticks, sizes, seed, failureRate, rule) => {
           const random = chance(seed);
           const environment = `prop${++environments}`;

@@ -29,9 +29,33 @@ function hysteresisZone(price: number, rule: AlertRule, running: Exclude<Zone, '
   return 'NORMAL';
 }
 
+/**
+ * A crossing as charting tools define it, tick by tick in event-time order: up where the price is over the level and
+ * the tick before was at or under it, down where it is under and the one before at or over. Each crossing is one
+ * alert, on the run of ticks on that side that it starts.
+ */
+function truthCrossings(unique: readonly Tick[], rule: AlertRule): Run[] {
+  const level = rule.above;
+  const runs: Run[] = [];
+  for (const [symbol, series] of Map.groupBy(unique, (t) => t.symbol)) {
+    for (let i = 1; i < series.length; i++) {
+      const [before, now] = [series[i - 1]!.price, series[i]!.price];
+      const up = now > level && before <= level;
+      const down = now < level && before >= level;
+      if (!((up && rule.crossing !== 'down') || (down && rule.crossing !== 'up'))) continue;
+      const side = (p: number) => (up ? p > level : p < level);
+      let end = i;
+      while (end + 1 < series.length && side(series[end + 1]!.price)) end++;
+      runs.push({ symbol, zone: up ? 'HIGH' : 'LOW', keys: series.slice(i, end + 1).map((t) => t.key) });
+    }
+  }
+  return runs;
+}
+
 /** The definition, computed the slow and obvious way: every tick seen, once, sorted; every maximal run. */
 export function truthRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
   const unique = [...new Map(ticks.map((t) => [t.key, t])).values()].sort(byEventTime);
+  if (rule.crossing) return truthCrossings(unique, rule);
   const runs: Run[] = [];
   const bySymbol = Map.groupBy(unique, (t) => t.symbol);
   for (const [symbol, series] of bySymbol) {
@@ -80,6 +104,14 @@ export function mismatches(alerts: readonly Alert[], runs: readonly Run[]): stri
 }
 
 export const RULE: AlertRule = { above: 150, below: 50, mode: 'cross' };
+
+/** Crossings of 150 (where streams() flap), each direction. */
+export const CROSSING_RULES: readonly AlertRule[] = (['up', 'down', 'either'] as const).map((crossing) => ({
+  above: 150,
+  below: 150,
+  mode: 'cross',
+  crossing,
+}));
 
 /** Hysteresis by an amount and by a percentage: both re-arm bands hold some of the prices streams() draws. */
 export const REARM_RULES: readonly AlertRule[] = [

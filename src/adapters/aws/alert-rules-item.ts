@@ -4,6 +4,7 @@ import {
   parseRuleOverride,
   tickKey,
   type AlertType,
+  type CrossDirection,
   type Rearm,
   type StoredOverride,
   type SymbolWindow,
@@ -14,7 +15,7 @@ import { decodeWindow } from './window-codec.js';
 
 /**
  * The alert-rules item, one per symbol: what this file says about it is all that anything knows of its schema. The
- * rule override (`above`, `below`, `mode`, `rearm`: written by people through the CLI) and the engine state (`window`,
+ * rule override (`kind`, `above`, `below`, `mode`, `rearm`, `level`, `direction`: written by people through the CLI) and the engine state (`window`,
  * `pending`, `version`: written by the functions) share the item, and neither writer touches the other's attributes.
  */
 export const KEY = TABLES.alertRules.partitionKey.name;
@@ -76,6 +77,8 @@ interface InboxEntry {
   readonly below: number;
   /** The hysteresis the ticks were judged with, when there was one. */
   readonly rearm?: Rearm;
+  /** The crossing they were judged by, for a crosses rule. */
+  readonly crossing?: CrossDirection;
   readonly at: number;
   readonly t: readonly number[];
   readonly p: readonly number[];
@@ -89,6 +92,7 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
     above: thresholds.above,
     below: thresholds.below,
     ...(thresholds.rearm !== undefined && { rearm: thresholds.rearm }),
+    ...(thresholds.crossing && { crossing: thresholds.crossing }),
     at,
     t: ticks.map((tick) => tick.eventTime),
     p: ticks.map((tick) => tick.price),
@@ -98,8 +102,8 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
 
 function inboxOf(symbol: string, value: unknown): HandOver[] {
   if (!Array.isArray(value)) return [];
-  return (value as InboxEntry[]).map(({ above, below, rearm, at, t, p, s }) => ({
-    thresholds: { above, below, ...(rearm !== undefined && { rearm }) },
+  return (value as InboxEntry[]).map(({ above, below, rearm, crossing, at, t, p, s }) => ({
+    thresholds: { above, below, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }) },
     at,
     ticks: t.map((eventTime, i) => {
       const price = p[i]!;

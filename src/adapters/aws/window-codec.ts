@@ -1,4 +1,4 @@
-import type { Observation, Rearm, SymbolWindow, Thresholds, Zone } from '../../domain/index.js';
+import type { CrossDirection, Observation, Rearm, SymbolWindow, Thresholds, Zone } from '../../domain/index.js';
 
 /**
  * A symbol's window packed into one DynamoDB binary attribute. A write costs one unit per KB of the whole item, so
@@ -10,9 +10,10 @@ import type { Observation, Rearm, SymbolWindow, Thresholds, Zone } from '../../d
  *             count × [Δ event time << 3 | mark << 2 | zone · price]
  *   price:    (zigzag(Δ mantissa) << 1) when the exponent is the previous one's, else (zigzag(exponent) << 1 | 1) · mantissa
  *   decimal:  zigzag(exponent) · mantissa (the thresholds)
- *   format 3: format 2 with the hysteresis after the thresholds (flags bit 2: it is a percentage) · [rearm decimal];
- *             written only for a rule with hysteresis, so that a version that does not know it refuses the window
- *             instead of misreading it (and a window without one stays byte for byte what it was)
+ *   format 3: format 2 with more of the rule in the flags: bit 2 the rearm is a percentage, bit 3 a rearm follows
+ *             the thresholds (its decimal), bits 4-5 the crossing (1 up, 2 down, 3 either); written only for a rule
+ *             with either, so that a version that does not know them refuses the window instead of misreading it (and
+ *             a window without them stays byte for byte what it was)
  *
  * Integers are LEB128 varints. Format 1 (one byte of zone and mark, every price in full, no thresholds) is still read.
  */
@@ -20,6 +21,8 @@ const WINDOW_FORMAT = 2;
 const REARM_FORMAT = 3;
 const LEGACY_FORMAT = 1;
 const PERCENT_FLAG = 4;
+const REARM_FLAG = 8;
+const CROSSINGS: readonly (CrossDirection | undefined)[] = [undefined, 'up', 'down', 'either'];
 
 const ZONES: readonly Zone[] = ['NORMAL', 'HIGH', 'LOW'];
 
@@ -119,8 +122,15 @@ const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 export function encodeWindow(window: SymbolWindow): Uint8Array {
   const out = new Writer();
   const rearm = window.thresholds?.rearm || undefined;
-  out.byte(rearm === undefined ? WINDOW_FORMAT : REARM_FORMAT);
-  out.byte((window.truncated ? 1 : 0) | (window.thresholds ? 2 : 0) | (typeof rearm === 'string' ? PERCENT_FLAG : 0));
+  const crossing = CROSSINGS.indexOf(window.thresholds?.crossing);
+  out.byte(rearm === undefined && crossing === 0 ? WINDOW_FORMAT : REARM_FORMAT);
+  out.byte(
+    (window.truncated ? 1 : 0) |
+      (window.thresholds ? 2 : 0) |
+      (typeof rearm === 'string' ? PERCENT_FLAG : 0) |
+      (rearm === undefined ? 0 : REARM_FLAG) |
+      (crossing << 4),
+  );
   const decimal = (value: number) => {
     const { mantissa, exponent } = packedDecimal(value);
     out.int(exponent);
@@ -161,10 +171,12 @@ export function decodeWindow(bytes: Uint8Array): SymbolWindow {
     return priceOf(input.uint(), exponent);
   };
   const limits = (flags & 2) !== 0 ? { above: decimal(), below: decimal() } : undefined;
-  const amount = format === REARM_FORMAT ? decimal() : undefined;
-  if (amount !== undefined && !limits) throw new Error('window attribute has a rearm without thresholds');
+  const rule = format === REARM_FORMAT ? flags & (REARM_FLAG | (3 << 4)) : 0;
+  if (rule !== 0 && !limits) throw new Error('window attribute has a rearm or a crossing without thresholds');
+  const amount = (rule & REARM_FLAG) !== 0 ? decimal() : undefined;
   const rearm: Rearm | undefined = amount === undefined ? undefined : (flags & PERCENT_FLAG) !== 0 ? `${amount}%` : amount;
-  const thresholds: Thresholds | undefined = limits && { ...limits, ...(rearm !== undefined && { rearm }) };
+  const crossing = CROSSINGS[(rule >> 4) & 3];
+  const thresholds: Thresholds | undefined = limits && { ...limits, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }) };
   const count = input.number();
   const observations: Observation[] = [];
   let eventTime = 0;

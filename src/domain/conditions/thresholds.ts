@@ -6,7 +6,8 @@
  * same way, naming the field in its own terms.
  */
 import { z } from 'zod';
-import type { AlertRule, Rearm, TriggerMode } from '../types.js';
+import type { AlertRule, CrossDirection, Rearm, TriggerMode } from '../types.js';
+import { CROSSES_FIELDS, crossesFieldSchemas, crossesRule, describeCrossing } from './crosses.js';
 import { rearmDistance } from '../window.js';
 import { LIMITS, describeIssues, priceSchema, type Result } from '../validation.js';
 
@@ -15,12 +16,22 @@ export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
 /** Whether a value read from outside (an environment variable, a stored item) is a trigger mode. */
 export const isTriggerMode = (value: unknown): value is TriggerMode => (TRIGGER_MODES as readonly unknown[]).includes(value);
 
-/** Some of a rule's attributes, set for one symbol on top of the default rule. */
+/** The kinds of condition a rule can be: a symbol without `kind` is on thresholds. */
+export const CONDITION_KINDS = ['thresholds', 'crosses'] as const;
+export type ConditionKind = (typeof CONDITION_KINDS)[number];
+
+/**
+ * Some of a rule's attributes, set for one symbol on top of the default rule; or, with `kind` crosses, a crosses rule
+ * of its own (conditions/crosses.ts), which owes nothing to the default rule.
+ */
 export interface RuleOverride {
+  readonly kind?: ConditionKind;
   readonly above?: number;
   readonly below?: number;
   readonly mode?: TriggerMode;
   readonly rearm?: Rearm;
+  readonly level?: number;
+  readonly direction?: CrossDirection;
 }
 
 /** An override as read from where it is kept: usable, or refused by the parser (someone wrote the table by hand). */
@@ -31,7 +42,11 @@ export interface StoredOverride {
 }
 
 /** The rule's attributes, in the order people read them. */
-export const RULE_FIELDS = ['above', 'below', 'mode', 'rearm'] as const satisfies readonly (keyof AlertRule)[];
+export const THRESHOLDS_FIELDS = ['above', 'below', 'mode', 'rearm'] as const satisfies readonly (keyof AlertRule)[];
+export type ThresholdsField = (typeof THRESHOLDS_FIELDS)[number];
+
+/** Every attribute a rule override may set. */
+export const RULE_FIELDS = ['kind', ...THRESHOLDS_FIELDS, ...CROSSES_FIELDS] as const satisfies readonly (keyof RuleOverride)[];
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 /** A threshold is a price: what validation accepts as a price is what a rule may compare prices with. */
@@ -55,21 +70,45 @@ const rearmSchema = z.union([z.number(), z.string()], { error: REARM_ERROR }).tr
   return percent && amount > 0 ? `${amount}%` : amount;
 });
 
+const kindSchema = z.enum(CONDITION_KINDS, { error: `must be one of ${CONDITION_KINDS.join(', ')}` });
+
 /** Each attribute on its own, for forms that name them differently (an environment variable, a CLI option). */
-export const RULE_FIELD_SCHEMAS = { above: priceSchema, below: priceSchema, mode: modeSchema, rearm: rearmSchema } as const;
+export const RULE_FIELD_SCHEMAS = {
+  kind: kindSchema,
+  above: priceSchema,
+  below: priceSchema,
+  mode: modeSchema,
+  rearm: rearmSchema,
+  ...crossesFieldSchemas,
+} as const satisfies Record<RuleField, z.ZodType>;
 
 /** The attributes of an override, every one optional: also the rule part of an alert-rules item or a rules file line. */
-export const ruleOverrideShape = {
-  above: priceSchema.optional(),
-  below: priceSchema.optional(),
-  mode: modeSchema.optional(),
-  rearm: rearmSchema.optional(),
-} satisfies Record<RuleField, z.ZodType>;
+export const ruleOverrideShape = Object.fromEntries(RULE_FIELDS.map((field) => [field, RULE_FIELD_SCHEMAS[field].optional()])) as {
+  [F in RuleField]: z.ZodOptional<(typeof RULE_FIELD_SCHEMAS)[F]>;
+};
+
+const listed = (fields: readonly string[]): string => (fields.length === 1 ? fields[0]! : `${fields.slice(0, -1).join(', ')} and ${fields.at(-1)}`);
+
+/** Why an override mixes the attributes of two kinds, or undefined. */
+function kindProblem(override: RuleOverride): string | undefined {
+  if (override.kind === 'crosses') {
+    const foreign = THRESHOLDS_FIELDS.filter((field) => override[field] !== undefined);
+    return foreign.length > 0
+      ? `${listed(foreign)} ${foreign.length > 1 ? 'are' : 'is'} not part of a crosses rule: it takes level and direction`
+      : undefined;
+  }
+  const foreign = CROSSES_FIELDS.filter((field) => override[field] !== undefined);
+  return foreign.length > 0 ? `${listed(foreign)} ${foreign.length > 1 ? 'belong' : 'belongs'} to a crosses rule: give kind crosses` : undefined;
+}
 
 const overrideSchema = z
   .strictObject(ruleOverrideShape, { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object like {"above":152}' : undefined) })
   .refine((o) => RULE_FIELDS.some((field) => o[field] !== undefined), {
-    message: `sets nothing: give ${RULE_FIELDS.slice(0, -1).join(', ')} and/or ${RULE_FIELDS.at(-1)}`,
+    message: `sets nothing: give ${listed(RULE_FIELDS).replace(/ and (\w+)$/, ' and/or $1')}`,
+  })
+  .superRefine((o, context) => {
+    const problem = kindProblem(o);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
   });
 
 const ruleSchema = z.strictObject(
@@ -86,6 +125,8 @@ export const bandProblem = (rule: Pick<AlertRule, 'above' | 'below'>): string | 
  * on its own there, so nothing re-arms), or re-arm bands that meet (a price would re-arm both thresholds).
  */
 export function ruleProblem(rule: AlertRule): string | undefined {
+  // A crossing's thresholds are both its level.
+  if (rule.crossing) return undefined;
   const band = bandProblem(rule);
   if (band || !rule.rearm) return band;
   if (rule.mode === 'every') return `rearm (${rule.rearm}) applies to mode cross only: give mode cross, or rearm 0`;
@@ -121,6 +162,13 @@ const withoutRoot = (reason: string): string => reason.replace(/(^|; )message: /
  */
 export function resolveRule(defaults: AlertRule, override: RuleOverride | undefined, refused?: string): { rule: AlertRule; problem?: string } {
   if (refused) return { rule: defaults, problem: `rule override ignored: ${refused}` };
+  const mixed = override && kindProblem(override);
+  if (mixed) return { rule: defaults, problem: `rule override ignored: ${mixed}` };
+  if (override?.kind === 'crosses') {
+    return override.level === undefined
+      ? { rule: defaults, problem: 'rule override ignored: a crosses rule needs a level' }
+      : { rule: crossesRule(override.level, override.direction) };
+  }
   const rearm = override?.rearm ?? defaults.rearm;
   const rule: AlertRule = {
     above: override?.above ?? defaults.above,
@@ -134,4 +182,4 @@ export function resolveRule(defaults: AlertRule, override: RuleOverride | undefi
 
 /** A rule for people: `above 150, below 50, mode cross` (`, rearm 0.5%` with hysteresis). */
 export const describeRule = (rule: AlertRule): string =>
-  `above ${rule.above}, below ${rule.below}, mode ${rule.mode}${rule.rearm ? `, rearm ${rule.rearm}` : ''}`;
+  rule.crossing ? describeCrossing(rule) : `above ${rule.above}, below ${rule.below}, mode ${rule.mode}${rule.rearm ? `, rearm ${rule.rearm}` : ''}`;

@@ -28,8 +28,13 @@ const rearm = fc.option(
 
 const thresholds = fc.option(
   fc
-    .record({ above: fc.double({ min: 1, max: 1e9, noNaN: true }), below: fc.double({ min: 1e-12, max: 1, noNaN: true }), rearm })
-    .map(({ rearm, ...t }) => ({ ...t, ...(rearm !== undefined && { rearm }) })),
+    .record({
+      above: fc.double({ min: 1, max: 1e9, noNaN: true }),
+      below: fc.double({ min: 1e-12, max: 1, noNaN: true }),
+      rearm,
+      crossing: fc.option(fc.constantFrom('up', 'down', 'either' as const), { nil: undefined }),
+    })
+    .map(({ rearm, crossing, ...t }) => ({ ...t, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }) })),
   { nil: undefined },
 );
 
@@ -90,15 +95,18 @@ describe('packed window', () => {
     expect([...plain]).toEqual([2, 2, 0, 150, 1, 0, 50, 1, 46, 3, 15]);
     expect([...encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 50, rearm: 0 } })]).toEqual([...plain]);
     const amount = encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 50, rearm: 0.5 } });
-    expect([...amount]).toEqual([3, 2, 0, 150, 1, 0, 50, 1, 5, 1, 46, 3, 15]);
+    expect([...amount]).toEqual([3, 10, 0, 150, 1, 0, 50, 1, 5, 1, 46, 3, 15]);
     const percent = encodeWindow({ observations, truncated: true, thresholds: { above: 150, below: 50, rearm: '0.5%' } });
-    expect([...percent]).toEqual([3, 7, 0, 150, 1, 0, 50, 1, 5, 1, 46, 3, 15]);
+    expect([...percent]).toEqual([3, 15, 0, 150, 1, 0, 50, 1, 5, 1, 46, 3, 15]);
     expect(decodeWindow(percent).thresholds).toEqual({ above: 150, below: 50, rearm: '0.5%' });
+    const crossing = encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 150, crossing: 'down' } });
+    expect([...crossing]).toEqual([3, 2 | (2 << 4), 0, 150, 1, 0, 150, 1, 1, 46, 3, 15]);
+    expect(decodeWindow(crossing).thresholds).toEqual({ above: 150, below: 150, crossing: 'down' });
   });
 
   it('refuses what it cannot read instead of guessing', () => {
     expect(() => decodeWindow(Uint8Array.from([4, 0, 0]))).toThrow('window attribute has format 4; this version reads 1 to 3');
-    expect(() => decodeWindow(Uint8Array.from([3, 0, 0, 5, 0]))).toThrow('window attribute has a rearm without thresholds');
+    expect(() => decodeWindow(Uint8Array.from([3, 8, 0, 5, 0]))).toThrow('window attribute has a rearm or a crossing without thresholds');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1]))).toThrow('window attribute is truncated');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 0, 0]))).toThrow('window attribute has trailing bytes');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1, 3, 1, 1]))).toThrow('window attribute has an unknown zone code 3');

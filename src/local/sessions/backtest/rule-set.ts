@@ -1,4 +1,4 @@
-import { RULE_FIELD_SCHEMAS, resolveRule, ruleProblem, type AlertRule, type RuleOverride } from '../../../domain/index.js';
+import { RULE_FIELD_SCHEMAS, resolveRule, ruleProblem, type ThresholdsField, type AlertRule, type RuleOverride } from '../../../domain/index.js';
 
 /**
  * The rules one backtest run applies: the default rule (what a symbol without an override uses) and per-symbol
@@ -34,7 +34,7 @@ export function ignoredOverrides(ruleSet: RuleSet): string[] {
 /** The attributes a change sets, each read by the rule's parser (a rearm given as text becomes its value). */
 export function checkedChange(change: RuleAttributeChange): Partial<AlertRule> {
   return Object.fromEntries(
-    (Object.entries(change) as [keyof AlertRule, unknown][])
+    (Object.entries(change) as [ThresholdsField, unknown][])
       .filter(([, v]) => v !== undefined)
       .map(([field, value]) => {
         const checked = RULE_FIELD_SCHEMAS[field].safeParse(value);
@@ -68,7 +68,9 @@ export function withChange(base: RuleSet, change: RuleAttributeChange, label: st
   check(defaultRule, 'the default rule');
   // An override the engine already ignored stays ignored (ignoredOverrides reports it); one this change breaks is refused.
   for (const [symbol, override] of overrides) {
-    if (!resolveRule(base.defaultRule, base.overrides.get(symbol)).problem) check({ ...defaultRule, ...override }, `${symbol}'s rule`);
+    // A crosses rule owes nothing to the default rule, and a change of thresholds leaves it as it is.
+    if (!resolveRule(base.defaultRule, base.overrides.get(symbol)).problem && override.kind !== 'crosses')
+      check({ ...defaultRule, ...override } as AlertRule, `${symbol}'s rule`);
   }
   return { label, defaultRule, overrides, ...(base.refused && { refused: base.refused }) };
 }
