@@ -1,5 +1,15 @@
 import { DynamoRuleStore } from '../adapters/aws/rule-store.js';
-import { currentZone, parseRuleOverride, resolveRule, type AlertRule, type RuleOverride, type TriggerMode, type Zone } from '../domain/index.js';
+import {
+  currentZone,
+  parseRuleChange,
+  resolveRule,
+  type AlertRule,
+  type ConditionKind,
+  type CrossDirection,
+  type RuleOverride,
+  type TriggerMode,
+  type Zone,
+} from '../domain/index.js';
 import { UserError } from '../shared/user-error.js';
 import { defaultRuleOf } from './default-rule.js';
 import type { RuleOverrides } from './ports.js';
@@ -12,6 +22,9 @@ export interface RuleChange {
   readonly mode?: TriggerMode;
   /** An amount or a percentage, as written (`0.5`, `0.5%`); the rule's parser reads it. */
   readonly rearm?: string | number;
+  readonly kind?: ConditionKind;
+  readonly level?: number;
+  readonly direction?: CrossDirection;
 }
 
 /** A symbol with a rule or engine state: its override, the rule the engine applies, and the zone it is in. */
@@ -68,7 +81,7 @@ export async function changeRule(
   change: RuleChange,
   defaults: AlertRule,
 ): Promise<{ override: RuleOverride; rule: AlertRule }> {
-  const parsed = parseRuleOverride(Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)));
+  const parsed = parseRuleChange(Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)));
   if (!parsed.ok) throw new UserError(`rule for ${symbol} not set: ${parsed.reason}`);
   const set = parsed.value;
   const { override } = await store.change(symbol, (current) => {
@@ -78,7 +91,13 @@ export async function changeRule(
       );
     }
     const { problem } = resolveRule(defaults, { ...current.override, ...set });
-    if (problem) throw new UserError(`rule for ${symbol} not set: ${problem.replace('rule override ignored: ', '')}`);
+    if (problem) {
+      // Another kind of rule is not merged into the one stored: the symbol goes back to the default rule first.
+      const kindOf = (o: RuleOverride) => o.kind ?? (o.level !== undefined || o.direction !== undefined ? 'crosses' : 'thresholds');
+      const switching = current.override && kindOf(set) !== kindOf(current.override) && !resolveRule(defaults, set).problem;
+      const hint = switching ? `; its override is of another kind: remove it first with market-data rules delete ${symbol}` : '';
+      throw new UserError(`rule for ${symbol} not set: ${problem.replace('rule override ignored: ', '')}${hint}`);
+    }
     return set;
   });
   return { override, rule: resolveRule(defaults, override).rule };

@@ -80,7 +80,7 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
     );
     expect(await marketData(['rules', 'set', 'KO'], env)).toMatchObject({
       code: 1,
-      stderr: 'error: nothing to set: give --above, --below, --mode and/or --rearm\n',
+      stderr: 'error: nothing to set: give --above, --below, --mode, --rearm, or --kind crosses with --level and --direction\n',
     });
     expect(await marketData(['rules', 'set', 'KO', '--above', '2000000000'], env)).toMatchObject({
       code: 1,
@@ -100,6 +100,24 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
     expect((await marketData(['rules', 'set', 'XOM', '--rearm', '0', '--json'], env)).stdout).toContain(
       '"effective": {\n    "above": 150,\n    "below": 140,\n    "mode": "cross"\n  }',
     );
+    expect((await marketData(['rules', 'delete', 'XOM'], env)).code).toBe(0);
+    expect((await marketData(['rules', 'set', 'XOM', '--kind', 'crosses', '--level', '105', '--direction', 'up'], env)).stdout).toBe(
+      'XOM: crosses 105, direction up (takes effect with the next batch)\n',
+    );
+    expect(await marketData(['rules', 'set', 'XOM', '--above', '110'], env)).toMatchObject({
+      code: 1,
+      stderr:
+        'error: rule for XOM not set: above is not part of a crosses rule: it takes level and direction; its override is of another kind: remove it first with market-data rules delete XOM\n',
+    });
+    expect(await marketData(['rules', 'set', 'XOM', '--level', '100'], env)).toMatchObject({ code: 0 });
+    expect(await marketData(['rules', 'set', 'XOM', '--direction', 'sideways'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('sideways'),
+    });
+    expect(await marketData(['rules', 'set', 'F', '--level', '100'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: rule for F not set: level belongs to a crosses rule: give kind crosses\n',
+    });
     expect((await marketData(['rules', 'delete', 'XOM'], env)).code).toBe(0);
     expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({
       code: 1,

@@ -158,7 +158,9 @@ export function formatBacktest(result: BacktestResult): string {
     const rule = s?.rule ?? run.ruleSet.defaultRule;
     return [
       symbol,
-      `${rule.above}/${rule.below} ${rule.mode}${rule.rearm ? ` rearm ${rule.rearm}` : ''}`,
+      rule.crossing
+        ? `crosses ${rule.above} ${rule.crossing}`
+        : `${rule.above}/${rule.below} ${rule.mode}${rule.rearm ? ` rearm ${rule.rearm}` : ''}`,
       data.ticks,
       s?.alerts.HIGH ?? 0,
       s?.alerts.LOW ?? 0,

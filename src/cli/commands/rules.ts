@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { RuleChange } from '../../app/rules.js';
 import type { TargetOptions } from '../../app/target.js';
-import { describeRule, type TriggerMode } from '../../domain/index.js';
+import { CONDITION_KINDS, CROSS_DIRECTIONS, describeRule } from '../../domain/index.js';
 import { TRIGGER_MODES } from '../../resources/index.js';
 import { UserError } from '../../shared/user-error.js';
 import { checkSymbol, demoOption, examples, oneOf, positiveNumber, targetOptions, type CommandContext } from '../common.js';
@@ -15,7 +15,9 @@ export interface RulesOptions extends TargetOptions {
 export function rulesCommand(program: Command, { io, action }: CommandContext): void {
   const rules = program
     .command('rules')
-    .description('per-symbol alert thresholds and trigger mode (read by the next batch: no restart needed)')
+    .description(
+      'per-symbol alert rules: thresholds (with trigger mode and rearm) or crossings of a level (read by the next batch: no restart needed)',
+    )
     .addHelpText('after', examples('market-data rules list', 'market-data rules set AAPL --above 152', 'market-data rules delete AAPL'));
   targetOptions(
     rules.command('list').description('show every symbol with a rule or engine state').addOption(demoOption()).option('--json', 'print as JSON'),
@@ -32,6 +34,9 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
       .addOption(
         new Option('--mode <mode>', 'cross: alert on entering HIGH or LOW; every: alert on every tick there').argParser(oneOf(TRIGGER_MODES)),
       )
+      .addOption(new Option('--kind <kind>', 'thresholds (above/below, the default) or crosses (a level)').argParser(oneOf(CONDITION_KINDS)))
+      .option('--level <price>', 'crosses: the level whose crossings alert', positiveNumber)
+      .addOption(new Option('--direction <direction>', 'crosses: which crossings alert (default either)').argParser(oneOf(CROSS_DIRECTIONS)))
       .option(
         '--rearm <amount>',
         'cross mode: after an alert, the price must come back inside by this much (0.5) or this share of the threshold (0.5%) before it alerts again; 0 for none',
@@ -44,11 +49,25 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
         'market-data rules set AAPL --above 152',
         'market-data rules set KO --above 62 --below 40 --mode every',
         'market-data rules set AAPL --below 140 --rearm 0.5%',
+        'market-data rules set NVDA --kind crosses --level 900 --direction up',
       ),
     )
     .action(
-      action((symbol: string, options: RulesOptions & { above?: number; below?: number; mode?: TriggerMode; rearm?: string }) =>
-        rulesSetCommand(symbol, { above: options.above, below: options.below, mode: options.mode, rearm: options.rearm }, options, io),
+      action((symbol: string, options: RulesOptions & RuleChange) =>
+        rulesSetCommand(
+          symbol,
+          {
+            kind: options.kind,
+            above: options.above,
+            below: options.below,
+            mode: options.mode,
+            rearm: options.rearm,
+            level: options.level,
+            direction: options.direction,
+          },
+          options,
+          io,
+        ),
       ),
     );
   targetOptions(
@@ -88,7 +107,8 @@ async function rulesListCommand(options: RulesOptions, io: CommandIO): Promise<v
 async function rulesSetCommand(symbol: string, change: RuleChange, options: RulesOptions, io: CommandIO): Promise<void> {
   const [{ setRule }, { resolveTarget }] = await Promise.all([import('../../app/rules.js'), import('../../app/target.js')]);
   checkSymbol(symbol);
-  if (Object.values(change).every((v) => v === undefined)) throw new UserError('nothing to set: give --above, --below, --mode and/or --rearm');
+  if (Object.values(change).every((v) => v === undefined))
+    throw new UserError('nothing to set: give --above, --below, --mode, --rearm, or --kind crosses with --level and --direction');
   const result = await setRule(await resolveTarget(options), symbol, change);
   io.stdout.write(options.json ? `${safeJson(result)}\n` : `${symbol}: ${describeRule(result.effective)} (takes effect with the next batch)\n`);
 }

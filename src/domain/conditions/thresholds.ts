@@ -101,15 +101,16 @@ function kindProblem(override: RuleOverride): string | undefined {
   return foreign.length > 0 ? `${listed(foreign)} ${foreign.length > 1 ? 'belong' : 'belongs'} to a crosses rule: give kind crosses` : undefined;
 }
 
-const overrideSchema = z
+const changeSchema = z
   .strictObject(ruleOverrideShape, { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object like {"above":152}' : undefined) })
   .refine((o) => RULE_FIELDS.some((field) => o[field] !== undefined), {
     message: `sets nothing: give ${listed(RULE_FIELDS).replace(/ and (\w+)$/, ' and/or $1')}`,
-  })
-  .superRefine((o, context) => {
-    const problem = kindProblem(o);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
   });
+
+const overrideSchema = changeSchema.superRefine((o, context) => {
+  const problem = kindProblem(o);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
 
 const ruleSchema = z.strictObject(
   { above: priceSchema, below: priceSchema, mode: modeSchema, rearm: rearmSchema.optional() },
@@ -140,6 +141,15 @@ const withoutUndefined = <T extends object>(value: T): T => Object.fromEntries(O
 /** An override as written (only its rule attributes: anything else is refused), every problem in one line. */
 export function parseRuleOverride(value: unknown): Result<RuleOverride> {
   const parsed = overrideSchema.safeParse(value);
+  return parsed.success ? { ok: true, value: withoutUndefined(parsed.data) } : { ok: false, reason: withoutRoot(describeIssues(parsed.error)) };
+}
+
+/**
+ * A change to an override (`rules set`): each attribute checked as in an override, but whether they make one kind of
+ * rule is for the override they are merged into (resolveRule), so `level` alone may change a crosses rule.
+ */
+export function parseRuleChange(value: unknown): Result<RuleOverride> {
+  const parsed = changeSchema.safeParse(value);
   return parsed.success ? { ok: true, value: withoutUndefined(parsed.data) } : { ok: false, reason: withoutRoot(describeIssues(parsed.error)) };
 }
 

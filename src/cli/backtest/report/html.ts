@@ -50,13 +50,18 @@ function rulesSection(run: RunResult): string {
   const overrides = [...run.ruleSet.overrides].sort(([a], [b]) => a.localeCompare(b));
   const rows = overrides
     .map(
-      ([symbol, o]) => `<tr><td>${e(symbol)}</td>${num(o.above ?? '–')}${num(o.below ?? '–')}<td>${e(o.mode ?? '–')}</td>${num(o.rearm ?? '–')}</tr>`,
+      ([symbol, o]) =>
+        `<tr><td>${e(symbol)}</td><td>${e(
+          Object.entries(o)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(', '),
+        )}</td><td>${e(describeRule(run.symbols.get(symbol)?.rule ?? run.ruleSet.defaultRule))}</td></tr>`,
     )
     .join('');
   return `<h2>Rules</h2>
 <p>Default rule (symbols without an override): <strong>${e(describeRule(run.ruleSet.defaultRule))}</strong> <span class="muted">(${e(run.ruleSet.label)})</span>.
-HIGH above <em>above</em>, LOW below <em>below</em>; <em>cross</em> alerts once per run of HIGH or LOW ticks in event time, <em>every</em> on each such tick; with <em>rearm</em>, a run ends only once the price is back inside the band by that much.</p>
-${overrides.length > 0 ? `<table><thead><tr><th>symbol override</th><th class="num">above</th><th class="num">below</th><th>mode</th><th class="num">rearm</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No per-symbol overrides.</p>'}
+HIGH above <em>above</em>, LOW below <em>below</em>; <em>cross</em> alerts once per run of HIGH or LOW ticks in event time, <em>every</em> on each such tick; with <em>rearm</em>, a run ends only once the price is back inside the band by that much; <em>crosses</em> alerts at each crossing of its level.</p>
+${overrides.length > 0 ? `<table><thead><tr><th>symbol override</th><th>as written</th><th>rule applied</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No per-symbol overrides.</p>'}
 ${run.warnings.map((w) => `<p class="low">warning: ${e(w)}</p>`).join('\n')}`;
 }
 
