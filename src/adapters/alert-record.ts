@@ -1,9 +1,10 @@
-import { alertSortKey, type Alert, type AlertType, type TriggerMode } from '../domain/index.js';
+import { alertSortKey, type Alert, type AlertType, type ConditionKind, type TriggerMode } from '../domain/index.js';
 
 /**
  * An alert as the outside world sees it, in one shape everywhere: the market-alerts item, the SNS message body, the
  * local notifications file and what the CLI prints from. The source documents' attributes (`symbol`, `timestamp`,
- * `price`, `alert_type`, `environment`) plus the alert id, the threshold crossed, the rule and the event time.
+ * `price`, `alert_type`, `environment`) plus the alert id, the threshold crossed, the rule's kind and mode, and the
+ * event time.
  */
 export interface AlertRecord {
   readonly symbol: string;
@@ -13,6 +14,8 @@ export interface AlertRecord {
   readonly alert_type: AlertType;
   readonly price: number;
   readonly threshold: number;
+  /** `thresholds`, or `crosses` for a crossing of the level `threshold`; records written before it existed have none. */
+  readonly kind?: ConditionKind;
   readonly rule: TriggerMode;
   readonly event_time: string;
   readonly tick_key: string;
@@ -28,6 +31,7 @@ export function alertRecord(alert: Alert, environment: string): AlertRecord {
     alert_type: alert.alertType,
     price: alert.price,
     threshold: alert.threshold,
+    kind: alert.kind ?? 'thresholds',
     rule: alert.mode,
     event_time: new Date(alert.eventTime).toISOString(),
     tick_key: alert.tickKey,
@@ -46,5 +50,6 @@ export function alertOf(record: AlertRecord): Alert {
     mode: record.rule,
     eventTime: Date.parse(record.event_time),
     tickKey: record.tick_key,
+    ...(record.kind === 'crosses' && { kind: record.kind }),
   };
 }

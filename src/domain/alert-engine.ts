@@ -24,6 +24,7 @@ function makeAlert(symbol: string, observation: Observation, alertType: AlertTyp
     mode,
     eventTime: observation.eventTime,
     tickKey: key,
+    ...(rule.crossing && { kind: 'crosses' as const }),
   };
 }
 

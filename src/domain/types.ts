@@ -10,6 +10,9 @@ export type TriggerMode = 'cross' | 'every';
  */
 export type Rearm = number | `${number}%`;
 
+/** The kinds of condition a rule can be (src/domain/conditions). */
+export type ConditionKind = 'thresholds' | 'crosses';
+
 /** Which crossings of a level alert: up (from at or under it to over it), down, or either. */
 export type CrossDirection = 'up' | 'down' | 'either';
 
@@ -63,6 +66,8 @@ export interface Alert {
   readonly eventTime: number;
   /** Key of the tick that raised it. */
   readonly tickKey: string;
+  /** The kind of rule that raised it, when not thresholds: a crossing of the level `threshold` (HIGH up, LOW down). */
+  readonly kind?: Exclude<ConditionKind, 'thresholds'>;
 }
 
 /**

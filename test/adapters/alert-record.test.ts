@@ -13,6 +13,7 @@ describe('alert record', () => {
       alert_type: 'HIGH',
       price: 155.25,
       threshold: 150,
+      kind: 'thresholds',
       rule: 'every',
       event_time: '2026-11-23T14:30:00.000Z',
       tick_key: alert!.tickKey,
@@ -20,5 +21,11 @@ describe('alert record', () => {
     });
     expect(alertOf(record)).toEqual(alert);
     expect(alertOf(record).eventTime).toBe(T0);
+    // A crossing says so; a record written before records had a kind reads as thresholds.
+    const crossing = { ...alert!, kind: 'crosses' as const };
+    expect(alertRecord(crossing, 'dev').kind).toBe('crosses');
+    expect(alertOf(alertRecord(crossing, 'dev'))).toEqual(crossing);
+    const { kind: _, ...older } = record;
+    expect(alertOf(older)).toEqual(alert);
   });
 });

@@ -639,7 +639,8 @@ describe('crosses a level', () => {
     expect(summary(feed(either, [ticks]).alerts)).toEqual(['LOW@149', 'HIGH@152', 'HIGH@150.5', 'LOW@149.5']);
     expect(summary(feed(up, [ticks]).alerts)).toEqual(['HIGH@152', 'HIGH@150.5']);
     expect(summary(feed(crossesRule(150, 'down'), [ticks]).alerts)).toEqual(['LOW@149', 'LOW@149.5']);
-    expect(feed(up, [ticks]).alerts.every((a) => a.threshold === 150 && a.mode === 'cross')).toBe(true);
+    expect(feed(up, [ticks]).alerts.every((a) => a.threshold === 150 && a.mode === 'cross' && a.kind === 'crosses')).toBe(true);
+    expect(feed(cross, [ticks]).alerts.every((a) => a.kind === undefined)).toBe(true);
   });
 
   it('a late tick before the first run makes it a crossing; one inside a run splits it into two', () => {

@@ -51,6 +51,7 @@ interface PendingItem {
   readonly mode: TriggerMode;
   readonly event_time: number;
   readonly tick_key: string;
+  readonly kind?: 'crosses';
   readonly owner: string;
   readonly source?: string;
   readonly raised_at: number;
@@ -63,6 +64,7 @@ export const pendingItem = ({ alert, owner, source, raisedAt }: PendingAlert): P
   mode: alert.mode,
   event_time: alert.eventTime,
   tick_key: alert.tickKey,
+  ...(alert.kind && { kind: alert.kind }),
   owner,
   ...(source && { source }),
   raised_at: raisedAt,
@@ -125,6 +127,7 @@ function pendingOf(symbol: string, value: unknown): PendingAlert[] {
       mode: p.mode,
       eventTime: p.event_time,
       tickKey: p.tick_key,
+      ...(p.kind === 'crosses' && { kind: p.kind }),
     },
     owner: p.owner,
     ...(p.source && { source: p.source }),

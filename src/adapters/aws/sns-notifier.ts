@@ -15,11 +15,12 @@ function notificationOf(alert: Alert, environment: string): PublishBatchRequestE
     Id: alert.alertId,
     Subject: `Trading alert: ${alert.symbol} ${alert.alertType}`,
     Message: JSON.stringify(item),
-    // Subscribers filter on these (e.g. only HIGH alerts for one desk's symbols).
+    // Subscribers filter on these (e.g. only HIGH alerts for one desk's symbols, or only crossings).
     MessageAttributes: {
       symbol: { DataType: 'String', StringValue: alert.symbol },
       alert_type: { DataType: 'String', StringValue: alert.alertType },
       alert_id: { DataType: 'String', StringValue: alert.alertId },
+      kind: { DataType: 'String', StringValue: item.kind! },
     },
   };
 }

@@ -1,12 +1,12 @@
 /**
- * The thresholds condition, today's only kind of alert rule: a symbol is HIGH strictly above `above`, LOW strictly
+ * The thresholds condition, the default kind of alert rule (the other: crosses.ts): a symbol is HIGH strictly above `above`, LOW strictly
  * below `below`, NORMAL in between; `cross` alerts once per excursion, `every` on every tick outside the band. This
  * module is the one parser of such a rule, whoever writes it: the deployment's environment, a stored alert-rules
  * item, a rules file, the CLI, the stack's outputs. Each accepts exactly the same values and words its refusal the
  * same way, naming the field in its own terms.
  */
 import { z } from 'zod';
-import type { AlertRule, CrossDirection, Rearm, TriggerMode } from '../types.js';
+import type { AlertRule, ConditionKind, CrossDirection, Rearm, TriggerMode } from '../types.js';
 import { CROSSES_FIELDS, crossesFieldSchemas, crossesRule, describeCrossing } from './crosses.js';
 import { rearmDistance } from '../window.js';
 import { LIMITS, describeIssues, priceSchema, type Result } from '../validation.js';
@@ -17,8 +17,7 @@ export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
 export const isTriggerMode = (value: unknown): value is TriggerMode => (TRIGGER_MODES as readonly unknown[]).includes(value);
 
 /** The kinds of condition a rule can be: a symbol without `kind` is on thresholds. */
-export const CONDITION_KINDS = ['thresholds', 'crosses'] as const;
-export type ConditionKind = (typeof CONDITION_KINDS)[number];
+export const CONDITION_KINDS = ['thresholds', 'crosses'] as const satisfies readonly ConditionKind[];
 
 /**
  * Some of a rule's attributes, set for one symbol on top of the default rule; or, with `kind` crosses, a crosses rule

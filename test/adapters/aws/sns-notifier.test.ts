@@ -37,6 +37,7 @@ describe('SnsNotifier', () => {
       symbol: { DataType: 'String', StringValue: 'AAPL' },
       alert_type: { DataType: 'String', StringValue: 'HIGH' },
       alert_id: { DataType: 'String', StringValue: alerts[0]!.alertId },
+      kind: { DataType: 'String', StringValue: 'thresholds' },
     });
     expect(JSON.parse(entry.Message!)).toMatchObject({
       alert_id: alerts[0]!.alertId,

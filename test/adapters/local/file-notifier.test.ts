@@ -28,6 +28,7 @@ describe('FileNotifier', () => {
       alert_type: 'HIGH',
       price: 155.25,
       threshold: 150,
+      kind: 'thresholds',
       rule: 'cross',
       event_time: '2026-11-20T14:30:01.000Z',
       timestamp: `2026-11-20T14:30:01.000Z#${alert.alertId}`,
