@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describeRule, type Alert, type AlertRule, type Zone } from '../../domain/index.js';
 import type { Problem } from '../../local/emulation/run-stats.js';
+import type { Moves } from '../../local/sessions/backtest/moves-after.js';
 import type { BacktestResult, RunResult } from '../../local/sessions/backtest/session.js';
 import type { SymbolData, SymbolRun } from '../../local/sessions/backtest/symbol-stats.js';
 import { plural, visible } from '../../shared/text.js';
@@ -30,7 +31,7 @@ export function zoneShares(run: SymbolRun | undefined): Record<Zone, number> {
 const inEventTimeOrder = (alerts: readonly Alert[]): Alert[] =>
   [...alerts].sort((a, b) => a.eventTime - b.eventTime || a.symbol.localeCompare(b.symbol) || a.alertId.localeCompare(b.alertId));
 
-function alertJson(alert: Alert) {
+function alertJson(alert: Alert, moves: Moves | undefined) {
   return {
     alertId: alert.alertId,
     symbol: alert.symbol,
@@ -38,7 +39,10 @@ function alertJson(alert: Alert) {
     price: alert.price,
     threshold: alert.threshold,
     mode: alert.mode,
+    ...(alert.kind && { kind: alert.kind }),
     eventTime: new Date(alert.eventTime).toISOString(),
+    /** Percent change of the price 1, 5 and 15 minutes of event time later (null: the history ends first). */
+    ...(moves && { movesAfter: moves }),
   };
 }
 
@@ -86,7 +90,7 @@ export function backtestJson(result: BacktestResult) {
       failed: run.totals.failed,
     },
     symbols: sortedSymbols(result).map((s) => symbolJson(s, result.symbols.get(s)!, run.symbols.get(s), run.ruleSet.defaultRule)),
-    alerts: inEventTimeOrder(run.alerts ?? []).map(alertJson),
+    alerts: inEventTimeOrder(run.alerts ?? []).map((alert) => alertJson(alert, run.moves?.get(alert.alertId))),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { describeRule, type Alert, type Zone } from '../../../domain/index.js';
+import type { MoveHorizon } from '../../../local/sessions/backtest/moves-after.js';
 import type { BacktestResult, RunResult } from '../../../local/sessions/backtest/session.js';
 import type { SymbolData, SymbolRun } from '../../../local/sessions/backtest/symbol-stats.js';
 import { plural } from '../../../shared/text.js';
@@ -90,18 +91,24 @@ ${r.untimed > 0 ? `<p class="muted">${e(r.untimed)} messages had no timestamp: e
 <tbody>${rows.join('\n')}</tbody></table>${more}`;
 }
 
-function alertRows(alerts: readonly Alert[]): string {
+/** A move after an alert: signed percent, – when the history ends first. */
+const move = (value: number | null | undefined): string =>
+  `<td class="num${value ? (value > 0 ? ' high' : ' low') : ''}">${value === null || value === undefined ? '–' : e(`${value > 0 ? '+' : ''}${value.toFixed(2)}%`)}</td>`;
+
+function alertRows(alerts: readonly Alert[], moves: RunResult['moves']): string {
+  // The horizons the backtest measured, in its order.
+  const horizons = Object.keys(moves?.values().next().value ?? {}) as MoveHorizon[];
   const rows = alerts
     .slice(0, ALERT_ROWS)
-    .map(
-      (a) =>
-        `<tr><td>${e(formatTime(a.eventTime))}</td><td class="${zoneClass(a.alertType)}">${e(a.alertType)}</td>${num(a.price)}${num(a.threshold)}<td><code>${e(a.alertId)}</code></td></tr>`,
-    )
+    .map((a) => {
+      const after = moves?.get(a.alertId);
+      return `<tr><td>${e(formatTime(a.eventTime))}</td><td class="${zoneClass(a.alertType)}">${e(a.alertType)}</td>${num(a.price)}${num(a.threshold)}${horizons.map((label) => move(after?.[label])).join('')}<td><code>${e(a.alertId)}</code></td></tr>`;
+    })
     .join('');
   const more =
     alerts.length > ALERT_ROWS ? `<p class="muted">The first ${ALERT_ROWS} of ${alerts.length} are listed; the chart marks all of them.</p>` : '';
   return `<details><summary>${plural(alerts.length, 'alert')}</summary>
-<table><thead><tr><th>event time (UTC)</th><th>type</th><th class="num">price</th><th class="num">threshold</th><th>alert id</th></tr></thead><tbody>${rows}</tbody></table>${more}</details>`;
+<table><thead><tr><th>event time (UTC)</th><th>type</th><th class="num">price</th><th class="num">threshold</th>${horizons.map((label) => `<th class="num">after ${label.replace('m', ' min')}</th>`).join('')}<th>alert id</th></tr></thead><tbody>${rows}</tbody></table>${more}</details>`;
 }
 
 function symbolSection(symbol: string, index: number, data: SymbolData, s: SymbolRun | undefined, alerts: readonly Alert[], run: RunResult): string {
@@ -135,7 +142,7 @@ function symbolSection(symbol: string, index: number, data: SymbolData, s: Symbo
 <tr><th>highest price</th>${num(Number.isFinite(data.maxPrice) ? data.maxPrice : '–')}</tr>
 </tbody></table>
 </div>
-${alertRows(alerts)}
+${alertRows(alerts, run.moves)}
 </section>`;
 }
 

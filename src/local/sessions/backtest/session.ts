@@ -5,6 +5,7 @@ import { DEFAULTS } from '../../../resources/index.js';
 import { PROBLEMS_KEPT, type Problem } from '../../emulation/run-stats.js';
 import { perSecond } from '../summary.js';
 import { MinMaxDecimator, type SeriesPoint } from './decimator.js';
+import { MovesAfter, type Moves } from './moves-after.js';
 import { feedFiles, type BacktestInput, type RecordOrigin } from './feed.js';
 import { ignoredOverrides, ruleOf, type RuleSet } from './rule-set.js';
 import { SymbolData, SymbolRun } from './symbol-stats.js';
@@ -40,6 +41,8 @@ export interface RunResult {
   readonly symbols: ReadonlyMap<string, SymbolRun>;
   /** Every alert, in the order raised (only with keepAlerts). */
   readonly alerts?: readonly Alert[];
+  /** Where the price went after each of them, by alert id (with the alerts). */
+  readonly moves?: ReadonlyMap<string, Moves>;
   readonly totals: { readonly HIGH: number; readonly LOW: number; readonly late: number; readonly failed: number };
   /** Overrides the engine ignores, and anything else it warned about. */
   readonly warnings: readonly string[];
@@ -79,6 +82,7 @@ const UNLIMITED: Deadline = { remainingMs: () => Number.MAX_SAFE_INTEGER };
 class Run {
   readonly symbols = new Map<string, SymbolRun>();
   readonly alerts: Alert[] | undefined;
+  readonly moves: MovesAfter | undefined;
   readonly totals = { HIGH: 0, LOW: 0, late: 0, failed: 0 };
   readonly warnings = new Set<string>();
   readonly ports: AlertingPorts;
@@ -91,7 +95,9 @@ class Run {
     private readonly onFailure: (origin: RecordOrigin, reason: string) => void,
   ) {
     const alerts = keepAlerts ? ([] as Alert[]) : undefined;
+    const moves = keepAlerts ? new MovesAfter() : undefined;
     this.alerts = alerts;
+    this.moves = moves;
     for (const problem of ignoredOverrides(ruleSet)) this.warnings.add(problem);
     this.ports = memoryAlertingPorts({
       defaultRule: ruleSet.defaultRule,
@@ -101,6 +107,7 @@ class Run {
         this.symbol(alert.symbol).alert(alert);
         this.totals[alert.alertType]++;
         alerts?.push(alert);
+        moves?.watch(alert);
       },
     });
     // The engine warns once per batch; a warning a person reads once is enough (ignoredOverrides has them already).
@@ -130,6 +137,8 @@ class Run {
         this.totals.late++;
       }
     }
+    // After the batch raised its alerts: its own later ticks are the first of what came next.
+    if (this.moves) for (const tick of ticks) this.moves.observe(tick);
   }
 
   result(): RunResult {
@@ -137,6 +146,7 @@ class Run {
       ruleSet: this.ruleSet,
       symbols: this.symbols,
       ...(this.alerts && { alerts: this.alerts }),
+      ...(this.moves && { moves: this.moves.result() }),
       totals: { ...this.totals },
       warnings: [...this.warnings],
     };
