@@ -5,7 +5,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoAlertStore, DynamoRuleStateStore, SnsNotifier, createDocumentClient } from '../src/adapters/aws/index.js';
-import { evaluate, parseTick, type AlertRule, type SymbolWindow, type Tick } from '../src/domain/index.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { crossesRule, evaluate, parseTick, type AlertRule, type SymbolWindow, type Tick } from '../src/domain/index.js';
 import { engineSettingsFrom } from '../src/handlers/config.js';
 import { startDynalite } from '../src/local/emulation/dynalite.js';
 import { ensureTables } from '../src/local/emulation/tables.js';
@@ -51,6 +52,8 @@ interface BatchCost {
   'lost races': number;
   'USD per 1M ticks': string;
   'wall ms': number;
+  /** Bytes of the packed window of a symbol the scenario writes, in steady state (a state item is this plus a few dozen). */
+  'state bytes'?: number;
 }
 
 /** What the measured batches of one scenario add up to. */
@@ -178,7 +181,9 @@ async function batchCost(): Promise<{ rows: BatchCost[]; hot: BatchCost[] }> {
         sum.batches++;
       }
     }
-    return costRow(scenario, sum);
+    const symbol = (JSON.parse(make().batches[0]![0]!.body) as { symbol: string }).symbol;
+    const { Item } = await documents.send(new GetCommand({ TableName: names.alertRulesTable, Key: { symbol } }));
+    return { ...costRow(scenario, sum), 'state bytes': (Item?.window as Uint8Array | undefined)?.length ?? 0 };
   };
   const one = (batches: TickMessage[][]) => ({ batches, measured: batches.map(() => true) });
 
@@ -293,6 +298,40 @@ async function batchCost(): Promise<{ rows: BatchCost[]; hot: BatchCost[] }> {
     }),
     // The deployed worst case: 5 batches in flight, all on the same 8 symbols near the threshold.
     await contended('cross: 5 instances at once, same 8 symbols (lost races)'),
+    // Each kind on the same kinds of market. A crossing of 150: quiet far from it, then crossing it on every tick.
+    await measure('crosses 150: quiet, 5 symbols far from the level', crossesRule(150), () =>
+      one([
+        batch(
+          (i) => 100 + (i % 3),
+          (i) => `CQ${i % 5}`,
+        ),
+      ]),
+    ),
+    await measure('crosses 150: one symbol crossing it on every tick', crossesRule(150), () =>
+      one([
+        batch(
+          (i) => (i % 2 === 0 ? 151 : 149),
+          () => 'CFLAP',
+        ),
+      ]),
+    ),
+    // Hovering at the threshold (149.9 / 150.1): every dip alerts in plain cross mode, once with a rearm of 1 %.
+    await measure('cross: one symbol hovering at 150', cross, () =>
+      one([
+        batch(
+          (i) => (i % 2 === 0 ? 150.1 : 149.9),
+          () => 'HOVER',
+        ),
+      ]),
+    ),
+    await measure('cross, rearm 1%: the same symbol hovering at 150', { ...cross, rearm: '1%' }, () =>
+      one([
+        batch(
+          (i) => (i % 2 === 0 ? 150.1 : 149.9),
+          () => 'HOVERR',
+        ),
+      ]),
+    ),
     // The source documents' mode: every tick above 150 alerts, no state at all.
     await measure('every: 25 alerting ticks', every, () =>
       one([
