@@ -25,6 +25,8 @@ export interface RuleChange {
   readonly kind?: ConditionKind;
   readonly level?: number;
   readonly direction?: CrossDirection;
+  /** ISO-8601 with a time zone, as written; the rule's parser reads it. */
+  readonly until?: string;
 }
 
 /** A symbol with a rule or engine state: its override, the rule the engine applies, and the zone it is in. */

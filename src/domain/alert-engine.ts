@@ -33,7 +33,7 @@ function evaluateEvery(rule: AlertRule, ticks: readonly Tick[]): Evaluation {
   const raised: RaisedAlert[] = [];
   for (const tick of [...ticks].sort((a, b) => compare(a.eventTime, a.key, b.eventTime, b.key))) {
     const zone = zoneOf(tick.price, rule);
-    if (zone === 'NORMAL') continue;
+    if (zone === 'NORMAL' || tick.eventTime > (rule.until ?? Number.POSITIVE_INFINITY)) continue;
     raised.push({
       alert: makeAlert(tick.symbol, { eventTime: tick.eventTime, price: tick.price, zone, marked: false }, zone, rule, 'every'),
       owner: tick.key,
@@ -178,7 +178,8 @@ function evaluateCross(symbol: string, rule: AlertRule, stored: SymbolWindow, ti
     let end = start + 1;
     let marked = entries[start]!.marked;
     for (; end < entries.length && entries[end]!.zone === zone; end++) marked ||= entries[end]!.marked;
-    if (!marked && runAlerts(zone, thresholds, start > 0 || window.truncated)) {
+    // The first run of a truncated window had one before it (dropped), and began no later than its first entry.
+    if (!marked && runAlerts(zone, thresholds, start > 0 || window.truncated, entries[start]!.eventTime)) {
       // An alerting run is HIGH or LOW (runAlerts).
       raised.push({ alert: makeAlert(symbol, entries[start]!, zone as AlertType, rule, 'cross'), owner: ownerOf(merged, start, end) });
       entries[start] = { ...entries[start]!, marked: true };
@@ -222,6 +223,7 @@ export const thresholdsOf = (rule: Thresholds): Thresholds => ({
   below: rule.below,
   ...(rule.rearm !== undefined && rule.rearm !== 0 && { rearm: rule.rearm }),
   ...(rule.crossing && { crossing: rule.crossing }),
+  ...(rule.until !== undefined && { until: rule.until }),
 });
 
 /** The zone the symbol is in now: that of its newest observation's run under the rule in force. */

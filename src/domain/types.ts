@@ -31,6 +31,11 @@ export interface AlertRule {
   readonly rearm?: Rearm;
   /** A crosses rule: which crossings of the level (`above` = `below`) alert. */
   readonly crossing?: CrossDirection;
+  /**
+   * Expiry, epoch ms of event time: a run that starts after it (a tick after it, in `every` mode) raises nothing.
+   * The rule stays in place, so a late tick that moves a run's start back before it still raises the run's alert.
+   */
+  readonly until?: number;
 }
 
 /** A validated price observation, from an SQS tick or a price-bearing EventBridge event. */
@@ -88,7 +93,7 @@ export interface Observation {
  * The thresholds that decide a zone, and the hysteresis that decides where a run ends; an alert's threshold comes
  * from the same thresholds that gave its zone.
  */
-export type Thresholds = Pick<AlertRule, 'above' | 'below' | 'rearm' | 'crossing'>;
+export type Thresholds = Pick<AlertRule, 'above' | 'below' | 'rearm' | 'crossing' | 'until'>;
 
 /**
  * The engine's memory of one symbol in `cross` mode: its most recent observations in event-time order. Its invariants

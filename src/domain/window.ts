@@ -7,8 +7,8 @@
  *   while the price is re-arming (hysteresis), the zone of the observation before it; the first observation of a
  *   truncated window may keep the zone it had before its predecessors were dropped;
  * - marks: every maximal run of one zone that alerts (runAlerts: HIGH or LOW; for a crossing, one with a run before
- *   it, which the first run of a truncated window had) carries exactly one, the sign that its alert was raised, and
- *   every other run none;
+ *   it; with an expiry, one that starts by then) carries exactly one, the sign that its alert was raised, and every
+ *   other run none; the first run of a truncated window, whose start is gone, carries one if its zone can alert;
  * - bounds: at most `horizon` observations; `truncated` once any were dropped, and only then is a tick that sorts
  *   before the first observation late.
  */
@@ -23,11 +23,12 @@ export function zoneAlerts(zone: Zone, thresholds: Thresholds): boolean {
 }
 
 /**
- * Whether a run of `zone` alerts: a HIGH or LOW run does; for a crossing, only one of the direction it watches that
- * has a run before it in event time (the price came from the level or the other side: it crossed).
+ * Whether a run of `zone` that starts at `start` (event time) alerts: a HIGH or LOW run does; for a crossing, only
+ * one of the direction it watches that has a run before it in event time (the price came from the level or the
+ * other side: it crossed); and, for a rule with an expiry, only one that starts by then.
  */
-export const runAlerts = (zone: Zone, thresholds: Thresholds, hasRunBefore: boolean): boolean =>
-  zoneAlerts(zone, thresholds) && (thresholds.crossing === undefined || hasRunBefore);
+export const runAlerts = (zone: Zone, thresholds: Thresholds, hasRunBefore: boolean, start: number): boolean =>
+  zoneAlerts(zone, thresholds) && (thresholds.crossing === undefined || hasRunBefore) && start <= (thresholds.until ?? Number.POSITIVE_INFINITY);
 
 export function zoneOf(price: number, thresholds: Thresholds): Zone {
   if (price > thresholds.above) return 'HIGH';
@@ -66,7 +67,12 @@ export const compareEventTime = (aTime: number, aKey: string, bTime: number, bKe
 export const keyOfObservation = (symbol: string, o: Observation): string => tickKey(symbol, o.eventTime, o.price);
 
 const sameThresholds = (a: Thresholds | undefined, b: Thresholds): boolean =>
-  a !== undefined && a.above === b.above && a.below === b.below && (a.rearm ?? 0) === (b.rearm ?? 0) && a.crossing === b.crossing;
+  a !== undefined &&
+  a.above === b.above &&
+  a.below === b.below &&
+  (a.rearm ?? 0) === (b.rearm ?? 0) &&
+  a.crossing === b.crossing &&
+  a.until === b.until;
 
 /** The zone the first observation of a window takes under `thresholds`, given the zone it had. */
 const edgeZone = (window: SymbolWindow, o: Observation, thresholds: Thresholds): Zone =>
@@ -97,8 +103,9 @@ export function windowProblems(symbol: string, window: SymbolWindow, horizon: nu
     }
     if (o.marked) runMarks++;
     if (observations[i + 1]?.zone !== o.zone) {
-      // The first run of a truncated window had a run before it, dropped since.
-      const marks = runAlerts(o.zone, judged, runStart > 0 || window.truncated) ? 1 : 0;
+      // The first run of a truncated window had a run before it, and began before its first observation: dropped since.
+      const edge = runStart === 0 && window.truncated;
+      const marks = (edge ? zoneAlerts(o.zone, judged) : runAlerts(o.zone, judged, runStart > 0, observations[runStart]!.eventTime)) ? 1 : 0;
       if (runMarks !== marks) problems.push(`the ${o.zone} run ending at observation ${i} carries ${runMarks} marks`);
     }
   }
@@ -118,7 +125,9 @@ export function rezoned(window: SymbolWindow, thresholds: Thresholds): SymbolWin
   for (const o of window.observations) {
     const previous = observations.at(-1);
     const zone = previous ? runZone(o.price, thresholds, previous.zone) : edgeZone(window, o, thresholds);
-    const marked = previous?.zone !== zone && runAlerts(zone, thresholds, previous !== undefined || window.truncated);
+    const edge = !previous && window.truncated;
+    const marked =
+      previous?.zone !== zone && (edge ? zoneAlerts(zone, thresholds) : runAlerts(zone, thresholds, previous !== undefined, o.eventTime));
     observations.push({ ...o, zone, marked });
   }
   return { observations, truncated: window.truncated, thresholds };

@@ -118,6 +118,12 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
       code: 1,
       stderr: 'error: rule for F not set: level belongs to a crosses rule: give kind crosses\n',
     });
+    expect((await marketData(['rules', 'set', 'XOM', '--until', '2026-12-31T16:00:00-05:00'], env)).stdout).toBe(
+      'XOM: crosses 100, direction up, until 2026-12-31T21:00:00.000Z (takes effect with the next batch)\n',
+    );
+    expect((await marketData(['rules', 'set', 'XOM', '--until', 'tomorrow'], env)).stderr).toBe(
+      'error: rule for XOM not set: until: must be ISO-8601 with a time zone\n',
+    );
     expect((await marketData(['rules', 'delete', 'XOM'], env)).code).toBe(0);
     expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({
       code: 1,

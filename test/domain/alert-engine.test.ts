@@ -18,7 +18,7 @@ import {
   type Tick,
 } from '../../src/domain/index.js';
 import { T0, series, tick } from '../support/ticks.js';
-import { CROSSING_RULES, REARM_RULES, RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
+import { CROSSING_RULES, EXPIRING_RULES, REARM_RULES, RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
 
 const cross: AlertRule = { above: 150, below: 50, mode: 'cross' };
 const every: AlertRule = { ...cross, mode: 'every' };
@@ -566,6 +566,7 @@ describe('hysteresis (rearm)', () => {
   describe.each([
     ...REARM_RULES.map((rule) => [`rearm ${rule.rearm}`, rule] as const),
     ...CROSSING_RULES.map((rule) => [`crossing ${rule.crossing}`, rule] as const),
+    ...EXPIRING_RULES.map((rule) => [`${rule.crossing ? 'a crossing' : 'thresholds'} until T0+${rule.until! - T0} ms`, rule] as const),
   ])('properties with %s', (_, rule) => {
     it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
       fc.assert(
@@ -627,6 +628,21 @@ describe('hysteresis (rearm)', () => {
         { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
       );
     });
+  });
+});
+
+describe('expiry (until)', () => {
+  it('raises nothing for a run that starts after the expiry, until a late tick moves its start back before it', () => {
+    const ticks = series('AAPL', [151, 100, 152, 153]);
+    const rule = { ...cross, until: ticks[1]!.eventTime + 500 };
+    const first = feed(rule, [[ticks[0]!, ticks[1]!, ticks[3]!]]);
+    expect(summary(first.alerts)).toEqual(['HIGH@151']);
+    // 152 is between 100 and 153, after the expiry: the run 152, 153 still starts after it.
+    expect(evaluate('AAPL', rule, first.windows.get('AAPL'), [ticks[2]!], BIG).raised).toEqual([]);
+    // A late tick at the expiry itself, after 100, starts a run by then that 153 joins: its alert is raised.
+    const atExpiry = tick('AAPL', 160, rule.until);
+    expect(summary(evaluate('AAPL', rule, first.windows.get('AAPL'), [atExpiry], BIG).raised.map((r) => r.alert))).toEqual(['HIGH@160']);
+    expect(summary(feed({ ...every, until: ticks[1]!.eventTime }, [ticks]).alerts)).toEqual(['HIGH@151']);
   });
 });
 

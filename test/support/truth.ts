@@ -52,8 +52,17 @@ function truthCrossings(unique: readonly Tick[], rule: AlertRule): Run[] {
   return runs;
 }
 
-/** The definition, computed the slow and obvious way: every tick seen, once, sorted; every maximal run. */
+/**
+ * The definition, computed the slow and obvious way: every tick seen, once, sorted; every maximal run; with an
+ * expiry, only the runs whose first tick is at or before it.
+ */
 export function truthRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
+  const until = rule.until ?? Number.POSITIVE_INFINITY;
+  const time = new Map(ticks.map((t) => [t.key, t.eventTime]));
+  return allRuns(ticks, rule).filter((run) => time.get(run.keys[0]!)! <= until);
+}
+
+function allRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
   const unique = [...new Map(ticks.map((t) => [t.key, t])).values()].sort(byEventTime);
   if (rule.crossing) return truthCrossings(unique, rule);
   const runs: Run[] = [];
@@ -112,6 +121,12 @@ export const CROSSING_RULES: readonly AlertRule[] = (['up', 'down', 'either'] as
   mode: 'cross',
   crossing,
 }));
+
+/** Rules that expire part of the way through what streams() draw (its ticks start at T0, with gaps up to a minute). */
+export const EXPIRING_RULES: readonly AlertRule[] = [
+  { ...RULE, until: T0 + 90_000 },
+  { above: 150, below: 150, mode: 'cross', crossing: 'either', until: T0 + 60_000 },
+];
 
 /** Hysteresis by an amount and by a percentage: both re-arm bands hold some of the prices streams() draws. */
 export const REARM_RULES: readonly AlertRule[] = [

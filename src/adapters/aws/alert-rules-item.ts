@@ -15,7 +15,7 @@ import { decodeWindow } from './window-codec.js';
 
 /**
  * The alert-rules item, one per symbol: what this file says about it is all that anything knows of its schema. The
- * rule override (`kind`, `above`, `below`, `mode`, `rearm`, `level`, `direction`: written by people through the CLI) and the engine state (`window`,
+ * rule override (`kind`, `above`, `below`, `mode`, `rearm`, `level`, `direction`, `until`: written by people through the CLI) and the engine state (`window`,
  * `pending`, `version`: written by the functions) share the item, and neither writer touches the other's attributes.
  */
 export const KEY = TABLES.alertRules.partitionKey.name;
@@ -81,6 +81,8 @@ interface InboxEntry {
   readonly rearm?: Rearm;
   /** The crossing they were judged by, for a crosses rule. */
   readonly crossing?: CrossDirection;
+  /** The rule's expiry (epoch ms), when it had one. */
+  readonly until?: number;
   readonly at: number;
   readonly t: readonly number[];
   readonly p: readonly number[];
@@ -95,6 +97,7 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
     below: thresholds.below,
     ...(thresholds.rearm !== undefined && { rearm: thresholds.rearm }),
     ...(thresholds.crossing && { crossing: thresholds.crossing }),
+    ...(thresholds.until !== undefined && { until: thresholds.until }),
     at,
     t: ticks.map((tick) => tick.eventTime),
     p: ticks.map((tick) => tick.price),
@@ -104,8 +107,8 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
 
 function inboxOf(symbol: string, value: unknown): HandOver[] {
   if (!Array.isArray(value)) return [];
-  return (value as InboxEntry[]).map(({ above, below, rearm, crossing, at, t, p, s }) => ({
-    thresholds: { above, below, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }) },
+  return (value as InboxEntry[]).map(({ above, below, rearm, crossing, until, at, t, p, s }) => ({
+    thresholds: { above, below, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }), ...(until !== undefined && { until }) },
     at,
     ticks: t.map((eventTime, i) => {
       const price = p[i]!;

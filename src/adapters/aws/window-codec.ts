@@ -11,8 +11,8 @@ import type { CrossDirection, Observation, Rearm, SymbolWindow, Thresholds, Zone
  *   price:    (zigzag(Δ mantissa) << 1) when the exponent is the previous one's, else (zigzag(exponent) << 1 | 1) · mantissa
  *   decimal:  zigzag(exponent) · mantissa (the thresholds)
  *   format 3: format 2 with more of the rule in the flags: bit 2 the rearm is a percentage, bit 3 a rearm follows
- *             the thresholds (its decimal), bits 4-5 the crossing (1 up, 2 down, 3 either); written only for a rule
- *             with either, so that a version that does not know them refuses the window instead of misreading it (and
+ *             the thresholds (its decimal), bits 4-5 the crossing (1 up, 2 down, 3 either), bit 6 an expiry follows
+ *             (epoch ms, after the rearm); written only for a rule with any of them, so that a version that does not know them refuses the window instead of misreading it (and
  *             a window without them stays byte for byte what it was)
  *
  * Integers are LEB128 varints. Format 1 (one byte of zone and mark, every price in full, no thresholds) is still read.
@@ -22,6 +22,7 @@ const REARM_FORMAT = 3;
 const LEGACY_FORMAT = 1;
 const PERCENT_FLAG = 4;
 const REARM_FLAG = 8;
+const UNTIL_FLAG = 64;
 const CROSSINGS: readonly (CrossDirection | undefined)[] = [undefined, 'up', 'down', 'either'];
 
 const ZONES: readonly Zone[] = ['NORMAL', 'HIGH', 'LOW'];
@@ -123,13 +124,15 @@ export function encodeWindow(window: SymbolWindow): Uint8Array {
   const out = new Writer();
   const rearm = window.thresholds?.rearm || undefined;
   const crossing = CROSSINGS.indexOf(window.thresholds?.crossing);
-  out.byte(rearm === undefined && crossing === 0 ? WINDOW_FORMAT : REARM_FORMAT);
+  const until = window.thresholds?.until;
+  out.byte(rearm === undefined && crossing === 0 && until === undefined ? WINDOW_FORMAT : REARM_FORMAT);
   out.byte(
     (window.truncated ? 1 : 0) |
       (window.thresholds ? 2 : 0) |
       (typeof rearm === 'string' ? PERCENT_FLAG : 0) |
       (rearm === undefined ? 0 : REARM_FLAG) |
-      (crossing << 4),
+      (crossing << 4) |
+      (until === undefined ? 0 : UNTIL_FLAG),
   );
   const decimal = (value: number) => {
     const { mantissa, exponent } = packedDecimal(value);
@@ -141,6 +144,7 @@ export function encodeWindow(window: SymbolWindow): Uint8Array {
     decimal(window.thresholds.below);
   }
   if (rearm !== undefined) decimal(typeof rearm === 'string' ? Number(rearm.slice(0, -1)) : rearm);
+  if (until !== undefined) out.uint(until);
   out.uint(window.observations.length);
   let previousTime = 0;
   let previous: { mantissa: number | bigint; exponent: number } | undefined;
@@ -171,12 +175,18 @@ export function decodeWindow(bytes: Uint8Array): SymbolWindow {
     return priceOf(input.uint(), exponent);
   };
   const limits = (flags & 2) !== 0 ? { above: decimal(), below: decimal() } : undefined;
-  const rule = format === REARM_FORMAT ? flags & (REARM_FLAG | (3 << 4)) : 0;
-  if (rule !== 0 && !limits) throw new Error('window attribute has a rearm or a crossing without thresholds');
+  const rule = format === REARM_FORMAT ? flags & (REARM_FLAG | (3 << 4) | UNTIL_FLAG) : 0;
+  if (rule !== 0 && !limits) throw new Error('window attribute has a rearm, a crossing or an expiry without thresholds');
   const amount = (rule & REARM_FLAG) !== 0 ? decimal() : undefined;
   const rearm: Rearm | undefined = amount === undefined ? undefined : (flags & PERCENT_FLAG) !== 0 ? `${amount}%` : amount;
   const crossing = CROSSINGS[(rule >> 4) & 3];
-  const thresholds: Thresholds | undefined = limits && { ...limits, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }) };
+  const until = (rule & UNTIL_FLAG) !== 0 ? input.number() : undefined;
+  const thresholds: Thresholds | undefined = limits && {
+    ...limits,
+    ...(rearm !== undefined && { rearm }),
+    ...(crossing && { crossing }),
+    ...(until !== undefined && { until }),
+  };
   const count = input.number();
   const observations: Observation[] = [];
   let eventTime = 0;

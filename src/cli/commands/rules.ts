@@ -37,6 +37,7 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
       .addOption(new Option('--kind <kind>', 'thresholds (above/below, the default) or crosses (a level)').argParser(oneOf(CONDITION_KINDS)))
       .option('--level <price>', 'crosses: the level whose crossings alert', positiveNumber)
       .addOption(new Option('--direction <direction>', 'crosses: which crossings alert (default either)').argParser(oneOf(CROSS_DIRECTIONS)))
+      .option('--until <time>', 'the rule expires: runs that start after this moment of event time (ISO-8601 with a time zone) raise nothing')
       .option(
         '--rearm <amount>',
         'cross mode: after an alert, the price must come back inside by this much (0.5) or this share of the threshold (0.5%) before it alerts again; 0 for none',
@@ -50,6 +51,7 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
         'market-data rules set KO --above 62 --below 40 --mode every',
         'market-data rules set AAPL --below 140 --rearm 0.5%',
         'market-data rules set NVDA --kind crosses --level 900 --direction up',
+        'market-data rules set TSLA --above 400 --until 2026-12-31T21:00:00Z',
       ),
     )
     .action(
@@ -64,6 +66,7 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
             rearm: options.rearm,
             level: options.level,
             direction: options.direction,
+            until: options.until,
           },
           options,
           io,

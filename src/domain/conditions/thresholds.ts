@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AlertRule, ConditionKind, CrossDirection, Rearm, TriggerMode } from '../types.js';
 import { CROSSES_FIELDS, crossesFieldSchemas, crossesRule, describeCrossing } from './crosses.js';
 import { rearmDistance } from '../window.js';
-import { LIMITS, describeIssues, priceSchema, type Result } from '../validation.js';
+import { LIMITS, describeIssues, priceSchema, timestampSchema, type Result } from '../validation.js';
 
 export const TRIGGER_MODES: readonly TriggerMode[] = ['cross', 'every'];
 
@@ -31,6 +31,8 @@ export interface RuleOverride {
   readonly rearm?: Rearm;
   readonly level?: number;
   readonly direction?: CrossDirection;
+  /** Expiry of either kind, as ISO-8601 UTC: runs that start later raise nothing (AlertRule.until). */
+  readonly until?: string;
 }
 
 /** An override as read from where it is kept: usable, or refused by the parser (someone wrote the table by hand). */
@@ -45,7 +47,7 @@ export const THRESHOLDS_FIELDS = ['above', 'below', 'mode', 'rearm'] as const sa
 export type ThresholdsField = (typeof THRESHOLDS_FIELDS)[number];
 
 /** Every attribute a rule override may set. */
-export const RULE_FIELDS = ['kind', ...THRESHOLDS_FIELDS, ...CROSSES_FIELDS] as const satisfies readonly (keyof RuleOverride)[];
+export const RULE_FIELDS = ['kind', ...THRESHOLDS_FIELDS, ...CROSSES_FIELDS, 'until'] as const satisfies readonly (keyof RuleOverride)[];
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 /** A threshold is a price: what validation accepts as a price is what a rule may compare prices with. */
@@ -71,6 +73,16 @@ const rearmSchema = z.union([z.number(), z.string()], { error: REARM_ERROR }).tr
 
 const kindSchema = z.enum(CONDITION_KINDS, { error: `must be one of ${CONDITION_KINDS.join(', ')}` });
 
+/** An expiry: a moment of event time as ticks give it (ISO-8601 with a time zone, or epoch ms), kept as ISO-8601 UTC. */
+const untilSchema = timestampSchema.transform((value, context) => {
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms) || ms < LIMITS.minEventTime || ms > 8.64e15) {
+    context.addIssue({ code: 'custom', message: 'must be on or after 2000-01-01T00:00:00Z' });
+    return z.NEVER;
+  }
+  return new Date(ms).toISOString();
+});
+
 /** Each attribute on its own, for forms that name them differently (an environment variable, a CLI option). */
 export const RULE_FIELD_SCHEMAS = {
   kind: kindSchema,
@@ -79,6 +91,7 @@ export const RULE_FIELD_SCHEMAS = {
   mode: modeSchema,
   rearm: rearmSchema,
   ...crossesFieldSchemas,
+  until: untilSchema,
 } as const satisfies Record<RuleField, z.ZodType>;
 
 /** The attributes of an override, every one optional: also the rule part of an alert-rules item or a rules file line. */
@@ -173,10 +186,12 @@ export function resolveRule(defaults: AlertRule, override: RuleOverride | undefi
   if (refused) return { rule: defaults, problem: `rule override ignored: ${refused}` };
   const mixed = override && kindProblem(override);
   if (mixed) return { rule: defaults, problem: `rule override ignored: ${mixed}` };
+  const until = override?.until === undefined ? defaults.until : Date.parse(override.until);
+  const expiry = until === undefined ? {} : { until };
   if (override?.kind === 'crosses') {
     return override.level === undefined
       ? { rule: defaults, problem: 'rule override ignored: a crosses rule needs a level' }
-      : { rule: crossesRule(override.level, override.direction) };
+      : { rule: { ...crossesRule(override.level, override.direction), ...expiry } };
   }
   const rearm = override?.rearm ?? defaults.rearm;
   const rule: AlertRule = {
@@ -184,6 +199,7 @@ export function resolveRule(defaults: AlertRule, override: RuleOverride | undefi
     below: override?.below ?? defaults.below,
     mode: override?.mode ?? defaults.mode,
     ...(rearm !== undefined && rearm !== 0 && { rearm }),
+    ...expiry,
   };
   const problem = ruleProblem(rule);
   return problem ? { rule: defaults, problem: `rule override ignored: ${problem}` } : { rule };
@@ -191,4 +207,7 @@ export function resolveRule(defaults: AlertRule, override: RuleOverride | undefi
 
 /** A rule for people: `above 150, below 50, mode cross` (`, rearm 0.5%` with hysteresis). */
 export const describeRule = (rule: AlertRule): string =>
-  rule.crossing ? describeCrossing(rule) : `above ${rule.above}, below ${rule.below}, mode ${rule.mode}${rule.rearm ? `, rearm ${rule.rearm}` : ''}`;
+  (rule.crossing
+    ? describeCrossing(rule)
+    : `above ${rule.above}, below ${rule.below}, mode ${rule.mode}${rule.rearm ? `, rearm ${rule.rearm}` : ''}`) +
+  (rule.until === undefined ? '' : `, until ${new Date(rule.until).toISOString()}`);

@@ -33,8 +33,14 @@ const thresholds = fc.option(
       below: fc.double({ min: 1e-12, max: 1, noNaN: true }),
       rearm,
       crossing: fc.option(fc.constantFrom('up', 'down', 'either' as const), { nil: undefined }),
+      until: fc.option(fc.integer({ min: 946_684_800_000, max: 8.64e15 }), { nil: undefined }),
     })
-    .map(({ rearm, crossing, ...t }) => ({ ...t, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }) })),
+    .map(({ rearm, crossing, until, ...t }) => ({
+      ...t,
+      ...(rearm !== undefined && { rearm }),
+      ...(crossing && { crossing }),
+      ...(until !== undefined && { until }),
+    })),
   { nil: undefined },
 );
 
@@ -106,7 +112,7 @@ describe('packed window', () => {
 
   it('refuses what it cannot read instead of guessing', () => {
     expect(() => decodeWindow(Uint8Array.from([4, 0, 0]))).toThrow('window attribute has format 4; this version reads 1 to 3');
-    expect(() => decodeWindow(Uint8Array.from([3, 8, 0, 5, 0]))).toThrow('window attribute has a rearm or a crossing without thresholds');
+    expect(() => decodeWindow(Uint8Array.from([3, 8, 0, 5, 0]))).toThrow('window attribute has a rearm, a crossing or an expiry without thresholds');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1]))).toThrow('window attribute is truncated');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 0, 0]))).toThrow('window attribute has trailing bytes');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1, 3, 1, 1]))).toThrow('window attribute has an unknown zone code 3');

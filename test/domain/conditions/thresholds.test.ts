@@ -18,7 +18,7 @@ describe('the thresholds rule: its one parser', () => {
     expect(parseRuleOverride({ above: 152 })).toEqual({ ok: true, value: { above: 152 } });
     expect(parseRuleOverride({ below: 1e-12, mode: 'every' })).toEqual({ ok: true, value: { below: 1e-12, mode: 'every' } });
     expect(parseRuleOverride({ above: 1e9, below: undefined })).toEqual({ ok: true, value: { above: 1e9 } });
-    expect(parseRuleOverride({})).toEqual({ ok: false, reason: 'sets nothing: give kind, above, below, mode, rearm, level and/or direction' });
+    expect(parseRuleOverride({})).toEqual({ ok: false, reason: 'sets nothing: give kind, above, below, mode, rearm, level, direction and/or until' });
     expect(parseRuleOverride({ above: 152, zone: 'HIGH' })).toEqual({ ok: false, reason: 'Unrecognized key: "zone"' });
     expect(parseRuleOverride('above 152')).toEqual({ ok: false, reason: 'must be an object like {"above":152}' });
   });
@@ -87,6 +87,20 @@ describe('the thresholds rule: its one parser', () => {
       problem: 'rule override ignored: rearm (1%) applies to mode cross only: give mode cross, or rearm 0',
     });
     expect(describeRule(hysteresis)).toBe('above 150, below 50, mode cross, rearm 1%');
+  });
+
+  it('takes an expiry on either kind as a moment of event time, kept as ISO-8601 UTC', () => {
+    expect(parseRuleOverride({ until: '2026-12-31T16:00:00-05:00' })).toEqual({ ok: true, value: { until: '2026-12-31T21:00:00.000Z' } });
+    expect(parseRuleOverride({ until: 1_798_761_600_000 })).toEqual({ ok: true, value: { until: '2027-01-01T00:00:00.000Z' } });
+    expect(parseRuleOverride({ until: '2026-12-31' })).toMatchObject({ ok: false, reason: expect.stringContaining('until:') });
+    expect(parseRuleOverride({ until: 5 })).toEqual({ ok: false, reason: 'until: must be on or after 2000-01-01T00:00:00Z' });
+    const until = Date.parse('2026-12-31T21:00:00Z');
+    expect(resolveRule(DEFAULTS, { above: 160, until: '2026-12-31T21:00:00.000Z' })).toEqual({ rule: { ...DEFAULTS, above: 160, until } });
+    expect(resolveRule(DEFAULTS, { kind: 'crosses', level: 150, until: '2026-12-31T21:00:00.000Z' }).rule).toMatchObject({
+      crossing: 'either',
+      until,
+    });
+    expect(describeRule({ ...DEFAULTS, until })).toBe('above 150, below 50, mode cross, until 2026-12-31T21:00:00.000Z');
   });
 
   it('describes a rule for people, and knows its modes', () => {
