@@ -6,5 +6,7 @@ export * from './tick.js';
 export * from './market-event.js';
 export * from './window.js';
 export * from './alert-engine.js';
+export * from './conditions/registry.js';
 export * from './conditions/thresholds.js';
 export * from './conditions/crosses.js';
+export * from './conditions/expiry.js';
