@@ -4,6 +4,7 @@ import {
   parseRuleChange,
   resolveRule,
   type AlertRule,
+  type ChannelEvent,
   type ConditionKind,
   type CrossDirection,
   type RuleOverride,
@@ -25,6 +26,7 @@ export interface RuleChange {
   readonly kind?: ConditionKind;
   readonly level?: number;
   readonly direction?: CrossDirection;
+  readonly on?: ChannelEvent;
   /** ISO-8601 with a time zone, as written; the rule's parser reads it. */
   readonly until?: string;
 }
@@ -95,7 +97,8 @@ export async function changeRule(
     const { problem } = resolveRule(defaults, { ...current.override, ...set });
     if (problem) {
       // Another kind of rule is not merged into the one stored: the symbol goes back to the default rule first.
-      const kindOf = (o: RuleOverride) => o.kind ?? (o.level !== undefined || o.direction !== undefined ? 'crosses' : 'thresholds');
+      const kindOf = (o: RuleOverride) =>
+        o.kind ?? (o.level !== undefined || o.direction !== undefined ? 'crosses' : o.on !== undefined ? 'channel' : 'thresholds');
       const switching = current.override && kindOf(set) !== kindOf(current.override) && !resolveRule(defaults, set).problem;
       const hint = switching ? `; its override is of another kind: remove it first with market-data rules delete ${symbol}` : '';
       throw new UserError(`rule for ${symbol} not set: ${problem.replace('rule override ignored: ', '')}${hint}`);

@@ -2,8 +2,8 @@ import type { AlertRecord } from '../app/alerts.js';
 import type { Alert } from '../domain/index.js';
 import { visible } from './terminal.js';
 
-/** How an alert's price compares with the threshold it crossed. */
-const comparison = (alertType: unknown): string => (alertType === 'HIGH' ? '>' : '<');
+/** How an alert's price compares with the threshold it crossed (INSIDE: within the channel, by that edge). */
+const comparison = (alertType: unknown): string => (alertType === 'HIGH' ? '>' : alertType === 'INSIDE' ? 'inside' : '<');
 /** An alert id as people quote it: its first eight characters. */
 const shortId = (alertId: unknown): string => `[id ${String(alertId).slice(0, 8)}]`;
 

@@ -57,7 +57,7 @@ function progressBar(stream: OutputStream, sizes: ReadonlyMap<string, number>) {
 }
 
 /** Alerts stand out, problems are marked. */
-const ALERT_STYLE: Readonly<Record<Alert['alertType'], Style>> = { HIGH: ['red', 'bold'], LOW: ['cyan', 'bold'] };
+const ALERT_STYLE: Readonly<Record<Alert['alertType'], Style>> = { HIGH: ['red', 'bold'], LOW: ['cyan', 'bold'], INSIDE: ['green', 'bold'] };
 const PROBLEM_STYLE: Readonly<Record<Problem['outcome'], Style>> = {
   'dead-lettered': 'yellow',
   unmatched: 'dim',

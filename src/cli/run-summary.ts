@@ -40,7 +40,7 @@ export function formatSummary(summary: RunSummary, format: ProblemFormat = {}): 
   const { ticks, alerts, marketEvents: events } = summary;
   const rows: [string, string][] = [
     ['ticks in', `${ticks.in} (${ticks.processed} processed, ${ticks.deadLettered} to the DLQ)`],
-    ['alerts', `${alerts.total} (HIGH ${alerts.HIGH}, LOW ${alerts.LOW})`],
+    ['alerts', `${alerts.total} (HIGH ${alerts.HIGH}, LOW ${alerts.LOW}${alerts.INSIDE ? `, INSIDE ${alerts.INSIDE}` : ''})`],
     [
       'market events',
       `${events.in} in: ${events.stored} stored, ${events.alreadyStored} already stored, ${events.deadLettered} to the DLQ, ${events.unmatched} matched no rule`,

@@ -13,6 +13,12 @@ export interface Evaluation {
   readonly late: readonly Tick[];
 }
 
+/** The threshold an alert is about: the one crossed, or for a run inside a channel the edge nearer its price. */
+function thresholdOf(alertType: AlertType, price: number, rule: AlertRule): number {
+  if (alertType === 'INSIDE') return rule.above - price <= price - rule.below ? rule.above : rule.below;
+  return alertType === 'HIGH' ? rule.above : rule.below;
+}
+
 function makeAlert(symbol: string, observation: Observation, alertType: AlertType, rule: AlertRule, mode: TriggerMode): Alert {
   const key = tickKey(symbol, observation.eventTime, observation.price);
   return {
@@ -20,11 +26,12 @@ function makeAlert(symbol: string, observation: Observation, alertType: AlertTyp
     symbol,
     alertType,
     price: observation.price,
-    threshold: alertType === 'HIGH' ? rule.above : rule.below,
+    threshold: thresholdOf(alertType, observation.price, rule),
     mode,
     eventTime: observation.eventTime,
     tickKey: key,
     ...(rule.crossing && { kind: 'crosses' as const }),
+    ...(rule.channel && { kind: 'channel' as const }),
   };
 }
 
@@ -180,8 +187,10 @@ function evaluateCross(symbol: string, rule: AlertRule, stored: SymbolWindow, ti
     for (; end < entries.length && entries[end]!.zone === zone; end++) marked ||= entries[end]!.marked;
     // The first run of a truncated window had one before it (dropped), and began no later than its first entry.
     if (!marked && runAlerts(zone, thresholds, start > 0 || window.truncated, entries[start]!.eventTime)) {
-      // An alerting run is HIGH or LOW (runAlerts).
-      raised.push({ alert: makeAlert(symbol, entries[start]!, zone as AlertType, rule, 'cross'), owner: ownerOf(merged, start, end) });
+      raised.push({
+        alert: makeAlert(symbol, entries[start]!, zone === 'NORMAL' ? 'INSIDE' : zone, rule, 'cross'),
+        owner: ownerOf(merged, start, end),
+      });
       entries[start] = { ...entries[start]!, marked: true };
     }
     start = end;
@@ -223,6 +232,7 @@ export const thresholdsOf = (rule: Thresholds): Thresholds => ({
   below: rule.below,
   ...(rule.rearm !== undefined && rule.rearm !== 0 && { rearm: rule.rearm }),
   ...(rule.crossing && { crossing: rule.crossing }),
+  ...(rule.channel && { channel: rule.channel }),
   ...(rule.until !== undefined && { until: rule.until }),
 });
 

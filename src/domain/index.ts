@@ -9,4 +9,5 @@ export * from './alert-engine.js';
 export * from './conditions/registry.js';
 export * from './conditions/thresholds.js';
 export * from './conditions/crosses.js';
+export * from './conditions/channel.js';
 export * from './conditions/expiry.js';

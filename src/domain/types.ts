@@ -1,7 +1,9 @@
 /** Core vocabulary of the pipeline. Pure types: no I/O, no AWS. */
 
 export type Zone = 'HIGH' | 'LOW' | 'NORMAL';
-export type AlertType = Exclude<Zone, 'NORMAL'>;
+/** An alert's type: the zone of the run that raised it, INSIDE for a run inside a channel (a NORMAL run). */
+export type AlertType = 'HIGH' | 'LOW' | 'INSIDE';
+export const ALERT_TYPES: readonly AlertType[] = ['HIGH', 'LOW', 'INSIDE'];
 export type TriggerMode = 'cross' | 'every';
 
 /**
@@ -11,7 +13,10 @@ export type TriggerMode = 'cross' | 'every';
 export type Rearm = number | `${number}%`;
 
 /** The kinds of condition a rule can be (src/domain/conditions). */
-export type ConditionKind = 'thresholds' | 'crosses';
+export type ConditionKind = 'thresholds' | 'crosses' | 'channel';
+
+/** What about a channel (the band between `below` and `above`) alerts: going in, going out, a stretch in, or out. */
+export type ChannelEvent = 'entering' | 'exiting' | 'inside' | 'outside';
 
 /** Which crossings of a level alert: up (from at or under it to over it), down, or either. */
 export type CrossDirection = 'up' | 'down' | 'either';
@@ -31,6 +36,8 @@ export interface AlertRule {
   readonly rearm?: Rearm;
   /** A crosses rule: which crossings of the level (`above` = `below`) alert. */
   readonly crossing?: CrossDirection;
+  /** A channel rule: what about the band between `below` and `above` alerts. */
+  readonly channel?: ChannelEvent;
   /**
    * Expiry, epoch ms of event time: a run that starts after it (a tick after it, in `every` mode) raises nothing.
    * The rule stays in place, so a late tick that moves a run's start back before it still raises the run's alert.
@@ -71,7 +78,10 @@ export interface Alert {
   readonly eventTime: number;
   /** Key of the tick that raised it. */
   readonly tickKey: string;
-  /** The kind of rule that raised it, when not thresholds: a crossing of the level `threshold` (HIGH up, LOW down). */
+  /**
+   * The kind of rule that raised it, when not thresholds: a crossing of the level `threshold` (HIGH up, LOW down), or
+   * a channel (HIGH or LOW out of it over `threshold`, INSIDE it with `threshold` the nearer edge).
+   */
   readonly kind?: Exclude<ConditionKind, 'thresholds'>;
 }
 
@@ -93,7 +103,7 @@ export interface Observation {
  * The thresholds that decide a zone, and the hysteresis that decides where a run ends; an alert's threshold comes
  * from the same thresholds that gave its zone.
  */
-export type Thresholds = Pick<AlertRule, 'above' | 'below' | 'rearm' | 'crossing' | 'until'>;
+export type Thresholds = Pick<AlertRule, 'above' | 'below' | 'rearm' | 'crossing' | 'channel' | 'until'>;
 
 /**
  * The engine's memory of one symbol in `cross` mode: its most recent observations in event-time order. Its invariants

@@ -17,18 +17,23 @@ import type { AlertType, Observation, Rearm, SymbolWindow, Thresholds, Zone } fr
 
 /** Whether a run of `zone` can alert under these thresholds, whatever comes before it. */
 export function zoneAlerts(zone: Zone, thresholds: Thresholds): boolean {
+  const { channel } = thresholds;
+  if (channel) return (channel === 'inside' || channel === 'entering') === (zone === 'NORMAL');
   if (zone === 'NORMAL') return false;
   const { crossing } = thresholds;
   return crossing === undefined || crossing === 'either' || (crossing === 'up') === (zone === 'HIGH');
 }
 
+/** Whether a run alerts only when a run came before it: a crossing, or going into or out of a channel. */
+const needsRunBefore = ({ crossing, channel }: Thresholds): boolean => crossing !== undefined || channel === 'entering' || channel === 'exiting';
+
 /**
- * Whether a run of `zone` that starts at `start` (event time) alerts: a HIGH or LOW run does; for a crossing, only
- * one of the direction it watches that has a run before it in event time (the price came from the level or the
- * other side: it crossed); and, for a rule with an expiry, only one that starts by then.
+ * Whether a run of `zone` that starts at `start` (event time) alerts: a HIGH or LOW run does (for a channel: the
+ * runs in it, or out of it); for a crossing, entering or exiting, only one with a run before it in event time (the
+ * price came from somewhere else); and, for a rule with an expiry, only one that starts by then.
  */
 export const runAlerts = (zone: Zone, thresholds: Thresholds, hasRunBefore: boolean, start: number): boolean =>
-  zoneAlerts(zone, thresholds) && (thresholds.crossing === undefined || hasRunBefore) && start <= (thresholds.until ?? Number.POSITIVE_INFINITY);
+  zoneAlerts(zone, thresholds) && (!needsRunBefore(thresholds) || hasRunBefore) && start <= (thresholds.until ?? Number.POSITIVE_INFINITY);
 
 export function zoneOf(price: number, thresholds: Thresholds): Zone {
   if (price > thresholds.above) return 'HIGH';
@@ -72,6 +77,7 @@ const sameThresholds = (a: Thresholds | undefined, b: Thresholds): boolean =>
   a.below === b.below &&
   (a.rearm ?? 0) === (b.rearm ?? 0) &&
   a.crossing === b.crossing &&
+  a.channel === b.channel &&
   a.until === b.until;
 
 /** The zone the first observation of a window takes under `thresholds`, given the zone it had. */

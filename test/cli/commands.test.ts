@@ -80,7 +80,7 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
     );
     expect(await marketData(['rules', 'set', 'KO'], env)).toMatchObject({
       code: 1,
-      stderr: 'error: nothing to set: give --above, --below, --mode, --rearm, or --kind crosses with --level and --direction\n',
+      stderr: 'error: nothing to set: give --above, --below, --mode, --rearm, --until, or --kind crosses or channel with its options\n',
     });
     expect(await marketData(['rules', 'set', 'KO', '--above', '2000000000'], env)).toMatchObject({
       code: 1,
@@ -123,6 +123,13 @@ describe('market-data commands, in process', { timeout: SLOW_TEST_TIMEOUT_MS }, 
     );
     expect((await marketData(['rules', 'set', 'XOM', '--until', 'tomorrow'], env)).stderr).toBe(
       'error: rule for XOM not set: until: must be ISO-8601 with a time zone\n',
+    );
+    expect((await marketData(['rules', 'delete', 'XOM'], env)).code).toBe(0);
+    expect((await marketData(['rules', 'set', 'XOM', '--kind', 'channel', '--below', '95', '--above', '105', '--on', 'exiting'], env)).stdout).toBe(
+      'XOM: channel 95 to 105, on exiting (takes effect with the next batch)\n',
+    );
+    expect((await marketData(['rules', 'set', 'XOM', '--mode', 'every'], env)).stderr).toBe(
+      'error: rule for XOM not set: mode is not part of a channel rule: it takes above, below, rearm and on; its override is of another kind: remove it first with market-data rules delete XOM\n',
     );
     expect((await marketData(['rules', 'delete', 'XOM'], env)).code).toBe(0);
     expect(await marketData(['rules', 'set', 'ko', '--above', '1'], env)).toMatchObject({

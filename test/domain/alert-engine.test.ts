@@ -18,7 +18,18 @@ import {
   type Tick,
 } from '../../src/domain/index.js';
 import { T0, series, tick } from '../support/ticks.js';
-import { CROSSING_RULES, EXPIRING_RULES, REARM_RULES, RULE, cut, mismatches, streams, truthAlertIds, truthRuns } from '../support/truth.js';
+import {
+  CHANNEL_RULES,
+  CROSSING_RULES,
+  EXPIRING_RULES,
+  REARM_RULES,
+  RULE,
+  cut,
+  mismatches,
+  streams,
+  truthAlertIds,
+  truthRuns,
+} from '../support/truth.js';
 
 const cross: AlertRule = { above: 150, below: 50, mode: 'cross' };
 const every: AlertRule = { ...cross, mode: 'every' };
@@ -566,6 +577,7 @@ describe('hysteresis (rearm)', () => {
   describe.each([
     ...REARM_RULES.map((rule) => [`rearm ${rule.rearm}`, rule] as const),
     ...CROSSING_RULES.map((rule) => [`crossing ${rule.crossing}`, rule] as const),
+    ...CHANNEL_RULES.map((rule) => [`a channel, on ${rule.channel}${rule.rearm ? ' with rearm' : ''}`, rule] as const),
     ...EXPIRING_RULES.map((rule) => [`${rule.crossing ? 'a crossing' : 'thresholds'} until T0+${rule.until! - T0} ms`, rule] as const),
   ])('properties with %s', (_, rule) => {
     it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
@@ -643,6 +655,49 @@ describe('expiry (until)', () => {
     const atExpiry = tick('AAPL', 160, rule.until);
     expect(summary(evaluate('AAPL', rule, first.windows.get('AAPL'), [atExpiry], BIG).raised.map((r) => r.alert))).toEqual(['HIGH@160']);
     expect(summary(feed({ ...every, until: ticks[1]!.eventTime }, [ticks]).alerts)).toEqual(['HIGH@151']);
+  });
+});
+
+describe('a channel', () => {
+  const on = (channel: 'entering' | 'exiting' | 'inside' | 'outside') =>
+    resolveRule(cross, { kind: 'channel', below: 140, above: 150, on: channel }).rule;
+  const ticks = series('AAPL', [145, 151, 152, 148, 139, 141, 160]);
+  const alerts = (channel: Parameters<typeof on>[0]) => feed(on(channel), [ticks]).alerts.map((a) => `${a.alertType}@${a.price}>${a.threshold}`);
+
+  it('alerts on going in, going out, each stretch in or each stretch out, as asked', () => {
+    expect(alerts('entering')).toEqual(['INSIDE@148>150', 'INSIDE@141>140']);
+    expect(alerts('exiting')).toEqual(['HIGH@151>150', 'LOW@139>140', 'HIGH@160>150']);
+    expect(alerts('inside')).toEqual(['INSIDE@145>150', 'INSIDE@148>150', 'INSIDE@141>140']);
+    expect(alerts('outside')).toEqual(['HIGH@151>150', 'LOW@139>140', 'HIGH@160>150']);
+    expect(feed(on('inside'), [ticks]).alerts.every((a) => a.kind === 'channel' && a.mode === 'cross')).toBe(true);
+  });
+
+  it('entering needs a stretch out before it: a late tick out of the channel before the first one in makes it an entry', () => {
+    const first = feed(on('entering'), [[ticks[0]!]]);
+    expect(first.alerts).toEqual([]);
+    const before = tick('AAPL', 155, ticks[0]!.eventTime - 1);
+    expect(
+      evaluate('AAPL', on('entering'), first.windows.get('AAPL'), [before], BIG).raised.map((r) => [r.alert.alertType, r.alert.price, r.owner]),
+    ).toEqual([['INSIDE', 145, before.key]]);
+  });
+
+  it('is one kind for the parser: its band, what alerts, and a rearm only on outside', () => {
+    expect(on('exiting')).toEqual({ above: 150, below: 140, mode: 'cross', channel: 'exiting' });
+    expect(describeRule(on('exiting'))).toBe('channel 140 to 150, on exiting');
+    expect(resolveRule(cross, { kind: 'channel', on: 'inside' }).rule).toEqual({ above: 150, below: 50, mode: 'cross', channel: 'inside' });
+    expect(resolveRule(cross, { kind: 'channel', below: 140 })).toEqual({
+      rule: cross,
+      problem: 'rule override ignored: a channel rule needs on (entering, exiting, inside, outside)',
+    });
+    expect(resolveRule(cross, { kind: 'channel', on: 'inside', mode: 'every' })).toEqual({
+      rule: cross,
+      problem: 'rule override ignored: mode is not part of a channel rule: it takes above, below, rearm and on',
+    });
+    expect(resolveRule(cross, { on: 'inside' }).problem).toBe('rule override ignored: on belongs to a channel rule: give kind channel');
+    expect(resolveRule(cross, { kind: 'channel', on: 'entering', rearm: 1 }).problem).toBe(
+      'rule override ignored: rearm (1) applies to a channel on outside only: a late tick could take back what a re-armed channel stretch in it raised',
+    );
+    expect(resolveRule(cross, { kind: 'channel', on: 'outside', rearm: 1 }).rule).toMatchObject({ channel: 'outside', rearm: 1 });
   });
 });
 

@@ -113,7 +113,7 @@ describe('market-data backtest', { timeout: SLOW_TEST_TIMEOUT_MS }, () => {
       [['backtest', join(home, 'missing.jsonl')], `error: file not found: ${join(home, 'missing.jsonl')}\n`],
       [
         ['backtest', generated, '--rules', rules],
-        `error: ${rules}: rule 2 (AAPL): Unrecognized key: "abvoe"; sets nothing: give kind, above, below, mode, rearm, level, direction and/or until\n`,
+        `error: ${rules}: rule 2 (AAPL): Unrecognized key: "abvoe"; sets nothing: give kind, above, below, mode, rearm, level, direction, on and/or until\n`,
       ],
       [
         ['backtest', generated, '--sweep', 'above=40:60:10'],

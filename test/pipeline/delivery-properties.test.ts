@@ -18,7 +18,7 @@ import { startLocalDynamo, type LocalDynamo } from '../support/dynamo.js';
 import { SLOW_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 import { LIMITS, NO_WAIT, forever } from '../support/fakes.js';
 import { T0 } from '../support/ticks.js';
-import { CROSSING_RULES, EXPIRING_RULES, REARM_RULES, RULE, cut, mismatches, streams, truthRuns } from '../support/truth.js';
+import { CHANNEL_RULES, CROSSING_RULES, EXPIRING_RULES, REARM_RULES, RULE, cut, mismatches, streams, truthRuns } from '../support/truth.js';
 
 const NOW = T0 + 86_400_000;
 const INSTANCES = 4;
@@ -86,7 +86,7 @@ describe('delivery guarantees under concurrency, redelivery and failures', { tim
         fc.integer(),
         fc.constantFrom(0, 0.1, 0.3),
         // With and without hysteresis, and crossings: the stored windows and inbox hand-overs carry the whole rule.
-        fc.constantFrom(RULE, ...REARM_RULES, ...CROSSING_RULES, ...EXPIRING_RULES),
+        fc.constantFrom(RULE, ...REARM_RULES, ...CROSSING_RULES, ...CHANNEL_RULES, ...EXPIRING_RULES),
         async (ticks, sizes, seed, failureRate, rule) => {
           const random = chance(seed);
           const environment = `prop${++environments}`;

@@ -13,7 +13,7 @@ export function runStats(): RunStats {
   const s = new RunStats();
   s.ticksIn = 10;
   s.ticksProcessed = 8;
-  s.alerts = { HIGH: 2, LOW: 1 };
+  s.alerts = { HIGH: 2, LOW: 1, INSIDE: 0 };
   s.eventsIn = 3;
   s.eventsStored = 1;
   s.eventsAlreadyStored = 1;

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { alertId, tickKey, type Alert, type AlertRule, type Tick, type Zone } from '../../src/domain/index.js';
+import { alertId, tickKey, type Alert, type AlertRule, type AlertType, type Tick, type Zone } from '../../src/domain/index.js';
 import { T0 } from './ticks.js';
 
 /** A maximal run of one alerting zone in a symbol's event-time order. */
 export interface Run {
   readonly symbol: string;
-  readonly zone: Exclude<Zone, 'NORMAL'>;
+  readonly zone: AlertType;
   /** Tick keys in event-time order (ties by key). */
   readonly keys: readonly string[];
 }
@@ -62,9 +62,43 @@ export function truthRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
   return allRuns(ticks, rule).filter((run) => time.get(run.keys[0]!)! <= until);
 }
 
+/**
+ * A channel, tick by tick in event-time order: a tick changes place when it is in the channel and the one before was
+ * out of it, or out of it and the one before was elsewhere (in it, or on the other side); the first tick has no
+ * place before it. `inside` and `outside` alert on every stretch in or out (the first one too), `entering` and
+ * `exiting` on a change of place into it or out of it. Places follow hysteresis as the thresholds rule does.
+ */
+function truthChannel(unique: readonly Tick[], rule: AlertRule): Run[] {
+  const runs: Run[] = [];
+  for (const [symbol, series] of Map.groupBy(unique, (t) => t.symbol)) {
+    let before: Zone | undefined;
+    let current: { zone: AlertType; keys: string[] } | undefined;
+    for (const tick of series) {
+      const zone = hysteresisZone(tick.price, rule, before === 'HIGH' || before === 'LOW' ? before : undefined);
+      const changed = zone !== before;
+      const inside = zone === 'NORMAL';
+      const alerts =
+        changed &&
+        (rule.channel === 'inside'
+          ? inside
+          : rule.channel === 'outside'
+            ? !inside
+            : before !== undefined && (rule.channel === 'entering') === inside);
+      if (changed) {
+        if (current) runs.push({ symbol, ...current });
+        current = alerts ? { zone: inside ? 'INSIDE' : (zone as AlertType), keys: [tick.key] } : undefined;
+      } else current?.keys.push(tick.key);
+      before = zone;
+    }
+    if (current) runs.push({ symbol, ...current });
+  }
+  return runs;
+}
+
 function allRuns(ticks: readonly Tick[], rule: AlertRule): Run[] {
   const unique = [...new Map(ticks.map((t) => [t.key, t])).values()].sort(byEventTime);
   if (rule.crossing) return truthCrossings(unique, rule);
+  if (rule.channel) return truthChannel(unique, rule);
   const runs: Run[] = [];
   const bySymbol = Map.groupBy(unique, (t) => t.symbol);
   for (const [symbol, series] of bySymbol) {
@@ -121,6 +155,12 @@ export const CROSSING_RULES: readonly AlertRule[] = (['up', 'down', 'either'] as
   mode: 'cross',
   crossing,
 }));
+
+/** A channel between 50 and 150 (where streams() flap), each event, and one with hysteresis. */
+export const CHANNEL_RULES: readonly AlertRule[] = [
+  ...(['entering', 'exiting', 'inside', 'outside'] as const).map((channel) => ({ ...RULE, channel })),
+  { ...RULE, channel: 'outside', rearm: 1 },
+];
 
 /** Rules that expire part of the way through what streams() draw (its ticks start at T0, with gaps up to a minute). */
 export const EXPIRING_RULES: readonly AlertRule[] = [

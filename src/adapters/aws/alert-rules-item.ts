@@ -3,7 +3,9 @@ import {
   RULE_FIELDS,
   parseRuleOverride,
   tickKey,
+  type Alert,
   type AlertType,
+  type ChannelEvent,
   type CrossDirection,
   type Rearm,
   type StoredOverride,
@@ -15,7 +17,7 @@ import { decodeWindow } from './window-codec.js';
 
 /**
  * The alert-rules item, one per symbol: what this file says about it is all that anything knows of its schema. The
- * rule override (`kind`, `above`, `below`, `mode`, `rearm`, `level`, `direction`, `until`: written by people through the CLI) and the engine state (`window`,
+ * rule override (`kind`, `above`, `below`, `mode`, `rearm`, `level`, `direction`, `on`, `until`: written by people through the CLI) and the engine state (`window`,
  * `pending`, `version`: written by the functions) share the item, and neither writer touches the other's attributes.
  */
 export const KEY = TABLES.alertRules.partitionKey.name;
@@ -51,7 +53,7 @@ interface PendingItem {
   readonly mode: TriggerMode;
   readonly event_time: number;
   readonly tick_key: string;
-  readonly kind?: 'crosses';
+  readonly kind?: Alert['kind'];
   readonly owner: string;
   readonly source?: string;
   readonly raised_at: number;
@@ -83,6 +85,8 @@ interface InboxEntry {
   readonly crossing?: CrossDirection;
   /** The rule's expiry (epoch ms), when it had one. */
   readonly until?: number;
+  /** What about the channel alerted, for a channel rule. */
+  readonly channel?: ChannelEvent;
   readonly at: number;
   readonly t: readonly number[];
   readonly p: readonly number[];
@@ -98,6 +102,7 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
     ...(thresholds.rearm !== undefined && { rearm: thresholds.rearm }),
     ...(thresholds.crossing && { crossing: thresholds.crossing }),
     ...(thresholds.until !== undefined && { until: thresholds.until }),
+    ...(thresholds.channel && { channel: thresholds.channel }),
     at,
     t: ticks.map((tick) => tick.eventTime),
     p: ticks.map((tick) => tick.price),
@@ -107,8 +112,15 @@ export function inboxEntry({ ticks, thresholds, at }: HandOver): InboxEntry {
 
 function inboxOf(symbol: string, value: unknown): HandOver[] {
   if (!Array.isArray(value)) return [];
-  return (value as InboxEntry[]).map(({ above, below, rearm, crossing, until, at, t, p, s }) => ({
-    thresholds: { above, below, ...(rearm !== undefined && { rearm }), ...(crossing && { crossing }), ...(until !== undefined && { until }) },
+  return (value as InboxEntry[]).map(({ above, below, rearm, crossing, until, channel, at, t, p, s }) => ({
+    thresholds: {
+      above,
+      below,
+      ...(rearm !== undefined && { rearm }),
+      ...(crossing && { crossing }),
+      ...(until !== undefined && { until }),
+      ...(channel && { channel }),
+    },
     at,
     ticks: t.map((eventTime, i) => {
       const price = p[i]!;
@@ -130,7 +142,7 @@ function pendingOf(symbol: string, value: unknown): PendingAlert[] {
       mode: p.mode,
       eventTime: p.event_time,
       tickKey: p.tick_key,
-      ...(p.kind === 'crosses' && { kind: p.kind }),
+      ...((p.kind === 'crosses' || p.kind === 'channel') && { kind: p.kind }),
     },
     owner: p.owner,
     ...(p.source && { source: p.source }),

@@ -1,4 +1,4 @@
-import type { CrossDirection, Observation, Rearm, SymbolWindow, Thresholds, Zone } from '../../domain/index.js';
+import type { ChannelEvent, CrossDirection, Observation, Rearm, SymbolWindow, Thresholds, Zone } from '../../domain/index.js';
 
 /**
  * A symbol's window packed into one DynamoDB binary attribute. A write costs one unit per KB of the whole item, so
@@ -12,7 +12,8 @@ import type { CrossDirection, Observation, Rearm, SymbolWindow, Thresholds, Zone
  *   decimal:  zigzag(exponent) · mantissa (the thresholds)
  *   format 3: format 2 with more of the rule in the flags: bit 2 the rearm is a percentage, bit 3 a rearm follows
  *             the thresholds (its decimal), bits 4-5 the crossing (1 up, 2 down, 3 either), bit 6 an expiry follows
- *             (epoch ms, after the rearm); written only for a rule with any of them, so that a version that does not know them refuses the window instead of misreading it (and
+ *             (epoch ms, after the rearm), bit 7 a channel follows (one byte after that: 1 entering, 2 exiting,
+ *             3 inside, 4 outside); written only for a rule with any of them, so that a version that does not know them refuses the window instead of misreading it (and
  *             a window without them stays byte for byte what it was)
  *
  * Integers are LEB128 varints. Format 1 (one byte of zone and mark, every price in full, no thresholds) is still read.
@@ -23,6 +24,8 @@ const LEGACY_FORMAT = 1;
 const PERCENT_FLAG = 4;
 const REARM_FLAG = 8;
 const UNTIL_FLAG = 64;
+const CHANNEL_FLAG = 128;
+const CHANNELS: readonly (ChannelEvent | undefined)[] = [undefined, 'entering', 'exiting', 'inside', 'outside'];
 const CROSSINGS: readonly (CrossDirection | undefined)[] = [undefined, 'up', 'down', 'either'];
 
 const ZONES: readonly Zone[] = ['NORMAL', 'HIGH', 'LOW'];
@@ -125,14 +128,16 @@ export function encodeWindow(window: SymbolWindow): Uint8Array {
   const rearm = window.thresholds?.rearm || undefined;
   const crossing = CROSSINGS.indexOf(window.thresholds?.crossing);
   const until = window.thresholds?.until;
-  out.byte(rearm === undefined && crossing === 0 && until === undefined ? WINDOW_FORMAT : REARM_FORMAT);
+  const channel = CHANNELS.indexOf(window.thresholds?.channel);
+  out.byte(rearm === undefined && crossing === 0 && until === undefined && channel === 0 ? WINDOW_FORMAT : REARM_FORMAT);
   out.byte(
     (window.truncated ? 1 : 0) |
       (window.thresholds ? 2 : 0) |
       (typeof rearm === 'string' ? PERCENT_FLAG : 0) |
       (rearm === undefined ? 0 : REARM_FLAG) |
       (crossing << 4) |
-      (until === undefined ? 0 : UNTIL_FLAG),
+      (until === undefined ? 0 : UNTIL_FLAG) |
+      (channel === 0 ? 0 : CHANNEL_FLAG),
   );
   const decimal = (value: number) => {
     const { mantissa, exponent } = packedDecimal(value);
@@ -145,6 +150,7 @@ export function encodeWindow(window: SymbolWindow): Uint8Array {
   }
   if (rearm !== undefined) decimal(typeof rearm === 'string' ? Number(rearm.slice(0, -1)) : rearm);
   if (until !== undefined) out.uint(until);
+  if (channel !== 0) out.byte(channel);
   out.uint(window.observations.length);
   let previousTime = 0;
   let previous: { mantissa: number | bigint; exponent: number } | undefined;
@@ -175,17 +181,21 @@ export function decodeWindow(bytes: Uint8Array): SymbolWindow {
     return priceOf(input.uint(), exponent);
   };
   const limits = (flags & 2) !== 0 ? { above: decimal(), below: decimal() } : undefined;
-  const rule = format === REARM_FORMAT ? flags & (REARM_FLAG | (3 << 4) | UNTIL_FLAG) : 0;
-  if (rule !== 0 && !limits) throw new Error('window attribute has a rearm, a crossing or an expiry without thresholds');
+  const rule = format === REARM_FORMAT ? flags & (REARM_FLAG | (3 << 4) | UNTIL_FLAG | CHANNEL_FLAG) : 0;
+  if (rule !== 0 && !limits) throw new Error('window attribute has a rearm, a crossing, an expiry or a channel without thresholds');
   const amount = (rule & REARM_FLAG) !== 0 ? decimal() : undefined;
   const rearm: Rearm | undefined = amount === undefined ? undefined : (flags & PERCENT_FLAG) !== 0 ? `${amount}%` : amount;
   const crossing = CROSSINGS[(rule >> 4) & 3];
   const until = (rule & UNTIL_FLAG) !== 0 ? input.number() : undefined;
+  const code = (rule & CHANNEL_FLAG) !== 0 ? input.byte() : 0;
+  const channel = CHANNELS[code];
+  if (code !== 0 && !channel) throw new Error(`window attribute has an unknown channel code ${code}`);
   const thresholds: Thresholds | undefined = limits && {
     ...limits,
     ...(rearm !== undefined && { rearm }),
     ...(crossing && { crossing }),
     ...(until !== undefined && { until }),
+    ...(channel && { channel }),
   };
   const count = input.number();
   const observations: Observation[] = [];

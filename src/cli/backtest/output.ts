@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { describeRule, type Alert, type AlertRule, type Zone } from '../../domain/index.js';
+import { ALERT_TYPES, describeRule, type Alert, type AlertRule, type AlertType, type Zone } from '../../domain/index.js';
 import type { Problem } from '../../local/emulation/run-stats.js';
 import type { Moves } from '../../local/sessions/backtest/moves-after.js';
 import type { BacktestResult, RunResult } from '../../local/sessions/backtest/session.js';
@@ -28,6 +28,16 @@ export function zoneShares(run: SymbolRun | undefined): Record<Zone, number> {
 }
 
 /** Alerts as the alerts table lists them: by event time (then symbol and id, so the order is stable). */
+/** Alerts of every type, added up. */
+const totalOf = (counts: Readonly<Record<AlertType, number>>): number => ALERT_TYPES.reduce((n, type) => n + counts[type], 0);
+/** Counts by type as JSON: HIGH and LOW always, INSIDE (channel rules) when there is any. */
+const typeCounts = (counts: Readonly<Record<AlertType, number>>) => ({
+  HIGH: counts.HIGH,
+  LOW: counts.LOW,
+  ...(counts.INSIDE > 0 && { INSIDE: counts.INSIDE }),
+});
+const alertCounts = (counts: Readonly<Record<AlertType, number>>) => ({ total: totalOf(counts), ...typeCounts(counts) });
+
 const inEventTimeOrder = (alerts: readonly Alert[]): Alert[] =>
   [...alerts].sort((a, b) => a.eventTime - b.eventTime || a.symbol.localeCompare(b.symbol) || a.alertId.localeCompare(b.alertId));
 
@@ -61,7 +71,7 @@ function symbolJson(symbol: string, data: SymbolData, run: SymbolRun | undefined
     invalid: data.invalid,
     eventsWithoutPrice: data.eventsWithoutPrice,
     late: run?.late ?? 0,
-    alerts: { total: (run?.alerts.HIGH ?? 0) + (run?.alerts.LOW ?? 0), HIGH: run?.alerts.HIGH ?? 0, LOW: run?.alerts.LOW ?? 0 },
+    alerts: alertCounts(run?.alerts ?? { HIGH: 0, LOW: 0, INSIDE: 0 }),
     timeInZoneMs: run ? { ...run.zones.ms } : { HIGH: 0, NORMAL: 0, LOW: 0 },
     firstEventTime: iso(data.firstTime),
     lastEventTime: iso(data.lastTime),
@@ -85,7 +95,7 @@ export function backtestJson(result: BacktestResult) {
     ...common(result),
     rules: rulesJson(run),
     totals: {
-      alerts: { total: run.totals.HIGH + run.totals.LOW, HIGH: run.totals.HIGH, LOW: run.totals.LOW },
+      alerts: alertCounts(run.totals),
       late: run.totals.late,
       failed: run.totals.failed,
     },
@@ -101,10 +111,10 @@ export function sweepJson(result: BacktestResult) {
     ...common(result),
     settings: result.runs.map((run) => ({
       ...rulesJson(run),
-      alerts: { total: run.totals.HIGH + run.totals.LOW, HIGH: run.totals.HIGH, LOW: run.totals.LOW },
+      alerts: alertCounts(run.totals),
       late: run.totals.late,
       failed: run.totals.failed,
-      symbols: Object.fromEntries(symbols.map((s) => [s, { HIGH: run.symbols.get(s)?.alerts.HIGH ?? 0, LOW: run.symbols.get(s)?.alerts.LOW ?? 0 }])),
+      symbols: Object.fromEntries(symbols.map((s) => [s, typeCounts(run.symbols.get(s)?.alerts ?? { HIGH: 0, LOW: 0, INSIDE: 0 })])),
     })),
     symbols: symbols.map((s) => {
       const data = result.symbols.get(s)!;
@@ -178,7 +188,10 @@ export function formatBacktest(result: BacktestResult): string {
   const t = run.totals;
   rows.push(['total', '', result.records.ticks + result.records.eventTicks, t.HIGH, t.LOW, t.late, result.records.invalid, '', '', '']);
   lines.push(textTable(['symbol', 'rule (above/below)', 'ticks', 'HIGH', 'LOW', 'late', 'invalid', 'in HIGH', 'in NORMAL', 'in LOW'], rows));
-  lines.push('', `${plural(t.HIGH + t.LOW, 'alert')} (HIGH ${t.HIGH}, LOW ${t.LOW})${t.failed > 0 ? `; ${t.failed} ticks failed` : ''}`);
+  lines.push(
+    '',
+    `${plural(totalOf(t), 'alert')} (HIGH ${t.HIGH}, LOW ${t.LOW}${t.INSIDE > 0 ? `, INSIDE ${t.INSIDE}` : ''})${t.failed > 0 ? `; ${t.failed} ticks failed` : ''}`,
+  );
   footer(result, lines);
   return lines.join('\n');
 }
@@ -193,7 +206,7 @@ export function formatSweep(result: BacktestResult): string {
     `${plural(result.runs.length, 'setting')} evaluated on the same ticks (mode ${first.defaultRule.mode}${overrides})`,
     '',
   ];
-  const total = (run: RunResult) => run.totals.HIGH + run.totals.LOW;
+  const total = (run: RunResult) => totalOf(run.totals);
   if (symbols.length <= WIDE_SWEEP_SYMBOLS) {
     const rows = result.runs.map((run) => [
       run.ruleSet.label,
@@ -201,7 +214,7 @@ export function formatSweep(result: BacktestResult): string {
       run.totals.HIGH,
       run.totals.LOW,
       run.totals.late,
-      ...symbols.map((s) => (run.symbols.get(s)?.alerts.HIGH ?? 0) + (run.symbols.get(s)?.alerts.LOW ?? 0)),
+      ...symbols.map((s) => totalOf(run.symbols.get(s)?.alerts ?? { HIGH: 0, LOW: 0, INSIDE: 0 })),
     ]);
     lines.push(textTable(['setting', 'alerts', 'HIGH', 'LOW', 'late', ...symbols], rows));
   } else {
@@ -209,7 +222,14 @@ export function formatSweep(result: BacktestResult): string {
       [run.ruleSet.label, 'all', total(run), run.totals.HIGH, run.totals.LOW, run.totals.late],
       ...symbols.map((s) => {
         const sr = run.symbols.get(s);
-        return [run.ruleSet.label, s, (sr?.alerts.HIGH ?? 0) + (sr?.alerts.LOW ?? 0), sr?.alerts.HIGH ?? 0, sr?.alerts.LOW ?? 0, sr?.late ?? 0];
+        return [
+          run.ruleSet.label,
+          s,
+          totalOf(sr?.alerts ?? { HIGH: 0, LOW: 0, INSIDE: 0 }),
+          sr?.alerts.HIGH ?? 0,
+          sr?.alerts.LOW ?? 0,
+          sr?.late ?? 0,
+        ];
       }),
     ]);
     lines.push(textTable(['setting', 'symbol', 'alerts', 'HIGH', 'LOW', 'late'], rows));

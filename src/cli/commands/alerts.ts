@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { TargetOptions } from '../../app/target.js';
-import type { AlertType } from '../../domain/index.js';
+import { ALERT_TYPES, type AlertType } from '../../domain/index.js';
 import { plural } from '../../shared/text.js';
 import { UserError } from '../../shared/user-error.js';
 import { listedAlertLine } from '../alert-lines.js';
@@ -25,7 +25,7 @@ export function alertsCommand(program: Command, { io, action }: CommandContext):
       .argument('[symbol]', 'one symbol (a Query); all symbols when left out (a Scan)')
       .option('--from <time>', 'earliest event time, ISO-8601 (years 1970-9999)', dateTime)
       .option('--to <time>', 'latest event time, ISO-8601 (years 1970-9999)', dateTime)
-      .addOption(new Option('--type <type>', 'only HIGH or LOW alerts').argParser(oneOf(['HIGH', 'LOW'] as const)))
+      .addOption(new Option('--type <type>', 'only HIGH, LOW or INSIDE (channel) alerts').argParser(oneOf(ALERT_TYPES)))
       .option('--limit <n>', 'at most this many alerts', positiveInteger)
       .addOption(demoOption())
       .option('--json', 'print the alert items as JSON'),

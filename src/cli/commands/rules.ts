@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { RuleChange } from '../../app/rules.js';
 import type { TargetOptions } from '../../app/target.js';
-import { CONDITION_KINDS, CROSS_DIRECTIONS, describeRule } from '../../domain/index.js';
+import { CHANNEL_EVENTS, CONDITION_KINDS, CROSS_DIRECTIONS, describeRule } from '../../domain/index.js';
 import { TRIGGER_MODES } from '../../resources/index.js';
 import { UserError } from '../../shared/user-error.js';
 import { checkSymbol, demoOption, examples, oneOf, positiveNumber, targetOptions, type CommandContext } from '../common.js';
@@ -34,7 +34,12 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
       .addOption(
         new Option('--mode <mode>', 'cross: alert on entering HIGH or LOW; every: alert on every tick there').argParser(oneOf(TRIGGER_MODES)),
       )
-      .addOption(new Option('--kind <kind>', 'thresholds (above/below, the default) or crosses (a level)').argParser(oneOf(CONDITION_KINDS)))
+      .addOption(
+        new Option('--kind <kind>', 'thresholds (above/below, the default), crosses (a level) or channel (the band below to above)').argParser(
+          oneOf(CONDITION_KINDS),
+        ),
+      )
+      .addOption(new Option('--on <event>', 'channel: what alerts (entering, exiting, inside, outside)').argParser(oneOf(CHANNEL_EVENTS)))
       .option('--level <price>', 'crosses: the level whose crossings alert', positiveNumber)
       .addOption(new Option('--direction <direction>', 'crosses: which crossings alert (default either)').argParser(oneOf(CROSS_DIRECTIONS)))
       .option('--until <time>', 'the rule expires: runs that start after this moment of event time (ISO-8601 with a time zone) raise nothing')
@@ -52,6 +57,7 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
         'market-data rules set AAPL --below 140 --rearm 0.5%',
         'market-data rules set NVDA --kind crosses --level 900 --direction up',
         'market-data rules set TSLA --above 400 --until 2026-12-31T21:00:00Z',
+        'market-data rules set KO --kind channel --below 58 --above 62 --on exiting',
       ),
     )
     .action(
@@ -66,6 +72,7 @@ export function rulesCommand(program: Command, { io, action }: CommandContext): 
             rearm: options.rearm,
             level: options.level,
             direction: options.direction,
+            on: options.on,
             until: options.until,
           },
           options,
@@ -111,7 +118,7 @@ async function rulesSetCommand(symbol: string, change: RuleChange, options: Rule
   const [{ setRule }, { resolveTarget }] = await Promise.all([import('../../app/rules.js'), import('../../app/target.js')]);
   checkSymbol(symbol);
   if (Object.values(change).every((v) => v === undefined))
-    throw new UserError('nothing to set: give --above, --below, --mode, --rearm, or --kind crosses with --level and --direction');
+    throw new UserError('nothing to set: give --above, --below, --mode, --rearm, --until, or --kind crosses or channel with its options');
   const result = await setRule(await resolveTarget(options), symbol, change);
   io.stdout.write(options.json ? `${safeJson(result)}\n` : `${symbol}: ${describeRule(result.effective)} (takes effect with the next batch)\n`);
 }

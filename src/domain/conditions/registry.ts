@@ -5,15 +5,16 @@
  * A kind is its module and a line in CONDITION_KINDS, RULE_FIELD_SCHEMAS, kindProblem and resolveRule.
  */
 import { z } from 'zod';
-import type { AlertRule, ConditionKind, CrossDirection, Rearm, TriggerMode } from '../types.js';
+import type { AlertRule, ChannelEvent, ConditionKind, CrossDirection, Rearm, TriggerMode } from '../types.js';
 import { rearmDistance } from '../window.js';
 import { describeIssues, type Result } from '../validation.js';
+import { CHANNEL_EVENTS, CHANNEL_FIELDS, channelFieldSchemas, describeChannel } from './channel.js';
 import { CROSSES_FIELDS, crossesFieldSchemas, crossesRule, describeCrossing } from './crosses.js';
 import { describeExpiry, untilSchema } from './expiry.js';
 import { THRESHOLDS_FIELDS, bandProblem, describeThresholds, rearmSchema, thresholdsFieldSchemas } from './thresholds.js';
 
 /** The kinds of condition a rule can be: a symbol without `kind` is on thresholds. */
-export const CONDITION_KINDS = ['thresholds', 'crosses'] as const satisfies readonly ConditionKind[];
+export const CONDITION_KINDS = ['thresholds', 'crosses', 'channel'] as const satisfies readonly ConditionKind[];
 
 /**
  * Some of a rule's attributes, set for one symbol on top of the default rule; or, with `kind` crosses, a crosses rule
@@ -27,6 +28,7 @@ export interface RuleOverride {
   readonly rearm?: Rearm;
   readonly level?: number;
   readonly direction?: CrossDirection;
+  readonly on?: ChannelEvent;
   /** Expiry of either kind, as ISO-8601 UTC: runs that start later raise nothing (AlertRule.until). */
   readonly until?: string;
 }
@@ -39,7 +41,13 @@ export interface StoredOverride {
 }
 
 /** Every attribute a rule override may set. */
-export const RULE_FIELDS = ['kind', ...THRESHOLDS_FIELDS, ...CROSSES_FIELDS, 'until'] as const satisfies readonly (keyof RuleOverride)[];
+export const RULE_FIELDS = [
+  'kind',
+  ...THRESHOLDS_FIELDS,
+  ...CROSSES_FIELDS,
+  ...CHANNEL_FIELDS,
+  'until',
+] as const satisfies readonly (keyof RuleOverride)[];
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 const kindSchema = z.enum(CONDITION_KINDS, { error: `must be one of ${CONDITION_KINDS.join(', ')}` });
@@ -49,6 +57,7 @@ export const RULE_FIELD_SCHEMAS = {
   kind: kindSchema,
   ...thresholdsFieldSchemas,
   ...crossesFieldSchemas,
+  ...channelFieldSchemas,
   until: untilSchema,
 } as const satisfies Record<RuleField, z.ZodType>;
 
@@ -59,16 +68,26 @@ export const ruleOverrideShape = Object.fromEntries(RULE_FIELDS.map((field) => [
 
 const listed = (fields: readonly string[]): string => (fields.length === 1 ? fields[0]! : `${fields.slice(0, -1).join(', ')} and ${fields.at(-1)}`);
 
+/** The attributes each kind takes besides `kind` and `until`. */
+const FIELDS_OF: Readonly<Record<ConditionKind, readonly RuleField[]>> = {
+  thresholds: THRESHOLDS_FIELDS,
+  crosses: CROSSES_FIELDS,
+  channel: ['above', 'below', 'rearm', ...CHANNEL_FIELDS],
+};
+
 /** Why an override mixes the attributes of two kinds, or undefined. */
 function kindProblem(override: RuleOverride): string | undefined {
-  if (override.kind === 'crosses') {
-    const foreign = THRESHOLDS_FIELDS.filter((field) => override[field] !== undefined);
-    return foreign.length > 0
-      ? `${listed(foreign)} ${foreign.length > 1 ? 'are' : 'is'} not part of a crosses rule: it takes level and direction`
-      : undefined;
+  const kind = override.kind ?? 'thresholds';
+  const foreign = RULE_FIELDS.filter(
+    (field) => field !== 'kind' && field !== 'until' && override[field] !== undefined && !FIELDS_OF[kind].includes(field),
+  );
+  if (foreign.length === 0) return undefined;
+  const verb = foreign.length > 1 ? 'are' : 'is';
+  if (override.kind === undefined) {
+    const owner = CONDITION_KINDS.find((k) => foreign.every((field) => FIELDS_OF[k].includes(field)));
+    return `${listed(foreign)} ${foreign.length > 1 ? 'belong' : 'belongs'} to a ${owner ?? 'crosses or channel'} rule: give kind ${owner ?? 'crosses or channel'}`;
   }
-  const foreign = CROSSES_FIELDS.filter((field) => override[field] !== undefined);
-  return foreign.length > 0 ? `${listed(foreign)} ${foreign.length > 1 ? 'belong' : 'belongs'} to a crosses rule: give kind crosses` : undefined;
+  return `${listed(foreign)} ${verb} not part of a ${kind} rule: it takes ${listed(FIELDS_OF[kind])}`;
 }
 
 const changeSchema = z
@@ -96,6 +115,10 @@ export function ruleProblem(rule: AlertRule): string | undefined {
   if (rule.crossing) return undefined;
   const band = bandProblem(rule);
   if (band || !rule.rearm) return band;
+  // A price in a re-arm band continues the run before it, so a late tick could turn a run in the channel that has
+  // alerted into part of a run out of it: only runs out of it (which no late tick can take away) may have hysteresis.
+  if (rule.channel && rule.channel !== 'outside')
+    return `rearm (${rule.rearm}) applies to a channel on outside only: a late tick could take back what a re-armed channel ${rule.channel === 'exiting' ? 'exit' : 'stretch in it'} raised`;
   if (rule.mode === 'every') return `rearm (${rule.rearm}) applies to mode cross only: give mode cross, or rearm 0`;
   const high = rule.above - rearmDistance(rule.above, rule.rearm);
   const low = rule.below + rearmDistance(rule.below, rule.rearm);
@@ -138,21 +161,26 @@ const withoutRoot = (reason: string): string => reason.replace(/(^|; )message: /
  */
 export function resolveRule(defaults: AlertRule, override: RuleOverride | undefined, refused?: string): { rule: AlertRule; problem?: string } {
   if (refused) return { rule: defaults, problem: `rule override ignored: ${refused}` };
-  const mixed = override && kindProblem(override);
+  if (!override) return { rule: defaults };
+  const mixed = kindProblem(override);
   if (mixed) return { rule: defaults, problem: `rule override ignored: ${mixed}` };
-  const until = override?.until === undefined ? defaults.until : Date.parse(override.until);
+  const until = override.until === undefined ? defaults.until : Date.parse(override.until);
   const expiry = until === undefined ? {} : { until };
-  if (override?.kind === 'crosses') {
+  if (override.kind === 'crosses') {
     return override.level === undefined
       ? { rule: defaults, problem: 'rule override ignored: a crosses rule needs a level' }
       : { rule: { ...crossesRule(override.level, override.direction), ...expiry } };
   }
-  const rearm = override?.rearm ?? defaults.rearm;
+  if (override.kind === 'channel' && override.on === undefined)
+    return { rule: defaults, problem: `rule override ignored: a channel rule needs on (${CHANNEL_EVENTS.join(', ')})` };
+  const rearm = override.rearm ?? defaults.rearm;
   const rule: AlertRule = {
-    above: override?.above ?? defaults.above,
-    below: override?.below ?? defaults.below,
-    mode: override?.mode ?? defaults.mode,
+    above: override.above ?? defaults.above,
+    below: override.below ?? defaults.below,
+    // A channel alerts on runs: its mode is cross.
+    mode: override.kind === 'channel' ? 'cross' : (override.mode ?? defaults.mode),
     ...(rearm !== undefined && rearm !== 0 && { rearm }),
+    ...(override.kind === 'channel' && { channel: override.on }),
     ...expiry,
   };
   const problem = ruleProblem(rule);
@@ -160,4 +188,5 @@ export function resolveRule(defaults: AlertRule, override: RuleOverride | undefi
 }
 
 /** A rule for people: `above 150, below 50, mode cross`, `crosses 150, direction up, until …`. */
-export const describeRule = (rule: AlertRule): string => (rule.crossing ? describeCrossing(rule) : describeThresholds(rule)) + describeExpiry(rule);
+export const describeRule = (rule: AlertRule): string =>
+  (rule.crossing ? describeCrossing(rule) : rule.channel ? describeChannel(rule) : describeThresholds(rule)) + describeExpiry(rule);

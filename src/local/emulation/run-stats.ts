@@ -25,7 +25,7 @@ export class RunStats {
   ticksProcessed = 0;
   ticksDeadLettered = 0;
   ticksLate = 0;
-  alerts: Record<AlertType, number> = { HIGH: 0, LOW: 0 };
+  alerts: Record<AlertType, number> = { HIGH: 0, LOW: 0, INSIDE: 0 };
   eventsIn = 0;
   eventsStored = 0;
   eventsAlreadyStored = 0;

@@ -7,7 +7,8 @@ export interface RunSummary {
   readonly inputs: readonly string[];
   /** `late`: processed, but beyond the lateness horizon (acknowledged without changing any alert run). */
   readonly ticks: { readonly in: number; readonly processed: number; readonly deadLettered: number; readonly late: number };
-  readonly alerts: { readonly total: number } & Readonly<Record<AlertType, number>>;
+  /** By type; INSIDE (channel rules) only when there is any. */
+  readonly alerts: { readonly total: number } & Readonly<Record<Exclude<AlertType, 'INSIDE'>, number>> & { readonly INSIDE?: number };
   readonly marketEvents: {
     readonly in: number;
     readonly stored: number;
@@ -34,7 +35,12 @@ export function summaryOf(stats: RunStats, environment: string, inputs: readonly
     environment,
     inputs,
     ticks: { in: stats.ticksIn, processed: stats.ticksProcessed, deadLettered: stats.ticksDeadLettered, late: stats.ticksLate },
-    alerts: { total: stats.alerts.HIGH + stats.alerts.LOW, ...stats.alerts },
+    alerts: {
+      total: stats.alerts.HIGH + stats.alerts.LOW + stats.alerts.INSIDE,
+      HIGH: stats.alerts.HIGH,
+      LOW: stats.alerts.LOW,
+      ...(stats.alerts.INSIDE > 0 && { INSIDE: stats.alerts.INSIDE }),
+    },
     marketEvents: {
       in: stats.eventsIn,
       stored: stats.eventsStored,

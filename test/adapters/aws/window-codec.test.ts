@@ -34,8 +34,10 @@ const thresholds = fc.option(
       rearm,
       crossing: fc.option(fc.constantFrom('up', 'down', 'either' as const), { nil: undefined }),
       until: fc.option(fc.integer({ min: 946_684_800_000, max: 8.64e15 }), { nil: undefined }),
+      channel: fc.option(fc.constantFrom('entering', 'exiting', 'inside', 'outside' as const), { nil: undefined }),
     })
-    .map(({ rearm, crossing, until, ...t }) => ({
+    .map(({ rearm, crossing, until, channel, ...t }) => ({
+      ...(channel && { channel }),
       ...t,
       ...(rearm !== undefined && { rearm }),
       ...(crossing && { crossing }),
@@ -108,11 +110,17 @@ describe('packed window', () => {
     const crossing = encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 150, crossing: 'down' } });
     expect([...crossing]).toEqual([3, 2 | (2 << 4), 0, 150, 1, 0, 150, 1, 1, 46, 3, 15]);
     expect(decodeWindow(crossing).thresholds).toEqual({ above: 150, below: 150, crossing: 'down' });
+    const channel = encodeWindow({ observations, truncated: false, thresholds: { above: 150, below: 50, channel: 'inside', until: 1 } });
+    expect([...channel]).toEqual([3, 2 | 64 | 128, 0, 150, 1, 0, 50, 1, 3, 1, 46, 3, 15]);
+    expect(decodeWindow(channel).thresholds).toEqual({ above: 150, below: 50, channel: 'inside', until: 1 });
+    expect(() => decodeWindow(Uint8Array.from([3, 2 | 128, 0, 150, 1, 0, 50, 9, 0]))).toThrow('window attribute has an unknown channel code 9');
   });
 
   it('refuses what it cannot read instead of guessing', () => {
     expect(() => decodeWindow(Uint8Array.from([4, 0, 0]))).toThrow('window attribute has format 4; this version reads 1 to 3');
-    expect(() => decodeWindow(Uint8Array.from([3, 8, 0, 5, 0]))).toThrow('window attribute has a rearm, a crossing or an expiry without thresholds');
+    expect(() => decodeWindow(Uint8Array.from([3, 8, 0, 5, 0]))).toThrow(
+      'window attribute has a rearm, a crossing, an expiry or a channel without thresholds',
+    );
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1]))).toThrow('window attribute is truncated');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 0, 0]))).toThrow('window attribute has trailing bytes');
     expect(() => decodeWindow(Uint8Array.from([2, 0, 1, 3, 1, 1]))).toThrow('window attribute has an unknown zone code 3');

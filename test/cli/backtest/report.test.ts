@@ -58,7 +58,7 @@ describe('report page', () => {
         ruleSet: { label: 'the defaults and <i>rules</i>.json', defaultRule: { above: 150, below: 50, mode: 'cross' }, overrides: new Map() },
         symbols: new Map([['AAPL', run]]),
         alerts: [alert],
-        totals: { HIGH: 1, LOW: 0, late: 0, failed: 0 },
+        totals: { HIGH: 1, LOW: 0, INSIDE: 0, late: 0, failed: 0 },
         warnings: [],
       },
     ],

@@ -18,7 +18,10 @@ describe('the thresholds rule: its one parser', () => {
     expect(parseRuleOverride({ above: 152 })).toEqual({ ok: true, value: { above: 152 } });
     expect(parseRuleOverride({ below: 1e-12, mode: 'every' })).toEqual({ ok: true, value: { below: 1e-12, mode: 'every' } });
     expect(parseRuleOverride({ above: 1e9, below: undefined })).toEqual({ ok: true, value: { above: 1e9 } });
-    expect(parseRuleOverride({})).toEqual({ ok: false, reason: 'sets nothing: give kind, above, below, mode, rearm, level, direction and/or until' });
+    expect(parseRuleOverride({})).toEqual({
+      ok: false,
+      reason: 'sets nothing: give kind, above, below, mode, rearm, level, direction, on and/or until',
+    });
     expect(parseRuleOverride({ above: 152, zone: 'HIGH' })).toEqual({ ok: false, reason: 'Unrecognized key: "zone"' });
     expect(parseRuleOverride('above 152')).toEqual({ ok: false, reason: 'must be an object like {"above":152}' });
   });

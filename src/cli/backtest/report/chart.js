@@ -3,7 +3,7 @@
 (function () {
   'use strict';
 
-  var COLORS = { price: '#1d2430', HIGH: '#c62828', LOW: '#1565c0' };
+  var COLORS = { price: '#1d2430', HIGH: '#c62828', LOW: '#1565c0', INSIDE: '#2e7d32' };
   var HEIGHT = 320;
   var report = JSON.parse(document.getElementById('backtest-data').textContent);
 
@@ -30,8 +30,15 @@
               var x = u.valToPos(a[0], 'x', true);
               var y = u.valToPos(a[1], 'y', true);
               var high = a[2] === 1;
+              var inside = a[2] === 2;
               ctx.beginPath();
-              if (high) {
+              if (inside) {
+                // A diamond on the price: a run inside a channel.
+                ctx.moveTo(x, y - size);
+                ctx.lineTo(x + size, y);
+                ctx.lineTo(x, y + size);
+                ctx.lineTo(x - size, y);
+              } else if (high) {
                 ctx.moveTo(x, y - size * 1.6);
                 ctx.lineTo(x - size, y - size * 0.1);
                 ctx.lineTo(x + size, y - size * 0.1);
@@ -41,7 +48,7 @@
                 ctx.lineTo(x + size, y + size * 0.1);
               }
               ctx.closePath();
-              ctx.fillStyle = high ? COLORS.HIGH : COLORS.LOW;
+              ctx.fillStyle = inside ? COLORS.INSIDE : high ? COLORS.HIGH : COLORS.LOW;
               ctx.strokeStyle = '#fff';
               ctx.lineWidth = uPlot.pxRatio;
               ctx.fill();

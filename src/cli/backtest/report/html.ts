@@ -29,7 +29,7 @@ const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const num = (n: number | string): string => `<td class="num">${e(n)}</td>`;
 const zoneClass = (zone: Zone | string): string => (zone === 'HIGH' ? 'high' : zone === 'LOW' ? 'low' : '');
 
-/** The data the charts draw: times in seconds (uPlot's unit), alerts as [time, price, 1 for HIGH / 0 for LOW]. */
+/** The data the charts draw: times in seconds (uPlot's unit), alerts as [time, price, 1 for HIGH / 0 for LOW / 2 for INSIDE]. */
 function chartData(result: BacktestResult, run: RunResult, charted: readonly string[]) {
   const bySymbol = Map.groupBy(run.alerts ?? [], (a) => a.symbol);
   return {
@@ -41,7 +41,7 @@ function chartData(result: BacktestResult, run: RunResult, charted: readonly str
         rule,
         x: points.map(([t]) => t / 1000),
         y: points.map(([, p]) => p),
-        alerts: (bySymbol.get(symbol) ?? []).map((a) => [a.eventTime / 1000, a.price, a.alertType === 'HIGH' ? 1 : 0]),
+        alerts: (bySymbol.get(symbol) ?? []).map((a) => [a.eventTime / 1000, a.price, a.alertType === 'HIGH' ? 1 : a.alertType === 'LOW' ? 0 : 2]),
       };
     }),
   };
@@ -85,7 +85,7 @@ function overviewSection(result: BacktestResult, run: RunResult, anchors: Readon
 <p>${e(r.ticks)} ticks and ${e(r.eventTicks)} price-bearing bus events evaluated; ${e(r.eventsWithoutPrice)} bus events without a price;
 ${e(r.invalid)} invalid messages (deployed, they would go to the dead-letter queues)${r.invalidWithoutSymbol > 0 ? `, ${e(r.invalidWithoutSymbol)} of them without a valid symbol` : ''};
 ${e(r.unmatchedEvents)} bus events matched no rule; ${e(r.unreadableLines)} unreadable lines.
-<strong>${e(run.totals.HIGH + run.totals.LOW)} alerts</strong> (<span class="high">HIGH ${e(run.totals.HIGH)}</span>, <span class="low">LOW ${e(run.totals.LOW)}</span>), ${e(run.totals.late)} late ticks (beyond the lateness horizon).</p>
+<strong>${e(run.totals.HIGH + run.totals.LOW + run.totals.INSIDE)} alerts</strong> (<span class="high">HIGH ${e(run.totals.HIGH)}</span>, <span class="low">LOW ${e(run.totals.LOW)}</span>${run.totals.INSIDE > 0 ? `, INSIDE ${e(run.totals.INSIDE)}` : ''}), ${e(run.totals.late)} late ticks (beyond the lateness horizon).</p>
 ${r.untimed > 0 ? `<p class="muted">${e(r.untimed)} messages had no timestamp: each was timed 1 ms after the record before it (file order).</p>` : ''}
 <table><thead><tr><th>symbol</th><th class="num">ticks</th><th class="num">HIGH alerts</th><th class="num">LOW alerts</th><th class="num">in HIGH</th><th class="num">in NORMAL</th><th class="num">in LOW</th><th class="num">invalid</th><th class="num">late</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>${more}`;

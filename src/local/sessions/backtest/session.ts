@@ -43,7 +43,7 @@ export interface RunResult {
   readonly alerts?: readonly Alert[];
   /** Where the price went after each of them, by alert id (with the alerts). */
   readonly moves?: ReadonlyMap<string, Moves>;
-  readonly totals: { readonly HIGH: number; readonly LOW: number; readonly late: number; readonly failed: number };
+  readonly totals: { readonly HIGH: number; readonly LOW: number; readonly INSIDE: number; readonly late: number; readonly failed: number };
   /** Overrides the engine ignores, and anything else it warned about. */
   readonly warnings: readonly string[];
 }
@@ -83,7 +83,7 @@ class Run {
   readonly symbols = new Map<string, SymbolRun>();
   readonly alerts: Alert[] | undefined;
   readonly moves: MovesAfter | undefined;
-  readonly totals = { HIGH: 0, LOW: 0, late: 0, failed: 0 };
+  readonly totals = { HIGH: 0, LOW: 0, INSIDE: 0, late: 0, failed: 0 };
   readonly warnings = new Set<string>();
   readonly ports: AlertingPorts;
   private readonly log: AlertingLog;

@@ -24,7 +24,7 @@ class ZoneClock {
 
 /** What one rule set did to one symbol. */
 export class SymbolRun {
-  readonly alerts: Record<AlertType, number> = { HIGH: 0, LOW: 0 };
+  readonly alerts: Record<AlertType, number> = { HIGH: 0, LOW: 0, INSIDE: 0 };
   readonly zones = new ZoneClock();
   late = 0;
 

@@ -38,7 +38,7 @@ describe('rules files', () => {
     expect(() => parse('[{"symbol":"AAPL","mode":"sometimes"}]')).toThrow('rules.json: rule 1 (AAPL): mode: must be one of cross, every');
     expect(() => parse('[{"symbol":"AAPL","abvoe":152}]')).toThrow('rules.json: rule 1 (AAPL): Unrecognized key: "abvoe"');
     expect(() => parse('[{"symbol":"AAPL"}]')).toThrow(
-      'rules.json: rule 1 (AAPL): sets nothing: give kind, above, below, mode, rearm, level, direction and/or until',
+      'rules.json: rule 1 (AAPL): sets nothing: give kind, above, below, mode, rearm, level, direction, on and/or until',
     );
     expect(() => parse('[{"symbol":"AAPL","above":152},{"symbol":"AAPL","below":3}]')).toThrow(
       'rules.json: rule 2 (AAPL): AAPL has another rule earlier in the file',
