@@ -50,7 +50,9 @@ export function checkedChange(change: RuleAttributeChange): Partial<AlertRule> {
  */
 export function withChange(base: RuleSet, change: RuleAttributeChange, label: string = base.label): RuleSet {
   const set = checkedChange(change);
-  const defaultRule: AlertRule = resolveRule({ ...base.defaultRule, ...set }, undefined).rule;
+  // A rearm of 0 is no hysteresis: the rule has none.
+  const { rearm, ...rest } = { ...base.defaultRule, ...set };
+  const defaultRule: AlertRule = { ...rest, ...(rearm !== undefined && rearm !== 0 && { rearm }) };
   const overrides = new Map<string, RuleOverride>();
   for (const [symbol, override] of base.overrides) {
     const changed = Object.fromEntries(Object.entries(override).map(([k, v]) => [k, k in set ? set[k as keyof AlertRule] : v])) as RuleOverride;
