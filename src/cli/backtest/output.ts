@@ -88,6 +88,25 @@ const common = (result: BacktestResult) => ({
   ticksPerSecond: result.ticksPerSecond,
 });
 
+/** What hysteresis suppressed, for a rule set with a rearm: in all and per symbol. */
+const suppressedJson = (run: RunResult) =>
+  run.suppressedByRearm && {
+    suppressedByRearm: {
+      total: run.suppressedByRearm.total,
+      symbols: Object.fromEntries([...run.suppressedByRearm.symbols].sort(([a], [b]) => a.localeCompare(b))),
+    },
+  };
+
+/** One line for what hysteresis suppressed, or none. */
+function suppressedLine(run: RunResult): string[] {
+  const s = run.suppressedByRearm;
+  if (!s) return [];
+  const worst = [...s.symbols].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).slice(0, 5);
+  return [
+    `rearm suppressed ${s.total} of the ${totalOf(run.totals) + s.total} alerts the same rules raise without it${worst.length > 0 ? ` (${worst.map(([symbol, n]) => `${symbol} ${n}`).join(', ')}${s.symbols.size > worst.length ? ', …' : ''})` : ''}`,
+  ];
+}
+
 /** The `--json` document of a run with one rule set: everything, every alert included. */
 export function backtestJson(result: BacktestResult) {
   const run = result.runs[0]!;
@@ -98,6 +117,7 @@ export function backtestJson(result: BacktestResult) {
       alerts: alertCounts(run.totals),
       late: run.totals.late,
       failed: run.totals.failed,
+      ...suppressedJson(run),
     },
     symbols: sortedSymbols(result).map((s) => symbolJson(s, result.symbols.get(s)!, run.symbols.get(s), run.ruleSet.defaultRule)),
     alerts: inEventTimeOrder(run.alerts ?? []).map((alert) => alertJson(alert, run.moves?.get(alert.alertId))),
@@ -114,6 +134,7 @@ export function sweepJson(result: BacktestResult) {
       alerts: alertCounts(run.totals),
       late: run.totals.late,
       failed: run.totals.failed,
+      ...suppressedJson(run),
       symbols: Object.fromEntries(symbols.map((s) => [s, typeCounts(run.symbols.get(s)?.alerts ?? { HIGH: 0, LOW: 0, INSIDE: 0 })])),
     })),
     symbols: symbols.map((s) => {
@@ -191,6 +212,7 @@ export function formatBacktest(result: BacktestResult): string {
   lines.push(
     '',
     `${plural(totalOf(t), 'alert')} (HIGH ${t.HIGH}, LOW ${t.LOW}${t.INSIDE > 0 ? `, INSIDE ${t.INSIDE}` : ''})${t.failed > 0 ? `; ${t.failed} ticks failed` : ''}`,
+    ...suppressedLine(run),
   );
   footer(result, lines);
   return lines.join('\n');

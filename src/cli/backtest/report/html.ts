@@ -61,7 +61,7 @@ function rulesSection(run: RunResult): string {
     .join('');
   return `<h2>Rules</h2>
 <p>Default rule (symbols without an override): <strong>${e(describeRule(run.ruleSet.defaultRule))}</strong> <span class="muted">(${e(run.ruleSet.label)})</span>.
-HIGH above <em>above</em>, LOW below <em>below</em>; <em>cross</em> alerts once per run of HIGH or LOW ticks in event time, <em>every</em> on each such tick; with <em>rearm</em>, a run ends only once the price is back inside the band by that much; <em>crosses</em> alerts at each crossing of its level.</p>
+HIGH above <em>above</em>, LOW below <em>below</em>; <em>cross</em> alerts once per run of HIGH or LOW ticks in event time, <em>every</em> on each such tick; with <em>rearm</em>, a run ends only once the price is back inside the band by that much; <em>crosses</em> alerts at each crossing of its level; <em>channel</em> on entering, exiting, or each stretch inside or outside the band (◆ INSIDE); <em>until</em> ends a rule.</p>
 ${overrides.length > 0 ? `<table><thead><tr><th>symbol override</th><th>as written</th><th>rule applied</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No per-symbol overrides.</p>'}
 ${run.warnings.map((w) => `<p class="low">warning: ${e(w)}</p>`).join('\n')}`;
 }
@@ -85,7 +85,7 @@ function overviewSection(result: BacktestResult, run: RunResult, anchors: Readon
 <p>${e(r.ticks)} ticks and ${e(r.eventTicks)} price-bearing bus events evaluated; ${e(r.eventsWithoutPrice)} bus events without a price;
 ${e(r.invalid)} invalid messages (deployed, they would go to the dead-letter queues)${r.invalidWithoutSymbol > 0 ? `, ${e(r.invalidWithoutSymbol)} of them without a valid symbol` : ''};
 ${e(r.unmatchedEvents)} bus events matched no rule; ${e(r.unreadableLines)} unreadable lines.
-<strong>${e(run.totals.HIGH + run.totals.LOW + run.totals.INSIDE)} alerts</strong> (<span class="high">HIGH ${e(run.totals.HIGH)}</span>, <span class="low">LOW ${e(run.totals.LOW)}</span>${run.totals.INSIDE > 0 ? `, INSIDE ${e(run.totals.INSIDE)}` : ''}), ${e(run.totals.late)} late ticks (beyond the lateness horizon).</p>
+<strong>${e(run.totals.HIGH + run.totals.LOW + run.totals.INSIDE)} alerts</strong> (<span class="high">HIGH ${e(run.totals.HIGH)}</span>, <span class="low">LOW ${e(run.totals.LOW)}</span>${run.totals.INSIDE > 0 ? `, INSIDE ${e(run.totals.INSIDE)}` : ''}),${run.suppressedByRearm ? ` ${e(run.suppressedByRearm.total)} more without the rearm (hysteresis suppressed them),` : ''} ${e(run.totals.late)} late ticks (beyond the lateness horizon).</p>
 ${r.untimed > 0 ? `<p class="muted">${e(r.untimed)} messages had no timestamp: each was timed 1 ms after the record before it (file order).</p>` : ''}
 <table><thead><tr><th>symbol</th><th class="num">ticks</th><th class="num">HIGH alerts</th><th class="num">LOW alerts</th><th class="num">in HIGH</th><th class="num">in NORMAL</th><th class="num">in LOW</th><th class="num">invalid</th><th class="num">late</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>${more}`;
@@ -129,7 +129,7 @@ function symbolSection(symbol: string, index: number, data: SymbolData, s: Symbo
 <tr><th>ticks</th>${num(data.ticks)}</tr>
 <tr><th>alerts</th>${num(alerts.length)}</tr>
 <tr><th class="high">HIGH alerts</th>${num(s?.alerts.HIGH ?? 0)}</tr>
-<tr><th class="low">LOW alerts</th>${num(s?.alerts.LOW ?? 0)}</tr>
+<tr><th class="low">LOW alerts</th>${num(s?.alerts.LOW ?? 0)}</tr>${run.suppressedByRearm ? `<tr><th>suppressed by rearm</th>${num(run.suppressedByRearm.symbols.get(symbol) ?? 0)}</tr>` : ''}
 <tr><th>invalid messages</th>${num(data.invalid)}</tr>
 <tr><th>late ticks</th>${num(s?.late ?? 0)}</tr>
 <tr><th>bus events without a price</th>${num(data.eventsWithoutPrice)}</tr>

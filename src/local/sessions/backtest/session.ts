@@ -7,7 +7,7 @@ import { perSecond } from '../summary.js';
 import { MinMaxDecimator, type SeriesPoint } from './decimator.js';
 import { MovesAfter, type Moves } from './moves-after.js';
 import { feedFiles, type BacktestInput, type RecordOrigin } from './feed.js';
-import { ignoredOverrides, ruleOf, type RuleSet } from './rule-set.js';
+import { ignoredOverrides, ruleOf, withChange, type RuleSet } from './rule-set.js';
 import { SymbolData, SymbolRun } from './symbol-stats.js';
 
 /** Buckets per charted symbol: about two per pixel of a wide chart, so the line keeps every visible extreme. */
@@ -43,6 +43,11 @@ export interface RunResult {
   readonly alerts?: readonly Alert[];
   /** Where the price went after each of them, by alert id (with the alerts). */
   readonly moves?: ReadonlyMap<string, Moves>;
+  /**
+   * For a rule set with hysteresis: the alerts its rearm suppressed, per symbol and in all (those the same rules
+   * without rearm raise on the same ticks, less those they raised).
+   */
+  readonly suppressedByRearm?: { readonly total: number; readonly symbols: ReadonlyMap<string, number> };
   readonly totals: { readonly HIGH: number; readonly LOW: number; readonly INSIDE: number; readonly late: number; readonly failed: number };
   /** Overrides the engine ignores, and anything else it warned about. */
   readonly warnings: readonly string[];
@@ -73,6 +78,21 @@ export interface BacktestResult {
   readonly wallTimeMs: number;
   /** Null for a run under a second, where a rate says nothing. */
   readonly ticksPerSecond: number | null;
+}
+
+/** Whether any rule of the set has hysteresis. */
+const hasRearm = (ruleSet: RuleSet): boolean =>
+  Boolean(ruleSet.defaultRule.rearm) || [...ruleSet.overrides.values()].some((o) => o.rearm !== undefined && o.rearm !== 0);
+
+/** Alerts of `shadow` (the rules without rearm) that `run` did not raise, per symbol. */
+function suppressed(run: Run, shadow: Run): { total: number; symbols: Map<string, number> } {
+  const symbols = new Map<string, number>();
+  for (const [symbol, s] of shadow.symbols) {
+    const count = (r: SymbolRun | undefined) => (r ? r.alerts.HIGH + r.alerts.LOW + r.alerts.INSIDE : 0);
+    const difference = count(s) - count(run.symbols.get(symbol));
+    if (difference > 0) symbols.set(symbol, difference);
+  }
+  return { total: [...symbols.values()].reduce((a, b) => a + b, 0), symbols };
 }
 
 /** A backtest has no time limit per batch; nothing in memory waits. */
@@ -164,12 +184,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const now = options.now ?? Date.now();
   const problems: Problem[] = [];
   const problem = (p: Problem) => problems.length < PROBLEMS_KEPT && problems.push(p);
-  const runs = options.ruleSets.map(
-    (ruleSet) =>
-      new Run(ruleSet, options.limits, options.keepAlerts ?? false, (origin, reason) =>
-        problem({ kind: 'tick', outcome: 'skipped', reason: `${options.ruleSets.length > 1 ? `${ruleSet.label}: ` : ''}${reason}`, origin }),
-      ),
-  );
+  const newRun = (ruleSet: RuleSet, keepAlerts: boolean) =>
+    new Run(ruleSet, options.limits, keepAlerts, (origin, reason) =>
+      problem({ kind: 'tick', outcome: 'skipped', reason: `${options.ruleSets.length > 1 ? `${ruleSet.label}: ` : ''}${reason}`, origin }),
+    );
+  const runs = options.ruleSets.map((ruleSet) => newRun(ruleSet, options.keepAlerts ?? false));
+  // The same rules without hysteresis, on the same batches, for what each rearm suppressed.
+  const withoutRearm = new Map(runs.filter((r) => hasRearm(r.ruleSet)).map((r) => [r, newRun(withChange(r.ruleSet, { rearm: 0 }), false)] as const));
   const records = {
     ticks: 0,
     eventTicks: 0,
@@ -209,6 +230,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   };
   const evaluate = async (ticks: readonly Tick[], origins: readonly RecordOrigin[]) => {
     for (const run of runs) await run.evaluate(ticks, origins, now);
+    for (const shadow of withoutRearm.values()) await shadow.evaluate(ticks, origins, now);
   };
 
   let batch: Tick[] = [];
@@ -260,7 +282,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     inputs: options.inputs.map((i) => i.file),
     records,
     symbols,
-    runs: runs.map((r) => r.result()),
+    runs: runs.map((r) => {
+      const shadow = withoutRearm.get(r);
+      return shadow ? { ...r.result(), suppressedByRearm: suppressed(r, shadow) } : r.result();
+    }),
     series: new Map([...charts].filter(([, d]) => d.ticks > 0).map(([symbol, d]) => [symbol, d.points()])),
     problems,
     wallTimeMs: Math.round(wallTimeMs),

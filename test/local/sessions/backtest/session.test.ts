@@ -9,6 +9,24 @@ import { LIMITS } from '../../../support/fakes.js';
 describe('backtest sessions', () => {
   const { where, run } = backtestHistory();
 
+  it('tells what a rearm suppressed: the alerts the same rules raise without it, per symbol', async () => {
+    const file = join(where.dir, 'hovering.jsonl');
+    const prices = [149.9, 150.1, 149.9, 150.1, 149.9, 150.1, 149.9, 150.1, 149.9, 150.1, 148, 150.2];
+    await writeFile(file, prices.map((price, i) => JSON.stringify({ symbol: 'HOV', price, timestamp: T0 + i * 1000 })).join('\n') + '\n');
+    const withRearm: RuleSet = { label: 'rearm', defaultRule: { above: 150, below: 50, mode: 'cross', rearm: 1 }, overrides: new Map() };
+    const result = await runBacktest({ inputs: [{ file, format: 'jsonl' }], ruleSets: [withRearm], limits: LIMITS, keepAlerts: true });
+    // Without hysteresis, each of the six ticks at 150.1 and 150.2 starts a run; with it, 148 re-arms once.
+    expect(backtestJson(result).totals).toEqual({
+      alerts: { total: 2, HIGH: 2, LOW: 0 },
+      late: 0,
+      failed: 0,
+      suppressedByRearm: { total: 4, symbols: { HOV: 4 } },
+    });
+    const plain = await runBacktest({ inputs: [{ file, format: 'jsonl' }], ruleSets: [rules()], limits: LIMITS, keepAlerts: true });
+    expect(plain.runs[0]!.totals.HIGH).toBe(6);
+    expect(plain.runs[0]!.suppressedByRearm).toBeUndefined();
+  });
+
   it('runs ticks and price-bearing events through the engine and counts everything else', async () => {
     const result = await run([rules()]);
     expect(result.records).toEqual({
