@@ -14,7 +14,7 @@ export interface RuleSet {
 }
 
 /** A setting that replaces one attribute of every symbol's rule: `--above 152`, or one value of a sweep. */
-export type RuleAttributeChange = Partial<Omit<AlertRule, 'rearm'>> & { readonly rearm?: string | number };
+export type RuleAttributeChange = Partial<Omit<AlertRule, 'rearm'>> & { readonly rearm?: string | number; readonly level?: number };
 
 /** The rule the engine applies to a symbol (an override that leaves no NORMAL band falls back to the default). */
 export function ruleOf(ruleSet: RuleSet, symbol: string): AlertRule {
@@ -32,16 +32,16 @@ export function ignoredOverrides(ruleSet: RuleSet): string[] {
 }
 
 /** The attributes a change sets, each read by the rule's parser (a rearm given as text becomes its value). */
-export function checkedChange(change: RuleAttributeChange): Partial<AlertRule> {
+export function checkedChange(change: RuleAttributeChange): Partial<AlertRule> & { level?: number } {
   return Object.fromEntries(
-    (Object.entries(change) as [ThresholdsField, unknown][])
+    (Object.entries(change) as [ThresholdsField | 'level', unknown][])
       .filter(([, v]) => v !== undefined)
       .map(([field, value]) => {
         const checked = RULE_FIELD_SCHEMAS[field].safeParse(value);
         if (!checked.success) throw new RangeError(`${field}=${String(value)} ${checked.error.issues.map((i) => i.message).join('; ')}`);
         return [field, checked.data];
       }),
-  ) as Partial<AlertRule>;
+  ) as Partial<AlertRule> & { level?: number };
 }
 
 /**
@@ -50,8 +50,11 @@ export function checkedChange(change: RuleAttributeChange): Partial<AlertRule> {
  */
 export function withChange(base: RuleSet, change: RuleAttributeChange, label: string = base.label): RuleSet {
   const set = checkedChange(change);
-  // A rearm of 0 is no hysteresis: the rule has none.
-  const { rearm, ...rest } = { ...base.defaultRule, ...set };
+  if (set.level !== undefined && ![...base.overrides.values()].some((o) => o.level !== undefined))
+    throw new RangeError(`level=${set.level} sets the level of crosses rules, and no symbol has one`);
+  // The default rule is a thresholds rule: a level is only for the overrides that have one. A rearm of 0 is no
+  // hysteresis: the rule has none.
+  const { rearm, level: _, ...rest } = { ...base.defaultRule, ...set };
   const defaultRule: AlertRule = { ...rest, ...(rearm !== undefined && rearm !== 0 && { rearm }) };
   const overrides = new Map<string, RuleOverride>();
   for (const [symbol, override] of base.overrides) {
@@ -70,9 +73,13 @@ export function withChange(base: RuleSet, change: RuleAttributeChange, label: st
   check(defaultRule, 'the default rule');
   // An override the engine already ignored stays ignored (ignoredOverrides reports it); one this change breaks is refused.
   for (const [symbol, override] of overrides) {
-    // A crosses rule owes nothing to the default rule, and a change of thresholds leaves it as it is.
-    if (!resolveRule(base.defaultRule, base.overrides.get(symbol)).problem && override.kind !== 'crosses')
-      check({ ...defaultRule, ...override } as AlertRule, `${symbol}'s rule`);
+    if (resolveRule(base.defaultRule, base.overrides.get(symbol)).problem) continue;
+    if (override.kind === undefined || override.kind === 'thresholds') check({ ...defaultRule, ...override } as AlertRule, `${symbol}'s rule`);
+    else {
+      // A crosses or channel rule: as the engine would resolve it.
+      const { problem } = resolveRule(defaultRule, override);
+      if (problem) throw new RangeError(`${describeSetting} cannot apply to ${symbol}'s rule: ${problem.replace('rule override ignored: ', '')}`);
+    }
   }
   return { label, defaultRule, overrides, ...(base.refused && { refused: base.refused }) };
 }

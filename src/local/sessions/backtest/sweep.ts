@@ -1,8 +1,8 @@
 import { LIMITS } from '../../../domain/index.js';
 import { withChange, type RuleSet } from './rule-set.js';
 
-export type SweptAttribute = 'above' | 'below' | 'rearm';
-const SWEPT_ATTRIBUTES: readonly SweptAttribute[] = ['above', 'below', 'rearm'];
+export type SweptAttribute = 'above' | 'below' | 'rearm' | 'level';
+const SWEPT_ATTRIBUTES: readonly SweptAttribute[] = ['above', 'below', 'rearm', 'level'];
 
 /** One `--sweep` option: an attribute and the values it takes, in order. */
 export interface Sweep {

@@ -34,9 +34,19 @@ describe('--sweep settings', () => {
     expect(withChange(base, { rearm: '1%' }).defaultRule).toEqual({ above: 150, below: 50, mode: 'cross', rearm: '1%' });
   });
 
+  it("sweeps a crosses rule's level, on the symbols that have one; the default rule keeps its thresholds", () => {
+    const crossing: RuleSet = { ...base, overrides: new Map([...base.overrides, ['NVDA', { kind: 'crosses', level: 900, direction: 'up' }]]) };
+    const sets = sweepRuleSets(crossing, [parseSweep('level=899,901')]);
+    expect(sets.map((s) => [s.label, s.defaultRule, ruleOf(s, 'NVDA').above, ruleOf(s, 'AAPL')])).toEqual([
+      ['level=899', { above: 150, below: 50, mode: 'cross' }, 899, { above: 160, below: 50, mode: 'cross' }],
+      ['level=901', { above: 150, below: 50, mode: 'cross' }, 901, { above: 160, below: 50, mode: 'cross' }],
+    ]);
+    expect(() => sweepRuleSets(base, [parseSweep('level=899')])).toThrow('level=899 sets the level of crosses rules, and no symbol has one');
+  });
+
   it('refuses what it cannot read, one line each', () => {
     expect(() => parseSweep('above')).toThrow('"above": use above=<from>:<to>:<step> or below=<v1>,<v2>,… (e.g. above=148:156:1, rearm=0:1:0.25)');
-    expect(() => parseSweep('mode=1:2:1')).toThrow('"mode=1:2:1": only above, below and rearm can be swept');
+    expect(() => parseSweep('mode=1:2:1')).toThrow('"mode=1:2:1": only above, below, rearm and level can be swept');
     expect(() => parseSweep('above=1:2')).toThrow('use above=');
     expect(() => parseSweep('above=156:148:1')).toThrow('"above=156:148:1": the end (148) is below the start (156)');
     expect(() => parseSweep('above=148:156:0')).toThrow('the step must be a price greater than 0 and at most 1000000000 (got "0")');
