@@ -409,68 +409,6 @@ describe('every mode', () => {
 });
 
 describe('properties: the alerts are the runs, whatever the delivery', () => {
-  it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
-    fc.assert(
-      fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), (stream, sizes) => {
-        const ticks = inEventTimeOrder(stream);
-        const { alerts } = feed(RULE, cut(ticks, sizes));
-        expect(alerts.map((a) => a.alertId).sort()).toEqual(truthAlertIds(ticks, RULE).sort());
-      }),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
-    );
-  });
-
-  it('in any order, with redelivery, every run has exactly one alert and every alert is a run', () => {
-    fc.assert(
-      fc.property(
-        streams(),
-        fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }),
-        fc.func(fc.integer()),
-        fc.array(fc.nat(), { maxLength: 5 }),
-        (ticks, sizes, rank, redelivered) => {
-          const batches = cut(ticks, sizes);
-          const order = batches
-            .map((b, i) => ({ b, r: rank(i) }))
-            .sort((x, y) => x.r - y.r)
-            .map((x) => x.b);
-          for (const i of redelivered) order.push(batches[i % batches.length]!);
-          const { alerts } = feed(RULE, order);
-          expect(mismatches(alerts, truthRuns(ticks, RULE))).toEqual([]);
-        },
-      ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
-    );
-  });
-
-  it('with a small horizon, the alerts are exactly the runs of the ticks it applied; the rest are reported late', () => {
-    fc.assert(
-      fc.property(
-        streams(),
-        fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 5 }),
-        fc.func(fc.integer()),
-        fc.integer({ min: 1, max: 8 }),
-        (ticks, sizes, rank, horizon) => {
-          const batches = cut(ticks, sizes);
-          const order = batches
-            .map((b, i) => ({ b, r: rank(i) }))
-            .sort((x, y) => x.r - y.r)
-            .map((x) => x.b);
-          const { alerts, applied } = feed(RULE, order, horizon);
-          expect(
-            mismatches(
-              alerts,
-              truthRuns(
-                ticks.filter((t) => applied.has(t.key)),
-                RULE,
-              ),
-            ),
-          ).toEqual([]);
-        },
-      ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
-    );
-  });
-
   it("a tick key is the identity of a price observation, and an alert id the identity of a run's alert", () => {
     expect(tickKey('AAPL', T0, 151)).toBe('34b9d40fbda323105422dde8a78d50fd');
     expect(alertId('34b9d40fbda323105422dde8a78d50fd', 'HIGH')).toBe('7ab4e00f6b1b5aae54b6b60c4769dc97');
@@ -573,73 +511,74 @@ describe('hysteresis (rearm)', () => {
       'observation 0 (140.2) is LOW under 150/140 rearm 0.5',
     ]);
   });
+});
 
-  describe.each([
-    ...REARM_RULES.map((rule) => [`rearm ${rule.rearm}`, rule] as const),
-    ...CROSSING_RULES.map((rule) => [`crossing ${rule.crossing}`, rule] as const),
-    ...CHANNEL_RULES.map((rule) => [`a channel, on ${rule.channel}${rule.rearm ? ' with rearm' : ''}`, rule] as const),
-    ...EXPIRING_RULES.map((rule) => [`${rule.crossing ? 'a crossing' : 'thresholds'} until T0+${rule.until! - T0} ms`, rule] as const),
-  ])('properties with %s', (_, rule) => {
-    it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
-      fc.assert(
-        fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), (stream, sizes) => {
-          const ticks = inEventTimeOrder(stream);
-          const { alerts } = feed(rule, cut(ticks, sizes));
-          expect(alerts.map((a) => a.alertId).sort()).toEqual(truthAlertIds(ticks, rule).sort());
-        }),
-        { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
-      );
-    });
+describe.each([
+  ['thresholds', RULE] as const,
+  ...REARM_RULES.map((rule) => [`rearm ${rule.rearm}`, rule] as const),
+  ...CROSSING_RULES.map((rule) => [`crossing ${rule.crossing}`, rule] as const),
+  ...CHANNEL_RULES.map((rule) => [`a channel, on ${rule.channel}${rule.rearm ? ' with rearm' : ''}`, rule] as const),
+  ...EXPIRING_RULES.map((rule) => [`${rule.crossing ? 'a crossing' : 'thresholds'} until T0+${rule.until! - T0} ms`, rule] as const),
+])('properties of %s: the alerts are the runs, whatever the delivery', (_, rule) => {
+  it('in event-time order, in any batches, the alert ids are exactly those of the definition', () => {
+    fc.assert(
+      fc.property(streams(), fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }), (stream, sizes) => {
+        const ticks = inEventTimeOrder(stream);
+        const { alerts } = feed(rule, cut(ticks, sizes));
+        expect(alerts.map((a) => a.alertId).sort()).toEqual(truthAlertIds(ticks, rule).sort());
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
 
-    it('in any order, with redelivery, every run has exactly one alert and every alert is a run', () => {
-      fc.assert(
-        fc.property(
-          streams(),
-          fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }),
-          fc.func(fc.integer()),
-          fc.array(fc.nat(), { maxLength: 5 }),
-          (ticks, sizes, rank, redelivered) => {
-            const batches = cut(ticks, sizes);
-            const order = batches
-              .map((b, i) => ({ b, r: rank(i) }))
-              .sort((x, y) => x.r - y.r)
-              .map((x) => x.b);
-            for (const i of redelivered) order.push(batches[i % batches.length]!);
-            expect(mismatches(feed(rule, order).alerts, truthRuns(ticks, rule))).toEqual([]);
-          },
-        ),
-        { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
-      );
-    });
+  it('in any order, with redelivery, every run has exactly one alert and every alert is a run', () => {
+    fc.assert(
+      fc.property(
+        streams(),
+        fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }),
+        fc.func(fc.integer()),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (ticks, sizes, rank, redelivered) => {
+          const batches = cut(ticks, sizes);
+          const order = batches
+            .map((b, i) => ({ b, r: rank(i) }))
+            .sort((x, y) => x.r - y.r)
+            .map((x) => x.b);
+          for (const i of redelivered) order.push(batches[i % batches.length]!);
+          expect(mismatches(feed(rule, order).alerts, truthRuns(ticks, rule))).toEqual([]);
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
 
-    it('with a small horizon, the alerts are exactly the runs of the ticks it applied; the rest are reported late', () => {
-      fc.assert(
-        fc.property(
-          streams(),
-          fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 5 }),
-          fc.func(fc.integer()),
-          fc.integer({ min: 1, max: 8 }),
-          (ticks, sizes, rank, horizon) => {
-            const batches = cut(ticks, sizes);
-            const order = batches
-              .map((b, i) => ({ b, r: rank(i) }))
-              .sort((x, y) => x.r - y.r)
-              .map((x) => x.b);
-            const { alerts, applied } = feed(rule, order, horizon);
-            expect(
-              mismatches(
-                alerts,
-                truthRuns(
-                  ticks.filter((t) => applied.has(t.key)),
-                  rule,
-                ),
+  it('with a small horizon, the alerts are exactly the runs of the ticks it applied; the rest are reported late', () => {
+    fc.assert(
+      fc.property(
+        streams(),
+        fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 5 }),
+        fc.func(fc.integer()),
+        fc.integer({ min: 1, max: 8 }),
+        (ticks, sizes, rank, horizon) => {
+          const batches = cut(ticks, sizes);
+          const order = batches
+            .map((b, i) => ({ b, r: rank(i) }))
+            .sort((x, y) => x.r - y.r)
+            .map((x) => x.b);
+          const { alerts, applied } = feed(rule, order, horizon);
+          expect(
+            mismatches(
+              alerts,
+              truthRuns(
+                ticks.filter((t) => applied.has(t.key)),
+                rule,
               ),
-            ).toEqual([]);
-          },
-        ),
-        { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
-      );
-    });
+            ),
+          ).toEqual([]);
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
   });
 });
 
